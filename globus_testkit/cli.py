@@ -1,0 +1,65 @@
+"""``globus-testkit``: the emulator from the command line.
+
+``globus-testkit serve`` prints shell ``export`` lines that point globus-sdk,
+globus-cli and other clients at a loopback server, then serves until
+interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from .emulator import Emulator
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="globus-testkit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run a local emulated Globus")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--world", help="a world file (JSON or YAML)")
+    serve.add_argument("--seed", default="0", help="seed for ids and fake data")
+    serve.add_argument("--lenient", action="store_true", help="accept any bearer token")
+    args = parser.parse_args(argv)
+    return run_serve(args)
+
+
+def env_block(emulator: Emulator, env: dict[str, str]) -> str:
+    """Shell lines that point Globus clients at the server."""
+    account = emulator.service_account
+    variables = {
+        **env,
+        "GLOBUS_CLI_CLIENT_ID": account.client_id,
+        "GLOBUS_CLI_CLIENT_SECRET": account.client_secret,
+        "GLOBUS_TESTKIT_NATIVE_CLIENT_ID": emulator.native_client_id,
+        "GLOBUS_TESTKIT_USER": emulator.user.username,
+    }
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in variables.items())
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
+    emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient)
+    server = emulator.serve(host=args.host, port=args.port)
+    print(env_block(emulator, server.env), flush=True)
+    print(f"# globus-testkit serving on {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    stopped.wait()
+    emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

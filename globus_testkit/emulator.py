@@ -1,0 +1,356 @@
+"""The Emulator: one world, its services, and one WSGI app over them.
+
+Requests reach the app either in-process (a ``responses`` mock hands it
+every request for a Globus host) or over a loopback server. Either way the
+app picks the service by host (``transfer.api.globus.org``) or, on the
+loopback server, by the first path segment (``/transfer/...``), and every
+behaviour lives once, in the services.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
+
+from .clock import Clock
+from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
+from .ids import Ids
+from .journal import Entry, Journal
+from .services.auth.builtin import register_builtin
+from .services.auth.helpers import AuthHelpers
+from .services.auth.models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity
+from .services.auth.routes import AuthService
+from .services.base import Service
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .transports.server import LiveServer
+
+GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
+SERVICE_CLASSES: list[type[Service]] = [AuthService]
+# Services globus-sdk knows by name; on the loopback server those the
+# emulator lacks answer 501 rather than 404, like their hosts in-process.
+KNOWN_SERVICE_SLUGS = frozenset(
+    ("auth", "transfer", "flows", "groups", "timer", "search", "compute", "actions", "app")
+)
+
+
+def is_globus_host(hostname: str) -> bool:
+    return hostname.endswith(GLOBUS_DOMAINS) or hostname in ("globus.org",)
+
+
+class World:
+    """Everything that can change, in one object that is cheap to copy."""
+
+    def __init__(self, seed: int | str = 0) -> None:
+        self.seed = seed
+        self.clock = Clock()
+        self.ids = Ids(seed)
+        self.journal = Journal()
+        self.auth = AuthState(self.clock, self.ids)
+        # The default actors, filled in by build_world
+        self.user_id = ""
+        self.service_account_id = ""
+        self.native_client_id = ""
+
+
+WorldSpec = dict[str, Any]
+_templates: dict[str, World] = {}
+_templates_lock = threading.Lock()
+
+
+def load_world_spec(world: str | Path | WorldSpec | None) -> WorldSpec:
+    """A world description from a dict, or a JSON or YAML file."""
+    if world is None:
+        return {}
+    if isinstance(world, dict):
+        return world
+    path = Path(world)
+    text = path.read_text()
+    if path.suffix in (".yaml", ".yml"):
+        import yaml  # optional: only needed for YAML worlds
+
+        loaded = yaml.safe_load(text)
+    else:
+        loaded = json.loads(text)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path} does not describe a world (expected a mapping)")
+    return loaded
+
+
+def build_world(seed: int | str, spec: WorldSpec) -> World:
+    """Build a world from scratch: built-in services, default actors, spec."""
+    world = World(seed)
+    register_builtin(world.auth)
+    for service in SERVICE_CLASSES:
+        service.seed_world(world)
+    actors = spec.get("default_actors", {})
+    user = world.auth.add_identity(
+        actors.get("user", {}).get("username"),
+        name=actors.get("user", {}).get("name"),
+    )
+    world.user_id = user.id
+    world.service_account_id = world.auth.register_client(
+        "globus-testkit service account", client_type=CONFIDENTIAL
+    ).id
+    world.native_client_id = world.auth.register_client(
+        "globus-testkit native app", client_type=PUBLIC
+    ).id
+    for service in SERVICE_CLASSES:
+        service.load_spec(world, spec)
+    return world
+
+
+def fresh_world(seed: int | str, spec: WorldSpec) -> World:
+    """A private copy of the world for (seed, spec): built once per process,
+    then copied, because building is slow and copying is cheap."""
+    key = json.dumps([seed, spec], sort_keys=True, default=str)
+    with _templates_lock:
+        template = _templates.get(key)
+        if template is None:
+            template = _templates[key] = build_world(seed, spec)
+    # deepcopy keeps shared objects shared: every model gets the copy's clock
+    world = copy.deepcopy(template)
+    world.clock.set(time.time())
+    return world
+
+
+class Emulator:
+    """A local, stateful Globus: Auth (and the services built on it).
+
+    Use it as a context manager to route this process's requests to it,
+    or call :meth:`serve` for a loopback HTTP server other processes can use.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | str = 0,
+        world: str | Path | WorldSpec | None = None,
+        strict: bool = True,
+        passthrough: bool = True,
+    ) -> None:
+        self.seed = seed
+        self.spec = load_world_spec(world)
+        self.strict = strict
+        self.passthrough = passthrough
+        self.lock = threading.RLock()
+        self.world = fresh_world(seed, self.spec)
+        self.world.auth.strict = strict
+        self.services = [cls(self) for cls in SERVICE_CLASSES]
+        self._by_host = {host: s for s in self.services for host in s.hosts}
+        self._by_name = {s.name: s for s in self.services}
+        self._request_ids = itertools.count(1)
+        self.auth = AuthHelpers(self)
+        self._transport: Any = None
+        self._servers: list[LiveServer] = []
+
+    # -- the default actors ------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        return self.world.clock
+
+    @property
+    def journal(self) -> Journal:
+        return self.world.journal
+
+    @property
+    def user(self) -> Identity:
+        return self.world.auth.identities[self.world.user_id]
+
+    @property
+    def service_account(self) -> ServiceAccount:
+        client = self.world.auth.clients[self.world.service_account_id]
+        return ServiceAccount(client)
+
+    @property
+    def native_client_id(self) -> str:
+        return self.world.native_client_id
+
+    def reset(self) -> None:
+        """Throw the world away and start from a fresh copy."""
+        with self.lock:
+            self.world = fresh_world(self.seed, self.spec)
+            self.world.auth.strict = self.strict
+
+    # -- transports --------------------------------------------------------------
+
+    def __enter__(self) -> Emulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Route this process's requests for Globus hosts into the emulator."""
+        from .transports.inprocess import InProcessTransport
+
+        if self._transport is None:
+            self._transport = InProcessTransport(self, passthrough=self.passthrough)
+            self._transport.start()
+
+    def stop(self) -> None:
+        if self._transport is not None:
+            self._transport.stop()
+            self._transport = None
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
+        """Start a threaded loopback server; stopped by :meth:`stop`."""
+        from .transports.server import LiveServer
+
+        server = LiveServer(self, host=host, port=port)
+        server.start()
+        self._servers.append(server)
+        return server
+
+    def handles_host(self, hostname: str) -> bool:
+        """Whether in-process requests to this host belong to the emulator."""
+        return hostname in self._by_host or is_globus_host(hostname)
+
+    # -- the WSGI app --------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return _respond(self._dispatch(environ), start_response)
+
+    def _dispatch(self, environ: WSGIEnvironment) -> Reply:
+        host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
+        hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+        scheme = environ.get("wsgi.url_scheme", "http")
+        service = self._by_host.get(hostname)
+        if service is not None:
+            base_url = f"{scheme}://{host}/"
+        else:
+            segment, _, rest = path.lstrip("/").partition("/")
+            if is_globus_host(hostname):
+                return _not_emulated(hostname, environ.get("REQUEST_METHOD", "GET"), path)
+            service = self._by_name.get(segment)
+            if service is None:
+                if segment in KNOWN_SERVICE_SLUGS:
+                    return _not_emulated(segment, environ.get("REQUEST_METHOD", "GET"), path)
+                return _unknown_service(segment)
+            path = "/" + rest
+            base_url = f"{scheme}://{host}/{segment}/"
+        try:
+            body = _read_body(environ)
+        except ApiError as err:
+            return Reply({"code": err.code, "message": err.message}, err.status)
+        call = Call(
+            service=service.name,
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path=path,
+            query_string=environ.get("QUERY_STRING", ""),
+            headers=_headers(environ),
+            raw_body=body,
+            request_id=f"tk{next(self._request_ids):010d}",
+            base_url=base_url,
+        )
+        with self.lock:
+            reply = service.handle(call)
+            self._record(call, reply)
+        return reply
+
+    def _record(self, call: Call, reply: Reply) -> None:
+        token = call.token
+        self.world.journal.record(
+            Entry(
+                time=self.world.clock.now(),
+                service=call.service,
+                operation=call.operation,
+                method=call.method,
+                path=call.path,
+                status=reply.status,
+                identity_id=token.identity_id if token else None,
+                client_id=token.client_id if token else None,
+                request_id=call.request_id,
+            )
+        )
+
+
+class ServiceAccount:
+    """The default confidential client, as a service account's code sees it."""
+
+    def __init__(self, client: Client) -> None:
+        self.client_id = client.id
+        self.client_secret = client.credentials[0].secret
+        self.name = client.name
+
+    def __repr__(self) -> str:
+        return f"ServiceAccount(client_id={self.client_id!r})"
+
+
+# -- WSGI plumbing ------------------------------------------------------------------
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError as err:
+        raise ApiError(400, "BadRequest", "invalid Content-Length") from err
+    if length > MAX_BODY_BYTES:
+        raise ApiError(
+            413, "RequestTooLarge", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
+        )
+    if length <= 0:
+        return b""
+    data: bytes = environ["wsgi.input"].read(length)
+    return data
+
+
+def _headers(environ: WSGIEnvironment) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
+
+
+def _not_emulated(hostname: str, method: str, path: str) -> Reply:
+    err = NotEmulated(hostname, method, path)
+    return Reply({"code": err.code, "message": err.message}, err.status)
+
+
+def _unknown_service(segment: str) -> Reply:
+    return Reply(
+        {"code": "NotFound", "message": f"globus-testkit serves no service named {segment!r}"},
+        404,
+    )
+
+
+_STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+
+
+def _respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
+    body = reply.body
+    if isinstance(body, bytes):
+        payload = body
+    elif isinstance(body, str):
+        payload = body.encode("utf-8")
+    else:
+        payload = json.dumps(body).encode("utf-8")
+    headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(payload)))]
+    headers.extend(reply.headers.items())
+    start_response(_STATUS_LINES.get(reply.status, f"{reply.status} Unknown"), headers)
+    yield payload
+
+
+def decode_path(raw_path: str) -> str:
+    """PATH_INFO as WSGI wants it: the unquoted bytes, as latin-1 text."""
+    return unquote_to_bytes(raw_path).decode("latin-1")

@@ -1,0 +1,271 @@
+"""What every service's routes share: the request, errors, replies, paging,
+schema validation and token checks.
+
+Routes raise :class:`ApiError` (or a subclass); the service that owns the
+route turns it into a body in its own format. Paging, validation and bearer
+checks are written here once so no route rolls its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import MultiDict
+
+if TYPE_CHECKING:
+    from .services.auth.models import TokenInfo
+
+T = TypeVar("T")
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+class ApiError(Exception):
+    """An error answer: the owning service decides its body's shape."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class BadRequest(ApiError):
+    def __init__(self, message: str, code: str = "BadRequest", **extra: Any) -> None:
+        super().__init__(400, code, message, **extra)
+
+
+class Unauthorized(ApiError):
+    def __init__(self, message: str, code: str = "AuthenticationFailed") -> None:
+        super().__init__(401, code, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ApiError):
+    def __init__(self, message: str, code: str = "Forbidden", **extra: Any) -> None:
+        super().__init__(403, code, message, **extra)
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str, code: str = "NotFound", **extra: Any) -> None:
+        super().__init__(404, code, message, **extra)
+
+
+class NotEmulated(ApiError):
+    """A route under a Globus host that the emulator does not implement.
+
+    It answers loudly (501, naming the route) rather than inventing data, so
+    a test never passes against fiction.
+    """
+
+    def __init__(self, service: str, method: str, path: str) -> None:
+        super().__init__(
+            501,
+            "NotEmulated",
+            f"globus-testkit does not emulate {method} {path} on the {service} "
+            "service; nothing was sent to Globus",
+        )
+
+
+@dataclass
+class Reply:
+    """A route's answer before serialisation."""
+
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+class Call:
+    """One request as a route sees it: method, path, query, body, caller."""
+
+    __slots__ = (
+        "__dict__",
+        "base_url",
+        "headers",
+        "method",
+        "operation",
+        "path",
+        "query_string",
+        "raw_body",
+        "request_id",
+        "service",
+        "token",
+    )
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        method: str,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        raw_body: bytes,
+        request_id: str,
+        base_url: str,
+    ) -> None:
+        self.service = service
+        self.operation = ""
+        self.method = method
+        self.path = path
+        self.query_string = query_string
+        self.headers = headers  # lower-cased names
+        self.raw_body = raw_body
+        self.request_id = request_id
+        # the service's root as the caller addressed it, ending in "/"
+        self.base_url = base_url
+        self.token: TokenInfo | None = None
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        return MultiDict(parse_qsl(self.query_string, keep_blank_values=True))
+
+    @cached_property
+    def form(self) -> MultiDict[str, str]:
+        try:
+            text = self.raw_body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise BadRequest("request body is not valid UTF-8") from err
+        return MultiDict(parse_qsl(text, keep_blank_values=True))
+
+    def json(self, *, required: bool = True) -> Any:
+        """The parsed JSON body; a clear 400 when it is missing or malformed."""
+        if not self.raw_body.strip():
+            if required:
+                raise BadRequest("a JSON request body is required")
+            return None
+        try:
+            return json.loads(self.raw_body)
+        except (UnicodeDecodeError, ValueError) as err:
+            raise BadRequest(f"request body is not valid JSON: {err}") from err
+
+    def json_object(self) -> dict[str, Any]:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise BadRequest("the request body must be a JSON object")
+        return body
+
+    def bearer(self) -> str | None:
+        value = self.headers.get("authorization", "")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return token.strip()
+
+    def arg_int(
+        self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None
+    ) -> int:
+        """An integer query parameter, checked, with a 400 naming it if bad."""
+        raw = self.args.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError as err:
+            raise BadRequest(f"query parameter {name!r} must be an integer") from err
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum else f">= {minimum}"
+            raise BadRequest(f"query parameter {name!r} must be {bound}")
+        return value
+
+    def arg_bool(self, name: str, default: bool = False) -> bool:
+        raw = self.args.get(name)
+        if raw is None or raw == "":
+            return default
+        lowered = raw.lower()
+        if lowered in ("true", "1", "yes", "t"):
+            return True
+        if lowered in ("false", "0", "no", "f"):
+            return False
+        raise BadRequest(f"query parameter {name!r} must be true or false")
+
+
+# -- paging ------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    offset: int
+    limit: int
+    total: int
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+def offset_page(call: Call, items: Sequence[T], *, default_limit: int, max_limit: int) -> Page:
+    """Slice ``items`` by the request's ``offset`` and ``limit`` parameters."""
+    limit = call.arg_int("limit", default_limit, minimum=1, maximum=max_limit)
+    offset = call.arg_int("offset", 0)
+    return Page(list(items[offset : offset + limit]), offset, limit, len(items))
+
+
+def marker_page(items: Sequence[T], marker: str | None, limit: int) -> tuple[list[T], str | None]:
+    """Marker paging: the marker is the opaque position of the next item."""
+    start = 0
+    if marker:
+        try:
+            start = int(marker, 16)
+        except ValueError as err:
+            raise BadRequest("invalid paging marker", code="InvalidMarker") from err
+    chunk = list(items[start : start + limit])
+    end = start + len(chunk)
+    return chunk, (format(end, "x") if end < len(items) else None)
+
+
+# -- schemas -----------------------------------------------------------------
+
+_validators: dict[str, Any] = {}
+
+
+def schema_validator(name: str) -> Any:
+    """The compiled validator for ``schemas/<name>.json``, built once."""
+    validator = _validators.get(name)
+    if validator is None:
+        from importlib.resources import files
+
+        import jsonschema
+
+        schema = json.loads(files("globus_testkit.schemas").joinpath(f"{name}.json").read_text())
+        cls = jsonschema.validators.validator_for(schema)
+        validator = _validators[name] = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return validator
+
+
+def validate(document: Any, schema: str, *, code: str = "BadRequest") -> None:
+    """Refuse a document that does not match a schema, naming where it fails."""
+    errors = sorted(schema_validator(schema).iter_errors(document), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(body)"
+        raise BadRequest(f"invalid request at {where}: {first.message}", code=code)
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def ensure(condition: bool, error: Callable[[], ApiError]) -> None:
+    if not condition:
+        raise error()
+
+
+def first(items: Iterable[T]) -> T | None:
+    return next(iter(items), None)

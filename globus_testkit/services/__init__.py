@@ -1,0 +1,1 @@
+"""The emulated Globus services, one package each."""

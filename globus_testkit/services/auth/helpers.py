@@ -1,0 +1,118 @@
+"""``emulator.auth``: what tests do to Globus Auth without HTTP.
+
+A person's browser login, minting a token for an identity, registering an
+app: each is one call here, run under the emulator's lock against the
+same model the routes use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlsplit
+
+from .models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity, Token
+from .routes import complete_authorization
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+
+class AuthHelpers:
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+
+    @property
+    def state(self) -> AuthState:
+        return self._emulator.world.auth
+
+    def authorize(self, authorize_url: str, identity: Identity | str | None = None) -> str:
+        """Do what a person does with an authorize URL: log in and consent.
+
+        Returns the code a native app's user would paste, or, for an app
+        with its own redirect URI, the URL the browser would be sent to
+        (carrying ``code`` and ``state``). ``identity`` defaults to the
+        world's first user.
+        """
+        params = dict(parse_qsl(urlsplit(authorize_url).query, keep_blank_values=True))
+        identity_id = identity.id if isinstance(identity, Identity) else identity
+        with self._emulator.lock:
+            location = complete_authorization(self.state, params, identity_id)
+        return location[5:] if location.startswith("code:") else location
+
+    def issue_token(
+        self,
+        identity: Identity | str,
+        scopes: Iterable[str] | str,
+        *,
+        client_id: str | None = None,
+        lifetime: float | None = None,
+    ) -> str:
+        """An access token for one resource server's scopes, as if the
+        identity had logged in to ``client_id`` (default: the native app)."""
+        tokens = self.issue_tokens(identity, scopes, client_id=client_id, lifetime=lifetime)
+        if len(tokens) != 1:
+            raise ValueError(f"scopes span {len(tokens)} resource servers; use issue_tokens()")
+        return next(iter(tokens.values()))
+
+    def issue_tokens(
+        self,
+        identity: Identity | str,
+        scopes: Iterable[str] | str,
+        *,
+        client_id: str | None = None,
+        lifetime: float | None = None,
+    ) -> dict[str, str]:
+        """Access tokens keyed by resource server."""
+        identity_id = identity.id if isinstance(identity, Identity) else identity
+        with self._emulator.lock:
+            client = client_id or self._emulator.native_client_id
+            minted: list[Token] = self.state.issue_token(
+                identity_id, scopes, client_id=client, lifetime=lifetime
+            )
+        return {t.resource_server: t.value for t in minted}
+
+    def register_client(
+        self,
+        name: str,
+        *,
+        native: bool = False,
+        client_type: str | None = None,
+        redirect_uris: Iterable[str] = (),
+        client_id: str | None = None,
+        secret: str | None = None,
+    ) -> Client:
+        """Register an app; confidential ones get a secret
+        (``client.credentials[0].secret``)."""
+        with self._emulator.lock:
+            return self.state.register_client(
+                name,
+                client_type=client_type or (PUBLIC if native else CONFIDENTIAL),
+                redirect_uris=redirect_uris,
+                client_id=client_id,
+                secret=secret,
+            )
+
+    def add_identity(
+        self,
+        username: str | None = None,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+    ) -> Identity:
+        """A new user identity (Faker fills what is not given)."""
+        with self._emulator.lock:
+            return self.state.add_identity(username, name=name, email=email)
+
+    def revoke_token(self, token: str) -> None:
+        with self._emulator.lock:
+            found = self.state.tokens.get(token)
+            if found is not None:
+                found.revoked = True
+
+    def revoke_consent(self, identity: Identity | str, scope: str) -> int:
+        """Withdraw an identity's consent to ``scope`` wherever it was given
+        (and to everything beneath it)."""
+        identity_id = identity.id if isinstance(identity, Identity) else identity
+        with self._emulator.lock:
+            return self.state.revoke_consent(identity_id, scope)

@@ -1,0 +1,117 @@
+"""The shape every emulated service shares: a route table built once, a
+dispatcher, one error formatter per service, and the bearer-token check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound as NoRoute
+from werkzeug.routing import Map, MapAdapter, Rule
+
+from ..http import ApiError, Call, Forbidden, NotEmulated, Reply, Unauthorized
+from .auth.errors import TokenRejected
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator, World
+    from .auth.models import TokenInfo
+
+Handler = Callable[..., Reply]
+
+
+class Routes:
+    """A declarative route table: ``@routes.route(path, "GET")`` on handlers.
+
+    The werkzeug map is compiled on first use and then only matched.
+    """
+
+    def __init__(self) -> None:
+        self._rules: list[Rule] = []
+        self.handlers: dict[str, Handler] = {}
+        self._adapter: MapAdapter | None = None
+
+    def route(
+        self, path: str, *methods: str, operation: str | None = None
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            name = operation or handler.__name__
+            if name in self.handlers and self.handlers[name] is not handler:
+                name = f"{name}_{len(self.handlers)}"
+            self.handlers[name] = handler
+            self._rules.append(Rule(path, endpoint=name, methods=list(methods)))
+            self._adapter = None
+            return handler
+
+        return register
+
+    def match(self, method: str, path: str) -> tuple[str, dict[str, Any]]:
+        if self._adapter is None:
+            url_map = Map(self._rules, strict_slashes=False, merge_slashes=False)
+            self._adapter = url_map.bind("emulator")
+        name, args = self._adapter.match(path, method)
+        return str(name), dict(args)
+
+
+class Service:
+    """Base class of an emulated Globus service."""
+
+    name: ClassVar[str]
+    hosts: ClassVar[tuple[str, ...]] = ()
+    resource_server: ClassVar[str] = ""
+    routes: ClassVar[Routes]
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    @classmethod
+    def seed_world(cls, world: World) -> None:
+        """Add what every world has of this service (its scopes, say)."""
+
+    @classmethod
+    def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
+        """Add this service's part of a world description."""
+
+    @property
+    def world(self) -> World:
+        return self.emulator.world
+
+    def handle(self, call: Call) -> Reply:
+        try:
+            try:
+                call.operation, args = self.routes.match(call.method, call.path)
+            except MethodNotAllowed as err:
+                allowed = ", ".join(sorted(err.valid_methods or []))
+                raise ApiError(
+                    405, "MethodNotAllowed", f"{call.method} is not allowed here; use {allowed}"
+                ) from err
+            except NoRoute as err:
+                raise NotEmulated(self.name, call.method, call.path) from err
+            return self.routes.handlers[call.operation](self, call, **args)
+        except ApiError as err:
+            return self.error_reply(err, call)
+
+    def error_reply(self, err: ApiError, call: Call) -> Reply:
+        return Reply(self.error_body(err, call), err.status, dict(err.headers))
+
+    def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
+        """The service's own error shape; each service overrides this."""
+        return {"code": err.code, "message": err.message, "request_id": call.request_id}
+
+    def authenticate(self, call: Call, *, scope: str | None = None) -> TokenInfo:
+        """The caller's token, checked by Auth for this resource server.
+
+        Missing, unknown, expired, revoked and other-service tokens are 401;
+        a valid token without ``scope`` is 403.
+        """
+        bearer = call.bearer()
+        if bearer is None:
+            raise Unauthorized("no bearer token was sent")
+        try:
+            info = self.world.auth.check_token(bearer, self.resource_server)
+        except TokenRejected as err:
+            raise Unauthorized(err.reason) from err
+        call.token = info
+        if scope is not None and not info.has_scope(scope) and self.world.auth.strict:
+            raise Forbidden(f"the token lacks the scope {scope}", code="MissingScope")
+        return info

@@ -1,0 +1,1 @@
+"""The two ways requests reach the emulator: in-process and loopback."""

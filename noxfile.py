@@ -1,0 +1,80 @@
+"""Test sessions: one per environment the real clients need.
+
+``python -m nox`` runs them all (the README's test command, and CI's).
+Every test session runs the suite twice: in-process and over the live
+loopback server.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "sdk4", "sdk3", "package"]
+
+SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
+SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
+TRANSPORTS = ("inprocess", "server")
+
+
+def run_suite(session: nox.Session) -> None:
+    for transport in TRANSPORTS:
+        session.run(
+            "python", "-m", "pytest", "-q", f"--globus-transport={transport}", *session.posargs
+        )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff and mypy --strict over the package."""
+    session.install("-e", ".[test]", SDK4)
+    session.run("ruff", "check", "globus_testkit", "tests", "conftest.py", "noxfile.py")
+    session.run("ruff", "format", "--check", "globus_testkit", "tests", "conftest.py")
+    session.run("mypy")
+
+
+@nox.session
+def sdk4(session: nox.Session) -> None:
+    """The suite against globus-sdk 4.x."""
+    session.install("-e", ".[test]", SDK4)
+    run_suite(session)
+
+
+@nox.session
+def sdk3(session: nox.Session) -> None:
+    """The suite against globus-sdk 3.x."""
+    session.install("-e", ".[test]", SDK3)
+    run_suite(session)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """The built wheel works on its own: fixtures inside, plugin registered."""
+    session.install("build")
+    tmp = session.create_tmp()
+    session.run("python", "-m", "build", "--wheel", "--outdir", tmp, silent=True)
+    session.install("--force-reinstall", *_wheels(tmp), SDK4)
+    session.chdir(tmp)
+    session.run(
+        "python",
+        "-c",
+        "import globus_testkit, pathlib;"
+        "from globus_testkit import Emulator;"
+        "assert 'site-packages' in globus_testkit.__file__;"
+        "assert (pathlib.Path(globus_testkit.__file__).parent / 'fixtures').is_dir();"
+        "e = Emulator(); print('wheel ok:', e.user.username)",
+    )
+    session.run(
+        "python",
+        "-c",
+        "from importlib.metadata import entry_points;"
+        "[plugin] = [e for e in entry_points(group='pytest11') if e.name == 'globus_testkit'];"
+        "plugin.load(); print('pytest11 entry point ok')",
+    )
+
+
+def _wheels(folder: str) -> list[str]:
+    import glob
+
+    return glob.glob(f"{folder}/*.whl")
