@@ -11,7 +11,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "sdk4", "sdk3", "package"]
+nox.options.sessions = ["lint", "sdk4", "sdk3", "package", "bench"]
 
 SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
@@ -78,3 +78,10 @@ def _wheels(folder: str) -> list[str]:
     import glob
 
     return glob.glob(f"{folder}/*.whl")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks in smoke mode: they run, nothing is timed against a goal."""
+    session.install("-e", ".", SDK4)
+    session.run("python", "benchmarks/bench.py", *(session.posargs or ["--quick"]))

@@ -1,0 +1,238 @@
+"""globus-testkit benchmarks: side by side, interleaved, medians, ratios.
+
+    python benchmarks/bench.py [--full]   # full run (a few minutes)
+    python benchmarks/bench.py --quick    # smoke run: checks they work
+
+Each comparison runs its contenders in alternating rounds within one
+process, so machine noise hits them alike; it prints the median per call of
+each and their ratio against the first contender. No goal is asserted: the
+figures go to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import globus_sdk
+import requests
+import responses
+from globus_sdk.testing import load_response
+
+from globus_testkit import Emulator
+from globus_testkit.apps import client_app
+
+Runner = Callable[[], None]
+
+
+@dataclass
+class Contender:
+    name: str
+    setup: Callable[[ExitStack], Runner]
+
+
+@dataclass
+class Comparison:
+    title: str
+    contenders: list[Contender]
+    calls: int  # calls per round
+    goal: str = ""
+
+
+def measure(comparison: Comparison, rounds: int) -> list[tuple[str, float]]:
+    """Median seconds per call of each contender over interleaved rounds.
+
+    Each contender is set up afresh for each round and torn down after it,
+    so two mocks are never active at once; set-up and one warm-up call
+    (imports, first token, connections) stay outside the timing.
+    """
+    samples: dict[str, list[float]] = {c.name: [] for c in comparison.contenders}
+    for _ in range(rounds):
+        for contender in comparison.contenders:
+            with ExitStack() as stack:
+                run = contender.setup(stack)
+                run()
+                start = time.perf_counter()
+                for _ in range(comparison.calls):
+                    run()
+                elapsed = time.perf_counter() - start
+            samples[contender.name].append(elapsed / comparison.calls)
+    return [(name, statistics.median(values)) for name, values in samples.items()]
+
+
+def report(comparison: Comparison, results: list[tuple[str, float]]) -> None:
+    base = results[0][1]
+    print(f"\n## {comparison.title}" + (f"  (goal: {comparison.goal})" if comparison.goal else ""))
+    for name, seconds in results:
+        print(f"  {name:<52} {seconds * 1000:9.3f} ms   x{seconds / base:5.2f}")
+
+
+# -- contenders -------------------------------------------------------------------
+
+
+@contextmanager
+def _active(mock: responses.RequestsMock) -> Iterator[responses.RequestsMock]:
+    mock.start()
+    try:
+        yield mock
+    finally:
+        mock.stop()
+        mock.reset()
+
+
+def canned_userinfo(stack: ExitStack) -> Runner:
+    """globus_sdk.testing's recorded answer, served by responses."""
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    load_response("auth.userinfo", case="unauthorized", requests_mock=mock)
+    # the recorded set has only error cases, so serve the emulator's shape
+    mock.replace(
+        responses.GET,
+        "https://auth.globus.org/v2/oauth2/userinfo",
+        json={"sub": "x", "preferred_username": "u", "email": "e", "name": "n"},
+    )
+    client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+    return lambda: _userinfo(client)
+
+
+def emulated_userinfo(stack: ExitStack) -> Runner:
+    emulator = stack.enter_context(Emulator())
+    client = globus_sdk.AuthClient(app=client_app(emulator))
+    return lambda: _userinfo(client)
+
+
+def _userinfo(client: globus_sdk.AuthClient) -> None:
+    method = getattr(client, "userinfo", None) or client.oauth2_userinfo
+    method()
+
+
+def server_userinfo(stack: ExitStack) -> Runner:
+    emulator = Emulator()
+    server = emulator.serve()
+    stack.callback(emulator.stop)
+    url = f"{server.url}/auth/"
+    os.environ["GLOBUS_SDK_SERVICE_URL_AUTH"] = url
+    stack.callback(os.environ.pop, "GLOBUS_SDK_SERVICE_URL_AUTH", None)
+    client = globus_sdk.AuthClient(app=client_app(emulator))
+    return lambda: _userinfo(client)
+
+
+def bare_werkzeug_server(stack: ExitStack) -> Runner:
+    """The floor for any loopback answer: werkzeug returning fixed bytes."""
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    body = b'{"sub": "x", "preferred_username": "u"}'
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        return Response(body, mimetype="application/json")(environ, start_response)
+
+    from globus_testkit.transports.server import _QuietHandler
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    stack.callback(server.shutdown)
+    port = server.socket.getsockname()[1]
+    os.environ["GLOBUS_SDK_SERVICE_URL_AUTH"] = f"http://127.0.0.1:{port}/"
+    stack.callback(os.environ.pop, "GLOBUS_SDK_SERVICE_URL_AUTH", None)
+    client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+    return lambda: _userinfo(client)
+
+
+# -- per-test cost of a fresh world -------------------------------------------------
+
+_TESTS_WITH = """
+def test_{i}(globus_emulator):
+    assert globus_emulator.user
+"""
+_TESTS_WITHOUT = """
+def test_{i}():
+    assert True
+"""
+
+
+def per_test_cost(tests: int, rounds: int) -> list[tuple[str, float]]:
+    """Seconds per test of a pytest run using ``globus_emulator`` vs one not.
+    Both runs pay pytest's start-up; their difference is the fixture's."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = {}
+        for name, template in (("without", _TESTS_WITHOUT), ("with", _TESTS_WITH)):
+            path = Path(folder) / f"test_{name}_fixture.py"
+            path.write_text("".join(template.format(i=i) for i in range(tests)))
+            files[name] = path
+        samples: dict[str, list[float]] = {"without": [], "with": []}
+        for _ in range(rounds):
+            for name, path in files.items():
+                start = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
+                    check=True,
+                    capture_output=True,
+                    cwd=folder,
+                )
+                samples[name].append((time.perf_counter() - start) / tests)
+    without = statistics.median(samples["without"])
+    with_fixture = statistics.median(samples["with"])
+    return [
+        ("test without the fixture", without),
+        ("test with globus_emulator", with_fixture),
+        ("difference: the fixture's cost per test", with_fixture - without),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny counts")
+    parser.add_argument("--full", action="store_true", help="the full run (the default)")
+    args = parser.parse_args(argv)
+    rounds, calls, tests = (2, 5, 20) if args.quick else (15, 200, 400)
+
+    print("# globus-testkit benchmarks")
+    print(f"python {platform.python_version()}, globus-sdk {globus_sdk.__version__}, "
+          f"{platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+
+    comparisons = [
+        Comparison(
+            "in-process: emulated vs globus_sdk.testing canned (userinfo)",
+            [Contender("canned (responses)", canned_userinfo),
+             Contender("emulated, in-process", emulated_userinfo)],
+            calls,
+            goal="ratio <= 1.15",
+        ),
+        Comparison(
+            "live server per call (userinfo)",
+            [Contender("emulated, in-process", emulated_userinfo),
+             Contender("emulated, live server", server_userinfo),
+             Contender("bare werkzeug app, same server kind", bare_werkzeug_server)],
+            calls,
+        ),
+    ]
+    for comparison in comparisons:
+        report(comparison, measure(comparison, rounds))
+
+    fresh = Comparison("per-test cost of a fresh world", [], tests, goal="<= 2 ms per test")
+    results = per_test_cost(tests, max(1, rounds // 3))
+    print(f"\n## {fresh.title}  (goal: {fresh.goal})")
+    for name, seconds in results:
+        print(f"  {name:<52} {seconds * 1000:9.3f} ms")
+    _ = requests  # imported so the first contender does not pay for it
+    print(textwrap.dedent("""
+        Figures are medians of interleaved rounds; ratios are against the
+        first line of each section."""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
