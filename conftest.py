@@ -27,3 +27,15 @@ def auth_client_for(globus_emulator):  # type: ignore[no-untyped-def]
         return globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
 
     return make
+
+
+@pytest.fixture
+def sdk_sleeps(monkeypatch):  # type: ignore[no-untyped-def]
+    """globus-sdk's retry sleeps, recorded instead of slept (a list of seconds)."""
+    import types
+
+    import globus_sdk.transport.requests as transport
+
+    slept: list[float] = []
+    monkeypatch.setattr(transport, "time", types.SimpleNamespace(sleep=slept.append))
+    return slept

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from .clock import Clock
+from .faults import DropConnection, Faults
 from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
 from .ids import Ids
 from .journal import Entry, Journal
@@ -56,6 +57,7 @@ class World:
         self.clock = Clock()
         self.ids = Ids(seed)
         self.journal = Journal()
+        self.faults = Faults(seed)
         self.auth = AuthState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
@@ -165,6 +167,11 @@ class Emulator:
         return self.world.journal
 
     @property
+    def faults(self) -> Faults:
+        """Fault rules: ``emulator.faults.add(service="transfer", status=503)``."""
+        return self.world.faults
+
+    @property
     def user(self) -> Identity:
         return self.world.auth.identities[self.world.user_id]
 
@@ -259,9 +266,16 @@ class Emulator:
             request_id=f"tk{next(self._request_ids):010d}",
             base_url=base_url,
         )
-        with self.lock:
-            reply = service.handle(call)
-            self._record(call, reply)
+        try:
+            with self.lock:
+                reply = service.handle(call)
+                self._record(call, reply)
+        except DropConnection:
+            with self.lock:
+                self._record(call, Reply(None, 0))
+            raise
+        if call.real_delay:
+            time.sleep(call.real_delay)  # outside the lock: others carry on
         return reply
 
     def _record(self, call: Call, reply: Reply) -> None:
@@ -277,6 +291,7 @@ class Emulator:
                 identity_id=token.identity_id if token else None,
                 client_id=token.client_id if token else None,
                 request_id=call.request_id,
+                note=call.note,
             )
         )
 

@@ -99,10 +99,12 @@ class Call:
         "base_url",
         "headers",
         "method",
+        "note",
         "operation",
         "path",
         "query_string",
         "raw_body",
+        "real_delay",
         "request_id",
         "service",
         "token",
@@ -131,6 +133,8 @@ class Call:
         # the service's root as the caller addressed it, ending in "/"
         self.base_url = base_url
         self.token: TokenInfo | None = None
+        self.note = ""  # why this call was answered unusually (journal)
+        self.real_delay = 0.0  # real seconds to wait before answering
 
     @cached_property
     def args(self) -> MultiDict[str, str]:

@@ -7,7 +7,9 @@
   variables set for the test and its subprocesses.
 - ``globus_client_app`` / ``globus_user_app``: globus-sdk apps for the
   world's service account and, logged in without a browser, its user.
-- ``@pytest.mark.globus(seed=..., world=..., strict=...)`` chooses the world.
+- ``globus_faults``: the world's fault rules.
+- ``@pytest.mark.globus(seed=..., world=..., strict=...)`` chooses the world;
+  ``@pytest.mark.globus_fault(...)`` adds a fault rule.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     import globus_sdk
 
     from .emulator import Emulator
+    from .faults import Faults
     from .transports.server import LiveServer
 
 TRANSPORTS = ("inprocess", "server")
@@ -41,6 +44,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "globus(seed=0, world=None, strict=True): choose the emulated Globus world for a test",
+    )
+    config.addinivalue_line(
+        "markers",
+        "globus_fault(service=, operation=, status=, ...): add a fault rule for a test "
+        "(see globus_testkit.faults.FaultRule)",
     )
 
 
@@ -63,6 +71,8 @@ def globus_emulator(
     from .emulator import Emulator
 
     emulator = Emulator(**_marker_options(request))
+    for marker in reversed(list(request.node.iter_markers("globus_fault"))):
+        emulator.faults.add(**marker.kwargs)
     with emulator:
         if globus_transport == "server":
             server = emulator.serve()
@@ -80,6 +90,12 @@ def globus_server(globus_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) ->
     for name, value in server.env.items():
         monkeypatch.setenv(name, value)
     return server
+
+
+@pytest.fixture
+def globus_faults(globus_emulator: Emulator) -> Faults:
+    """The world's fault rules: ``globus_faults.add(service="auth", status=503)``."""
+    return globus_emulator.faults
 
 
 @pytest.fixture

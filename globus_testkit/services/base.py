@@ -10,6 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as NoRoute
 from werkzeug.routing import Map, MapAdapter, Rule
 
+from ..faults import DropConnection, FaultRule
 from ..http import ApiError, Call, Forbidden, NotEmulated, Reply, Unauthorized
 from .auth.errors import TokenRejected
 
@@ -18,6 +19,14 @@ if TYPE_CHECKING:
     from .auth.models import TokenInfo
 
 Handler = Callable[..., Reply]
+
+_FAULT_CODES = {
+    429: "TooManyRequests",
+    500: "InternalError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
 
 
 class Routes:
@@ -87,9 +96,33 @@ class Service:
                 ) from err
             except NoRoute as err:
                 raise NotEmulated(self.name, call.method, call.path) from err
+            fault = self.world.faults.check(self.name, call.operation, call.method, call.path)
+            if fault is not None:
+                injected = self._inject(fault, call)
+                if injected is not None:
+                    return injected
             return self.routes.handlers[call.operation](self, call, **args)
         except ApiError as err:
             return self.error_reply(err, call)
+
+    def _inject(self, fault: FaultRule, call: Call) -> Reply | None:
+        """Apply a fault: a reply to send instead, or None to carry on."""
+        call.note = f"fault {fault.id}"
+        if fault.delay:
+            self.world.clock.advance(fault.delay)
+        call.real_delay = fault.real_delay
+        if fault.reset or fault.timeout:
+            raise DropConnection("reset" if fault.reset else "timeout")
+        if fault.malformed:
+            return Reply(b'{"this is not": json', fault.status or 200)
+        if fault.status is not None:
+            headers = {}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(int(fault.retry_after))
+            code = fault.code or _FAULT_CODES.get(fault.status, "InjectedFault")
+            message = fault.message or f"injected fault {fault.id} (globus-testkit)"
+            raise ApiError(fault.status, code, message, headers=headers)
+        return None
 
     def error_reply(self, err: ApiError, call: Call) -> Reply:
         return Reply(self.error_body(err, call), err.status, dict(err.headers))

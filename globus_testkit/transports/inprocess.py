@@ -15,11 +15,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import requests
 import responses
 from requests.adapters import HTTPAdapter
 from responses.registries import FirstMatchRegistry
 
 from ..emulator import decode_path
+from ..faults import DropConnection
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
@@ -82,7 +84,16 @@ class InProcessTransport:
             captured["headers"] = [h for h in headers if h[0].lower() != "content-length"]
             return None
 
-        body = b"".join(self.emulator(environ, start_response))
+        try:
+            body = b"".join(self.emulator(environ, start_response))
+        except DropConnection as drop:
+            if drop.kind == "timeout":
+                raise requests.exceptions.ReadTimeout(
+                    "globus-testkit: injected timeout", request=request
+                ) from None
+            raise requests.exceptions.ConnectionError(
+                "globus-testkit: injected connection reset", request=request
+            ) from None
         return captured["status"], captured["headers"], body
 
 

@@ -7,12 +7,19 @@ globus-cli and anything else at it.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from ..faults import DropConnection
+
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
     from ..emulator import Emulator
 
 # Service names as globus-sdk spells them in GLOBUS_SDK_SERVICE_URL_<NAME>.
@@ -47,7 +54,7 @@ class LiveServer:
 
     def start(self) -> None:
         self._server = make_server(
-            self.host, self.port, self.emulator, threaded=True, request_handler=_QuietHandler
+            self.host, self.port, self._app, threaded=True, request_handler=_QuietHandler
         )
         self.port = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(
@@ -57,6 +64,19 @@ class LiveServer:
             daemon=True,
         )
         self._thread.start()
+
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self.emulator(environ, start_response)
+        except DropConnection:
+            # An injected reset or timeout: the client sees the connection
+            # close with no answer, as it would from a real outage.
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            start_response("500 Dropped", [("Connection", "close")])
+            return []
 
     def stop(self) -> None:
         if self._server is not None:
