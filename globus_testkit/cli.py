@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from .emulator import Emulator
 
@@ -26,6 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--world", help="a world file (JSON or YAML)")
     serve.add_argument("--seed", default="0", help="seed for ids and fake data")
     serve.add_argument("--lenient", action="store_true", help="accept any bearer token")
+    serve.add_argument(
+        "--state",
+        help="a state file: loaded at start if it exists, saved on exit (SIGINT/SIGTERM)",
+    )
+    serve.add_argument(
+        "--allow-remote-control",
+        action="store_true",
+        help="let non-loopback peers use the /_testkit/ control plane",
+    )
     args = parser.parse_args(argv)
     return run_serve(args)
 
@@ -46,9 +56,19 @@ def env_block(emulator: Emulator, env: dict[str, str]) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
     emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient)
+    emulator.control_loopback_only = not args.allow_remote_control
+    state = Path(args.state) if args.state else None
+    if state is not None and state.exists():
+        emulator.load_state(state)
+        print(f"# loaded the world from {state}", file=sys.stderr)
     server = emulator.serve(host=args.host, port=args.port)
     print(env_block(emulator, server.env), flush=True)
-    print(f"# globus-testkit serving on {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    print(
+        f"# globus-testkit serving on {server.url} (health: {server.url}/_testkit/health; "
+        "Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
     stopped = threading.Event()
 
     def stop(signum: int, frame: object) -> None:
@@ -57,7 +77,11 @@ def run_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     stopped.wait()
+    # Stop taking requests first, so the saved world is the final one.
     emulator.stop()
+    if state is not None:
+        emulator.save_state(state)
+        print(f"# saved the world to {state}", file=sys.stderr)
     return 0
 
 

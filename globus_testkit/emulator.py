@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import pickle
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from .clock import Clock
+from .control import PREFIX as CONTROL_PREFIX
+from .control import ControlPlane
 from .faults import DropConnection, Faults
 from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
 from .ids import Ids
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 
     from .transports.server import LiveServer
 
+STATE_FORMAT = "globus-testkit-state/1"
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
 SERVICE_CLASSES: list[type[Service]] = [AuthService]
 # Services globus-sdk knows by name; on the loopback server those the
@@ -148,9 +152,12 @@ class Emulator:
         self.lock = threading.RLock()
         self.world = fresh_world(seed, self.spec)
         self.world.auth.strict = strict
+        # The control plane answers loopback peers only unless told otherwise.
+        self.control_loopback_only = True
         self.services = [cls(self) for cls in SERVICE_CLASSES]
         self._by_host = {host: s for s in self.services for host in s.hosts}
-        self._by_name = {s.name: s for s in self.services}
+        self._by_name: dict[str, Service] = {s.name: s for s in self.services}
+        self._by_name[CONTROL_PREFIX] = ControlPlane(self)
         self._request_ids = itertools.count(1)
         self.auth = AuthHelpers(self)
         self._transport: Any = None
@@ -189,6 +196,58 @@ class Emulator:
         with self.lock:
             self.world = fresh_world(self.seed, self.spec)
             self.world.auth.strict = self.strict
+
+    def load(self, *, seed: int | str, world: str | Path | WorldSpec | None) -> None:
+        """Replace the world with one built from ``seed`` and ``world``."""
+        spec = load_world_spec(world)
+        fresh = fresh_world(seed, spec)  # may raise: the old world stays
+        with self.lock:
+            self.seed, self.spec, self.world = seed, spec, fresh
+            self.world.auth.strict = self.strict
+
+    def save_state(self, path: str | Path) -> None:
+        """Write the whole world to ``path`` (atomically), for load_state."""
+        target = Path(path)
+        with self.lock:
+            data = pickle.dumps((STATE_FORMAT, self.seed, self.spec, self.world))
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(data)
+        partial.replace(target)
+
+    def load_state(self, path: str | Path) -> None:
+        """Bring back a world written by save_state (trusted files only:
+        it is a pickle)."""
+        loaded = pickle.loads(Path(path).read_bytes())
+        if not (isinstance(loaded, tuple) and loaded and loaded[0] == STATE_FORMAT):
+            raise ValueError(f"{path} is not a globus-testkit state file")
+        _, seed, spec, world = loaded
+        with self.lock:
+            self.seed, self.spec, self.world = seed, spec, world
+            self.world.auth.strict = self.strict
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON summary of the world, for people and the control plane."""
+        with self.lock:
+            auth = self.world.auth
+            return {
+                "seed": self.seed,
+                "now": self.world.clock.isoformat(),
+                "user": auth.identities[self.world.user_id].to_api(),
+                "service_account": {"client_id": self.world.service_account_id},
+                "native_client_id": self.world.native_client_id,
+                "identities": [
+                    i.to_api() for i in auth.identities.values() if i.identity_type == "login"
+                ],
+                "clients": [
+                    {"id": c.id, "name": c.name, "client_type": c.client_type}
+                    for c in auth.clients.values()
+                    if c.client_type != "resource_server"
+                ],
+                "tokens": len(auth.tokens),
+                "consents": len(auth.consents),
+                "journal": len(self.world.journal),
+                "faults": [r.to_dict() for r in self.world.faults.rules],
+            }
 
     # -- transports --------------------------------------------------------------
 
@@ -265,6 +324,7 @@ class Emulator:
             raw_body=body,
             request_id=f"tk{next(self._request_ids):010d}",
             base_url=base_url,
+            remote_addr=environ.get("REMOTE_ADDR", ""),
         )
         try:
             with self.lock:
@@ -279,6 +339,8 @@ class Emulator:
         return reply
 
     def _record(self, call: Call, reply: Reply) -> None:
+        if not self._by_name[call.service].journaled:
+            return
         token = call.token
         self.world.journal.record(
             Entry(

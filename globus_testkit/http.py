@@ -105,6 +105,7 @@ class Call:
         "query_string",
         "raw_body",
         "real_delay",
+        "remote_addr",
         "request_id",
         "service",
         "token",
@@ -121,6 +122,7 @@ class Call:
         raw_body: bytes,
         request_id: str,
         base_url: str,
+        remote_addr: str = "127.0.0.1",
     ) -> None:
         self.service = service
         self.operation = ""
@@ -132,6 +134,7 @@ class Call:
         self.request_id = request_id
         # the service's root as the caller addressed it, ending in "/"
         self.base_url = base_url
+        self.remote_addr = remote_addr
         self.token: TokenInfo | None = None
         self.note = ""  # why this call was answered unusually (journal)
         self.real_delay = 0.0  # real seconds to wait before answering

@@ -76,3 +76,10 @@ class Journal:
 
     def __deepcopy__(self, memo: dict[int, object]) -> Journal:
         return Journal()
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"entries": self.entries()}
+
+    def __setstate__(self, state: dict[str, list[Entry]]) -> None:
+        self._entries = list(state["entries"])
+        self._lock = threading.Lock()

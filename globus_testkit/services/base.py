@@ -69,6 +69,8 @@ class Service:
     hosts: ClassVar[tuple[str, ...]] = ()
     resource_server: ClassVar[str] = ""
     routes: ClassVar[Routes]
+    faultable: ClassVar[bool] = True  # may fault rules touch it?
+    journaled: ClassVar[bool] = True  # are its calls in the journal?
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
@@ -96,8 +98,10 @@ class Service:
                 ) from err
             except NoRoute as err:
                 raise NotEmulated(self.name, call.method, call.path) from err
-            fault = self.world.faults.check(self.name, call.operation, call.method, call.path)
-            if fault is not None:
+            fault = self.faultable and self.world.faults.check(
+                self.name, call.operation, call.method, call.path
+            )
+            if fault:
                 injected = self._inject(fault, call)
                 if injected is not None:
                     return injected
