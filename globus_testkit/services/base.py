@@ -3,6 +3,7 @@ dispatcher, one error formatter per service, and the bearer-token check."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from .auth.models import TokenInfo
 
 Handler = Callable[..., Reply]
+log = logging.getLogger("globus_testkit")
 
 _FAULT_CODES = {
     429: "TooManyRequests",
@@ -108,6 +110,19 @@ class Service:
             return self.routes.handlers[call.operation](self, call, **args)
         except ApiError as err:
             return self.error_reply(err, call)
+        except DropConnection:
+            raise
+        except Exception as err:
+            # A bug in the emulator, not a Globus behaviour: say so loudly,
+            # in the service's shape, and keep serving.
+            log.exception("globus-testkit failed on %s %s", call.method, call.path)
+            bug = ApiError(
+                500,
+                "EmulatorError",
+                f"globus-testkit failed answering {call.method} {call.path}: {err!r} "
+                "(a bug in the emulator; please report it)",
+            )
+            return self.error_reply(bug, call)
 
     def _inject(self, fault: FaultRule, call: Call) -> Reply | None:
         """Apply a fault: a reply to send instead, or None to carry on."""
