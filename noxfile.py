@@ -11,7 +11,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "sdk4", "sdk3", "package", "bench"]
+nox.options.sessions = ["lint", "sdk4", "sdk3", "cli", "package", "bench"]
 
 SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
@@ -46,6 +46,14 @@ def sdk3(session: nox.Session) -> None:
     """The suite against globus-sdk 3.x."""
     session.install("-e", ".[test]", SDK3)
     run_suite(session)
+
+
+@nox.session
+def cli(session: nox.Session) -> None:
+    """The real `globus` command against the live server (globus-cli 3.43;
+    3.44 pins a certifi the index here lacks)."""
+    session.install("-e", ".[test]", "globus-cli==3.43.0")
+    session.run("python", "-m", "pytest", "-q", "tests/cli", *session.posargs)
 
 
 @nox.session

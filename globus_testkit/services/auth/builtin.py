@@ -8,7 +8,7 @@ own scopes in their ``register_scopes``.
 
 from __future__ import annotations
 
-from .models import RESOURCE_SERVER, AuthState
+from .models import PUBLIC, RESOURCE_SERVER, AuthState
 
 AUTH_CLIENT_ID = "01b00a3e-0c84-4d5d-9e86-d3f9e1b0a2a7"
 
@@ -29,6 +29,13 @@ OTHER_SERVICES: dict[str, tuple[str, list[str]]] = {
         [
             "urn:globus:auth:scope:transfer.api.globus.org:all",
             "urn:globus:auth:scope:transfer.api.globus.org:monitor_ongoing",
+        ],
+    ),
+    "flows.globus.org": (
+        "eec9b274-0c81-4334-bdc2-54e90e689b9a",
+        [
+            f"https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/{name}"
+            for name in ("all", "manage_flows", "view_flows", "run", "run_status", "run_manage")
         ],
     ),
     "groups.api.globus.org": (
@@ -70,8 +77,14 @@ def register_resource_server(
         )
 
 
+# globus-cli's template native app: its first user login instantiates it.
+GLOBUS_CLI_TEMPLATE_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
+
+
 def register_builtin(state: AuthState) -> None:
     register_resource_server(state, "auth.globus.org", AUTH_CLIENT_ID, "Globus Auth", AUTH_SCOPES)
+    cli = state.register_client("Globus CLI", client_type=PUBLIC, client_id=GLOBUS_CLI_TEMPLATE_ID)
+    cli.template = True
     for fqdn, (client_id, scopes) in OTHER_SERVICES.items():
         register_resource_server(
             state,

@@ -89,6 +89,9 @@ class Client:
     required_idp: str | None = None
     parent_client: str | None = None
     owner_id: str | None = None
+    # A template native app (globus-cli's, say) that anyone may instantiate
+    # as a confidential client of their own.
+    template: bool = False
 
     @property
     def resource_server(self) -> str:
@@ -412,6 +415,19 @@ class AuthState:
             if secret is not None or client_type != RESOURCE_SERVER:
                 self.add_credential(client.id, name="default", secret=secret)
         return client
+
+    def instantiate_template(self, template_id: str, name: str) -> tuple[Client, Credential]:
+        """A new confidential client made from a template native app, with
+        its first secret, as globus-cli does on its first login."""
+        template = self.clients.get(template_id)
+        if template is None or not template.template:
+            raise ApiBadRequest(f"{template_id} is not a template client")
+        client = self.register_client(
+            name, client_type=CONFIDENTIAL, redirect_uris=template.redirect_uris
+        )
+        client.parent_client = template.id
+        client.credentials[0].name = "Auto-created at client creation"
+        return client, client.credentials[0]
 
     def client(self, client_id: str) -> Client:
         found = self.clients.get(client_id)
@@ -776,13 +792,14 @@ class AuthState:
         self.codes[code.code] = code
         return code
 
-    @staticmethod
-    def redirect_allowed(client: Client, redirect_uri: str) -> bool:
+    def redirect_allowed(self, client: Client, redirect_uri: str) -> bool:
         if redirect_uri in client.redirect_uris:
             return True
-        if not client.is_public:
+        parent = self.clients.get(client.parent_client or "")
+        if not client.is_public and not (parent is not None and parent.template):
             return False
-        # Native apps may use Auth's own code page or a local server.
+        # Native apps (and their instances) may use Auth's own code page or
+        # a local server.
         return redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX) or redirect_uri.startswith(
             ("http://localhost", "http://127.0.0.1")
         )

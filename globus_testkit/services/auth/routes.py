@@ -448,6 +448,13 @@ def get_consents(svc: AuthService, call: Call, identity_id: str) -> Reply:
 
 
 def _caller(svc: AuthService, call: Call) -> str:
+    """Who is calling a /v2/api route: a bearer token's identity, or a
+    client authenticating as itself with HTTP Basic."""
+    if call.headers.get("authorization", "").lower().startswith("basic "):
+        try:
+            return svc.authenticate_client(call, allow_public=False).id
+        except OAuthError as err:
+            raise AuthApiError(401, "UNAUTHORIZED", err.message) from err
     return svc.authenticate(call).identity_id
 
 
@@ -549,8 +556,15 @@ def _scope_ids_by_client(state: AuthState) -> dict[str, list[str]]:
 
 @routes.route("/v2/api/clients", "POST", operation="create_client")
 def create_client(svc: AuthService, call: Call) -> Reply:
-    info = svc.authenticate(call)
     fields = _wrapped(call, "client", "auth_client")
+    if "template_id" in fields:
+        # Instantiating a template app needs no token: it is how a native
+        # app such as globus-cli gets credentials of its own.
+        client, credential = svc.state.instantiate_template(fields["template_id"], fields["name"])
+        reply = _client_reply(svc, client)
+        reply.body["included"] = {"client_credential": _credential_doc(client.id, credential, True)}
+        return reply
+    info = svc.authenticate(call)
     project_id = fields.get("project")
     if project_id:
         _admin_project(svc, call, project_id)

@@ -1,0 +1,118 @@
+"""The real `globus` command (globus-cli 3.43), unchanged, against the live
+server in a subprocess. Skipped where globus-cli is not installed (the nox
+session `cli` installs it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import requests
+
+GLOBUS = shutil.which("globus")
+pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
+AUTHORIZE_URL = re.compile(r"(https?://\S+/v2/oauth2/authorize\?\S+)")
+
+
+@pytest.fixture
+def cli_env(globus_emulator, globus_server, tmp_path):
+    """The env block `serve` prints, with HOME in a temp dir."""
+    account = globus_emulator.service_account
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOBUS_", "HOME"))}
+    env.update(globus_server.env)
+    env["HOME"] = str(tmp_path)
+    env["GLOBUS_CLI_CLIENT_ID"] = account.client_id
+    env["GLOBUS_CLI_CLIENT_SECRET"] = account.client_secret
+    return env
+
+
+@pytest.fixture
+def user_env(cli_env):
+    env = dict(cli_env)
+    del env["GLOBUS_CLI_CLIENT_ID"], env["GLOBUS_CLI_CLIENT_SECRET"]
+    return env
+
+
+def globus(env, *args, check=True):
+    done = subprocess.run(
+        [GLOBUS, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"globus {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def globus_interactive_login(env, server, *args, identity_id=None):
+    """Run a login-like command, paste the code a person would get."""
+    process = subprocess.Popen(
+        [GLOBUS, *args],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = ""
+    for line in process.stdout:
+        seen += line
+        found = AUTHORIZE_URL.search(line)
+        if found:
+            break
+    else:
+        raise AssertionError(f"no authorize URL in:\n{seen}")
+    answer = requests.post(
+        f"{server.url}/_testkit/auth/authorize",
+        json={"url": found.group(1), "identity_id": identity_id},
+        timeout=10,
+    )
+    rest, _ = process.communicate(answer.json()["code"] + "\n", timeout=120)
+    assert process.returncode == 0, seen + rest
+    return seen + rest
+
+
+def test_whoami_as_the_service_account(cli_env, globus_emulator):
+    out = globus(cli_env, "whoami").stdout.strip()
+    assert out == f"{globus_emulator.service_account.client_id}@clients.auth.globus.org"
+
+
+def test_get_identities_resolves_usernames_and_ids(cli_env, globus_emulator):
+    ada = globus_emulator.auth.add_identity("ada@example.org")
+    assert globus(cli_env, "get-identities", "ada@example.org").stdout.strip() == ada.id
+    out = json.loads(globus(cli_env, "get-identities", ada.id, "-Fjson").stdout)
+    assert out["identities"][0]["username"] == "ada@example.org"
+
+
+def test_user_login_with_no_local_server_then_whoami_and_logout(
+    user_env, globus_emulator, globus_server
+):
+    out = globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    assert "successfully logged in" in out
+    assert globus(user_env, "whoami").stdout.strip() == globus_emulator.user.username
+    session = globus(user_env, "session", "show", "-Fjson").stdout
+    assert globus_emulator.user.id in session
+    templated = [
+        c
+        for c in globus_emulator.world.auth.clients.values()
+        if c.name == "Globus CLI" and c.parent_client
+    ]
+    assert len(templated) == 1
+    globus(user_env, "logout", "--yes", "--delete-client")
+    assert templated[0].id not in globus_emulator.world.auth.clients
+    assert globus(user_env, "whoami", check=False).returncode != 0
+
+
+def test_session_consent_adds_a_scope(user_env, globus_emulator, globus_server):
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    scope = "urn:globus:auth:scope:auth.globus.org:view_consents"
+    globus_interactive_login(
+        user_env, globus_server, "session", "consent", scope, "--no-local-server"
+    )
+    consented = {
+        c.scope_string
+        for c in globus_emulator.world.auth.consents_for(globus_emulator.user.id, None)
+    }
+    assert scope in consented
