@@ -9,6 +9,8 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 
+pytest_plugins = ["pytester"]
+
 SDK_MAJOR = int(globus_sdk.__version__.split(".")[0])
 
 

@@ -8,6 +8,8 @@
 - ``globus_client_app`` / ``globus_user_app``: globus-sdk apps for the
   world's service account and, logged in without a browser, its user.
 - ``globus_faults``: the world's fault rules.
+- ``snapshot``: ``snapshot.match(name, response)`` against stored, normalised
+  answers (``--snapshot-update`` records them).
 - ``@pytest.mark.globus(seed=..., world=..., strict=...)`` chooses the world;
   ``@pytest.mark.globus_fault(...)`` adds a fault rule.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 
     from .emulator import Emulator
     from .faults import Faults
+    from .snapshot import Snapshot
     from .transports.server import LiveServer
 
 TRANSPORTS = ("inprocess", "server")
@@ -37,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=TRANSPORTS,
         default=os.environ.get("GLOBUS_TESTKIT_TRANSPORT", "inprocess"),
         help="how tests reach the emulator: in-process (default) or a loopback server",
+    )
+    group.addoption(
+        "--snapshot-update",
+        action="store_true",
+        default=False,
+        help="record or refresh the snapshots that `snapshot.match` compares against",
     )
 
 
@@ -116,6 +126,17 @@ def globus_user_app(globus_emulator: Emulator) -> Iterator[globus_sdk.UserApp]:
     app = user_app(globus_emulator, request_refresh_tokens=True)
     yield app
     _close(app)
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> Snapshot:
+    """Compare normalised answers with snapshots stored beside the test."""
+    from .snapshot import Snapshot
+
+    test_file = Path(str(request.node.fspath))
+    path = test_file.parent / "__snapshots__" / f"{test_file.stem}.json"
+    update = bool(request.config.getoption("--snapshot-update"))
+    return Snapshot(path, request.node.nodeid.split("::", 1)[-1], update=update)
 
 
 def _close(app: Any) -> None:
