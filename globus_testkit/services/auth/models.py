@@ -53,17 +53,21 @@ class Identity:
     status: str = "used"
     linked: list[str] = field(default_factory=list)
 
-    def to_api(self) -> dict[str, Any]:
-        return {
+    def to_api(self, *, with_type: bool = False) -> dict[str, Any]:
+        """As ``/v2/api/identities`` shows it; project admins also carry
+        their ``identity_type``."""
+        doc = {
             "id": self.id,
             "username": self.username,
             "name": self.name,
             "email": self.email,
             "organization": self.organization,
             "identity_provider": self.identity_provider,
-            "identity_type": self.identity_type,
             "status": self.status,
         }
+        if with_type:
+            doc["identity_type"] = self.identity_type
+        return doc
 
 
 @dataclass
@@ -238,6 +242,7 @@ class AuthorizationCode:
     code_challenge_method: str | None
     refresh: bool
     expires_at: float
+    state: str = "_default"
     used: bool = False
 
 
@@ -288,6 +293,7 @@ class Grant:
     client_id: str
     tokens: list[IssuedToken]
     wants_id_token: bool
+    state: str = "_default"
 
 
 class AuthState:
@@ -763,6 +769,7 @@ class AuthState:
         code_challenge: str | None,
         code_challenge_method: str | None,
         refresh: bool,
+        state: str = "_default",
     ) -> AuthorizationCode:
         """A person logged in and consented: record consents, mint a code."""
         client = self.clients.get(client_id)
@@ -788,6 +795,7 @@ class AuthState:
             code_challenge_method=code_challenge_method,
             refresh=refresh,
             expires_at=self.clock.now() + CODE_LIFETIME,
+            state=state,
         )
         self.codes[code.code] = code
         return code
@@ -823,9 +831,11 @@ class AuthState:
         ):
             raise InvalidGrant("code_verifier does not match the code_challenge")
         code.used = True
-        return self._grant(
+        grant = self._grant(
             self.identities[code.identity_id], client.id, code.requests, refresh=code.refresh
         )
+        grant.state = code.state
+        return grant
 
     def refresh_grant(self, client: Client, refresh_value: str) -> Grant:
         token = self.tokens.get(refresh_value)

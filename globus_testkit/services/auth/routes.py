@@ -160,7 +160,10 @@ def _client_credentials(svc: AuthService, call: Call, client: Client) -> Reply:
 def _authorization_code(svc: AuthService, call: Call, client: Client) -> Reply:
     code, redirect_uri = _required_form(call, "code", "redirect_uri")
     grant = svc.state.exchange_code(client, code, redirect_uri, call.form.get("code_verifier"))
-    return Reply(_token_response(svc.state, grant))
+    answer = _token_response(svc.state, grant)
+    # A code exchange echoes the OAuth state of the login that made the code.
+    answer["state"] = grant.state
+    return Reply(answer)
 
 
 def _refresh_token(svc: AuthService, call: Call, client: Client) -> Reply:
@@ -187,15 +190,16 @@ _GRANTS = {
 
 def _token_document(state: AuthState, token: Token, refresh: str | None) -> dict[str, Any]:
     expires_in = 0 if token.expires_at is None else token.expires_at - state.clock.now()
-    return {
+    document: dict[str, Any] = {
         "access_token": token.value,
         "expires_in": max(0, int(expires_in)),
         "resource_server": token.resource_server,
         "scope": " ".join(token.scopes),
         "token_type": "Bearer",
-        "state": "_default",
-        "refresh_token": refresh,
     }
+    if refresh is not None:
+        document["refresh_token"] = refresh
+    return document
 
 
 def _token_response(state: AuthState, grant: Grant) -> dict[str, Any]:
@@ -406,6 +410,7 @@ def complete_authorization(
         code_challenge=params.get("code_challenge"),
         code_challenge_method=params.get("code_challenge_method"),
         refresh=params.get("access_type") == "offline",
+        state=params.get("state") or "_default",
     )
     if redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX):
         return f"code:{code.code}"
@@ -489,7 +494,7 @@ def get_projects(svc: AuthService, call: Call) -> Reply:
 def _project_doc(svc: AuthService, project_id: str) -> dict[str, Any]:
     project = svc.state.project(project_id)
     admins = svc.state.lookup_identities(ids=project.admin_ids)
-    return project.to_api([a.to_api() for a in admins])
+    return project.to_api([a.to_api(with_type=True) for a in admins])
 
 
 @routes.route("/v2/api/projects", "POST", operation="create_project")
