@@ -9,7 +9,6 @@ behaviour lives once, in the services.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import pickle
@@ -70,7 +69,7 @@ class World:
 
 
 WorldSpec = dict[str, Any]
-_templates: dict[str, World] = {}
+_templates: dict[str, bytes] = {}
 _templates_lock = threading.Lock()
 
 
@@ -123,9 +122,10 @@ def fresh_world(seed: int | str, spec: WorldSpec) -> World:
     with _templates_lock:
         template = _templates.get(key)
         if template is None:
-            template = _templates[key] = build_world(seed, spec)
-    # deepcopy keeps shared objects shared: every model gets the copy's clock
-    world = copy.deepcopy(template)
+            template = _templates[key] = pickle.dumps(build_world(seed, spec), protocol=5)
+    # Unpickling is several times faster than deepcopy, and like it keeps
+    # shared objects shared: every model gets the copy's own clock.
+    world: World = pickle.loads(template)
     world.clock.set(time.time())
     return world
 
