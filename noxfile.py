@@ -11,7 +11,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "sdk4", "sdk3", "cli", "package", "bench"]
+nox.options.sessions = ["lint", "sdk4", "sdk3", "toolkit", "cli", "package", "bench"]
 
 SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
@@ -46,6 +46,25 @@ def sdk3(session: nox.Session) -> None:
     """The suite against globus-sdk 3.x."""
     session.install("-e", ".[test]", SDK3)
     run_suite(session)
+
+
+@nox.session
+def toolkit(session: nox.Session) -> None:
+    """Provider authors' features with globus-action-provider-tools 0.21
+    (which needs globus-sdk<4, pydantic<2 and flask<3), both transports."""
+    session.install(
+        "-e", ".[test]", SDK3, "globus-action-provider-tools==0.21.0", "flask<3", "pydantic<2"
+    )
+    for transport in TRANSPORTS:
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            "-q",
+            f"--globus-transport={transport}",
+            "tests/providers",
+            *session.posargs,
+        )
 
 
 @nox.session

@@ -36,8 +36,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="let non-loopback peers use the /_testkit/ control plane",
     )
+    check = commands.add_parser(
+        "check-provider", help="check an action provider against the Action Provider Interface"
+    )
+    check.add_argument("url", help="the provider's URL")
+    check.add_argument("--token", required=True, help="a token the provider should accept")
+    check.add_argument("--body", required=True, help="a valid run body, as JSON")
+    check.add_argument("--token-without-scope", help="a valid token lacking the provider's scope")
+    check.add_argument("--outsider-token", help="a token for an identity outside monitor_by")
+    check.add_argument("--invalid-body", help="a run body violating the input schema, as JSON")
+    check.add_argument("--max-wait", type=float, default=10.0)
     args = parser.parse_args(argv)
+    if args.command == "check-provider":
+        return run_check(args)
     return run_serve(args)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    import json
+
+    from .conformance import check_action_provider
+
+    report = check_action_provider(
+        args.url,
+        token=args.token,
+        body=json.loads(args.body),
+        token_without_scope=args.token_without_scope,
+        outsider_token=args.outsider_token,
+        invalid_body=json.loads(args.invalid_body) if args.invalid_body else None,
+        max_wait=args.max_wait,
+    )
+    print(report)
+    return 0 if report.passed else 1
 
 
 def env_block(emulator: Emulator, env: dict[str, str]) -> str:

@@ -27,11 +27,14 @@ from .faults import DropConnection, Faults
 from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
 from .ids import Ids
 from .journal import Entry, Journal
+from .services.actions.mounts import ActionsHelpers
 from .services.auth.builtin import register_builtin
 from .services.auth.helpers import AuthHelpers
 from .services.auth.models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity
 from .services.auth.routes import AuthService
 from .services.base import Service
+from .services.groups.models import GroupsState
+from .services.groups.routes import GroupsService
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 
 STATE_FORMAT = "globus-testkit-state/1"
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
-SERVICE_CLASSES: list[type[Service]] = [AuthService]
+SERVICE_CLASSES: list[type[Service]] = [AuthService, GroupsService]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
 KNOWN_SERVICE_SLUGS = frozenset(
@@ -62,6 +65,7 @@ class World:
         self.journal = Journal()
         self.faults = Faults(seed)
         self.auth = AuthState(self.clock, self.ids)
+        self.groups = GroupsState(self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -160,6 +164,7 @@ class Emulator:
         self._by_name[CONTROL_PREFIX] = ControlPlane(self)
         self._request_ids = itertools.count(1)
         self.auth = AuthHelpers(self)
+        self.actions = ActionsHelpers(self)
         self._transport: Any = None
         self._servers: list[LiveServer] = []
 
@@ -285,11 +290,18 @@ class Emulator:
 
     def handles_host(self, hostname: str) -> bool:
         """Whether in-process requests to this host belong to the emulator."""
-        return hostname in self._by_host or is_globus_host(hostname)
+        return (
+            hostname in self._by_host
+            or is_globus_host(hostname)
+            or self.actions.handles_host(hostname)
+        )
 
     # -- the WSGI app --------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        mounted = self.actions.find(environ) if self.actions.mounted else None
+        if mounted is not None:
+            return self.actions.call(mounted[0], mounted[1], start_response)
         return _respond(self._dispatch(environ), start_response)
 
     def _dispatch(self, environ: WSGIEnvironment) -> Reply:

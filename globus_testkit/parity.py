@@ -7,7 +7,7 @@ test drives the emulator through the same SDK method and compares the
 are listed, each with its reason, in ``fixtures/parity/deviations.json``.
 
 ``python -m globus_testkit.parity`` prints the coverage table (operation:
-stateful / missing) that ``docs/parity.md`` holds.
+stateful / missing); ``--update docs/parity.md`` rewrites the one there.
 """
 
 from __future__ import annotations
@@ -147,5 +147,22 @@ def coverage_table() -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
+
+
+def update_document(path: str) -> None:
+    """Rewrite the table between the coverage markers of a markdown file."""
+    from pathlib import Path
+
+    document = Path(path)
+    text = document.read_text()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    document.write_text(f"{head}{START}\n{coverage_table()}\n{END}{tail}")
+
+
 if __name__ == "__main__":
-    sys.stdout.write(coverage_table() + "\n")
+    if sys.argv[1:2] == ["--update"]:
+        update_document(sys.argv[2])
+    else:
+        sys.stdout.write(coverage_table() + "\n")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from .emulator import Emulator
     from .faults import Faults
+    from .services.actions.mounts import ActionsHelpers
     from .snapshot import Snapshot
     from .transports.server import LiveServer
 
@@ -100,6 +101,35 @@ def globus_server(globus_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) ->
     for name, value in server.env.items():
         monkeypatch.setenv(name, value)
     return server
+
+
+@pytest.fixture(autouse=True)
+def _globus_toolkit_caches() -> Iterator[None]:
+    """globus-action-provider-tools caches introspections, dependent tokens
+    and group lists at class level; clear them around every test so one
+    test's tokens never answer for another's."""
+    clear_toolkit_caches()
+    yield
+    clear_toolkit_caches()
+
+
+def clear_toolkit_caches() -> None:
+    import sys
+
+    authentication = sys.modules.get("globus_action_provider_tools.authentication")
+    if authentication is None:
+        return  # not imported, so nothing cached
+    state = authentication.AuthState
+    for name in ("introspect_cache", "dependent_tokens_cache", "group_membership_cache"):
+        cache = getattr(state, name, None)
+        if cache is not None:
+            cache.clear()
+
+
+@pytest.fixture
+def globus_actions(globus_emulator: Emulator) -> ActionsHelpers:
+    """``globus_emulator.actions``: mount providers, get tokens for them."""
+    return globus_emulator.actions
 
 
 @pytest.fixture

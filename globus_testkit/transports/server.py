@@ -95,6 +95,13 @@ class LiveServer:
     def service_url(self, service: str) -> str:
         return f"{self.url}/{service}/"
 
+    def provider_url(self, url: str) -> str:
+        """Where a provider mounted at ``url`` is reached on this server."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        return f"{self.url}/mounts/{parts.hostname}{parts.path}".rstrip("/")
+
     @property
     def env(self) -> dict[str, str]:
         """Environment variables that send Globus clients here."""

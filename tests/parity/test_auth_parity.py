@@ -134,5 +134,5 @@ def test_answer_has_the_recorded_shape(operation, globus_emulator):
 def test_the_coverage_table_in_the_docs_is_current():
     docs = Path(__file__).resolve().parents[2] / "docs" / "parity.md"
     assert parity.coverage_table() in docs.read_text(), (
-        "regenerate docs/parity.md with `python -m globus_testkit.parity`"
+        "regenerate it: python -m globus_testkit.parity --update docs/parity.md"
     )

@@ -1,0 +1,1 @@
+"""Action providers: hosted ones, and users' own providers mounted in."""

@@ -1,0 +1,1 @@
+"""Globus Groups, as far as Auth and action providers need it."""
