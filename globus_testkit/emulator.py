@@ -35,6 +35,10 @@ from .services.auth.routes import AuthService
 from .services.base import Service
 from .services.groups.models import GroupsState
 from .services.groups.routes import GroupsService
+from .services.transfer.helpers import TransferHelpers
+from .services.transfer.models import TransferState
+from .services.transfer.routes import TransferService
+from .services.transfer.tasks import Tasks
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -43,7 +47,7 @@ if TYPE_CHECKING:
 
 STATE_FORMAT = "globus-testkit-state/1"
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
-SERVICE_CLASSES: list[type[Service]] = [AuthService, GroupsService]
+SERVICE_CLASSES: list[type[Service]] = [AuthService, GroupsService, TransferService]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
 KNOWN_SERVICE_SLUGS = frozenset(
@@ -66,6 +70,8 @@ class World:
         self.faults = Faults(seed)
         self.auth = AuthState(self.clock, self.ids)
         self.groups = GroupsState(self.ids)
+        self.transfer = TransferState(self.clock, self.ids)
+        self.tasks = Tasks(self.clock, self.ids, self.transfer)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -165,6 +171,7 @@ class Emulator:
         self._request_ids = itertools.count(1)
         self.auth = AuthHelpers(self)
         self.actions = ActionsHelpers(self)
+        self.transfer = TransferHelpers(self)
         self._transport: Any = None
         self._servers: list[LiveServer] = []
 

@@ -1,0 +1,1 @@
+"""Globus Transfer: collections, file trees, tasks on the virtual clock."""

@@ -1,0 +1,197 @@
+"""A collection's files: an in-memory POSIX-like tree.
+
+Paths are normalised inside the tree, so ``..`` never climbs out of the
+collection's root. Small files keep their bytes (checksums are real);
+large ones may be size-only. Children live in dicts, and a directory's
+sorted names are cached until it changes, so the first page of a huge
+listing costs little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+
+from ...clock import Clock
+from .errors import (
+    BadPath,
+    Exists,
+    NotADirectory,
+    PathNotFound,
+)
+
+KEEP_CONTENT_UP_TO = 1 << 20
+
+
+@dataclass
+class Node:
+    name: str
+    kind: str  # "dir" | "file" | "link"
+    mtime: float
+    size: int = 0
+    content: bytes | None = None
+    link_target: str | None = None
+    permissions: str = "0644"
+    user: str = "globus"
+    group: str = "globus"
+    children: dict[str, Node] | None = None
+    _sorted: list[str] | None = field(default=None, repr=False)
+
+    def sorted_names(self) -> list[str]:
+        assert self.children is not None
+        if self._sorted is None:
+            self._sorted = sorted(self.children)
+        return self._sorted
+
+    def changed(self) -> None:
+        self._sorted = None
+
+    def checksum(self, algorithm: str = "md5") -> str | None:
+        if self.content is None:
+            return None
+        return hashlib.new(algorithm, self.content).hexdigest()
+
+
+def normalize(path: str, default_directory: str = "/") -> str:
+    """An absolute path inside the collection (``~`` is its default dir)."""
+    if not isinstance(path, str) or not path or "\x00" in path:
+        raise BadPath(f"invalid path {path!r}")
+    if path == "~" or path.startswith("~/"):
+        path = default_directory.rstrip("/") + "/" + path[1:]
+    elif path.startswith("/~/") or path == "/~":
+        path = default_directory.rstrip("/") + "/" + path[2:]
+    if not path.startswith("/"):
+        raise BadPath(f"path {path!r} must be absolute")
+    clean = posixpath.normpath(path)
+    # normpath keeps a leading '//' and lets '..' stop at the root: fine,
+    # since nothing can be above the root of a collection.
+    return "/" + clean.lstrip("/")
+
+
+class FileTree:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.root = Node("/", "dir", clock.now(), permissions="0755", children={})
+
+    def find(self, path: str) -> Node:
+        node = self.root
+        for part in _parts(path):
+            if node.children is None or part not in node.children:
+                raise PathNotFound(f"{path} does not exist")
+            node = node.children[part]
+        return node
+
+    def exists(self, path: str) -> bool:
+        try:
+            self.find(path)
+        except PathNotFound:
+            return False
+        return True
+
+    def directory(self, path: str) -> Node:
+        node = self.find(path)
+        if node.kind != "dir":
+            raise NotADirectory(f"{path} is not a directory")
+        return node
+
+    def mkdir(self, path: str, *, parents: bool = False, exist_ok: bool = False) -> Node:
+        if path == "/":
+            if exist_ok:
+                return self.root
+            raise Exists("/ already exists")
+        parent_path, name = posixpath.split(path)
+        if parents and not self.exists(parent_path):
+            self.mkdir(parent_path, parents=True, exist_ok=True)
+        parent = self.directory(parent_path)
+        assert parent.children is not None
+        if name in parent.children:
+            if exist_ok and parent.children[name].kind == "dir":
+                return parent.children[name]
+            raise Exists(f"{path} already exists")
+        node = Node(name, "dir", self.clock.now(), permissions="0755", children={})
+        parent.children[name] = node
+        parent.changed()
+        return node
+
+    def write(
+        self,
+        path: str,
+        *,
+        content: bytes | None = None,
+        size: int | None = None,
+        mtime: float | None = None,
+        parents: bool = True,
+    ) -> Node:
+        """Create or replace a file."""
+        parent_path, name = posixpath.split(path)
+        if parents:
+            self.mkdir(parent_path, parents=True, exist_ok=True)
+        parent = self.directory(parent_path)
+        assert parent.children is not None
+        existing = parent.children.get(name)
+        if existing is not None and existing.kind == "dir":
+            raise Exists(f"{path} is a directory")
+        if content is not None and len(content) > KEEP_CONTENT_UP_TO:
+            size, content = len(content), None
+        node = Node(
+            name,
+            "file",
+            self.clock.now() if mtime is None else mtime,
+            size=len(content) if content is not None else int(size or 0),
+            content=content,
+        )
+        parent.children[name] = node
+        if existing is None:
+            parent.changed()
+        return node
+
+    def link(self, path: str, target: str) -> Node:
+        parent_path, name = posixpath.split(path)
+        parent = self.mkdir(parent_path, parents=True, exist_ok=True)
+        assert parent.children is not None
+        node = Node(name, "link", self.clock.now(), link_target=target, permissions="0777")
+        parent.children[name] = node
+        parent.changed()
+        return node
+
+    def remove(self, path: str) -> Node:
+        if path == "/":
+            raise BadPath("the root of a collection cannot be removed")
+        parent_path, name = posixpath.split(path)
+        parent = self.directory(parent_path)
+        assert parent.children is not None
+        if name not in parent.children:
+            raise PathNotFound(f"{path} does not exist")
+        parent.changed()
+        return parent.children.pop(name)
+
+    def rename(self, old: str, new: str) -> None:
+        if new == old or new.startswith(old.rstrip("/") + "/"):
+            raise BadPath(f"cannot move {old} into itself")
+        node = self.find(old)
+        parent_path, name = posixpath.split(new)
+        parent = self.directory(parent_path)
+        assert parent.children is not None
+        if name in parent.children:
+            raise Exists(f"{new} already exists")
+        self.remove(old)
+        node.name = name
+        parent.children[name] = node
+        parent.changed()
+
+    def walk(self, path: str) -> list[tuple[str, Node]]:
+        """Every node under ``path`` (itself first), depth first."""
+        found: list[tuple[str, Node]] = []
+        stack = [(path, self.find(path))]
+        while stack:
+            where, node = stack.pop()
+            found.append((where, node))
+            if node.kind == "dir" and node.children:
+                for name in reversed(node.sorted_names()):
+                    stack.append((posixpath.join(where, name), node.children[name]))
+        return found
+
+
+def _parts(path: str) -> list[str]:
+    return [p for p in path.split("/") if p]

@@ -1,0 +1,90 @@
+"""``emulator.transfer``: what tests do to Transfer without HTTP."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .filetree import normalize
+from .models import MAPPED, Collection
+from .routes import add_collections
+from .tasks import MODES, Task
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+
+class TransferHelpers:
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+
+    def add_collection(
+        self,
+        display_name: str,
+        *,
+        owner: Any = None,
+        entity_type: str = MAPPED,
+        files: dict[str, str | bytes | int] | None = None,
+        **fields: Any,
+    ) -> Collection:
+        """A new collection owned by ``owner`` (default: the world's user).
+
+        ``files`` maps paths to content (str or bytes) or to a size (int,
+        for large files kept without content).
+        """
+        owner_id = getattr(owner, "id", owner) or self._emulator.user.id
+        with self._emulator.lock:
+            world = self._emulator.world
+            before = set(world.transfer.collections)
+            add_collections(
+                world,
+                [
+                    {
+                        "display_name": display_name,
+                        "entity_type": entity_type,
+                        "owner_id": owner_id,
+                        **fields,
+                    }
+                ],
+                default_owner=owner_id,
+            )
+            (new_id,) = set(world.transfer.collections) - before
+            collection = world.transfer.collections[new_id]
+            for path, content in (files or {}).items():
+                self.write(collection, path, content)
+            return collection
+
+    def write(self, collection: Collection | str, path: str, content: str | bytes | int) -> None:
+        """Put a file in a collection (parents made as needed)."""
+        with self._emulator.lock:
+            target = self.collection(collection)
+            if isinstance(content, int):
+                target.tree.write(normalize(path), size=content)
+            else:
+                data = content.encode() if isinstance(content, str) else content
+                target.tree.write(normalize(path), content=data)
+
+    def read(self, collection: Collection | str, path: str) -> bytes | None:
+        with self._emulator.lock:
+            return self.collection(collection).tree.find(normalize(path)).content
+
+    def exists(self, collection: Collection | str, path: str) -> bool:
+        with self._emulator.lock:
+            return self.collection(collection).tree.exists(normalize(path))
+
+    def collection(self, collection: Collection | str) -> Collection:
+        collection_id = collection if isinstance(collection, str) else collection.id
+        return self._emulator.world.transfer.collection(collection_id)
+
+    def set_progress(self, mode: str, *, bytes_per_second: float | None = None) -> None:
+        """``immediate`` (default), ``timed`` (on the virtual clock) or ``manual``."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        with self._emulator.lock:
+            self._emulator.world.tasks.mode = mode
+            if bytes_per_second is not None:
+                self._emulator.world.tasks.bytes_per_second = bytes_per_second
+
+    def finish(self, task_id: str) -> Task:
+        """Manual progress: complete a task's work now."""
+        with self._emulator.lock:
+            return self._emulator.world.tasks.finish(task_id)

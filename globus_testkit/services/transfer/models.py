@@ -1,0 +1,452 @@
+"""Transfer's collections, their files and who may use them. No HTTP here.
+
+Access rule (documented in docs/transfer.md): a collection's owner and its
+role holders may do anything; on a guest collection everyone else needs an
+ACL rule covering the path (``r`` to read, ``rw`` to write); on a mapped
+collection any authenticated identity may read and write (the storage
+gateway's own policies are outside the emulator).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...clock import Clock, iso
+from ...ids import Ids
+from .errors import BadRequest, Conflict, EndpointNotFound, NotFound, PermissionDenied
+from .filetree import FileTree, Node, normalize
+
+MAPPED = "GCSv5_mapped_collection"
+GUEST = "GCSv5_guest_collection"
+PERSONAL = "GCP_mapped_collection"
+ENTITY_TYPES = (MAPPED, GUEST, PERSONAL, "GCSv5_endpoint", "GCP_guest_collection")
+ROLES = ("administrator", "access_manager", "activity_manager", "activity_monitor")
+SEARCH_SCOPES = (
+    "all",
+    "my-endpoints",
+    "my-gcp-endpoints",
+    "recently-used",
+    "in-use",
+    "shared-by-me",
+    "shared-with-me",
+    "administered-by-me",
+)
+UPDATABLE = (
+    "display_name",
+    "description",
+    "keywords",
+    "organization",
+    "department",
+    "contact_email",
+    "contact_info",
+    "info_link",
+    "public",
+    "default_directory",
+    "force_encryption",
+    "disable_verify",
+)
+
+
+@dataclass
+class AccessRule:
+    id: str
+    principal_type: str
+    principal: str
+    path: str
+    permissions: str
+    create_time: float
+    expiration_date: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "access",
+            "id": self.id,
+            "principal_type": self.principal_type,
+            "principal": self.principal,
+            "path": self.path,
+            "permissions": self.permissions,
+            "create_time": iso(self.create_time),
+            "expiration_date": self.expiration_date,
+            "role_id": None,
+            "role_type": None,
+        }
+
+
+@dataclass
+class Collection:
+    id: str
+    display_name: str
+    entity_type: str
+    owner_id: str
+    owner_string: str
+    tree: FileTree
+    description: str | None = None
+    keywords: str | None = None
+    organization: str | None = None
+    department: str | None = None
+    contact_email: str | None = None
+    contact_info: str | None = None
+    info_link: str | None = None
+    public: bool = True
+    default_directory: str = "/~/"
+    high_assurance: bool = False
+    subscription_id: str | None = None
+    host_endpoint_id: str | None = None
+    host_collection_id: str | None = None
+    non_functional: bool = False
+    force_encryption: bool = False
+    disable_verify: bool = False
+    requires_data_access_consent: bool = False
+    roles: dict[str, str] = field(default_factory=dict)  # identity -> role
+    rules: dict[str, AccessRule] = field(default_factory=dict)
+
+    @property
+    def data_access_scope(self) -> str:
+        return f"https://auth.globus.org/scopes/{self.id}/data_access"
+
+    def to_api(self) -> dict[str, Any]:
+        guest = self.entity_type in (GUEST, "GCP_guest_collection")
+        return {
+            "DATA_TYPE": "endpoint",
+            "id": self.id,
+            "display_name": self.display_name,
+            "canonical_name": f"{self.owner_string}#{self.id}",
+            "entity_type": self.entity_type,
+            "owner_id": self.owner_id,
+            "owner_string": self.owner_string,
+            "username": self.owner_string.split("@")[0],
+            "description": self.description,
+            "keywords": self.keywords,
+            "organization": self.organization,
+            "department": self.department,
+            "contact_email": self.contact_email,
+            "contact_info": self.contact_info,
+            "info_link": self.info_link,
+            "public": self.public,
+            "default_directory": self.default_directory,
+            "high_assurance": self.high_assurance,
+            "authentication_assurance_timeout": None,
+            "subscription_id": self.subscription_id,
+            "host_endpoint_id": self.host_endpoint_id,
+            "host_endpoint": self.host_endpoint_id,
+            "host_path": None,
+            "gcs_version": "5.4.80" if self.entity_type.startswith("GCSv5") else None,
+            "is_globus_connect": self.entity_type.startswith("GCP"),
+            "gcp_connected": True if self.entity_type.startswith("GCP") else None,
+            "gcp_paused": False if self.entity_type.startswith("GCP") else None,
+            "non_functional": self.non_functional,
+            "non_functional_endpoint_id": None,
+            "non_functional_endpoint_display_name": None,
+            "force_encryption": self.force_encryption,
+            "disable_verify": self.disable_verify,
+            "force_verify": False,
+            "disable_anonymous_writes": False,
+            "mfa_required": False,
+            "shareable": not guest,
+            "acl_available": guest,
+            "acl_editable": guest,
+            "activated": True,
+            "expires_in": -1,
+            "expire_time": None,
+            "in_use": False,
+            "french_english_bilingual": False,
+            "myproxy_server": None,
+            "myproxy_dn": None,
+            "oauth_server": None,
+            "s3_url": None,
+            "s3_owner_activated": False,
+            "tlsftp_server": f"tlsftp://{self.id[:8]}.emulated.globus.invalid:443",
+            "https_server": f"https://{self.id[:8]}.emulated.globus.invalid",
+            "local_user_info_available": self.entity_type == MAPPED,
+            "DATA": [],
+        }
+
+
+def _principal_matches(rule: AccessRule, identity_id: str | None, groups: set[str]) -> bool:
+    if rule.principal_type == "anonymous":
+        return True
+    if identity_id is None:
+        return False
+    if rule.principal_type == "all_authenticated_users":
+        return True
+    if rule.principal_type == "identity":
+        return rule.principal == identity_id
+    return rule.principal_type == "group" and rule.principal in groups
+
+
+def _covers(rule_path: str, path: str) -> bool:
+    prefix = rule_path.rstrip("/") + "/"
+    return path == rule_path.rstrip("/") or path.startswith(prefix) or rule_path == "/"
+
+
+class TransferState:
+    """Collections and bookmarks; tasks live in :mod:`.tasks`."""
+
+    def __init__(self, clock: Clock, ids: Ids) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.collections: dict[str, Collection] = {}
+        self.recently_used: dict[str, list[str]] = {}  # identity -> collection ids
+        self.bookmarks: dict[str, dict[str, Any]] = {}
+
+    # -- collections -------------------------------------------------------------
+
+    def create_collection(
+        self,
+        display_name: str,
+        *,
+        owner_id: str,
+        owner_string: str,
+        entity_type: str = MAPPED,
+        collection_id: str | None = None,
+        **fields: Any,
+    ) -> Collection:
+        if entity_type not in ENTITY_TYPES:
+            raise BadRequest(f"entity_type must be one of {', '.join(ENTITY_TYPES)}")
+        collection = Collection(
+            id=collection_id or self.ids.uuid(),
+            display_name=display_name,
+            entity_type=entity_type,
+            owner_id=owner_id,
+            owner_string=owner_string,
+            tree=FileTree(self.clock),
+            **fields,
+        )
+        if collection.id in self.collections:
+            raise Conflict(f"a collection {collection.id} already exists")
+        self.collections[collection.id] = collection
+        return collection
+
+    def collection(self, collection_id: str) -> Collection:
+        found = self.collections.get(collection_id.lower())
+        if found is None:
+            raise EndpointNotFound(f"No such endpoint or collection with id {collection_id!r}")
+        return found
+
+    def visible(self, collection: Collection, identity_id: str, groups: set[str]) -> bool:
+        if collection.public or self.is_manager(collection, identity_id):
+            return True
+        return any(_principal_matches(r, identity_id, groups) for r in collection.rules.values())
+
+    def visible_collection(
+        self, collection_id: str, identity_id: str, groups: set[str]
+    ) -> Collection:
+        collection = self.collection(collection_id)
+        if not self.visible(collection, identity_id, groups):
+            # Globus does not reveal that a private collection exists.
+            raise EndpointNotFound(f"No such endpoint or collection with id {collection_id!r}")
+        return collection
+
+    @staticmethod
+    def is_manager(collection: Collection, identity_id: str) -> bool:
+        return identity_id == collection.owner_id or collection.roles.get(identity_id) in (
+            "administrator",
+            "access_manager",
+        )
+
+    def update_collection(
+        self, collection_id: str, identity_id: str, fields: dict[str, Any]
+    ) -> Collection:
+        collection = self.collection(collection_id)
+        if not self.is_manager(collection, identity_id):
+            raise PermissionDenied("you may not update this collection")
+        for key in UPDATABLE:
+            if key in fields:
+                setattr(collection, key, fields[key])
+        return collection
+
+    def delete_collection(self, collection_id: str, identity_id: str) -> Collection:
+        collection = self.collection(collection_id)
+        if identity_id != collection.owner_id:
+            raise PermissionDenied("only the owner may delete this collection")
+        return self.collections.pop(collection.id)
+
+    def search(
+        self,
+        identity_id: str,
+        groups: set[str],
+        *,
+        fulltext: str | None = None,
+        scope: str = "all",
+        owner_id: str | None = None,
+        entity_type: str | None = None,
+        non_functional: bool | None = None,
+    ) -> list[Collection]:
+        if scope not in SEARCH_SCOPES:
+            raise BadRequest(f"filter_scope must be one of {', '.join(SEARCH_SCOPES)}")
+        words = (fulltext or "").lower().split()
+        found = []
+        for collection in self.collections.values():
+            if not self._in_scope(collection, identity_id, groups, scope):
+                continue
+            if owner_id and collection.owner_id != owner_id:
+                continue
+            if entity_type and collection.entity_type != entity_type:
+                continue
+            if non_functional is not None and collection.non_functional != non_functional:
+                continue
+            text = " ".join(
+                str(v or "")
+                for v in (
+                    collection.display_name,
+                    collection.description,
+                    collection.keywords,
+                    collection.organization,
+                    collection.owner_string,
+                    collection.id,
+                )
+            ).lower()
+            if all(word in text for word in words):
+                found.append(collection)
+        found.sort(key=lambda c: (c.display_name.lower(), c.id))
+        return found
+
+    def _in_scope(self, c: Collection, identity_id: str, groups: set[str], scope: str) -> bool:
+        if scope == "my-endpoints":
+            return c.owner_id == identity_id
+        if scope == "my-gcp-endpoints":
+            return c.owner_id == identity_id and c.entity_type.startswith("GCP")
+        if scope == "administered-by-me":
+            return self.is_manager(c, identity_id)
+        if scope == "shared-by-me":
+            return c.owner_id == identity_id and c.entity_type == GUEST
+        if scope == "shared-with-me":
+            return c.owner_id != identity_id and any(
+                _principal_matches(r, identity_id, groups) for r in c.rules.values()
+            )
+        if scope in ("recently-used", "in-use"):
+            return c.id in self.recently_used.get(identity_id, [])
+        return self.visible(c, identity_id, groups)
+
+    def used(self, identity_id: str, *collection_ids: str) -> None:
+        recent = self.recently_used.setdefault(identity_id, [])
+        for collection_id in collection_ids:
+            if collection_id in recent:
+                recent.remove(collection_id)
+            recent.insert(0, collection_id)
+        del recent[100:]
+
+    # -- access ------------------------------------------------------------------
+
+    def can(
+        self,
+        collection: Collection,
+        identity_id: str | None,
+        groups: set[str],
+        path: str,
+        write: bool,
+    ) -> bool:
+        if identity_id is not None and (
+            identity_id == collection.owner_id or collection.roles.get(identity_id)
+        ):
+            return True
+        if collection.entity_type not in (GUEST, "GCP_guest_collection"):
+            return identity_id is not None
+        needed = "rw" if write else "r"
+        return any(
+            _principal_matches(rule, identity_id, groups)
+            and _covers(rule.path, path)
+            and needed in (rule.permissions, "r" if rule.permissions == "rw" else "")
+            for rule in collection.rules.values()
+        )
+
+    def require(
+        self,
+        collection: Collection,
+        identity_id: str,
+        groups: set[str],
+        path: str,
+        *,
+        write: bool,
+    ) -> None:
+        if not self.can(collection, identity_id, groups, path, write):
+            verb = "write" if write else "read"
+            raise PermissionDenied(f"No permission to {verb} {path} on {collection.display_name}")
+
+    def add_rule(self, collection_id: str, identity_id: str, rule: dict[str, Any]) -> AccessRule:
+        collection = self.collection(collection_id)
+        if not self.is_manager(collection, identity_id):
+            raise PermissionDenied("you may not manage access rules on this collection")
+        if collection.entity_type not in (GUEST, "GCP_guest_collection"):
+            raise BadRequest("access rules can only be set on guest collections")
+        path = normalize(rule["path"])
+        if not path.endswith("/"):
+            path += "/"
+        for existing in collection.rules.values():
+            if (existing.principal_type, existing.principal, existing.path) == (
+                rule["principal_type"],
+                rule["principal"],
+                path,
+            ):
+                raise Conflict("an access rule for that principal and path already exists")
+        created = AccessRule(
+            id=self.ids.uuid(),
+            principal_type=rule["principal_type"],
+            principal=rule.get("principal", ""),
+            path=path,
+            permissions=rule["permissions"],
+            create_time=self.clock.now(),
+            expiration_date=rule.get("expiration_date"),
+        )
+        collection.rules[created.id] = created
+        return created
+
+    def rule(self, collection_id: str, identity_id: str, rule_id: str) -> AccessRule:
+        collection = self.collection(collection_id)
+        if not self.is_manager(collection, identity_id):
+            raise PermissionDenied("you may not view access rules on this collection")
+        found = collection.rules.get(rule_id)
+        if found is None:
+            raise NotFound(f"no access rule {rule_id}")
+        return found
+
+    def delete_rule(self, collection_id: str, identity_id: str, rule_id: str) -> AccessRule:
+        self.rule(collection_id, identity_id, rule_id)
+        return self.collection(collection_id).rules.pop(rule_id)
+
+
+def ls_entry(name: str, node: Node) -> dict[str, Any]:
+    """One entry of an ``ls`` answer, as Transfer formats it."""
+    return {
+        "DATA_TYPE": "file",
+        "name": name,
+        "type": node.kind,
+        "link_target": node.link_target,
+        "permissions": node.permissions,
+        "size": node.size if node.kind == "file" else 4096,
+        "user": node.user,
+        "group": node.group,
+        "last_modified": iso(node.mtime).replace("T", " ").split(".")[0][:19] + "+00:00",
+        "link_group": None,
+        "link_last_modified": None,
+        "link_size": None,
+        "link_user": None,
+    }
+
+
+NameTest = Callable[[str, Node], bool]
+
+
+def name_filter(expression: str) -> NameTest:
+    """Transfer's ls ``filter``: ``name:~*.txt``, ``type:file``, joined by '/'."""
+    tests = [_filter_part(part) for part in expression.split("/") if part]
+    return lambda name, node: all(test(name, node) for test in tests)
+
+
+def _filter_part(part: str) -> NameTest:
+    field_name, _, rule = part.partition(":")
+    if field_name == "type":
+        wanted = set(rule.lstrip("=").split(","))
+        return lambda name, node: node.kind in wanted
+    if field_name != "name":
+        raise BadRequest(f"unsupported ls filter field {field_name!r}")
+    if rule.startswith("~"):
+        return lambda name, node: fnmatch.fnmatchcase(name, rule[1:])
+    if rule.startswith("!~"):
+        return lambda name, node: not fnmatch.fnmatchcase(name, rule[2:])
+    if rule.startswith("="):
+        return lambda name, node: name in rule[1:].split(",")
+    return lambda name, node: name == rule

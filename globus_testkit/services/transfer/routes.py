@@ -1,0 +1,556 @@
+"""Globus Transfer's HTTP surface (``/v0.10/...``): parse, check, call the
+models, format. Errors are ``{"code", "message", "request_id", "resource"}``."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
+from ...resources import fixtures_dir
+from ..auth.models import RESOURCE_SERVER
+from ..base import Routes, Service
+from .errors import BadRequest, ConsentRequired, PermissionDenied
+from .filetree import normalize
+from .models import MAPPED, Collection, TransferState, ls_entry, name_filter
+from .tasks import Tasks, matches, parse_task_filter, task_document
+
+if TYPE_CHECKING:
+    from ...emulator import World
+    from ..auth.models import TokenInfo
+
+routes = Routes()
+
+TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
+TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
+API = "/v0.10"
+
+
+class TransferService(Service):
+    name = "transfer"
+    hosts = ("transfer.api.globus.org",)
+    resource_server = TRANSFER_RESOURCE_SERVER
+    routes = routes
+
+    @classmethod
+    def seed_world(cls, world: World) -> None:
+        tutorial = json.loads((fixtures_dir() / "worlds" / "tutorial.json").read_text())
+        owner = world.auth.add_identity("tutorial@globusid.org", name="Globus Tutorial")
+        add_collections(world, tutorial["collections"], default_owner=owner.id)
+
+    @classmethod
+    def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
+        add_collections(world, spec.get("collections", []), default_owner=world.user_id)
+
+    def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
+        return {
+            "code": err.code,
+            "message": err.message,
+            "request_id": call.request_id,
+            "resource": call.path,
+            **err.extra,
+        }
+
+    # -- helpers the routes share ---------------------------------------------------
+
+    @property
+    def state(self) -> TransferState:
+        return self.world.transfer
+
+    @property
+    def tasks(self) -> Tasks:
+        return self.world.tasks
+
+    def caller(self, call: Call) -> tuple[TokenInfo, set[str]]:
+        """The caller's token and the ids of their groups."""
+        info = self.authenticate(call, scope=TRANSFER_ALL)
+        identities = {i.id for i in self.world.auth.identity_set(info.identity_id)}
+        groups = {g.id for g, _ in self.world.groups.groups_of(identities)}
+        return info, groups
+
+    def require_consent(self, info: TokenInfo, collection: Collection) -> None:
+        """Mapped collections need their data_access scope consented beneath
+        Transfer's, or Transfer answers the 403 the SDK knows how to redrive."""
+        if not collection.requires_data_access_consent or not self.world.auth.strict:
+            return
+        scope = collection.data_access_scope
+        if self.world.auth.has_dependent_consent(info, TRANSFER_ALL, scope):
+            return
+        required = f"{TRANSFER_ALL}[*{scope}]"
+        raise ConsentRequired(
+            "Missing required data_access consent",
+            required_scopes=[required],
+            authorization_parameters={
+                "session_message": f"{collection.display_name} requires consent",
+                "required_scopes": [required],
+            },
+        )
+
+    def usable(self, call: Call, collection_id: str) -> tuple[TokenInfo, set[str], Collection]:
+        info, groups = self.caller(call)
+        collection = self.state.visible_collection(collection_id, info.identity_id, groups)
+        self.require_consent(info, collection)
+        return info, groups, collection
+
+
+def add_collections(world: World, items: list[dict[str, Any]], *, default_owner: str) -> None:
+    """Collections (and their files) from a world description."""
+    for item in items:
+        owner = world.auth.identities.get(item.get("owner_id", default_owner))
+        if owner is None:
+            raise ValueError(f"collection owner {item.get('owner_id')} is not an identity")
+        fields = {
+            k: item[k]
+            for k in (
+                "description",
+                "keywords",
+                "organization",
+                "department",
+                "contact_email",
+                "public",
+                "default_directory",
+                "high_assurance",
+                "subscription_id",
+                "host_endpoint_id",
+                "non_functional",
+                "requires_data_access_consent",
+            )
+            if k in item
+        }
+        entity_type = item.get("entity_type", MAPPED)
+        fields.setdefault("requires_data_access_consent", entity_type == MAPPED)
+        collection = world.transfer.create_collection(
+            item["display_name"],
+            owner_id=owner.id,
+            owner_string=item.get("owner_string", owner.username),
+            entity_type=entity_type,
+            collection_id=item.get("id"),
+            **fields,
+        )
+        if collection.requires_data_access_consent:
+            register_data_access(world, collection)
+        for directory in item.get("directories", []):
+            collection.tree.mkdir(normalize(directory), parents=True, exist_ok=True)
+        for entry in item.get("files", []):
+            content = entry.get("content")
+            collection.tree.write(
+                normalize(entry["path"]),
+                content=content.encode() if isinstance(content, str) else None,
+                size=entry.get("size"),
+            )
+
+
+def register_data_access(world: World, collection: Collection) -> None:
+    """The collection's data_access scope, on a resource server of its own
+    (as a GCS endpoint has), so Transfer's scope can depend on it."""
+    auth = world.auth
+    if auth.scope_by_string(collection.data_access_scope) is not None:
+        return
+    if collection.id not in auth.clients:
+        auth.register_client(
+            f"{collection.display_name} (storage gateway)",
+            client_type=RESOURCE_SERVER,
+            client_id=collection.id,
+        )
+    auth.register_scope(
+        collection.data_access_scope,
+        client_id=collection.id,
+        description=f"Access data on {collection.display_name}",
+        scope_id=auth.ids.stable_uuid("data_access", collection.id),
+    )
+
+
+def _result(call: Call, data_type: str, code: str, message: str, **extra: Any) -> Reply:
+    return Reply(
+        {
+            "DATA_TYPE": data_type,
+            "code": code,
+            "message": message,
+            "request_id": call.request_id,
+            "resource": call.path,
+            **extra,
+        }
+    )
+
+
+# -- endpoints and collections ------------------------------------------------------
+
+
+@routes.route(f"{API}/endpoint_search", "GET", operation="endpoint_search")
+def endpoint_search(svc: TransferService, call: Call) -> Reply:
+    info, groups = svc.caller(call)
+    non_functional = call.args.get("filter_non_functional")
+    found = svc.state.search(
+        info.identity_id,
+        groups,
+        fulltext=call.args.get("filter_fulltext"),
+        scope=call.args.get("filter_scope") or "all",
+        owner_id=call.args.get("filter_owner_id"),
+        entity_type=call.args.get("filter_entity_type"),
+        non_functional=None if non_functional is None else call.arg_bool("filter_non_functional"),
+    )
+    page = offset_page(call, found, default_limit=25, max_limit=100)
+    return Reply(
+        {
+            "DATA_TYPE": "endpoint_list",
+            "DATA": [c.to_api() for c in page.items],
+            "offset": page.offset,
+            "limit": page.limit,
+            "has_next_page": page.has_next_page,
+        }
+    )
+
+
+@routes.route(f"{API}/endpoint/<collection_id>", "GET", operation="get_endpoint")
+def get_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    return Reply(svc.state.visible_collection(collection_id, info.identity_id, groups).to_api())
+
+
+@routes.route(f"{API}/endpoint/<collection_id>", "PUT", operation="update_endpoint")
+def update_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    svc.state.visible_collection(collection_id, info.identity_id, groups)
+    body = call.json_object()
+    validate(body, "transfer_endpoint_update", code="ClientError.BadRequest")
+    svc.state.update_collection(collection_id, info.identity_id, body)
+    return _result(call, "result", "Updated", "Endpoint updated successfully")
+
+
+@routes.route(f"{API}/endpoint/<collection_id>", "DELETE", operation="delete_endpoint")
+def delete_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    svc.state.visible_collection(collection_id, info.identity_id, groups)
+    svc.state.delete_collection(collection_id, info.identity_id)
+    return _result(call, "result", "Deleted", "Endpoint deleted successfully")
+
+
+# -- file operations ---------------------------------------------------------------------
+
+OP = f"{API}/operation/endpoint/<collection_id>"
+
+
+@routes.route(f"{OP}/ls", "GET", operation="operation_ls")
+def operation_ls(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups, collection = svc.usable(call, collection_id)
+    path = normalize(
+        call.args.get("path") or collection.default_directory, collection.default_directory
+    )
+    svc.state.require(collection, info.identity_id, groups, path, write=False)
+    directory = collection.tree.directory(path)
+    assert directory.children is not None
+    names: list[str] = directory.sorted_names()
+    if not call.arg_bool("show_hidden", True):
+        names = [n for n in names if not n.startswith(".")]
+    if call.args.get("filter"):
+        keep = name_filter(call.args["filter"])
+        names = [n for n in names if keep(n, directory.children[n])]
+    names = _ordered(names, directory.children, call.args.get("orderby"))
+    page = offset_page(call, names, default_limit=100000, max_limit=100000)
+    return Reply(
+        {
+            "DATA_TYPE": "file_list",
+            "DATA": [ls_entry(n, directory.children[n]) for n in page.items],
+            "path": path if path.endswith("/") else path + "/",
+            "absolute_path": path if path.endswith("/") else path + "/",
+            "endpoint": collection.id,
+            "length": len(page.items),
+            "total": page.total,
+            "offset": page.offset,
+            "limit": page.limit,
+            "rename_supported": True,
+            "symlink_supported": True,
+        }
+    )
+
+
+def _ordered(names: list[str], children: dict[str, Any], orderby: str | None) -> list[str]:
+    if not orderby:
+        return names
+    field_name, _, direction = orderby.strip().partition(" ")
+    keys = {
+        "name": lambda n: n,
+        "size": lambda n: children[n].size,
+        "last_modified": lambda n: children[n].mtime,
+        "type": lambda n: children[n].kind,
+    }
+    if field_name not in keys or direction.upper() not in ("", "ASC", "DESC"):
+        raise BadRequest(f"invalid orderby {orderby!r}")
+    return sorted(names, key=keys[field_name], reverse=direction.upper() == "DESC")
+
+
+@routes.route(f"{OP}/stat", "GET", operation="operation_stat")
+def operation_stat(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups, collection = svc.usable(call, collection_id)
+    path = normalize(call.args.get("path") or "", collection.default_directory)
+    svc.state.require(collection, info.identity_id, groups, path, write=False)
+    node = collection.tree.find(path)
+    return Reply(ls_entry(node.name if path != "/" else "/", node))
+
+
+@routes.route(f"{OP}/mkdir", "POST", operation="operation_mkdir")
+def operation_mkdir(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups, collection = svc.usable(call, collection_id)
+    body = call.json_object()
+    validate(body, "transfer_mkdir", code="ClientError.BadRequest")
+    path = normalize(body["path"], collection.default_directory)
+    svc.state.require(collection, info.identity_id, groups, path, write=True)
+    collection.tree.mkdir(path)
+    return _result(
+        call, "mkdir_result", "DirectoryCreated", "The directory was created successfully"
+    )
+
+
+@routes.route(f"{OP}/rename", "POST", operation="operation_rename")
+def operation_rename(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups, collection = svc.usable(call, collection_id)
+    body = call.json_object()
+    validate(body, "transfer_rename", code="ClientError.BadRequest")
+    old = normalize(body["old_path"], collection.default_directory)
+    new = normalize(body["new_path"], collection.default_directory)
+    for path in (old, new):
+        svc.state.require(collection, info.identity_id, groups, path, write=True)
+    collection.tree.rename(old, new)
+    return _result(call, "result", "FileRenamed", "File or directory renamed successfully")
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+
+@routes.route(f"{API}/submission_id", "GET", operation="get_submission_id")
+def submission_id(svc: TransferService, call: Call) -> Reply:
+    svc.caller(call)
+    return Reply({"DATA_TYPE": "submission_id", "value": svc.tasks.new_submission_id()})
+
+
+@routes.route(f"{API}/transfer", "POST", operation="submit_transfer")
+def submit_transfer(svc: TransferService, call: Call) -> Reply:
+    return _submit(svc, call, "transfer_submission", "transfer")
+
+
+@routes.route(f"{API}/delete", "POST", operation="submit_delete")
+def submit_delete(svc: TransferService, call: Call) -> Reply:
+    return _submit(svc, call, "transfer_delete", "delete")
+
+
+def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
+    info, groups = svc.caller(call)
+    document = call.json_object()
+    validate(document, schema, code="ClientError.BadRequest")
+    ids = (
+        [document["source_endpoint"], document["destination_endpoint"]]
+        if kind == "transfer"
+        else [document["endpoint"]]
+    )
+    for collection_id in ids:
+        collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+        svc.require_consent(info, collection)
+    task, new = svc.tasks.submit(info.identity_id, info.username, groups, document)
+    return Reply(
+        {
+            "DATA_TYPE": f"{kind}_result",
+            "code": "Accepted" if new else "Duplicate",
+            "message": f"The {kind} has been accepted and a task has been created and queued "
+            "for execution",
+            "request_id": call.request_id,
+            "resource": call.path,
+            "submission_id": task.submission_id,
+            "task_id": task.id,
+            "task_link": {
+                "DATA_TYPE": "link",
+                "href": f"{API}/task/{task.id}?format=json",
+                "rel": "related",
+                "resource": "task",
+                "title": "related task",
+            },
+        },
+        202 if new else 200,
+    )
+
+
+@routes.route(f"{API}/task_list", "GET", operation="task_list")
+def task_list(svc: TransferService, call: Call) -> Reply:
+    info, _ = svc.caller(call)
+    filters = parse_task_filter(call.args.get("filter", ""))
+    found = [t for t in svc.tasks.list_for(info.identity_id) if matches(t, filters)]
+    orderby = call.args.get("orderby", "request_time DESC")
+    field_name, _, direction = orderby.strip().partition(" ")
+    if field_name not in ("request_time", "completion_time", "label", "status"):
+        raise BadRequest(f"invalid orderby {orderby!r}")
+    if (field_name, direction.upper()) != ("request_time", "DESC"):
+        found.sort(
+            key=lambda t: str(task_document(t, svc.state).get(field_name) or ""),
+            reverse=direction.upper() == "DESC",
+        )
+    page = offset_page(call, found, default_limit=10, max_limit=1000)
+    return Reply(
+        {
+            "DATA_TYPE": "task_list",
+            "DATA": [task_document(t, svc.state) for t in page.items],
+            "length": len(page.items),
+            "limit": page.limit,
+            "offset": page.offset,
+            "total": page.total,
+        }
+    )
+
+
+@routes.route(f"{API}/task/<task_id>", "GET", operation="get_task")
+def get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    return Reply(task_document(svc.tasks.get(task_id, info.identity_id), svc.state))
+
+
+@routes.route(f"{API}/task/<task_id>", "PUT", operation="update_task")
+def update_task(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    task = svc.tasks.get(task_id, info.identity_id)
+    body = call.json_object()
+    validate(body, "transfer_task_update", code="ClientError.BadRequest")
+    if task.done:
+        raise BadRequest("a finished task cannot be updated", code="ClientError.Conflict")
+    if "label" in body:
+        task.label = body["label"]
+    if "deadline" in body:
+        from .tasks import _deadline
+
+        task.deadline = _deadline(body["deadline"])
+    return _result(call, "result", "Updated", "Updated task successfully")
+
+
+@routes.route(f"{API}/task/<task_id>/cancel", "POST", operation="cancel_task")
+def cancel_task(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    if svc.tasks.cancel(task_id, info.identity_id):
+        return _result(call, "result", "Canceled", "The task has been cancelled successfully.")
+    return _result(
+        call,
+        "result",
+        "TaskComplete",
+        "The task completed before the cancel request was processed.",
+    )
+
+
+@routes.route(f"{API}/task/<task_id>/event_list", "GET", operation="task_event_list")
+def task_event_list(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    task = svc.tasks.get(task_id, info.identity_id)
+    events = list(reversed(task.events))  # newest first, as Transfer lists them
+    page = offset_page(call, events, default_limit=10, max_limit=1000)
+    return Reply(
+        {
+            "DATA_TYPE": "event_list",
+            "DATA": page.items,
+            "offset": page.offset,
+            "limit": page.limit,
+            "total": page.total,
+            "length": len(page.items),
+        }
+    )
+
+
+@routes.route(
+    f"{API}/task/<task_id>/successful_transfers", "GET", operation="task_successful_transfers"
+)
+def task_successful_transfers(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    task = svc.tasks.get(task_id, info.identity_id)
+    return _marker_reply(call, "successful_transfers", task.successful)
+
+
+@routes.route(f"{API}/task/<task_id>/skipped_errors", "GET", operation="task_skipped_errors")
+def task_skipped_errors(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    task = svc.tasks.get(task_id, info.identity_id)
+    return _marker_reply(call, "skipped_errors", task.skipped)
+
+
+def _marker_reply(call: Call, data_type: str, items: list[Any]) -> Reply:
+    limit = call.arg_int("limit", 100, minimum=1, maximum=1000)
+    chunk, marker = marker_page(items, call.args.get("marker"), limit)
+    return Reply(
+        {
+            "DATA_TYPE": data_type,
+            "DATA": chunk,
+            "marker": call.args.get("marker"),
+            "next_marker": marker,
+        }
+    )
+
+
+@routes.route(f"{API}/task/<task_id>/pause_info", "GET", operation="task_pause_info")
+def task_pause_info(svc: TransferService, call: Call, task_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    svc.tasks.get(task_id, info.identity_id)
+    return Reply(
+        {
+            "DATA_TYPE": "pause_info_limited",
+            "pause_rules": [],
+            "source_pause_message": None,
+            "destination_pause_message": None,
+            "source_pause_message_share": None,
+            "destination_pause_message_share": None,
+        }
+    )
+
+
+# -- access rules -------------------------------------------------------------------------
+
+
+@routes.route(f"{API}/endpoint/<collection_id>/access_list", "GET", operation="endpoint_acl_list")
+def access_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    if not svc.state.is_manager(collection, info.identity_id):
+        raise PermissionDenied("you may not view access rules on this collection")
+    rules = [r.to_api() for r in collection.rules.values()]
+    return Reply(
+        {"DATA_TYPE": "access_list", "DATA": rules, "endpoint": collection.id, "length": len(rules)}
+    )
+
+
+@routes.route(f"{API}/endpoint/<collection_id>/access", "POST", operation="add_endpoint_acl_rule")
+def add_access(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    svc.state.visible_collection(collection_id, info.identity_id, groups)
+    body = call.json_object()
+    validate(body, "transfer_access", code="ClientError.BadRequest")
+    rule = svc.state.add_rule(collection_id, info.identity_id, body)
+    return Reply(
+        {
+            "DATA_TYPE": "access_create_result",
+            "code": "Created",
+            "message": "Access rule created successfully.",
+            "access_id": rule.id,
+            "request_id": call.request_id,
+            "resource": call.path,
+        },
+        201,
+    )
+
+
+ACCESS = f"{API}/endpoint/<collection_id>/access/<rule_id>"
+
+
+@routes.route(ACCESS, "GET", operation="get_endpoint_acl_rule")
+def get_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    return Reply(svc.state.rule(collection_id, info.identity_id, rule_id).to_api())
+
+
+@routes.route(ACCESS, "PUT", operation="update_endpoint_acl_rule")
+def update_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    rule = svc.state.rule(collection_id, info.identity_id, rule_id)
+    body = call.json_object()
+    validate(body, "transfer_access_update", code="ClientError.BadRequest")
+    rule.permissions = body["permissions"]
+    rule.expiration_date = body.get("expiration_date", rule.expiration_date)
+    return _result(call, "result", "Updated", "Access rule updated successfully")
+
+
+@routes.route(ACCESS, "DELETE", operation="delete_endpoint_acl_rule")
+def delete_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    svc.state.delete_rule(collection_id, info.identity_id, rule_id)
+    return _result(call, "result", "Deleted", "Access rule deleted successfully")

@@ -1,0 +1,540 @@
+"""Transfer and delete tasks, worked on the virtual clock. No HTTP here.
+
+A task is planned when it is first worked on and then really copies or
+deletes in the collections' trees. Progress is computed lazily, whenever
+a task is read, from the clock and the progress mode:
+
+- ``immediate`` (default): all work is done by the first read, so
+  globus-sdk's ``task_wait`` never sleeps;
+- ``timed``: ``bytes_per_second`` of work per virtual second;
+- ``manual``: nothing happens until ``finish`` is called.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...clock import Clock, iso, parse_iso
+from ...ids import Ids
+from .errors import BadPath, BadRequest, TaskNotFound, TransferError
+from .filetree import Node, normalize
+from .models import Collection, TransferState
+
+MODES = ("immediate", "timed", "manual")
+SYNC_CHECKS = ("exists", "size", "mtime", "checksum")
+
+
+@dataclass
+class Op:
+    kind: str  # "mkdir" | "copy" | "delete" | "missing" | "denied" | "not_a_dir"
+    source: str
+    destination: str = ""
+    size: int = 0
+
+
+@dataclass
+class Task:
+    id: str
+    type: str  # "TRANSFER" | "DELETE"
+    owner_id: str
+    owner_string: str
+    groups: set[str]
+    request_time: float
+    submission_id: str
+    source_id: str
+    destination_id: str | None
+    document: dict[str, Any]
+    label: str | None = None
+    deadline: float | None = None
+    status: str = "ACTIVE"
+    nice_status: str | None = "Queued"
+    completion_time: float | None = None
+    fatal_error: dict[str, str] | None = None
+    plan: list[Op] | None = None
+    next_op: int = 0
+    started_at: float = 0.0
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            (
+                "files",
+                "directories",
+                "symlinks",
+                "files_transferred",
+                "files_skipped",
+                "bytes_transferred",
+                "bytes_checksummed",
+                "subtasks_succeeded",
+                "subtasks_failed",
+                "subtasks_canceled",
+                "subtasks_expired",
+                "subtasks_skipped_errors",
+                "faults",
+            ),
+            0,
+        )
+    )
+    events: list[dict[str, Any]] = field(default_factory=list)
+    successful: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("SUCCEEDED", "FAILED")
+
+
+class Tasks:
+    def __init__(self, clock: Clock, ids: Ids, collections: TransferState) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.collections = collections
+        self.tasks: dict[str, Task] = {}
+        self.order: list[str] = []  # by request time
+        self.by_submission: dict[str, str] = {}
+        self.mode = "immediate"
+        self.bytes_per_second: float = 10 * 1024 * 1024
+
+    # -- submission ----------------------------------------------------------------
+
+    def new_submission_id(self) -> str:
+        return self.ids.uuid()
+
+    def submit(
+        self, owner_id: str, owner_string: str, groups: set[str], document: dict[str, Any]
+    ) -> tuple[Task, bool]:
+        """Accept a (schema-valid) transfer or delete document.
+
+        Returns the task and whether it is new: a resubmitted
+        ``submission_id`` returns the task it made the first time.
+        """
+        submission_id = document.get("submission_id") or self.new_submission_id()
+        existing = self.by_submission.get(submission_id)
+        if existing is not None:
+            task = self.tasks[existing]
+            if task.owner_id != owner_id:
+                raise BadRequest("that submission_id belongs to another user")
+            return task, False
+        is_transfer = document["DATA_TYPE"] == "transfer"
+        source = document["source_endpoint"] if is_transfer else document["endpoint"]
+        destination = document["destination_endpoint"] if is_transfer else None
+        for collection_id in (source, destination):
+            if collection_id is not None:
+                self.collections.visible_collection(collection_id, owner_id, groups)
+        for item in document["DATA"]:
+            for key in ("source_path", "destination_path", "path"):
+                if key in item:
+                    normalize(item[key])  # refuse relative or malformed paths now
+        deadline = _deadline(document.get("deadline"))
+        task = Task(
+            id=self.ids.uuid(),
+            type="TRANSFER" if is_transfer else "DELETE",
+            owner_id=owner_id,
+            owner_string=owner_string,
+            groups=set(groups),
+            request_time=self.clock.now(),
+            submission_id=submission_id,
+            source_id=self.collections.collection(source).id,
+            destination_id=self.collections.collection(destination).id if destination else None,
+            document=document,
+            label=document.get("label"),
+            deadline=deadline,
+        )
+        self.tasks[task.id] = task
+        self.order.append(task.id)
+        self.by_submission[submission_id] = task.id
+        self.collections.used(owner_id, task.source_id, *filter(None, [task.destination_id]))
+        self._event(task, "STARTED", "started", False)
+        return task, True
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, task_id: str, viewer_id: str | None = None) -> Task:
+        task = self.tasks.get(task_id.lower())
+        if task is None or (viewer_id is not None and task.owner_id != viewer_id):
+            raise TaskNotFound(f"Task {task_id} not found")
+        self.advance(task)
+        return task
+
+    def list_for(self, owner_id: str | None) -> list[Task]:
+        """Tasks (of an owner, or all), newest first, each brought up to date."""
+        found = [self.tasks[t] for t in reversed(self.order)]
+        if owner_id is not None:
+            found = [t for t in found if t.owner_id == owner_id]
+        for task in found:
+            if not task.done:
+                self.advance(task)
+        return found
+
+    # -- the engine -------------------------------------------------------------------
+
+    def advance(self, task: Task) -> None:
+        """Do the work the clock and the mode allow by now."""
+        if task.done or task.nice_status == "PAUSED":
+            return
+        now = self.clock.now()
+        if task.deadline is not None and now > task.deadline:
+            self._finish(task, "FAILED", "DEADLINE_EXCEEDED", "the task's deadline passed")
+            task.counts["subtasks_expired"] = len(task.plan or []) - task.next_op
+            return
+        if task.plan is None:
+            task.plan = self._plan(task)
+            task.started_at = now
+            task.nice_status = "OK"
+        if self.mode == "manual":
+            return
+        budget = None
+        if self.mode == "timed":
+            budget = (now - task.started_at) * self.bytes_per_second
+        self._work(task, budget)
+
+    def finish(self, task_id: str) -> Task:
+        """Manual mode: do all of a task's remaining work now."""
+        task = self.tasks[task_id]
+        if task.plan is None:
+            task.plan = self._plan(task)
+        self._work(task, None)
+        return task
+
+    def _work(self, task: Task, budget: float | None) -> None:
+        assert task.plan is not None
+        spent = sum(op.size for op in task.plan[: task.next_op])
+        while task.next_op < len(task.plan):
+            op = task.plan[task.next_op]
+            if budget is not None and spent + op.size > budget:
+                return
+            if not self._apply(task, op):
+                return
+            spent += op.size
+            task.next_op += 1
+        self._finish(task, "SUCCEEDED", None, "")
+
+    def _apply(self, task: Task, op: Op) -> bool:
+        """Carry out one step; False if it ended the task."""
+        options = task.document
+        if op.kind in ("missing", "not_a_dir", "denied"):
+            code = {
+                "missing": "FILE_NOT_FOUND",
+                "not_a_dir": "NOT_A_DIRECTORY",
+                "denied": "PERMISSION_DENIED",
+            }[op.kind]
+            self._event(task, code, f"{code.lower().replace('_', ' ')}: {op.source}", True)
+            task.counts["faults"] += 1
+            if op.kind == "missing" and (
+                options.get("skip_source_errors") or options.get("ignore_missing")
+            ):
+                task.counts["subtasks_skipped_errors"] += 1
+                task.skipped.append(
+                    {
+                        "DATA_TYPE": "skipped_error",
+                        "source_path": op.source,
+                        "destination_path": op.destination,
+                        "error_code": code,
+                        "error_time": iso(self.clock.now()),
+                        "is_directory": False,
+                        "checksum_algorithm": None,
+                        "error_details": code,
+                    }
+                )
+                return True
+            task.counts["subtasks_failed"] += 1
+            self._finish(task, "FAILED", code, f"{op.source}: {code}")
+            return False
+        if task.type == "DELETE":
+            self._delete(task, op)
+        else:
+            self._copy(task, op)
+        task.counts["subtasks_succeeded"] += 1
+        return True
+
+    def _copy(self, task: Task, op: Op) -> None:
+        source = self.collections.collection(task.source_id).tree
+        destination = self.collections.collection(task.destination_id or "").tree
+        if op.kind == "mkdir":
+            destination.mkdir(op.destination, parents=True, exist_ok=True)
+            task.counts["directories"] += 1
+            return
+        node = source.find(op.source)
+        task.counts["files"] += 1
+        if node.kind == "link":
+            destination.link(op.destination, node.link_target or "")
+            task.counts["symlinks"] += 1
+            return
+        if self._in_sync(task, node, destination, op.destination):
+            task.counts["files_skipped"] += 1
+            return
+        keep_time = bool(task.document.get("preserve_timestamp"))
+        destination.write(
+            op.destination,
+            content=node.content,
+            size=node.size,
+            mtime=node.mtime if keep_time else None,
+        )
+        task.counts["files_transferred"] += 1
+        task.counts["bytes_transferred"] += node.size
+        if task.document.get("verify_checksum"):
+            task.counts["bytes_checksummed"] += node.size
+        task.successful.append(
+            {
+                "DATA_TYPE": "successful_transfer",
+                "source_path": op.source,
+                "destination_path": op.destination,
+            }
+        )
+
+    def _in_sync(self, task: Task, node: Node, tree: Any, path: str) -> bool:
+        level = task.document.get("sync_level")
+        if level is None or not tree.exists(path):
+            return False
+        existing = tree.find(path)
+        if existing.kind != "file":
+            return False
+        if level >= 1 and existing.size != node.size:
+            return False
+        if level >= 2 and existing.mtime < node.mtime:
+            return False
+        return not (level >= 3 and existing.checksum() != node.checksum())
+
+    def _delete(self, task: Task, op: Op) -> None:
+        tree = self.collections.collection(task.source_id).tree
+        node = tree.remove(op.source)
+        if node.kind == "dir":
+            task.counts["directories"] += 1
+        else:
+            task.counts["files"] += 1
+        task.successful.append(
+            {"DATA_TYPE": "successful_transfer", "source_path": op.source, "destination_path": None}  # type: ignore[dict-item]
+        )
+
+    # -- planning ----------------------------------------------------------------------
+
+    def _plan(self, task: Task) -> list[Op]:
+        if task.type == "DELETE":
+            return self._plan_delete(task)
+        source = self.collections.collection(task.source_id)
+        destination = self.collections.collection(task.destination_id or "")
+        rules = task.document.get("filter_rules") or []
+        plan: list[Op] = []
+        for item in task.document["DATA"]:
+            src = normalize(item["source_path"], source.default_directory)
+            dst = normalize(item["destination_path"], destination.default_directory)
+            if not self._allowed(task, source, src, write=False) or not self._allowed(
+                task, destination, dst, write=True
+            ):
+                plan.append(Op("denied", src, dst))
+                continue
+            if not source.tree.exists(src):
+                plan.append(Op("missing", src, dst))
+                continue
+            node = source.tree.find(src)
+            if item.get("recursive"):
+                if node.kind != "dir":
+                    plan.append(Op("not_a_dir", src, dst))
+                    continue
+                plan.extend(self._plan_tree(source, src, dst, rules))
+            elif node.kind == "dir":
+                plan.append(Op("not_a_dir", src, dst))
+            else:
+                plan.append(Op("copy", src, dst, node.size))
+        return plan
+
+    def _plan_tree(self, source: Collection, src: str, dst: str, rules: list[Any]) -> list[Op]:
+        plan = [Op("mkdir", src, dst)]
+        skipped_dirs: list[str] = []
+        for path, node in source.tree.walk(src)[1:]:
+            if any(path.startswith(d + "/") for d in skipped_dirs):
+                continue
+            if not _passes(rules, node):
+                if node.kind == "dir":
+                    skipped_dirs.append(path)
+                continue
+            target = posixpath.join(dst, posixpath.relpath(path, src))
+            if node.kind == "dir":
+                plan.append(Op("mkdir", path, target))
+            else:
+                plan.append(Op("copy", path, target, node.size))
+        return plan
+
+    def _plan_delete(self, task: Task) -> list[Op]:
+        collection = self.collections.collection(task.source_id)
+        document = task.document
+        plan: list[Op] = []
+        for item in document["DATA"]:
+            paths = [normalize(item["path"], collection.default_directory)]
+            if document.get("interpret_globs"):
+                paths = _glob(collection, paths[0]) or paths
+            for path in paths:
+                if path == "/":
+                    raise BadPath("the root of a collection cannot be deleted")
+                if not self._allowed(task, collection, path, write=True):
+                    plan.append(Op("denied", path))
+                elif not collection.tree.exists(path):
+                    plan.append(Op("missing", path))
+                elif collection.tree.find(path).kind == "dir" and not document.get("recursive"):
+                    plan.append(Op("not_a_dir", path))
+                else:
+                    plan.append(Op("delete", path))
+        return plan
+
+    def _allowed(self, task: Task, collection: Collection, path: str, *, write: bool) -> bool:
+        return self.collections.can(collection, task.owner_id, task.groups, path, write)
+
+    # -- endings -------------------------------------------------------------------------
+
+    def cancel(self, task_id: str, viewer_id: str) -> bool:
+        """Cancel an active task; False if it had already finished."""
+        task = self.get(task_id, viewer_id)
+        if task.done:
+            return False
+        remaining = len(task.plan or []) - task.next_op
+        task.counts["subtasks_canceled"] = max(remaining, 1)
+        self._finish(task, "FAILED", "CANCELED", "the task was canceled by its owner")
+        return True
+
+    def _finish(self, task: Task, status: str, code: str | None, description: str) -> None:
+        task.status = status
+        task.nice_status = None if status == "SUCCEEDED" else code
+        task.completion_time = self.clock.now()
+        if status == "SUCCEEDED":
+            self._event(task, "SUCCEEDED", "succeeded", False)
+        else:
+            task.fatal_error = {"code": code or "FAILED", "description": description}
+            self._event(task, code or "FAILED", description, True)
+
+    def _event(self, task: Task, code: str, description: str, is_error: bool) -> None:
+        task.events.append(
+            {
+                "DATA_TYPE": "event",
+                "code": code,
+                "description": description,
+                "details": description,
+                "is_error": is_error,
+                "time": iso(self.clock.now()),
+            }
+        )
+
+
+def _passes(rules: list[dict[str, Any]], node: Node) -> bool:
+    """Transfer's filter rules: the first rule matching decides."""
+    for rule in rules:
+        kind = rule.get("type")
+        if kind and kind != node.kind:
+            continue
+        if fnmatch.fnmatchcase(node.name, rule["name"]):
+            return bool(rule["method"] == "include")
+    return True
+
+
+def _glob(collection: Collection, pattern: str) -> list[str]:
+    parent, name = posixpath.split(pattern)
+    if not collection.tree.exists(parent):
+        return []
+    node = collection.tree.find(parent)
+    if node.kind != "dir" or node.children is None:
+        return []
+    return [posixpath.join(parent, n) for n in node.sorted_names() if fnmatch.fnmatchcase(n, name)]
+
+
+def _deadline(value: Any) -> float | None:
+    if not value:
+        return None
+    try:
+        return parse_iso(str(value))
+    except ValueError as err:
+        raise BadRequest(f"invalid deadline {value!r}") from err
+
+
+def task_document(task: Task, collections: TransferState) -> dict[str, Any]:
+    """A task as ``GET task/{id}`` shows it."""
+    options = task.document
+    source = collections.collections.get(task.source_id)
+    destination = collections.collections.get(task.destination_id or "")
+    total = len(task.plan) if task.plan is not None else len(options["DATA"])
+    pending = max(total - task.next_op, 0) if not task.done else 0
+    elapsed = max((task.completion_time or 0) - task.request_time, 1e-9)
+    return {
+        "DATA_TYPE": "task",
+        "task_id": task.id,
+        "type": task.type,
+        "status": task.status,
+        "nice_status": task.nice_status,
+        "nice_status_details": None,
+        "nice_status_expires_in": None,
+        "nice_status_short_description": task.nice_status,
+        "fatal_error": task.fatal_error,
+        "label": task.label,
+        "owner_id": task.owner_id,
+        "username": task.owner_string,
+        "owner_string": task.owner_string,
+        "command": "API 0.10",
+        "request_time": iso(task.request_time),
+        "completion_time": iso(task.completion_time) if task.completion_time else None,
+        "deadline": iso(task.deadline) if task.deadline else None,
+        "source_endpoint_id": task.source_id,
+        "source_endpoint": task.source_id,
+        "source_endpoint_display_name": source.display_name if source else None,
+        "destination_endpoint_id": task.destination_id,
+        "destination_endpoint": task.destination_id,
+        "destination_endpoint_display_name": destination.display_name if destination else None,
+        "sync_level": options.get("sync_level"),
+        "verify_checksum": bool(options.get("verify_checksum")),
+        "preserve_timestamp": bool(options.get("preserve_timestamp")),
+        "encrypt_data": bool(options.get("encrypt_data")),
+        "delete_destination_extra": bool(options.get("delete_destination_extra")),
+        "skip_source_errors": bool(options.get("skip_source_errors")),
+        "fail_on_quota_errors": bool(options.get("fail_on_quota_errors")),
+        "recursive_symlinks": "ignore",
+        "filter_rules": options.get("filter_rules"),
+        "is_paused": False,
+        "is_ok": None if task.done else task.status == "ACTIVE",
+        "history_deleted": False,
+        "canceled_by_admin": None,
+        "canceled_by_admin_message": None,
+        "effective_bytes_per_second": int(task.counts["bytes_transferred"] / elapsed)
+        if task.completion_time
+        else 0,
+        "subtasks_total": total,
+        "subtasks_pending": pending,
+        "subtasks_retrying": 0,
+        **task.counts,
+    }
+
+
+def parse_task_filter(expression: str) -> dict[str, set[str]]:
+    """``status:ACTIVE,INACTIVE/type:TRANSFER`` -> {field: values}."""
+    allowed = {"status", "type", "task_id", "label", "owner_id"}
+    parsed: dict[str, set[str]] = {}
+    for part in filter(None, expression.split("/")):
+        name, sep, values = part.partition(":")
+        if not sep or name not in allowed:
+            raise BadRequest(
+                f"invalid task filter {part!r}; filter on {', '.join(sorted(allowed))}"
+            )
+        parsed[name] = {v for v in values.split(",") if v}
+    return parsed
+
+
+def matches(task: Task, filters: dict[str, set[str]]) -> bool:
+    for name, values in filters.items():
+        value = {
+            "status": task.status,
+            "type": task.type,
+            "task_id": task.id,
+            "label": task.label or "",
+            "owner_id": task.owner_id,
+        }[name]
+        if value not in values and not (name == "task_id" and value.lower() in values):
+            return False
+    return True
+
+
+__all__ = [
+    "MODES",
+    "Task",
+    "Tasks",
+    "TransferError",
+    "matches",
+    "parse_task_filter",
+    "task_document",
+]
