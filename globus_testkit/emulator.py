@@ -113,7 +113,7 @@ def build_world(seed: int | str, spec: WorldSpec) -> World:
         actors.get("user", {}).get("username"),
         name=actors.get("user", {}).get("name"),
     )
-    world.user_id = user.id
+    world.user_id = world.auth.default_user_id = user.id
     world.service_account_id = world.auth.register_client(
         "globus-testkit service account", client_type=CONFIDENTIAL
     ).id

@@ -122,9 +122,6 @@ def test_consents_show_dependency_paths_as_user_app_checks_them(globus_emulator)
     auth = globus_emulator.world.auth
     collection = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
     data_access = f"https://auth.globus.org/scopes/{collection}/data_access"
-    auth.register_scope(
-        data_access, client_id=auth.client_for_resource_server("transfer.api.globus.org").id
-    )
     client = globus_sdk.NativeAppAuthClient(globus_emulator.native_client_id)
     client.oauth2_start_flow(requested_scopes=f"openid {TRANSFER_ALL}[*{data_access}]")
     code = globus_emulator.auth.authorize(client.oauth2_get_authorize_url())

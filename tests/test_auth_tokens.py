@@ -38,12 +38,6 @@ def test_client_credentials_with_several_resource_servers_uses_other_tokens(glob
 def test_client_credentials_honours_dependent_scope_syntax(globus_emulator):
     collection = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
     data_access = f"https://auth.globus.org/scopes/{collection}/data_access"
-    globus_emulator.world.auth.register_scope(
-        data_access,
-        client_id=globus_emulator.world.auth.client_for_resource_server(
-            "transfer.api.globus.org"
-        ).id,
-    )
     account = globus_emulator.service_account
     client = globus_sdk.ConfidentialAppAuthClient(account.client_id, account.client_secret)
     tokens = client.oauth2_client_credentials_tokens(

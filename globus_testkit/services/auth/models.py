@@ -303,6 +303,8 @@ class AuthState:
         self.clock = clock
         self.ids = ids
         self.strict = True
+        # who a headless login or a lenient token is, unless told otherwise
+        self.default_user_id = ""
         self.token_lifetime = ACCESS_TOKEN_LIFETIME
         self.identities: dict[str, Identity] = {}
         self._identity_by_username: dict[str, str] = {}
@@ -999,7 +1001,7 @@ class AuthState:
         )
 
     def _lenient_info(self, value: str, resource_server: str) -> TokenInfo:
-        user = next(i for i in self.identities.values() if i.identity_type == "login")
+        user = self.identities[self.default_user_id]
         rs_client = self.client_for_resource_server(resource_server)
         scopes = tuple(
             s.scope_string

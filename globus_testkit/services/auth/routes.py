@@ -336,6 +336,7 @@ def authorize_page(svc: AuthService, call: Call) -> Reply:
     if not svc.state.redirect_allowed(client, params.get("redirect_uri", "")):
         return _html_error("Bad redirect", "The redirect_uri is not registered for this app.")
     users = [i for i in svc.state.identities.values() if i.identity_type == "login"]
+    users.sort(key=lambda u: u.id != svc.state.default_user_id)  # the default user first
     options = "".join(
         f'<option value="{html.escape(u.id)}">{html.escape(u.username)}</option>' for u in users
     )
@@ -397,10 +398,7 @@ def complete_authorization(
     if params.get("response_type", "code") != "code":
         raise InvalidRequest("response_type must be 'code'")
     if not identity_id:
-        users = [i for i in state.identities.values() if i.identity_type == "login"]
-        if not users:
-            raise InvalidRequest("the world has no user identity to log in")
-        identity_id = users[0].id
+        identity_id = state.default_user_id
     redirect_uri = params.get("redirect_uri", "")
     code = state.start_authorization(
         client_id=params.get("client_id", ""),
