@@ -119,7 +119,6 @@ def test_identity_map_resolves_usernames(globus_emulator, auth_client_for):
 
 
 def test_consents_show_dependency_paths_as_user_app_checks_them(globus_emulator):
-    auth = globus_emulator.world.auth
     collection = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
     data_access = f"https://auth.globus.org/scopes/{collection}/data_access"
     client = globus_sdk.NativeAppAuthClient(globus_emulator.native_client_id)
