@@ -1,0 +1,226 @@
+"""Transfer and delete tasks on the virtual clock, through TransferClient."""
+
+from __future__ import annotations
+
+import globus_sdk
+import pytest
+
+
+def transfer(tc, source, destination, *items, **options):
+    data = (
+        globus_sdk.TransferData(source_endpoint=source, destination_endpoint=destination, **options)
+        if _new_signature()
+        else globus_sdk.TransferData(tc, source, destination, **options)
+    )
+    for item in items:
+        data.add_item(*item[:2], recursive=item[2] if len(item) > 2 else False)
+    return tc.submit_transfer(data)["task_id"]
+
+
+def delete(tc, collection, *paths, **options):
+    data = (
+        globus_sdk.DeleteData(endpoint=collection, **options)
+        if _new_signature()
+        else globus_sdk.DeleteData(tc, collection, **options)
+    )
+    for path in paths:
+        data.add_item(path)
+    return tc.submit_delete(data)["task_id"]
+
+
+def _new_signature() -> bool:
+    import inspect
+
+    return "transfer_client" not in inspect.signature(globus_sdk.TransferData).parameters
+
+
+def test_a_recursive_transfer_copies_counts_and_lists_successes(tc, lab, scratch, globus_emulator):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/copy", True))
+    task = tc.get_task(task_id)
+    assert task["status"] == "SUCCEEDED"
+    assert (task["files"], task["directories"], task["files_transferred"]) == (3, 2, 3)
+    assert task["bytes_transferred"] == len("alpha") + len("bravo") + len("charlie")
+    assert globus_emulator.transfer.read(scratch, "/copy/sub/c.log") == b"charlie"
+    done = list(tc.task_successful_transfers(task_id))
+    assert {d["destination_path"] for d in done} == {
+        "/copy/a.dat",
+        "/copy/b.dat",
+        "/copy/sub/c.log",
+    }
+
+
+def test_successful_transfers_page_with_markers(tc, globus_emulator, transfer_for):
+    many = globus_emulator.transfer.add_collection(
+        "Many", files={f"/d/f{i:03}": "x" for i in range(250)}
+    )
+    client = transfer_for(None, many.id)
+    task_id = transfer(client, many.id, many.id, ("/d", "/e", True))
+    client.get_task(task_id)
+    seen = [d["source_path"] for d in client.paginated.task_successful_transfers(task_id).items()]
+    assert len(seen) == len(set(seen)) == 250
+
+
+def test_filter_rules_exclude_files(tc, lab, scratch, globus_emulator):
+    data_kwargs = {}
+    task_data = (
+        globus_sdk.TransferData(
+            source_endpoint=lab.id, destination_endpoint=scratch.id, **data_kwargs
+        )
+        if _new_signature()
+        else globus_sdk.TransferData(tc, lab.id, scratch.id)
+    )
+    task_data.add_item("/data/run1", "/f", recursive=True)
+    task_data.add_filter_rule("*.log", method="exclude", type="file")
+    task_id = tc.submit_transfer(task_data)["task_id"]
+    assert tc.get_task(task_id)["files_transferred"] == 2
+    assert not globus_emulator.transfer.exists(scratch, "/f/sub/c.log")
+
+
+def test_a_missing_source_fails_the_task_with_an_event(tc, lab, scratch):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/nothing-here", "/x"))
+    task = tc.get_task(task_id)
+    assert task["status"] == "FAILED"
+    assert task["nice_status"] == "FILE_NOT_FOUND"
+    codes = [e["code"] for e in tc.task_event_list(task_id)]
+    assert "FILE_NOT_FOUND" in codes
+
+
+def test_skip_source_errors_skips_and_succeeds(tc, lab, scratch):
+    task_id = transfer(
+        tc,
+        lab.id,
+        scratch.id,
+        ("/data/nothing-here", "/x"),
+        ("/data/run1/a.dat", "/a.dat"),
+        skip_source_errors=True,
+    )
+    task = tc.get_task(task_id)
+    assert task["status"] == "SUCCEEDED"
+    skipped = list(tc.task_skipped_errors(task_id))
+    assert [s["source_path"] for s in skipped] == ["/data/nothing-here"]
+
+
+def test_a_resubmitted_submission_id_returns_the_same_task(tc, lab, scratch):
+    submission = tc.get_submission_id()["value"]
+    data = (
+        globus_sdk.TransferData(
+            source_endpoint=lab.id, destination_endpoint=scratch.id, submission_id=submission
+        )
+        if _new_signature()
+        else globus_sdk.TransferData(tc, lab.id, scratch.id, submission_id=submission)
+    )
+    data.add_item("/data/run1/a.dat", "/a.dat")
+    first = tc.submit_transfer(data)
+    second = tc.submit_transfer(data)
+    assert first["task_id"] == second["task_id"]
+    assert len(list(tc.task_list())) == 1
+
+
+def test_timed_progress_runs_on_the_virtual_clock(tc, lab, scratch, globus_emulator):
+    globus_emulator.transfer.set_progress("timed", bytes_per_second=1_000_000_000)
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/big.bin", "/big.bin"))
+    assert tc.get_task(task_id)["status"] == "ACTIVE"
+    globus_emulator.clock.advance(3)
+    assert tc.get_task(task_id)["status"] == "ACTIVE"
+    globus_emulator.clock.advance(3)
+    task = tc.get_task(task_id)
+    assert task["status"] == "SUCCEEDED"
+    assert task["bytes_transferred"] == 5_000_000_000
+
+
+def test_a_cancelled_task_stops(tc, lab, scratch, globus_emulator):
+    globus_emulator.transfer.set_progress("manual")
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/never", True))
+    assert tc.get_task(task_id)["status"] == "ACTIVE"
+    assert tc.cancel_task(task_id)["code"] == "Canceled"
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "CANCELED")
+    assert not globus_emulator.transfer.exists(scratch, "/never")
+    assert tc.cancel_task(task_id)["code"] == "TaskComplete"
+
+
+def test_a_deadline_passing_fails_the_task(tc, lab, scratch, globus_emulator):
+    import datetime
+
+    globus_emulator.transfer.set_progress("manual")
+    deadline = datetime.datetime.fromtimestamp(
+        globus_emulator.clock.now() + 60, tz=datetime.timezone.utc
+    )
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/a"), deadline=deadline)
+    globus_emulator.clock.advance(61)
+    assert tc.get_task(task_id)["nice_status"] == "DEADLINE_EXCEEDED"
+
+
+def test_manual_progress_finishes_when_told(tc, lab, scratch, globus_emulator):
+    globus_emulator.transfer.set_progress("manual")
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/a.dat"))
+    assert tc.get_task(task_id)["status"] == "ACTIVE"
+    globus_emulator.transfer.finish(task_id)
+    assert tc.get_task(task_id)["status"] == "SUCCEEDED"
+
+
+def test_delete_tasks_remove_files_and_honour_recursive(tc, lab, globus_emulator):
+    task_id = delete(tc, lab.id, "/data/run1")
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "NOT_A_DIRECTORY")
+    assert globus_emulator.transfer.exists(lab, "/data/run1")
+    task_id = delete(tc, lab.id, "/data/run1", recursive=True)
+    assert tc.get_task(task_id)["status"] == "SUCCEEDED"
+    assert not globus_emulator.transfer.exists(lab, "/data/run1")
+
+
+def test_delete_ignore_missing(tc, lab):
+    assert tc.get_task(delete(tc, lab.id, "/gone"))["status"] == "FAILED"
+    assert tc.get_task(delete(tc, lab.id, "/gone", ignore_missing=True))["status"] == "SUCCEEDED"
+
+
+def test_task_list_filters_orders_and_pages(tc, lab, scratch):
+    ids = [transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", f"/a{i}")) for i in range(5)]
+    transfer(tc, lab.id, scratch.id, ("/data/missing", "/m"))
+    listed = tc.task_list(limit=2, offset=0)
+    assert len(listed["DATA"]) == 2 and listed["total"] == 6
+    failed = tc.task_list(filter="status:FAILED")
+    assert [t["status"] for t in failed] == ["FAILED"]
+    picked = tc.task_list(filter=f"task_id:{ids[0]},{ids[1]}")
+    assert {t["task_id"] for t in picked} == {ids[0], ids[1]}
+
+
+def test_another_user_never_sees_my_tasks(tc, lab, scratch, transfer_for, globus_emulator):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/a"))
+    eve = transfer_for(globus_emulator.auth.add_identity("eve@example.org"))
+    assert list(eve.task_list()) == []
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        eve.get_task(task_id)
+    assert caught.value.http_status == 404
+
+
+def test_a_transfer_body_without_data_is_refused_and_makes_no_task(tc, lab, scratch):
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        tc.post(
+            "/v0.10/transfer",
+            data={
+                "DATA_TYPE": "transfer",
+                "source_endpoint": lab.id,
+                "destination_endpoint": scratch.id,
+                "DATA": [],
+            },
+        )
+    assert caught.value.http_status == 400
+    assert caught.value.code == "ClientError.BadRequest"
+    assert list(tc.task_list()) == []
+
+
+def test_a_bad_uuid_is_refused(tc, lab):
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        tc.post(
+            "/v0.10/transfer",
+            data={
+                "DATA_TYPE": "transfer",
+                "source_endpoint": "nope",
+                "destination_endpoint": lab.id,
+                "DATA": [
+                    {"DATA_TYPE": "transfer_item", "source_path": "/a", "destination_path": "/b"}
+                ],
+            },
+        )
+    assert caught.value.http_status == 400
