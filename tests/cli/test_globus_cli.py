@@ -116,3 +116,73 @@ def test_session_consent_adds_a_scope(user_env, globus_emulator, globus_server):
         for c in globus_emulator.world.auth.consents_for(globus_emulator.user.id, None)
     }
     assert scope in consented
+
+
+TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
+
+
+def test_endpoint_search_and_show(cli_env, globus_emulator):
+    found = globus(cli_env, "endpoint", "search", "Tutorial", "-Fjson").stdout
+    assert {e["id"] for e in json.loads(found)["DATA"]} == {TUTORIAL_1, TUTORIAL_2}
+    laptop = globus_emulator.transfer.add_collection(
+        "My laptop",
+        entity_type="GCP_mapped_collection",
+        owner=globus_emulator.service_account.client_id,
+    )
+    shown = json.loads(globus(cli_env, "endpoint", "show", laptop.id, "-Fjson").stdout)
+    assert shown["display_name"] == "My laptop"
+
+
+def test_ls_mkdir_rename_transfer_wait_delete_and_task_commands(cli_env, globus_emulator):
+    assert globus(cli_env, "ls", f"{TUTORIAL_1}:/home/share/godata/").stdout.split() == [
+        "file1.txt",
+        "file2.txt",
+        "file3.txt",
+    ]
+    globus(cli_env, "mkdir", f"{TUTORIAL_1}:/home/share/made")
+    globus(cli_env, "rename", TUTORIAL_1, "/home/share/made", "/home/share/moved")
+    submitted = json.loads(
+        globus(
+            cli_env,
+            "transfer",
+            "--recursive",
+            "--label",
+            "cli copy",
+            "-Fjson",
+            f"{TUTORIAL_2}:/home/share/godata/",
+            f"{TUTORIAL_1}:/home/share/moved/copy",
+        ).stdout
+    )
+    task_id = submitted["task_id"]
+    globus(cli_env, "task", "wait", task_id, "--timeout", "30")
+    shown = json.loads(globus(cli_env, "task", "show", task_id, "-Fjson").stdout)
+    assert (shown["status"], shown["files_transferred"]) == ("SUCCEEDED", 3)
+    assert globus_emulator.transfer.read(TUTORIAL_1, "/home/share/moved/copy/file3.txt")
+    listed = json.loads(globus(cli_env, "task", "list", "-Fjson").stdout)
+    assert [t["task_id"] for t in listed["DATA"]] == [task_id]
+    events = json.loads(globus(cli_env, "task", "event-list", task_id, "-Fjson").stdout)
+    assert [e["code"] for e in events["DATA"]] == ["SUCCEEDED", "STARTED"]
+    deleted = json.loads(
+        globus(cli_env, "delete", "-r", "-Fjson", f"{TUTORIAL_1}:/home/share/moved").stdout
+    )
+    globus(cli_env, "task", "wait", deleted["task_id"], "--timeout", "30")
+    assert not globus_emulator.transfer.exists(TUTORIAL_1, "/home/share/moved")
+    cancel = globus(cli_env, "task", "cancel", task_id).stdout
+    assert "completed before the cancel request" in cancel
+
+
+def test_task_cancel_stops_an_active_task(cli_env, globus_emulator):
+    globus_emulator.transfer.set_progress("manual")
+    submitted = json.loads(
+        globus(
+            cli_env,
+            "transfer",
+            "-Fjson",
+            f"{TUTORIAL_2}:/home/share/godata/file1.txt",
+            f"{TUTORIAL_1}:/home/share/x.txt",
+        ).stdout
+    )
+    assert (
+        "cancelled successfully" in globus(cli_env, "task", "cancel", submitted["task_id"]).stdout
+    )

@@ -68,20 +68,28 @@ class TransferService(Service):
         groups = {g.id for g, _ in self.world.groups.groups_of(identities)}
         return info, groups
 
-    def require_consent(self, info: TokenInfo, collection: Collection) -> None:
+    def require_consent(self, info: TokenInfo, *collections: Collection) -> None:
         """Mapped collections need their data_access scope consented beneath
-        Transfer's, or Transfer answers the 403 the SDK knows how to redrive."""
-        if not collection.requires_data_access_consent or not self.world.auth.strict:
+        Transfer's, or Transfer answers the 403 the SDK knows how to redrive.
+        One answer names every missing consent, so one redrive fixes all."""
+        if not self.world.auth.strict:
             return
-        scope = collection.data_access_scope
-        if self.world.auth.has_dependent_consent(info, TRANSFER_ALL, scope):
+        missing = {
+            c.id: c
+            for c in collections
+            if c.requires_data_access_consent
+            and not self.world.auth.has_dependent_consent(info, TRANSFER_ALL, c.data_access_scope)
+        }
+        if not missing:
             return
-        required = f"{TRANSFER_ALL}[*{scope}]"
+        dependencies = " ".join(f"*{c.data_access_scope}" for c in missing.values())
+        required = f"{TRANSFER_ALL}[{dependencies}]"
+        names = ", ".join(c.display_name for c in missing.values())
         raise ConsentRequired(
             "Missing required data_access consent",
             required_scopes=[required],
             authorization_parameters={
-                "session_message": f"{collection.display_name} requires consent",
+                "session_message": f"{names} requires consent",
                 "required_scopes": [required],
             },
         )
@@ -342,9 +350,8 @@ def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
         if kind == "transfer"
         else [document["endpoint"]]
     )
-    for collection_id in ids:
-        collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
-        svc.require_consent(info, collection)
+    collections = [svc.state.visible_collection(c, info.identity_id, groups) for c in ids]
+    svc.require_consent(info, *collections)
     task, new = svc.tasks.submit(info.identity_id, info.username, groups, document)
     return Reply(
         {
