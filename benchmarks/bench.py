@@ -157,6 +157,147 @@ def bare_werkzeug_server(stack: ExitStack) -> Runner:
     return lambda: _userinfo(client)
 
 
+# -- Transfer: the same SDK methods, canned and emulated ------------------------------
+
+TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
+TRANSFER_SCOPE = (
+    "urn:globus:auth:scope:transfer.api.globus.org:all"
+    f"[*https://auth.globus.org/scopes/{TUTORIAL_1}/data_access"
+    f" *https://auth.globus.org/scopes/{TUTORIAL_2}/data_access]"
+)
+
+
+def _transfer_data() -> globus_sdk.TransferData:
+    data = globus_sdk.TransferData(source_endpoint=TUTORIAL_2, destination_endpoint=TUTORIAL_1)
+    data.add_item("/home/share/godata/file1.txt", "/home/share/copy.txt")
+    return data
+
+
+def _canned_transfer(stack: ExitStack, *set_ids: str) -> globus_sdk.TransferClient:
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    for set_id in set_ids:
+        load_response(set_id, requests_mock=mock)
+    return globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+
+
+def _emulated_transfer(stack: ExitStack) -> tuple[Emulator, globus_sdk.TransferClient]:
+    emulator = stack.enter_context(Emulator())
+    token = emulator.auth.issue_token(emulator.user, TRANSFER_SCOPE)
+    client = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    return emulator, client
+
+
+def canned_get_endpoint(stack: ExitStack) -> Runner:
+    client = _canned_transfer(stack, "transfer.get_endpoint")
+    endpoint_id = "00000000-0000-0000-0005-4925541e7725"
+    return lambda: client.get_endpoint(endpoint_id)
+
+
+def emulated_get_endpoint(stack: ExitStack) -> Runner:
+    _, client = _emulated_transfer(stack)
+    return lambda: client.get_endpoint(TUTORIAL_1)
+
+
+def canned_submit_transfer(stack: ExitStack) -> Runner:
+    client = _canned_transfer(stack, "transfer.get_submission_id", "transfer.submit_transfer")
+    return lambda: client.submit_transfer(_transfer_data())
+
+
+def emulated_submit_transfer(stack: ExitStack) -> Runner:
+    _, client = _emulated_transfer(stack)
+    return lambda: client.submit_transfer(_transfer_data())
+
+
+def canned_get_task(stack: ExitStack) -> Runner:
+    # globus-sdk records no get_task set: serve the emulator's own answer
+    emulator, client = _emulated_transfer(ExitStack())
+    task_id = client.submit_transfer(_transfer_data())["task_id"]
+    body = client.get_task(task_id).data
+    emulator.stop()
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    mock.get(f"https://transfer.api.globus.org/v0.10/task/{task_id}", json=body)
+    canned = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+    return lambda: canned.get_task(task_id)
+
+
+def emulated_get_task(stack: ExitStack) -> Runner:
+    _, client = _emulated_transfer(stack)
+    task_id = client.submit_transfer(_transfer_data())["task_id"]
+    return lambda: client.get_task(task_id)
+
+
+# -- scale -----------------------------------------------------------------------------
+
+
+def _ls_first_page(entries: int) -> Callable[[ExitStack], Runner]:
+    def setup(stack: ExitStack) -> Runner:
+        emulator, _ = _emulated_transfer(stack)
+        big = emulator.transfer.add_collection("Big")
+        tree = big.tree
+        for i in range(entries):
+            tree.write(f"/d/f{i:06}", content=b"x", parents=False) if i else tree.write(
+                f"/d/f{i:06}", content=b"x"
+            )
+        token = emulator.auth.issue_token(
+            emulator.user,
+            "urn:globus:auth:scope:transfer.api.globus.org:all"
+            f"[*https://auth.globus.org/scopes/{big.id}/data_access]",
+        )
+        client = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.operation_ls(big.id, path="/d", limit=100)
+
+    return setup
+
+
+def _transfer_of(items: int) -> Callable[[ExitStack], Runner]:
+    """Submit a recursive transfer of ``items`` files and read it until done."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, _ = _emulated_transfer(stack)
+        source = emulator.transfer.add_collection("Source")
+        for i in range(items):
+            source.tree.write(f"/d/f{i:06}", content=b"x")
+        token = emulator.auth.issue_token(
+            emulator.user,
+            "urn:globus:auth:scope:transfer.api.globus.org:all"
+            f"[*https://auth.globus.org/scopes/{source.id}/data_access]",
+        )
+        client = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        counter = iter(range(1_000_000))
+
+        def run() -> None:
+            data = globus_sdk.TransferData(
+                source_endpoint=source.id, destination_endpoint=source.id
+            )
+            data.add_item("/d", f"/copy{next(counter)}", recursive=True)
+            task_id = client.submit_transfer(data)["task_id"]
+            assert client.get_task(task_id)["status"] == "SUCCEEDED"
+
+        return run
+
+    return setup
+
+
+def _plain(data: globus_sdk.TransferData) -> dict[str, object]:
+    """The document as the SDK would send it (its unset fields dropped)."""
+    missing = getattr(globus_sdk, "MISSING", None)
+    return {k: v for k, v in dict(data).items() if v is not missing and v is not None}
+
+
+def _task_list_page(tasks: int) -> Callable[[ExitStack], Runner]:
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = _emulated_transfer(stack)
+        with emulator.lock:
+            for _ in range(tasks):
+                emulator.world.tasks.submit(
+                    emulator.user.id, emulator.user.username, set(), _plain(_transfer_data())
+                )
+        return lambda: client.task_list(limit=100, offset=tasks // 2)
+
+    return setup
+
+
 # -- per-test cost of a fresh world -------------------------------------------------
 
 _TESTS_WITH = """
@@ -229,6 +370,49 @@ def main(argv: list[str] | None = None) -> int:
                 Contender("bare werkzeug app, same server kind", bare_werkzeug_server),
             ],
             calls,
+        ),
+    ]
+    comparisons += [
+        Comparison(
+            f"in-process: emulated vs canned ({name})",
+            [Contender("canned (responses)", canned), Contender("emulated, in-process", emulated)],
+            calls,
+            goal="ratio <= 1.15",
+        )
+        for name, canned, emulated in (
+            ("get_endpoint", canned_get_endpoint, emulated_get_endpoint),
+            ("submit_transfer", canned_submit_transfer, emulated_submit_transfer),
+            ("get_task", canned_get_task, emulated_get_task),
+        )
+    ]
+    big = 2_000 if args.quick else 100_000
+    many = 200 if args.quick else 10_000
+    comparisons += [
+        Comparison(
+            f"scale: first ls page (100 entries) of a 10- vs a {big:,}-entry directory",
+            [
+                Contender("10 entries", _ls_first_page(10)),
+                Contender(f"{big:,} entries", _ls_first_page(big)),
+            ],
+            max(2, calls // 4),
+            goal="<= 3x",
+        ),
+        Comparison(
+            f"scale: a 10-file vs a {many:,}-file recursive transfer, submitted and done",
+            [
+                Contender("10 files", _transfer_of(10)),
+                Contender(f"{many:,} files", _transfer_of(many)),
+            ],
+            2,
+            goal="done by the first read (the ratio is the work itself)",
+        ),
+        Comparison(
+            f"scale: a task_list page among 100 vs {many:,} tasks",
+            [
+                Contender("100 tasks", _task_list_page(100)),
+                Contender(f"{many:,} tasks", _task_list_page(many)),
+            ],
+            max(2, calls // 10),
         ),
     ]
     for comparison in comparisons:
