@@ -18,10 +18,16 @@ SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
 TRANSPORTS = ("inprocess", "server")
 
 
-def run_suite(session: nox.Session) -> None:
+def run_suite(session: nox.Session, *extra: str) -> None:
     for transport in TRANSPORTS:
         session.run(
-            "python", "-m", "pytest", "-q", f"--globus-transport={transport}", *session.posargs
+            "python",
+            "-m",
+            "pytest",
+            "-q",
+            f"--globus-transport={transport}",
+            *extra,
+            *session.posargs,
         )
 
 
@@ -36,9 +42,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def sdk4(session: nox.Session) -> None:
-    """The suite against globus-sdk 4.x."""
+    """The suite against globus-sdk 4.x, spread over two workers with
+    pytest-xdist (worlds are per test, so tests never share state)."""
     session.install("-e", ".[test]", SDK4)
-    run_suite(session)
+    run_suite(session, "-n", "2")
 
 
 @nox.session
