@@ -71,6 +71,16 @@ class TransferHelpers:
         with self._emulator.lock:
             return self.collection(collection).tree.exists(normalize(path))
 
+    def set_role(self, collection: Collection | str, identity: Any, role: str) -> None:
+        """Give ``identity`` a role on a collection (administrator,
+        access_manager, activity_manager or activity_monitor)."""
+        from .models import ROLES
+
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        with self._emulator.lock:
+            self.collection(collection).roles[getattr(identity, "id", identity)] = role
+
     def collection(self, collection: Collection | str) -> Collection:
         collection_id = collection if isinstance(collection, str) else collection.id
         return self._emulator.world.transfer.collection(collection_id)

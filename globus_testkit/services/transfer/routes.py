@@ -11,6 +11,7 @@ from ...resources import fixtures_dir
 from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
 from .errors import BadRequest, ConsentRequired, PermissionDenied
+from .errors import NotFound as NotFoundError
 from .filetree import normalize
 from .models import MAPPED, Collection, TransferState, ls_entry, name_filter
 from .tasks import Tasks, matches, parse_task_filter, task_document
@@ -561,3 +562,163 @@ def delete_access(svc: TransferService, call: Call, collection_id: str, rule_id:
     info, _ = svc.caller(call)
     svc.state.delete_rule(collection_id, info.identity_id, rule_id)
     return _result(call, "result", "Deleted", "Access rule deleted successfully")
+
+
+# -- endpoint manager: activity monitoring across owners ----------------------------------
+
+MANAGER_ROLES = ("administrator", "activity_manager", "activity_monitor")
+
+
+def _monitors(svc: TransferService, identity_id: str, collection_id: str | None) -> bool:
+    if collection_id is None:
+        return False
+    collection = svc.state.collections.get(collection_id)
+    return collection is not None and (
+        collection.owner_id == identity_id or collection.roles.get(identity_id) in MANAGER_ROLES
+    )
+
+
+@routes.route(f"{API}/endpoint_manager/task_list", "GET", operation="endpoint_manager_task_list")
+def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
+    """Tasks touching collections the caller administers or monitors, with
+    ``last_key`` paging."""
+    info, _ = svc.caller(call)
+    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
+    task_ids = set(filter(None, call.args.get("filter_task_id", "").split(",")))
+    endpoint = call.args.get("filter_endpoint")
+    use = call.args.get("filter_endpoint_use")
+    owner = call.args.get("filter_owner_id")
+    min_faults = call.arg_int("filter_min_faults", 0)
+    if not (statuses and statuses <= {"ACTIVE", "INACTIVE"}) and not (task_ids or endpoint):
+        raise BadRequest(
+            "filter_task_id or filter_endpoint is required unless filter_status is "
+            "ACTIVE and/or INACTIVE"
+        )
+    found = []
+    for task in svc.tasks.list_for(None):
+        ends = {"source": task.source_id, "destination": task.destination_id}
+        if not any(_monitors(svc, info.identity_id, c) for c in ends.values()):
+            continue
+        if statuses and task.status not in statuses:
+            continue
+        if task_ids and task.id not in task_ids:
+            continue
+        if endpoint and (ends.get(use or "") != endpoint if use else endpoint not in ends.values()):
+            continue
+        if owner and task.owner_id != owner:
+            continue
+        if task.counts["faults"] < min_faults:
+            continue
+        found.append(task)
+    limit = call.arg_int("limit", 1000, minimum=1, maximum=1000)
+    page, next_key = marker_page(found, call.args.get("last_key"), limit)
+    return Reply(
+        {
+            "DATA_TYPE": "task_list",
+            "DATA": [task_document(t, svc.state) for t in page],
+            "has_next_page": next_key is not None,
+            "last_key": next_key,
+            "limit": limit,
+        }
+    )
+
+
+def _managed_task(svc: TransferService, call: Call, task_id: str) -> Any:
+    info, _ = svc.caller(call)
+    task = svc.tasks.get(task_id)
+    if not (
+        _monitors(svc, info.identity_id, task.source_id)
+        or _monitors(svc, info.identity_id, task.destination_id)
+    ):
+        raise PermissionDenied("you do not monitor either collection of this task")
+    return task
+
+
+@routes.route(
+    f"{API}/endpoint_manager/task/<task_id>", "GET", operation="endpoint_manager_get_task"
+)
+def endpoint_manager_get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
+    return Reply(task_document(_managed_task(svc, call, task_id), svc.state))
+
+
+@routes.route(
+    f"{API}/endpoint_manager/task/<task_id>/successful_transfers",
+    "GET",
+    operation="endpoint_manager_task_successful_transfers",
+)
+def endpoint_manager_successful(svc: TransferService, call: Call, task_id: str) -> Reply:
+    return _marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
+
+
+# -- bookmarks ---------------------------------------------------------------------------
+
+
+def _bookmark(svc: TransferService, identity_id: str, bookmark_id: str) -> dict[str, Any]:
+    found = svc.state.bookmarks.get(bookmark_id)
+    if found is None or found["owner_id"] != identity_id:
+        raise NotFoundError(f"no bookmark {bookmark_id}")
+    return found
+
+
+def _bookmark_doc(bookmark: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in bookmark.items() if k != "owner_id"}
+
+
+@routes.route(f"{API}/bookmark_list", "GET", operation="bookmark_list")
+def bookmark_list(svc: TransferService, call: Call) -> Reply:
+    info, _ = svc.caller(call)
+    mine = [
+        _bookmark_doc(b) for b in svc.state.bookmarks.values() if b["owner_id"] == info.identity_id
+    ]
+    return Reply({"DATA_TYPE": "bookmark_list", "DATA": mine})
+
+
+@routes.route(f"{API}/bookmark", "POST", operation="create_bookmark")
+def create_bookmark(svc: TransferService, call: Call) -> Reply:
+    info, groups = svc.caller(call)
+    body = call.json_object()
+    validate(body, "transfer_bookmark", code="ClientError.BadRequest")
+    collection = svc.state.visible_collection(body["endpoint_id"], info.identity_id, groups)
+    if any(
+        b["name"] == body["name"] and b["owner_id"] == info.identity_id
+        for b in svc.state.bookmarks.values()
+    ):
+        raise BadRequest(f"a bookmark named {body['name']!r} exists", code="Exists")
+    bookmark = {
+        "DATA_TYPE": "bookmark",
+        "id": svc.world.ids.uuid(),
+        "name": body["name"],
+        "endpoint_id": collection.id,
+        "path": normalize(body["path"]),
+        "pinned": bool(body.get("pinned", False)),
+        "owner_id": info.identity_id,
+    }
+    svc.state.bookmarks[bookmark["id"]] = bookmark
+    return Reply(_bookmark_doc(bookmark))
+
+
+BOOKMARK = f"{API}/bookmark/<bookmark_id>"
+
+
+@routes.route(BOOKMARK, "GET", operation="get_bookmark")
+def get_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    return Reply(_bookmark_doc(_bookmark(svc, info.identity_id, bookmark_id)))
+
+
+@routes.route(BOOKMARK, "PUT", operation="update_bookmark")
+def update_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    bookmark = _bookmark(svc, info.identity_id, bookmark_id)
+    body = call.json_object()
+    validate(body, "transfer_bookmark_update", code="ClientError.BadRequest")
+    bookmark.update({k: body[k] for k in ("name", "pinned") if k in body})
+    return Reply(_bookmark_doc(bookmark))
+
+
+@routes.route(BOOKMARK, "DELETE", operation="delete_bookmark")
+def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    _bookmark(svc, info.identity_id, bookmark_id)
+    del svc.state.bookmarks[bookmark_id]
+    return _result(call, "result", "Deleted", "Bookmark deleted successfully")
