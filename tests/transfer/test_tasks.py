@@ -224,3 +224,34 @@ def test_a_bad_uuid_is_refused(tc, lab):
             },
         )
     assert caught.value.http_status == 400
+
+
+def test_a_task_retries_through_an_outage_counting_faults(tc, lab, scratch, globus_emulator):
+    globus_emulator.transfer.outage(scratch)
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/a.dat"))
+    first = tc.get_task(task_id)
+    assert (first["status"], first["nice_status"]) == ("ACTIVE", "CONNECTION_FAILED")
+    tc.get_task(task_id)
+    globus_emulator.transfer.outage(scratch, down=False)
+    done = tc.get_task(task_id)
+    assert done["status"] == "SUCCEEDED"
+    assert done["faults"] == 2
+    codes = [e["code"] for e in tc.task_event_list(task_id)]
+    assert codes.count("CONNECTION_FAILED") == 2 and "PROGRESS" in codes
+
+
+def test_a_task_goes_inactive_when_credentials_expire_and_comes_back(
+    tc, lab, scratch, globus_emulator
+):
+    globus_emulator.transfer.expire_credentials(lab)
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/a.dat"))
+    assert [t["status"] for t in tc.task_list(filter="status:INACTIVE")] == ["INACTIVE"]
+    globus_emulator.clock.advance(3600)
+    assert (tc.get_task(task_id)["status"], tc.get_task(task_id)["nice_status"]) == (
+        "INACTIVE",
+        "AUTH",
+    )
+    assert not globus_emulator.transfer.exists(scratch, "/a.dat")
+    globus_emulator.transfer.expire_credentials(lab, expired=False)
+    assert tc.get_task(task_id)["status"] == "SUCCEEDED"
+    assert globus_emulator.transfer.read(scratch, "/a.dat") == b"alpha"

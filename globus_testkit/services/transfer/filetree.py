@@ -47,6 +47,12 @@ class Node:
     def changed(self) -> None:
         self._sorted = None
 
+    def __getstate__(self) -> dict[str, object]:
+        # the sorted-names cache is derived: never copy or save it
+        state = dict(self.__dict__)
+        state["_sorted"] = None
+        return state
+
     def checksum(self, algorithm: str = "md5") -> str | None:
         if self.content is None:
             return None

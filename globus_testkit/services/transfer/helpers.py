@@ -85,6 +85,18 @@ class TransferHelpers:
         collection_id = collection if isinstance(collection, str) else collection.id
         return self._emulator.world.transfer.collection(collection_id)
 
+    def outage(self, collection: Collection | str, *, down: bool = True) -> None:
+        """Make a collection unreachable (tasks retry, counting faults) or
+        reachable again."""
+        with self._emulator.lock:
+            self.collection(collection).down = down
+
+    def expire_credentials(self, collection: Collection | str, *, expired: bool = True) -> None:
+        """Expire (or restore) the credentials Transfer holds for a
+        collection: its tasks go INACTIVE until they are restored."""
+        with self._emulator.lock:
+            self.collection(collection).credentials_expired = expired
+
     def set_progress(self, mode: str, *, bytes_per_second: float | None = None) -> None:
         """``immediate`` (default), ``timed`` (on the virtual clock) or ``manual``."""
         if mode not in MODES:

@@ -100,6 +100,11 @@ class Collection:
     force_encryption: bool = False
     disable_verify: bool = False
     requires_data_access_consent: bool = False
+    # Trouble a test can cause: the storage is unreachable (tasks retry and
+    # count faults), or the credentials Transfer uses for it expired (tasks
+    # go INACTIVE until they are restored).
+    down: bool = False
+    credentials_expired: bool = False
     roles: dict[str, str] = field(default_factory=dict)  # identity -> role
     rules: dict[str, AccessRule] = field(default_factory=dict)
 

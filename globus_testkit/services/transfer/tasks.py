@@ -81,7 +81,7 @@ class Task:
     skipped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def done(self) -> bool:
+    def done(self) -> bool:  # INACTIVE is not done: it resumes
         return self.status in ("SUCCEEDED", "FAILED")
 
 
@@ -197,8 +197,29 @@ class Tasks:
         self._work(task, None)
         return task
 
+    def _blocked(self, task: Task) -> bool:
+        """Whether trouble at either end holds the task back this time."""
+        ends = [self.collections.collections.get(c) for c in (task.source_id, task.destination_id)]
+        present = [c for c in ends if c is not None]
+        if any(c.credentials_expired for c in present):
+            if task.status != "INACTIVE":
+                task.status, task.nice_status = "INACTIVE", "AUTH"
+                self._event(task, "AUTH", "credentials for an endpoint expired", True)
+            return True
+        if any(c.down for c in present):
+            task.status, task.nice_status = "ACTIVE", "CONNECTION_FAILED"
+            task.counts["faults"] += 1
+            self._event(task, "CONNECTION_FAILED", "an endpoint is unreachable; retrying", True)
+            return True
+        if task.status == "INACTIVE" or task.nice_status == "CONNECTION_FAILED":
+            task.status, task.nice_status = "ACTIVE", "OK"
+            self._event(task, "PROGRESS", "the endpoints are reachable again", False)
+        return False
+
     def _work(self, task: Task, budget: float | None) -> None:
         assert task.plan is not None
+        if self._blocked(task):
+            return
         spent = sum(op.size for op in task.plan[: task.next_op])
         while task.next_op < len(task.plan):
             op = task.plan[task.next_op]
