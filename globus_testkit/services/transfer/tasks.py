@@ -199,7 +199,9 @@ class Tasks:
 
     def _blocked(self, task: Task) -> bool:
         """Whether trouble at either end holds the task back this time."""
-        ends = [self.collections.collections.get(c) for c in (task.source_id, task.destination_id)]
+        ends = [
+            self.collections.collections.get(c or "") for c in (task.source_id, task.destination_id)
+        ]
         present = [c for c in ends if c is not None]
         if any(c.credentials_expired for c in present):
             if task.status != "INACTIVE":
