@@ -79,6 +79,8 @@ class Task:
     events: list[dict[str, Any]] = field(default_factory=list)
     successful: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    # A finished task never changes, so its document is built once.
+    finished_document: dict[str, Any] | None = None
 
     @property
     def done(self) -> bool:  # INACTIVE is not done: it resumes
@@ -470,6 +472,15 @@ def _deadline(value: Any) -> float | None:
 
 def task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     """A task as ``GET task/{id}`` shows it."""
+    if task.finished_document is not None:
+        return task.finished_document
+    document = _task_document(task, collections)
+    if task.done:
+        task.finished_document = document
+    return document
+
+
+def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     options = task.document
     source = collections.collections.get(task.source_id)
     destination = collections.collections.get(task.destination_id or "")
