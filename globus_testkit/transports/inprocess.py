@@ -100,15 +100,19 @@ class InProcessTransport:
 def _environ(request: PreparedRequest) -> dict[str, Any]:
     """A WSGI environ built straight from the prepared request: cheaper than
     werkzeug's EnvironBuilder, and all the app reads."""
-    url = urlsplit(request.url or "")
     body = request.body or b""
     if isinstance(body, str):
         body = body.encode("utf-8")
     elif not isinstance(body, bytes):
         body = body.read() if hasattr(body, "read") else bytes(body)
+    return wsgi_environ(request.method or "GET", request.url or "", request.headers, body)
+
+
+def wsgi_environ(method: str, url_text: str, headers: Any, body: bytes) -> dict[str, Any]:
+    url = urlsplit(url_text)
     https = url.scheme == "https"
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": request.method or "GET",
+        "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
         "PATH_INFO": decode_path(url.path or "/"),
         "QUERY_STRING": url.query,
@@ -126,7 +130,7 @@ def _environ(request: PreparedRequest) -> dict[str, Any]:
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
     }
-    for name, value in request.headers.items():
+    for name, value in headers.items():
         key = name.upper().replace("-", "_")
         if key == "CONTENT_TYPE":
             environ["CONTENT_TYPE"] = value

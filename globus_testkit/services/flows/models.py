@@ -1,0 +1,237 @@
+"""Flows and runs: state and role rules. No HTTP here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...clock import Clock, iso
+from ...ids import Ids
+
+FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
+FINISHED = ("SUCCEEDED", "FAILED", "ENDED")
+
+
+def principal(identity_id: str) -> str:
+    return f"urn:globus:auth:identity:{identity_id}"
+
+
+def flow_scope(flow_id: str) -> str:
+    return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_user"
+
+
+@dataclass
+class Flow:
+    id: str
+    title: str
+    definition: dict[str, Any]
+    owner_id: str
+    created_at: float
+    updated_at: float
+    input_schema: dict[str, Any] = field(default_factory=dict)
+    subtitle: str | None = None
+    description: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    flow_viewers: list[str] = field(default_factory=list)
+    flow_starters: list[str] = field(default_factory=list)
+    flow_administrators: list[str] = field(default_factory=list)
+    run_managers: list[str] = field(default_factory=list)
+    run_monitors: list[str] = field(default_factory=list)
+    subscription_id: str | None = None
+
+    @property
+    def scope(self) -> str:
+        return flow_scope(self.id)
+
+    def roles_of(self, principals: set[str]) -> list[str]:
+        roles = []
+        if principal(self.owner_id) in principals:
+            roles.append("flow_owner")
+        for role in (
+            "flow_administrators",
+            "flow_starters",
+            "flow_viewers",
+            "run_managers",
+            "run_monitors",
+        ):
+            members = set(getattr(self, role))
+            if members & principals or (
+                "all_authenticated_users" in members and role in ("flow_starters", "flow_viewers")
+            ):
+                roles.append(role.rstrip("s") if role.startswith("flow") else role)
+        return roles
+
+    def to_api(self, principals: set[str]) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "description": self.description,
+            "keywords": list(self.keywords),
+            "definition": self.definition,
+            "input_schema": self.input_schema,
+            "globus_auth_scope": self.scope,
+            "globus_auth_username": f"{self.id}@clients.auth.globus.org",
+            "flow_owner": principal(self.owner_id),
+            "flow_viewers": list(self.flow_viewers),
+            "flow_starters": list(self.flow_starters),
+            "flow_administrators": list(self.flow_administrators),
+            "run_managers": list(self.run_managers),
+            "run_monitors": list(self.run_monitors),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "user_role": _best_role(self.roles_of(principals)),
+            "subscription_id": self.subscription_id,
+            "action_url": f"https://flows.automate.globus.org/flows/{self.id}",
+            "synchronous": False,
+            "log_supported": True,
+            "types": ["Action"],
+            "api_version": "1.0",
+            "administered_by": [],
+            "runnable_by": list(self.flow_starters),
+            "visible_to": list(self.flow_viewers),
+        }
+
+
+def _best_role(roles: list[str]) -> str | None:
+    order = [
+        "flow_owner",
+        "flow_administrator",
+        "flow_starter",
+        "flow_viewer",
+        "run_manager",
+        "run_monitor",
+    ]
+    ranked = [r for r in order if r in roles]
+    return ranked[0] if ranked else None
+
+
+@dataclass
+class PendingAction:
+    url: str
+    scope: str
+    action_id: str
+    started_at: float
+    timeout_at: float
+    poll_at: float
+    backoff: float = 1.0
+
+
+@dataclass
+class Run:
+    id: str
+    flow_id: str
+    flow_title: str
+    owner_id: str
+    owner_username: str
+    start_time: float
+    state: dict[str, Any]
+    current: str
+    label: str = ""
+    tags: list[str] = field(default_factory=list)
+    run_managers: list[str] = field(default_factory=list)
+    run_monitors: list[str] = field(default_factory=list)
+    status: str = "ACTIVE"
+    display_status: str = "ACTIVE"
+    details: dict[str, Any] = field(default_factory=dict)
+    completion_time: float | None = None
+    log: list[dict[str, Any]] = field(default_factory=list)
+    action: PendingAction | None = None
+    waiting_until: float | None = None
+    definition: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.status in FINISHED
+
+    def roles_of(self, principals: set[str], flow: Flow | None) -> list[str]:
+        roles = []
+        if principal(self.owner_id) in principals:
+            roles.append("run_owner")
+        if set(self.run_managers) & principals or (flow and set(flow.run_managers) & principals):
+            roles.append("run_manager")
+        if set(self.run_monitors) & principals or (flow and set(flow.run_monitors) & principals):
+            roles.append("run_monitor")
+        return roles
+
+    def to_api(self, principals: set[str], flow: Flow | None) -> dict[str, Any]:
+        roles = self.roles_of(principals, flow)
+        return {
+            "run_id": self.id,
+            "action_id": self.id,
+            "flow_id": self.flow_id,
+            "flow_title": self.flow_title,
+            "flow_last_updated": iso(flow.updated_at) if flow else None,
+            "status": self.status,
+            "display_status": self.display_status,
+            "details": self.details,
+            "start_time": iso(self.start_time),
+            "completion_time": iso(self.completion_time) if self.completion_time else None,
+            "label": self.label,
+            "tags": list(self.tags),
+            "run_owner": principal(self.owner_id),
+            "created_by": principal(self.owner_id),
+            "user_role": roles[0] if roles else None,
+            "run_managers": list(self.run_managers),
+            "run_monitors": list(self.run_monitors),
+            "manage_by": list(self.run_managers),
+            "monitor_by": list(self.run_monitors),
+        }
+
+
+class FlowsState:
+    def __init__(self, clock: Clock, ids: Ids) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.flows: dict[str, Flow] = {}
+        self.runs: dict[str, Run] = {}
+        self.run_order: list[str] = []
+
+    def add_flow(self, owner_id: str, fields: dict[str, Any]) -> Flow:
+        now = self.clock.now()
+        flow = Flow(
+            id=self.ids.uuid(),
+            title=fields["title"],
+            definition=fields["definition"],
+            owner_id=owner_id,
+            created_at=now,
+            updated_at=now,
+            **{k: v for k, v in fields.items() if k not in ("title", "definition")},
+        )
+        self.flows[flow.id] = flow
+        return flow
+
+    def add_run(
+        self,
+        flow: Flow,
+        owner_id: str,
+        username: str,
+        body: dict[str, Any],
+        options: dict[str, Any],
+    ) -> Run:
+        run_id = self.ids.uuid()
+        context = {
+            "flow_id": flow.id,
+            "run_id": run_id,
+            "user_id": owner_id,
+            "username": username,
+            "email": username,
+        }
+        run = Run(
+            id=run_id,
+            flow_id=flow.id,
+            flow_title=flow.title,
+            owner_id=owner_id,
+            owner_username=username,
+            start_time=self.clock.now(),
+            state={**body, "_context": context},
+            current=flow.definition["StartAt"],
+            label=options.get("label") or "",
+            tags=list(options.get("tags") or []),
+            run_managers=list(options.get("run_managers") or options.get("manage_by") or []),
+            run_monitors=list(options.get("run_monitors") or options.get("monitor_by") or []),
+            definition=flow.definition,
+        )
+        self.runs[run.id] = run
+        self.run_order.append(run.id)
+        return run

@@ -1,0 +1,399 @@
+"""Globus Flows' HTTP surface: flows, runs and their logs.
+
+Errors are ``{"error": {"code", "detail"}, "debug_id"}``. Runs are started
+with the flow's own scope (its resource server is the flow id), and the
+engine calls providers through the emulator as the run's owner.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...http import ApiError, Call, Forbidden, NotFound, Reply, Unauthorized, marker_page, validate
+from ..auth.errors import TokenRejected
+from ..auth.models import RESOURCE_SERVER, Dependency
+from ..base import Routes, Service
+from .language import LanguageError, check_definition
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, principal
+from .runner import Runner
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+    from ..auth.models import TokenInfo
+
+routes = Routes()
+
+FLOWS_RESOURCE_SERVER = "flows.globus.org"
+SCOPE = f"https://auth.globus.org/scopes/{FLOWS_CLIENT_ID}/"
+MANAGE = {SCOPE + "all", SCOPE + "manage_flows"}
+VIEW = MANAGE | {SCOPE + "view_flows"}
+RUN_STATUS = {SCOPE + "all", SCOPE + "run_status", SCOPE + "run_manage"}
+RUN_MANAGE = {SCOPE + "all", SCOPE + "run_manage"}
+
+
+class FlowsError(ApiError):
+    pass
+
+
+class FlowsService(Service):
+    name = "flows"
+    hosts = ("flows.automate.globus.org", "flows.globus.org")
+    resource_server = FLOWS_RESOURCE_SERVER
+    routes = routes
+
+    def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
+        codes = {
+            400: "BAD_REQUEST",
+            401: "AUTHENTICATION_ERROR",
+            403: "FORBIDDEN",
+            404: "NOT_FOUND",
+            409: "STATE_CONFLICT",
+            422: "UNPROCESSABLE_ENTITY",
+        }
+        code = err.code if err.code.isupper() else codes.get(err.status, err.code)
+        body: dict[str, Any] = {
+            "error": {"code": code, "detail": err.message},
+            "debug_id": call.request_id,
+        }
+        body.update(err.extra)
+        return body
+
+    @property
+    def state(self) -> FlowsState:
+        return self.world.flows
+
+    def runner(self) -> Runner:
+        return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
+
+    def scope_for(self, url: str) -> str:
+        """The scope a provider at ``url`` accepts (hosted, or mounted)."""
+        from ..actions.hosted import provider_scope
+
+        for mount in self.emulator.actions.mounted:
+            if url.rstrip("/") == mount.url:
+                return mount.scope
+        return provider_scope(url.rstrip("/").rsplit("/", 1)[-1])
+
+    def caller(self, call: Call, accepted: set[str]) -> tuple[TokenInfo, set[str]]:
+        info = self.authenticate(call)
+        if self.world.auth.strict and not accepted & set(info.scopes):
+            raise Forbidden("the token lacks a scope this call needs", code="MISSING_SCOPE")
+        return info, self.principals(info)
+
+    def principals(self, info: TokenInfo) -> set[str]:
+        identities = {i.id for i in self.world.auth.identity_set(info.identity_id)}
+        groups = {g.id for g, _ in self.world.groups.groups_of(identities)}
+        return (
+            {principal(i) for i in identities}
+            | {f"urn:globus:groups:id:{g}" for g in groups}
+            | {"all_authenticated_users"}
+        )
+
+    def flow(self, flow_id: str, principals: set[str], *, need: str = "view") -> Flow:
+        flow = self.state.flows.get(flow_id)
+        if flow is None:
+            raise NotFound(f"no flow {flow_id}")
+        roles = flow.roles_of(principals)
+        allowed = {
+            "view": {"flow_owner", "flow_administrator", "flow_viewer", "flow_starter"},
+            "run": {"flow_owner", "flow_administrator", "flow_starter"},
+            "admin": {"flow_owner", "flow_administrator"},
+        }[need]
+        if not allowed & set(roles):
+            if not roles:
+                raise NotFound(f"no flow {flow_id}")
+            raise Forbidden(f"you may not {need} this flow", code="FORBIDDEN")
+        return flow
+
+    def run_for(self, run_id: str, principals: set[str], *, manage: bool = False) -> Run:
+        run = self.state.runs.get(run_id)
+        if run is None:
+            raise NotFound(f"no run {run_id}")
+        flow = self.state.flows.get(run.flow_id)
+        roles = set(run.roles_of(principals, flow))
+        if flow is not None and {"flow_owner", "flow_administrator"} & set(
+            flow.roles_of(principals)
+        ):
+            roles.add("run_manager")
+        if not roles:
+            raise NotFound(f"no run {run_id}")
+        if manage and not roles & {"run_owner", "run_manager"}:
+            raise Forbidden("you may not manage this run", code="FORBIDDEN")
+        self.runner().advance(run)
+        return run
+
+
+class EmulatorCaller:
+    """Calls providers as the run's owner, through the emulator itself."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    def call(
+        self, run: Run, method: str, url: str, scope: str, body: dict[str, Any] | None
+    ) -> tuple[int, Any]:
+        try:
+            token = self.emulator.world.auth.issue_token(
+                run.owner_id, scope, client_id=FLOWS_CLIENT_ID
+            )[0].value
+        except ApiError as err:
+            return 401, {"code": "UnauthorizedRequest", "description": err.message}
+        return self.emulator.call_internal(method, url, token, body)
+
+
+def _validated_definition(body: dict[str, Any]) -> None:
+    validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY")
+    problems = check_definition(body["definition"])
+    if problems:
+        raise ApiError(422, "UNPROCESSABLE_ENTITY", "; ".join(problems))
+
+
+def _register_flow_scope(svc: FlowsService, flow: Flow) -> None:
+    """The flow is a resource server of its own; its scope depends on the
+    scopes of the providers it calls."""
+    auth = svc.world.auth
+    if flow.id not in auth.clients:
+        auth.register_client(f"flow {flow.title}", client_type=RESOURCE_SERVER, client_id=flow.id)
+    deps = []
+    for state in flow.definition["States"].values():
+        if state.get("Type") == "Action":
+            found = auth.scope_by_string(
+                state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
+            )
+            if found is not None:
+                deps.append(Dependency(found.id))
+    existing = auth.scope_by_string(flow.scope)
+    if existing is None:
+        auth.register_scope(flow.scope, client_id=flow.id, dependencies=deps)
+    else:
+        existing.dependencies = deps
+
+
+# -- flows -------------------------------------------------------------------------------
+
+
+@routes.route("/flows", "POST", operation="create_flow")
+def create_flow(svc: FlowsService, call: Call) -> Reply:
+    info, principals = svc.caller(call, MANAGE)
+    body = call.json_object()
+    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
+    _validated_definition(body)
+    flow = svc.state.add_flow(info.identity_id, body)
+    _register_flow_scope(svc, flow)
+    return Reply(flow.to_api(principals), 201)
+
+
+@routes.route("/flows/validate", "POST", operation="validate_flow")
+def validate_flow(svc: FlowsService, call: Call) -> Reply:
+    svc.caller(call, MANAGE)
+    body = call.json_object()
+    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
+    if "definition" not in body:
+        raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
+    _validated_definition(body)
+    scopes = sorted(
+        {
+            state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
+            for state in body["definition"]["States"].values()
+            if state.get("Type") == "Action"
+        }
+    )
+    return Reply({"scopes": {"User": scopes}})
+
+
+@routes.route("/flows", "GET", operation="list_flows")
+def list_flows(svc: FlowsService, call: Call) -> Reply:
+    _, principals = svc.caller(call, VIEW)
+    roles = set(filter(None, call.args.get("filter_roles", "").split(",")))
+    words = call.args.get("filter_fulltext", "").lower().split()
+    found = []
+    for flow in sorted(svc.state.flows.values(), key=lambda f: f.created_at, reverse=True):
+        mine = set(flow.roles_of(principals))
+        if not mine - {"run_manager", "run_monitor"}:
+            continue
+        if roles and not roles & mine:
+            continue
+        text = f"{flow.title} {flow.subtitle or ''} {flow.description or ''}".lower()
+        if all(w in text for w in words):
+            found.append(flow)
+    limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
+    page, marker = marker_page(found, call.args.get("marker"), limit)
+    return Reply(
+        {
+            "flows": [f.to_api(principals) for f in page],
+            "limit": limit,
+            "has_next_page": marker is not None,
+            "marker": marker,
+        }
+    )
+
+
+@routes.route("/flows/<flow_id>", "GET", operation="get_flow")
+def get_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    _, principals = svc.caller(call, VIEW)
+    return Reply(svc.flow(flow_id, principals).to_api(principals))
+
+
+@routes.route("/flows/<flow_id>", "PUT", operation="update_flow")
+def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    _, principals = svc.caller(call, MANAGE)
+    flow = svc.flow(flow_id, principals, need="admin")
+    body = call.json_object()
+    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
+    if "definition" in body:
+        _validated_definition(body)
+    for key, value in body.items():
+        setattr(flow, key, value)
+    flow.updated_at = svc.world.clock.now()
+    _register_flow_scope(svc, flow)
+    return Reply(flow.to_api(principals))
+
+
+@routes.route("/flows/<flow_id>", "DELETE", operation="delete_flow")
+def delete_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    _, principals = svc.caller(call, MANAGE)
+    flow = svc.flow(flow_id, principals, need="admin")
+    if principal(flow.owner_id) not in principals:
+        raise Forbidden("only the owner may delete a flow", code="FORBIDDEN")
+    del svc.state.flows[flow.id]
+    return Reply(flow.to_api(principals))
+
+
+# -- runs ----------------------------------------------------------------------------------
+
+
+@routes.route("/flows/<flow_id>/run", "POST", operation="run_flow")
+def run_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    flow = svc.state.flows.get(flow_id)
+    if flow is None:
+        raise NotFound(f"no flow {flow_id}")
+    bearer = call.bearer()
+    if bearer is None:
+        raise Unauthorized("no bearer token was sent", code="AUTHENTICATION_ERROR")
+    try:
+        info = svc.world.auth.check_token(bearer, flow.id)
+    except TokenRejected as err:
+        raise Unauthorized(err.reason, code="AUTHENTICATION_ERROR") from err
+    call.token = info
+    principals = svc.principals(info)
+    svc.flow(flow_id, principals, need="run")
+    body = call.json_object()
+    validate(body, "flows_run", code="FLOW_INPUT_ERROR")
+    if flow.input_schema:
+        import jsonschema
+
+        problems = [
+            e.message
+            for e in jsonschema.Draft202012Validator(flow.input_schema).iter_errors(body["body"])
+        ]
+        if problems:
+            raise ApiError(400, "FLOW_INPUT_ERROR", "; ".join(problems))
+    run = svc.state.add_run(flow, info.identity_id, info.username, body["body"], body)
+    svc.runner().start(run)
+    return Reply(run.to_api(principals, flow), 201)
+
+
+@routes.route("/runs", "GET", operation="list_runs")
+def list_runs(svc: FlowsService, call: Call) -> Reply:
+    _, principals = svc.caller(call, RUN_STATUS)
+    flow_ids = set(filter(None, call.args.get("filter_flow_id", "").split(",")))
+    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
+    found = []
+    for run_id in reversed(svc.state.run_order):
+        run = svc.state.runs.get(run_id)
+        if run is None or not run.roles_of(principals, svc.state.flows.get(run.flow_id)):
+            continue
+        if flow_ids and run.flow_id not in flow_ids:
+            continue
+        svc.runner().advance(run)
+        if statuses and run.status not in statuses:
+            continue
+        found.append(run)
+    limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
+    page, marker = marker_page(found, call.args.get("marker"), limit)
+    return Reply(
+        {
+            "runs": [r.to_api(principals, svc.state.flows.get(r.flow_id)) for r in page],
+            "limit": limit,
+            "has_next_page": marker is not None,
+            "marker": marker,
+        }
+    )
+
+
+@routes.route("/runs/<run_id>", "GET", operation="get_run")
+def get_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_STATUS)
+    run = svc.run_for(run_id, principals)
+    flow = svc.state.flows.get(run.flow_id)
+    answer = run.to_api(principals, flow)
+    if call.arg_bool("include_flow_description") and flow is not None:
+        answer["flow_description"] = {
+            k: v for k, v in flow.to_api(principals).items() if k not in ("definition",)
+        }
+    return Reply(answer)
+
+
+@routes.route("/runs/<run_id>", "PUT", operation="update_run")
+def update_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_MANAGE)
+    run = svc.run_for(run_id, principals, manage=True)
+    body = call.json_object()
+    validate(body, "flows_run_update", code="UNPROCESSABLE_ENTITY")
+    for key, value in body.items():
+        setattr(run, key, value)
+    return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
+
+
+@routes.route("/runs/<run_id>/log", "GET", operation="get_run_logs")
+def run_log(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_STATUS)
+    run = svc.run_for(run_id, principals)
+    entries = list(reversed(run.log)) if call.arg_bool("reverse_order") else list(run.log)
+    limit = call.arg_int("limit", 10, minimum=1, maximum=100)
+    page, marker = marker_page(entries, call.args.get("marker"), limit)
+    return Reply(
+        {"entries": page, "limit": limit, "has_next_page": marker is not None, "marker": marker}
+    )
+
+
+@routes.route("/runs/<run_id>/definition", "GET", operation="get_run_definition")
+def run_definition(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_STATUS)
+    run = svc.run_for(run_id, principals)
+    return Reply(
+        {
+            "flow_id": run.flow_id,
+            "definition": run.definition,
+            "input_schema": getattr(svc.state.flows.get(run.flow_id), "input_schema", {}),
+        }
+    )
+
+
+@routes.route("/runs/<run_id>/cancel", "POST", operation="cancel_run")
+def cancel_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_MANAGE)
+    run = svc.run_for(run_id, principals, manage=True)
+    svc.runner().cancel(run)
+    return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)), 202)
+
+
+@routes.route("/runs/<run_id>/resume", "POST", operation="resume_run")
+def resume_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_MANAGE)
+    run = svc.run_for(run_id, principals, manage=True)
+    svc.runner().resume(run)
+    return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
+
+
+@routes.route("/runs/<run_id>/release", "POST", operation="release_run")
+def release_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
+    _, principals = svc.caller(call, RUN_MANAGE)
+    run = svc.run_for(run_id, principals, manage=True)
+    if not run.done:
+        raise ApiError(409, "STATE_CONFLICT", "a run can be released only when it has ended")
+    del svc.state.runs[run.id]
+    return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
+
+
+__all__ = ["FlowsService", "LanguageError"]

@@ -1,0 +1,373 @@
+"""The run engine: a flow's states, executed on the virtual clock.
+
+``advance(run)`` executes as many states as it can right now and stops
+where it must wait: a Wait state's time, or an Action still running (polled
+again after a back-off on the clock), or an INACTIVE action (until resumed).
+Runs advance lazily, whenever they are read, so a flow whose providers
+answer at once is finished by the first read. Providers are reached only
+through an :class:`ActionCaller`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ...clock import Clock, iso, parse_iso
+from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
+from .models import PendingAction, Run
+
+MAX_STEPS = 100_000
+MAX_BACKOFF = 600.0
+
+
+class ActionCaller(Protocol):
+    def call(
+        self, run: Run, method: str, url: str, scope: str, body: dict[str, Any] | None
+    ) -> tuple[int, Any]:
+        """Call a provider on the run's behalf: (HTTP status, JSON body)."""
+
+
+class StateError(Exception):
+    """An error a state raises and a Catch may handle."""
+
+    def __init__(self, error: str, cause: str) -> None:
+        super().__init__(cause)
+        self.error = error
+        self.cause = cause
+
+
+class Runner:
+    def __init__(self, clock: Clock, caller: ActionCaller, scope_for: Any) -> None:
+        self.clock = clock
+        self.caller = caller
+        self.scope_for = scope_for  # url -> the provider's scope
+
+    def start(self, run: Run) -> None:
+        self._log(run, "FlowStarted", "Starting the flow", {"input": _visible(run.state)})
+        self.advance(run)
+
+    def advance(self, run: Run) -> None:
+        for _ in range(MAX_STEPS):
+            if run.status != "ACTIVE":
+                return
+            state = run.definition["States"][run.current]
+            try:
+                moved = self._step(run, run.current, state)
+            except (StateError, LanguageError) as err:
+                self._fail_state(run, state, err.error, err.cause)
+                continue
+            if not moved:
+                return
+
+    # -- one state ----------------------------------------------------------------
+
+    def _step(self, run: Run, name: str, state: dict[str, Any]) -> bool:
+        """Execute (part of) a state; True if the run moved on."""
+        kind = state["Type"]
+        if kind == "Action":
+            return self._action(run, name, state)
+        if kind == "Wait":
+            return self._wait(run, name, state)
+        self._log(
+            run, f"{kind}Started", f"State {name} started", {"state_name": name, "state_type": kind}
+        )
+        if kind == "Pass":
+            source = get_path(run.state, state["InputPath"]) if "InputPath" in state else run.state
+            if "Parameters" in state:
+                result = resolve(state["Parameters"], run.state)
+            elif "Result" in state:
+                result = state["Result"]
+            else:
+                result = source
+            self._store(
+                run,
+                state,
+                result,
+                default_path=None
+                if "Parameters" not in state and "Result" not in state and "InputPath" not in state
+                else "$",
+            )
+        elif kind == "ExpressionEval":
+            self._store(run, state, resolve(state["Parameters"], run.state), default_path="$")
+        elif kind == "Choice":
+            target = next(
+                (c["Next"] for c in state["Choices"] if rule_matches(c, run.state)),
+                state.get("Default"),
+            )
+            if target is None:
+                raise StateError("States.NoChoiceMatched", f"no Choice rule matched in {name}")
+            self._log(
+                run,
+                "ChoiceCompleted",
+                f"Choice {name} chose {target}",
+                {"state_name": name, "next_state": target},
+            )
+            run.current = target
+            return True
+        elif kind == "Fail":
+            self._finish(
+                run,
+                "FAILED",
+                state.get("Error", "States.Fail"),
+                state.get("Cause", f"the flow reached the Fail state {name}"),
+            )
+            return False
+        self._log(
+            run,
+            f"{kind}Completed",
+            f"State {name} completed",
+            {"state_name": name, "output": _visible(run.state)},
+        )
+        return self._next(run, state)
+
+    def _wait(self, run: Run, name: str, state: dict[str, Any]) -> bool:
+        if run.waiting_until is None:
+            run.waiting_until = self._wait_until(run, state)
+            self._log(
+                run, "WaitStarted", f"Waiting until {iso(run.waiting_until)}", {"state_name": name}
+            )
+        if self.clock.now() < run.waiting_until:
+            return False
+        run.waiting_until = None
+        self._log(run, "WaitCompleted", f"State {name} completed", {"state_name": name})
+        return self._next(run, state)
+
+    def _wait_until(self, run: Run, state: dict[str, Any]) -> float:
+        now = self.clock.now()
+        if "Seconds" in state:
+            return now + float(state["Seconds"])
+        if "SecondsPath" in state:
+            seconds = get_path(run.state, state["SecondsPath"])
+            if not isinstance(seconds, (int, float)):
+                raise StateError("States.Runtime", "SecondsPath must name a number")
+            return now + float(seconds)
+        stamp = (
+            state["Timestamp"]
+            if "Timestamp" in state
+            else get_path(run.state, state["TimestampPath"])
+        )
+        try:
+            return parse_iso(str(stamp))
+        except ValueError as err:
+            raise StateError("States.Runtime", f"invalid timestamp {stamp!r}") from err
+
+    # -- actions ----------------------------------------------------------------------
+
+    def _action(self, run: Run, name: str, state: dict[str, Any]) -> bool:
+        if run.action is None:
+            return self._start_action(run, name, state)
+        pending = run.action
+        assert pending is not None
+        now = self.clock.now()
+        if now < pending.poll_at:
+            if now >= pending.timeout_at:
+                raise StateError("ActionTimeout", f"{name} did not finish in time")
+            return False
+        status, body = self.caller.call(
+            run, "GET", f"{pending.url}/{pending.action_id}/status", pending.scope, None
+        )
+        if status >= 400 or not isinstance(body, dict):
+            raise StateError("ActionUnableToRun", f"status of {name} failed: HTTP {status}")
+        return self._settle(run, name, state, body)
+
+    def _start_action(self, run: Run, name: str, state: dict[str, Any]) -> bool:
+        url = state["ActionUrl"].rstrip("/")
+        scope = state.get("ActionScope") or self.scope_for(url)
+        source = get_path(run.state, state["InputPath"]) if "InputPath" in state else run.state
+        parameters = resolve(state["Parameters"], run.state) if "Parameters" in state else source
+        request = {
+            "request_id": f"{run.id}-{len(run.log)}",
+            "body": parameters,
+            "label": run.label or None,
+        }
+        self._log(
+            run,
+            "ActionStarted",
+            f"State {name} of type Action started",
+            {
+                "state_name": name,
+                "state_type": "Action",
+                "action_url": url,
+                "parameters": parameters,
+            },
+        )
+        status, body = self.caller.call(run, "POST", f"{url}/run", scope, request)
+        if status >= 400 or not isinstance(body, dict) or "action_id" not in body:
+            raise StateError(
+                "ActionUnableToRun", f"{url}/run answered HTTP {status}: {str(body)[:300]}"
+            )
+        now = self.clock.now()
+        run.action = PendingAction(
+            url, scope, body["action_id"], now, now + float(state.get("WaitTime", 300)), now + 1.0
+        )
+        return self._settle(run, name, state, body, polled=False)
+
+    def _settle(
+        self, run: Run, name: str, state: dict[str, Any], body: dict[str, Any], polled: bool = True
+    ) -> bool:
+        pending = run.action
+        assert pending is not None
+        status = body.get("status")
+        if status == "SUCCEEDED" or (
+            status == "FAILED" and not state.get("ExceptionOnActionFailure", True)
+        ):
+            run.action = None
+            self._store(run, state, body, default_path="$")
+            self._log(
+                run,
+                "ActionCompleted",
+                f"State {name} of type Action completed",
+                {"state_name": name, "output": body},
+            )
+            return self._next(run, state)
+        if status == "FAILED":
+            run.action = None
+            raise StateError("ActionFailedException", f"{name} failed: {body.get('details')}")
+        if status == "INACTIVE":
+            run.status, run.display_status = "INACTIVE", "INACTIVE"
+            run.details = {
+                "code": "ActionInactive",
+                "description": f"{name} is inactive",
+                "action_details": body.get("details"),
+                **_gare(body),
+            }
+            self._log(
+                run,
+                "ActionInactive",
+                f"State {name} is inactive",
+                {"state_name": name, "details": body},
+            )
+            return False
+        now = self.clock.now()
+        if now >= pending.timeout_at:
+            self.caller.call(
+                run, "POST", f"{pending.url}/{pending.action_id}/cancel", pending.scope, None
+            )
+            run.action = None
+            raise StateError("ActionTimeout", f"{name} did not finish in time")
+        if polled:
+            pending.backoff = min(pending.backoff * 2, MAX_BACKOFF)
+        pending.poll_at = now + pending.backoff
+        return False
+
+    def resume(self, run: Run) -> None:
+        if run.status != "INACTIVE":
+            return
+        if run.action is not None:
+            self.caller.call(
+                run,
+                "POST",
+                f"{run.action.url}/{run.action.action_id}/resume",
+                run.action.scope,
+                None,
+            )
+            run.action.poll_at = self.clock.now()
+        run.status, run.display_status, run.details = "ACTIVE", "ACTIVE", {}
+        self._log(run, "FlowResumed", "The run was resumed", {})
+        self.advance(run)
+
+    def cancel(self, run: Run) -> None:
+        if run.done:
+            return
+        if run.action is not None:
+            self.caller.call(
+                run,
+                "POST",
+                f"{run.action.url}/{run.action.action_id}/cancel",
+                run.action.scope,
+                None,
+            )
+            run.action = None
+        run.status, run.display_status = "ENDED", "CANCELED"
+        run.completion_time = self.clock.now()
+        run.details = {
+            "code": "FlowCanceled",
+            "description": "The run was canceled",
+            "output": _visible(run.state),
+        }
+        self._log(run, "FlowCanceled", "The run was canceled", {})
+
+    # -- transitions ----------------------------------------------------------------------
+
+    def _store(self, run: Run, state: dict[str, Any], value: Any, default_path: str | None) -> None:
+        path = (
+            state.get("ResultPath", default_path) if "ResultPath" in state or default_path else None
+        )
+        run.state = set_path(run.state, path, value)
+
+    def _next(self, run: Run, state: dict[str, Any]) -> bool:
+        if state.get("End"):
+            self._finish(run, "SUCCEEDED", None, "")
+            return False
+        run.current = state["Next"]
+        return True
+
+    def _fail_state(self, run: Run, state: dict[str, Any], error: str, cause: str) -> None:
+        for catcher in state.get("Catch", []):
+            if error in catcher["ErrorEquals"] or "States.ALL" in catcher["ErrorEquals"]:
+                run.action = None
+                self._log(
+                    run,
+                    "ActionFailed" if state["Type"] == "Action" else "StateFailed",
+                    f"{error}: {cause}",
+                    {"state_name": run.current, "error": error, "cause": cause, "caught": True},
+                )
+                run.state = set_path(
+                    run.state, catcher.get("ResultPath", "$"), {"Error": error, "Cause": cause}
+                )
+                run.current = catcher["Next"]
+                return
+        if state["Type"] == "Action":
+            self._log(
+                run,
+                "ActionFailed",
+                f"{error}: {cause}",
+                {"state_name": run.current, "error": error, "cause": cause},
+            )
+        self._finish(run, "FAILED", error, cause)
+
+    def _finish(self, run: Run, status: str, error: str | None, cause: str) -> None:
+        run.status = run.display_status = status
+        run.completion_time = self.clock.now()
+        output = _visible(run.state)
+        if status == "SUCCEEDED":
+            run.details = {
+                "code": "FlowSucceeded",
+                "description": "The flow succeeded",
+                "output": output,
+            }
+            self._log(run, "FlowSucceeded", "The flow succeeded", {"output": output})
+        else:
+            run.details = {
+                "code": "FlowFailed",
+                "description": cause,
+                "output": output,
+                "error": error,
+                "cause": cause,
+            }
+            self._log(run, "FlowFailed", f"{error}: {cause}", {"error": error, "cause": cause})
+
+    def _log(self, run: Run, code: str, description: str, details: dict[str, Any]) -> None:
+        run.log.append(
+            {
+                "code": code,
+                "description": description,
+                "details": details,
+                "time": iso(self.clock.now()),
+            }
+        )
+
+
+def _visible(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in state.items() if k != "_context"}
+
+
+def _gare(body: dict[str, Any]) -> dict[str, Any]:
+    """A provider's authorization requirement, passed up as Flows does."""
+    details = body.get("details")
+    if isinstance(details, dict) and "authorization_parameters" in details:
+        return {"authorization_parameters": details["authorization_parameters"]}
+    return {}
+
+
+__all__ = ["ActionCaller", "Runner", "StateError", "evaluate"]

@@ -1,0 +1,182 @@
+"""Flows created, run and inspected through globus-sdk's FlowsClient and
+SpecificFlowClient, with the hosted hello_world provider."""
+
+from __future__ import annotations
+
+import globus_sdk
+import pytest
+
+from .conftest import HELLO
+
+DEFINITION = {
+    "Comment": "Greets, chooses, waits, computes, and catches",
+    "StartAt": "Greet",
+    "States": {
+        "Greet": {
+            "Type": "Action",
+            "ActionUrl": HELLO,
+            "Parameters": {"echo_string.$": "$.name"},
+            "ResultPath": "$.greeting",
+            "Next": "Decide",
+        },
+        "Decide": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.count", "NumericGreaterThan": 10, "Next": "Big"},
+                {
+                    "And": [
+                        {"Variable": "$.name", "StringMatches": "A*"},
+                        {"Variable": "$.count", "IsNumeric": True},
+                    ],
+                    "Next": "Wait",
+                },
+            ],
+            "Default": "Fail",
+        },
+        "Big": {
+            "Type": "Pass",
+            "Result": {"size": "big"},
+            "ResultPath": "$.verdict",
+            "Next": "Compute",
+        },
+        "Wait": {"Type": "Wait", "Seconds": 30, "Next": "Compute"},
+        "Compute": {
+            "Type": "ExpressionEval",
+            "Parameters": {
+                "doubled.=": "count * 2",
+                "shout.=": "name.upper() if False else name + '!'",
+            },
+            "ResultPath": "$.computed",
+            "End": True,
+        },
+        "Fail": {"Type": "Fail", "Error": "NoSuchName", "Cause": "names start with A"},
+    },
+}
+
+
+@pytest.fixture
+def flow(flows):
+    return flows.create_flow(
+        "Greeter flow", DEFINITION, {"type": "object", "required": ["name", "count"]}
+    ).data
+
+
+def test_a_flow_runs_to_succeeded_with_a_real_action(flow, runner_for, flows):
+    run = runner_for(flow).run_flow({"name": "Zed", "count": 20}, label="big one").data
+    got = flows.get_run(run["run_id"]).data
+    assert got["status"] == "SUCCEEDED"
+    output = got["details"]["output"]
+    assert output["greeting"]["details"] == {"Hello": "World", "hello": "Zed"}
+    assert output["verdict"] == {"size": "big"}
+    assert output["computed"]["doubled"] == 40
+    codes = [e["code"] for e in flows.get_run_logs(run["run_id"], limit=100)["entries"]]
+    assert codes[0] == "FlowStarted" and codes[-1] == "FlowSucceeded"
+    assert {
+        "ActionStarted",
+        "ActionCompleted",
+        "ChoiceCompleted",
+        "PassCompleted",
+        "ExpressionEvalCompleted",
+    } <= set(codes)
+
+
+def test_a_wait_state_waits_on_the_virtual_clock(flow, runner_for, flows, globus_emulator):
+    run_id = runner_for(flow).run_flow({"name": "Ada", "count": 1})["run_id"]
+    assert flows.get_run(run_id)["status"] == "ACTIVE"
+    globus_emulator.clock.advance(31)
+    assert flows.get_run(run_id)["status"] == "SUCCEEDED"
+
+
+def test_a_fail_state_fails_the_run(flow, runner_for, flows):
+    run_id = runner_for(flow).run_flow({"name": "Bob", "count": 1})["run_id"]
+    run = flows.get_run(run_id)
+    assert run["status"] == "FAILED"
+    assert run["details"]["error"] == "NoSuchName"
+
+
+def test_schema_violating_input_is_refused_with_flow_input_error(flow, runner_for, flows):
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        runner_for(flow).run_flow({"name": "Ada"})
+    assert caught.value.http_status == 400
+    assert caught.value.code == "FLOW_INPUT_ERROR"
+    assert list(flows.list_runs()) == []
+
+
+def test_a_broken_definition_is_refused(flows):
+    broken = {"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "Next": "B"}}}
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows.create_flow("Broken", broken, {})
+    assert caught.value.http_status == 422
+    assert caught.value.code == "UNPROCESSABLE_ENTITY"
+    assert "StartAt" in caught.value.raw_json["error"]["detail"]
+    assert list(flows.list_flows()) == []
+
+
+def test_a_caught_action_failure_goes_to_the_catch(flows, runner_for):
+    definition = {
+        "StartAt": "Bad",
+        "States": {
+            "Bad": {
+                "Type": "Action",
+                "ActionUrl": HELLO,
+                "Parameters": {"nonsense": 1},
+                "Catch": [
+                    {
+                        "ErrorEquals": ["ActionUnableToRun"],
+                        "Next": "Handled",
+                        "ResultPath": "$.error",
+                    }
+                ],
+                "Next": "Handled",
+            },
+            "Handled": {"Type": "Pass", "End": True},
+        },
+    }
+    flow = flows.create_flow("Catcher", definition, {}).data
+    run = flows.get_run(runner_for(flow).run_flow({})["run_id"])
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["error"]["Error"] == "ActionUnableToRun"
+
+
+def test_cancel_release_and_their_conflicts(flow, runner_for, flows):
+    run_id = runner_for(flow).run_flow({"name": "Ada", "count": 1})["run_id"]
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows.release_run(run_id) if hasattr(flows, "release_run") else flows.post(
+            f"/runs/{run_id}/release"
+        )
+    assert caught.value.http_status == 409
+    cancelled = flows.cancel_run(run_id)
+    assert cancelled.http_status == 202
+    assert flows.get_run(run_id)["status"] == "ENDED"
+    released = flows.post(f"/runs/{run_id}/release")
+    assert released["run_id"] == run_id
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows.get_run(run_id)
+    assert caught.value.http_status == 404
+
+
+def test_another_user_cannot_see_my_flow_or_run(flow, runner_for, flows, globus_emulator):
+    run_id = runner_for(flow).run_flow({"name": "Zed", "count": 20})["run_id"]
+    eve = globus_emulator.auth.add_identity("eve@example.org")
+    token = globus_emulator.auth.issue_token(
+        eve, "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"
+    )
+    other = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    assert list(other.list_flows()) == []
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        other.get_run(run_id)
+    assert caught.value.http_status == 404
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        runner_for(flow, eve).run_flow({"name": "Eve", "count": 1})
+    assert caught.value.http_status in (403, 404)
+
+
+def test_validate_answers_the_scopes_a_run_needs(flows):
+    answer = (
+        flows.validate_flow(DEFINITION)
+        if hasattr(flows, "validate_flow")
+        else flows.post("/flows/validate", data={"definition": DEFINITION})
+    )
+    assert answer["scopes"]["User"] == [
+        "https://auth.globus.org/scopes/actions.globus.org/hello_world"
+    ]
