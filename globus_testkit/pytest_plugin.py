@@ -133,6 +133,25 @@ def globus_actions(globus_emulator: Emulator) -> ActionsHelpers:
 
 
 @pytest.fixture
+def globus_check_provider(globus_emulator: Emulator, globus_transport: str) -> Any:
+    """Check a mounted provider against the Action Provider Interface, with
+    tokens made for it: ``globus_check_provider(mount, body={...})``."""
+    from .conformance import check_action_provider
+
+    def check(mount: Any, *, body: dict[str, Any], **options: Any) -> Any:
+        actions = globus_emulator.actions
+        url = mount.url
+        if globus_transport == "server":
+            url = globus_emulator._servers[0].provider_url(mount.url)
+        outsider = globus_emulator.auth.add_identity()
+        options.setdefault("token_without_scope", actions.token(mount, with_scope=False))
+        options.setdefault("outsider_token", actions.token(mount, outsider))
+        return check_action_provider(url, token=actions.token(mount), body=body, **options)
+
+    return check
+
+
+@pytest.fixture
 def globus_faults(globus_emulator: Emulator) -> Faults:
     """The world's fault rules: ``globus_faults.add(service="auth", status=503)``."""
     return globus_emulator.faults

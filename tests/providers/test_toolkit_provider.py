@@ -150,3 +150,52 @@ def test_check_provider_from_the_command_line(globus_emulator, globus_server, gr
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "conforms" in done.stdout
+
+
+def test_a_flow_calls_the_mounted_provider_to_succeeded(globus_emulator, greeter):
+    import globus_sdk
+
+    provider, _ = greeter
+    flows_token = globus_emulator.auth.issue_token(
+        globus_emulator.user,
+        "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all",
+    )
+    flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(flows_token))
+    definition = {
+        "StartAt": "Greet",
+        "States": {
+            "Greet": {
+                "Type": "Action",
+                "ActionUrl": URL,
+                "Parameters": {"name.$": "$.who", "slow": True},
+                "ResultPath": "$.greeted",
+                "End": True,
+            }
+        },
+    }
+    flow = flows.create_flow("Greets through the toolkit", definition, {}).data
+    assert (
+        provider.scope in flows.validate_flow(definition)["scopes"]["User"]
+        if hasattr(flows, "validate_flow")
+        else True
+    )
+    token = globus_emulator.auth.issue_token(globus_emulator.user, flow["globus_auth_scope"])
+    runner = globus_sdk.SpecificFlowClient(
+        flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+    )
+    run_id = runner.run_flow({"who": "Ada"})["run_id"]
+    assert flows.get_run(run_id)["status"] == "ACTIVE"  # the slow greeting is running
+    for _ in range(5):  # the engine polls the provider again after each back-off
+        globus_emulator.clock.advance(60)
+        run = flows.get_run(run_id)
+        if run["status"] != "ACTIVE":
+            break
+    assert run["status"] == "SUCCEEDED", run
+    assert run["details"]["output"]["greeted"]["details"] == {"greeting": "Hello, Ada!"}
+    assert globus_emulator.journal.calls("provider", URL)
+
+
+def test_the_pytest_helper_checks_a_mounted_provider(greeter, globus_check_provider):
+    report = globus_check_provider(greeter[0], body={"name": "Ada"}, invalid_body={"x": 1})
+    assert report.passed, str(report)
+    assert report["an identity outside monitor_by cannot see the action"].passed is True
