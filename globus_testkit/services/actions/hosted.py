@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...clock import Clock, iso
 from ...http import ApiError, Call, Reply, validate
-from ..auth.models import RESOURCE_SERVER
+from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ routes = Routes()
 
 ACTIONS_CLIENT_ID = "b8f4d7a2-4e61-5f6c-9a0d-3c2e1b7a9f10"
 ACTIONS_RESOURCE_SERVER = "actions.globus.org"
-
-
-def provider_scope(name: str) -> str:
-    return f"https://auth.globus.org/scopes/actions.globus.org/{name}"
 
 
 @dataclass
@@ -47,6 +43,8 @@ class Action:
     manage_by: list[str] = field(default_factory=list)
     completion_time: float | None = None
     finish_at: float | None = None
+    polls: int = 0
+    resumed: bool = False
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -69,6 +67,7 @@ class ActionsState:
         self.clock = clock
         self.actions: dict[str, Action] = {}
         self.by_request: dict[tuple[str, str, str], str] = {}
+        self.notifications: list[dict[str, Any]] = []
 
     def progress(self, action: Action) -> None:
         finish_at = action.finish_at
@@ -79,47 +78,322 @@ class ActionsState:
 
 # -- the providers' own behaviour ------------------------------------------------------
 
+TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
+TRANSFER_API = "https://transfer.api.globus.org/v0.10"
+
 
 @dataclass(frozen=True)
 class Provider:
+    """What one hosted provider does; the interface around it is shared.
+
+    ``start`` fills in a new action (status, details, maybe ``finish_at``);
+    ``poll``, if given, brings a running action up to date when read.
+    """
+
     name: str
     title: str
+    scope: str
     input_schema: dict[str, Any]
-    start: Callable[[Action, Clock], None]
+    start: Callable[[ActionsService, Action], None]
+    poll: Callable[[ActionsService, Action], None] | None = None
     synchronous: bool = False
 
 
-def _hello_world(action: Action, clock: Clock) -> None:
+def _hello_world(svc: ActionsService, action: Action) -> None:
     echo = action.body.get("echo_string", "hello, world")
     action.details = {"Hello": "World", "hello": echo}
     sleep = float(action.body.get("sleep_time", 0) or 0)
     if sleep > 0:
         action.finish_at = action.start_time + sleep
     else:
-        action.status, action.completion_time = "SUCCEEDED", clock.now()
+        svc.finish(action, "SUCCEEDED")
 
 
-PROVIDERS = {
-    "hello_world": Provider(
-        "hello_world",
-        "Hello World",
-        {
-            "type": "object",
-            "properties": {
-                "echo_string": {"type": "string"},
-                "sleep_time": {"type": "number", "minimum": 0},
-                "required_dependent_scope": {"type": "string"},
+def _expression_eval(svc: ActionsService, action: Action) -> None:
+    from ..flows.language import LanguageError, evaluate
+
+    results = []
+    for item in action.body.get("expressions", []):
+        try:
+            results.append(evaluate(item["expression"], item.get("arguments", {})))
+        except LanguageError as err:
+            action.details = {"error": err.cause, "expression": item["expression"]}
+            svc.finish(action, "FAILED")
+            return
+    action.details = {"results": results}
+    svc.finish(action, "SUCCEEDED")
+
+
+def _notify(svc: ActionsService, action: Action) -> None:
+    # Captured for the test to read; nothing is ever sent anywhere.
+    svc.world.actions.notifications.append(dict(action.body))
+    action.details = {"sent": True, "destination": action.body.get("destination")}
+    svc.finish(action, "SUCCEEDED")
+
+
+def _test_provider(svc: ActionsService, action: Action) -> None:
+    """Behaves as told: ``{"outcome": "succeed" | "fail" | "inactive",
+    "polls": N, "details": {...}}``."""
+    action.details = action.body.get("details", {"outcome": action.body.get("outcome")})
+    _test_poll(svc, action)
+
+
+def _test_poll(svc: ActionsService, action: Action) -> None:
+    if action.status not in ("ACTIVE",):
+        return
+    action.polls += 1
+    if action.polls <= int(action.body.get("polls", 0)):
+        return
+    outcome = action.body.get("outcome", "succeed")
+    if outcome == "inactive" and not action.resumed:
+        action.status = "INACTIVE"
+        action.details = action.body.get("details") or {
+            "code": "AuthorizationRequired",
+            "authorization_parameters": {
+                "session_message": "consent needed",
+                "required_scopes": ["openid"],
             },
-            "additionalProperties": False,
-        },
-        _hello_world,
-    ),
+        }
+    else:
+        svc.finish(action, "FAILED" if outcome == "fail" else "SUCCEEDED")
+
+
+def _transfer_scope(*collections: str) -> str:
+    deps = " ".join(f"*https://auth.globus.org/scopes/{c}/data_access" for c in collections)
+    return f"{TRANSFER_ALL}[{deps}]" if deps else TRANSFER_ALL
+
+
+def _transfer_call(
+    svc: ActionsService, action: Action, method: str, path: str, body: Any, *collections: str
+) -> tuple[int, Any]:
+    """Call Transfer as the action's creator (a dependent token, as the
+    hosted Transfer provider gets one)."""
+    token = svc.world.auth.issue_token(
+        action.creator_id, _transfer_scope(*collections), client_id=ACTIONS_CLIENT_ID
+    )[0].value
+    return svc.emulator.call_internal(method, f"{TRANSFER_API}{path}", token, body)
+
+
+def _submit_task(
+    svc: ActionsService, action: Action, document: dict[str, Any], *collections: str
+) -> None:
+    status, answer = _transfer_call(
+        svc, action, "POST", f"/{document['DATA_TYPE']}", document, *collections
+    )
+    if status >= 400:
+        action.details = answer
+        svc.finish(action, "FAILED")
+        return
+    action.details = {"task_id": answer["task_id"]}
+    _task_poll(svc, action)
+
+
+def _task_poll(svc: ActionsService, action: Action) -> None:
+    if action.status != "ACTIVE" or not isinstance(action.details, dict):
+        return
+    task_id = action.details.get("task_id")
+    status, task = _transfer_call(svc, action, "GET", f"/task/{task_id}", None)
+    if status >= 400:
+        return
+    action.details = task
+    if task["status"] in ("SUCCEEDED", "FAILED"):
+        svc.finish(action, task["status"])
+
+
+def _transfer(svc: ActionsService, action: Action) -> None:
+    body = action.body
+    source = body.get("source_endpoint") or body["source_endpoint_id"]
+    destination = body.get("destination_endpoint") or body["destination_endpoint_id"]
+    document = {
+        "DATA_TYPE": "transfer",
+        "source_endpoint": source,
+        "destination_endpoint": destination,
+        "label": body.get("label"),
+        "DATA": [
+            {
+                "DATA_TYPE": "transfer_item",
+                "source_path": i["source_path"],
+                "destination_path": i["destination_path"],
+                "recursive": bool(i.get("recursive", False)),
+            }
+            for i in body["transfer_items"]
+        ],
+    }
+    for key in ("sync_level", "verify_checksum", "preserve_timestamp", "skip_source_errors"):
+        if key in body:
+            document[key] = body[key]
+    _submit_task(
+        svc, action, {k: v for k, v in document.items() if v is not None}, source, destination
+    )
+
+
+def _delete(svc: ActionsService, action: Action) -> None:
+    body = action.body
+    endpoint = body.get("endpoint") or body["endpoint_id"]
+    document = {
+        "DATA_TYPE": "delete",
+        "endpoint": endpoint,
+        "recursive": bool(body.get("recursive", False)),
+        "DATA": [{"DATA_TYPE": "delete_item", "path": i["path"]} for i in body["items"]],
+    }
+    _submit_task(svc, action, document, endpoint)
+
+
+def _operation(operation: str) -> Callable[[ActionsService, Action], None]:
+    def start(svc: ActionsService, action: Action) -> None:
+        endpoint = str(action.body.get("endpoint_id") or action.body.get("endpoint") or "")
+        path = action.body.get("path", "/")
+        if operation == "mkdir":
+            status, answer = _transfer_call(
+                svc,
+                action,
+                "POST",
+                f"/operation/endpoint/{endpoint}/mkdir",
+                {"DATA_TYPE": "mkdir", "path": path},
+                endpoint,
+            )
+        else:
+            from urllib.parse import quote
+
+            status, answer = _transfer_call(
+                svc,
+                action,
+                "GET",
+                f"/operation/endpoint/{endpoint}/{operation}?path={quote(path)}",
+                None,
+                endpoint,
+            )
+        action.details = answer
+        svc.finish(action, "FAILED" if status >= 400 else "SUCCEEDED")
+
+    return start
+
+
+_ENDPOINT_PATH = {
+    "type": "object",
+    "properties": {
+        "endpoint_id": {"type": "string"},
+        "endpoint": {"type": "string"},
+        "path": {"type": "string"},
+    },
 }
+PROVIDERS = {
+    p.name: p
+    for p in (
+        Provider(
+            "hello_world",
+            "Hello World",
+            "https://auth.globus.org/scopes/actions.globus.org/hello_world",
+            {
+                "type": "object",
+                "properties": {
+                    "echo_string": {"type": "string"},
+                    "sleep_time": {"type": "number", "minimum": 0},
+                    "required_dependent_scope": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+            _hello_world,
+        ),
+        Provider(
+            "expression_eval",
+            "Expression evaluation",
+            "https://auth.globus.org/scopes/actions.globus.org/expression_eval",
+            {
+                "type": "object",
+                "properties": {"expressions": {"type": "array"}},
+                "required": ["expressions"],
+            },
+            _expression_eval,
+            synchronous=True,
+        ),
+        Provider(
+            "notify",
+            "Notification",
+            "https://auth.globus.org/scopes/actions.globus.org/notification/notify",
+            {
+                "type": "object",
+                "properties": {"destination": {}, "subject": {}, "body": {}},
+                "required": ["destination"],
+            },
+            _notify,
+        ),
+        Provider(
+            "test",
+            "globus-testkit test provider",
+            "https://auth.globus.org/scopes/actions.globus.org/testkit_test",
+            {
+                "type": "object",
+                "properties": {
+                    "outcome": {"enum": ["succeed", "fail", "inactive"]},
+                    "polls": {"type": "integer", "minimum": 0},
+                    "details": {},
+                },
+            },
+            _test_provider,
+            _test_poll,
+        ),
+        Provider(
+            "transfer",
+            "Transfer",
+            "https://auth.globus.org/scopes/actions.globus.org/transfer/transfer",
+            {
+                "type": "object",
+                "required": ["transfer_items"],
+                "properties": {"transfer_items": {"type": "array", "minItems": 1}},
+            },
+            _transfer,
+            _task_poll,
+        ),
+        Provider(
+            "delete",
+            "Delete",
+            "https://auth.globus.org/scopes/actions.globus.org/transfer/delete",
+            {
+                "type": "object",
+                "required": ["items"],
+                "properties": {"items": {"type": "array", "minItems": 1}},
+            },
+            _delete,
+            _task_poll,
+        ),
+        Provider(
+            "ls",
+            "List directory",
+            "https://auth.globus.org/scopes/actions.globus.org/transfer/ls",
+            _ENDPOINT_PATH,
+            _operation("ls"),
+            synchronous=True,
+        ),
+        Provider(
+            "stat",
+            "Stat",
+            "https://auth.globus.org/scopes/actions.globus.org/transfer/stat",
+            _ENDPOINT_PATH,
+            _operation("stat"),
+            synchronous=True,
+        ),
+        Provider(
+            "mkdir",
+            "Make directory",
+            "https://auth.globus.org/scopes/actions.globus.org/transfer/mkdir",
+            _ENDPOINT_PATH,
+            _operation("mkdir"),
+            synchronous=True,
+        ),
+    )
+}
+
+
+def scope_for_url(url: str) -> str | None:
+    """The scope of the hosted provider at ``url``, if there is one."""
+    found = PROVIDERS.get(url.rstrip("/").rsplit("/", 1)[-1])
+    return found.scope if found else None
 
 
 class ActionsService(Service):
     name = "actions"
-    hosts = ("actions.globus.org", "actions.automate.globus.org")
+    hosts = ("actions.globus.org", "actions.automate.globus.org", "transfer.actions.globus.org")
     resource_server = ACTIONS_RESOURCE_SERVER
     routes = routes
 
@@ -132,12 +406,24 @@ class ActionsService(Service):
             client_id=ACTIONS_CLIENT_ID,
             fqdn=ACTIONS_RESOURCE_SERVER,
         )
-        for name in PROVIDERS:
+        transfer = auth.scope_by_string(TRANSFER_ALL)
+        for provider in PROVIDERS.values():
+            uses_transfer = provider.name in ("transfer", "delete", "ls", "stat", "mkdir")
             auth.register_scope(
-                provider_scope(name),
+                provider.scope,
                 client_id=ACTIONS_CLIENT_ID,
-                scope_id=auth.ids.stable_uuid("scope", provider_scope(name)),
+                scope_id=auth.ids.stable_uuid("scope", provider.scope),
+                dependencies=[Dependency(transfer.id)] if uses_transfer and transfer else [],
             )
+
+    def finish(self, action: Action, status: str) -> None:
+        action.status, action.completion_time = status, self.world.clock.now()
+
+    def bring_up_to_date(self, action: Action) -> None:
+        self.world.actions.progress(action)
+        provider = PROVIDERS[action.provider]
+        if provider.poll is not None and action.status == "ACTIVE":
+            provider.poll(self, action)
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         codes = {
@@ -156,18 +442,18 @@ class ActionsService(Service):
         return {"code": code, "description": err.message}
 
     def provider(self, name: str) -> Provider:
-        found = PROVIDERS.get(name)
+        found = PROVIDERS.get(name.rstrip("/").rsplit("/", 1)[-1])
         if found is None:
             raise ApiError(404, "ActionNotFound", f"no action provider {name!r} is emulated")
         return found
 
     def caller(self, call: Call, provider: Provider) -> str:
         info = self.authenticate(call)
-        if self.world.auth.strict and not info.has_scope(provider_scope(provider.name)):
+        if self.world.auth.strict and not info.has_scope(provider.scope):
             raise ApiError(
                 401,
                 "UnauthorizedRequest",
-                f"the token lacks the scope {provider_scope(provider.name)}",
+                f"the token lacks the scope {provider.scope}",
             )
         return info.identity_id
 
@@ -184,16 +470,16 @@ class ActionsService(Service):
             or (identity != action.creator_id and principal not in allowed)
         ):
             raise ApiError(404, "ActionNotFound", f"no action {action_id}")
-        self.world.actions.progress(action)
+        self.bring_up_to_date(action)
         return action
 
 
-@routes.route("/<provider>/", "GET", operation="introspect")
+@routes.route("/<path:provider>/", "GET", operation="introspect")
 def introspect(svc: ActionsService, call: Call, provider: str) -> Reply:
     found = svc.provider(provider)
     return Reply(
         {
-            "globus_auth_scope": provider_scope(found.name),
+            "globus_auth_scope": found.scope,
             "title": found.title,
             "subtitle": f"Emulated {found.title}",
             "admin_contact": "support@globus.org",
@@ -211,8 +497,8 @@ def introspect(svc: ActionsService, call: Call, provider: str) -> Reply:
     )
 
 
-@routes.route("/<provider>/run", "POST", operation="run")
-@routes.route("/<provider>/actions", "POST", operation="run_legacy")
+@routes.route("/<path:provider>/run", "POST", operation="run")
+@routes.route("/<path:provider>/actions", "POST", operation="run_legacy")
 def run(svc: ActionsService, call: Call, provider: str) -> Reply:
     found = svc.provider(provider)
     identity = svc.caller(call, found)
@@ -225,7 +511,7 @@ def run(svc: ActionsService, call: Call, provider: str) -> Reply:
     state = svc.world.actions
     if key in state.by_request:
         action = state.actions[state.by_request[key]]
-        state.progress(action)
+        svc.bring_up_to_date(action)
         return Reply(action.to_api(), 200)
     action = Action(
         id=svc.world.ids.uuid(),
@@ -238,8 +524,8 @@ def run(svc: ActionsService, call: Call, provider: str) -> Reply:
         monitor_by=list(request.get("monitor_by") or []),
         manage_by=list(request.get("manage_by") or []),
     )
-    found.start(action, svc.world.clock)
     state.actions[action.id] = action
+    found.start(svc, action)
     state.by_request[key] = action.id
     return Reply(action.to_api(), 202)
 
@@ -256,13 +542,13 @@ def _input_validator(name: str) -> Any:
     return jsonschema.Draft202012Validator(PROVIDERS[name].input_schema)
 
 
-@routes.route("/<provider>/<action_id>/status", "GET", operation="status")
-@routes.route("/<provider>/actions/<action_id>", "GET", operation="status_legacy")
+@routes.route("/<path:provider>/<action_id>/status", "GET", operation="status")
+@routes.route("/<path:provider>/actions/<action_id>", "GET", operation="status_legacy")
 def status(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     return Reply(svc.action(call, svc.provider(provider), action_id, manage=False).to_api())
 
 
-@routes.route("/<provider>/<action_id>/log", "GET", operation="log")
+@routes.route("/<path:provider>/<action_id>/log", "GET", operation="log")
 def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(provider), action_id, manage=False)
     return Reply(
@@ -274,8 +560,8 @@ def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply
     )
 
 
-@routes.route("/<provider>/<action_id>/cancel", "POST", operation="cancel")
-@routes.route("/<provider>/actions/<action_id>/cancel", "POST", operation="cancel_legacy")
+@routes.route("/<path:provider>/<action_id>/cancel", "POST", operation="cancel")
+@routes.route("/<path:provider>/actions/<action_id>/cancel", "POST", operation="cancel_legacy")
 def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(provider), action_id, manage=True)
     if action.status in ("ACTIVE", "INACTIVE"):
@@ -284,8 +570,8 @@ def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
     return Reply(action.to_api())
 
 
-@routes.route("/<provider>/<action_id>/release", "POST", operation="release")
-@routes.route("/<provider>/actions/<action_id>/release", "POST", operation="release_legacy")
+@routes.route("/<path:provider>/<action_id>/release", "POST", operation="release")
+@routes.route("/<path:provider>/actions/<action_id>/release", "POST", operation="release_legacy")
 def release(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(provider), action_id, manage=True)
     if action.status in ("ACTIVE", "INACTIVE"):
@@ -294,9 +580,10 @@ def release(svc: ActionsService, call: Call, provider: str, action_id: str) -> R
     return Reply(action.to_api())
 
 
-@routes.route("/<provider>/<action_id>/resume", "POST", operation="resume")
+@routes.route("/<path:provider>/<action_id>/resume", "POST", operation="resume")
 def resume(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(provider), action_id, manage=True)
     if action.status == "INACTIVE":
-        action.status = "ACTIVE"
+        action.status, action.resumed = "ACTIVE", True
+        svc.bring_up_to_date(action)
     return Reply(action.to_api())

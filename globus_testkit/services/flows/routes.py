@@ -67,12 +67,19 @@ class FlowsService(Service):
 
     def scope_for(self, url: str) -> str:
         """The scope a provider at ``url`` accepts (hosted, or mounted)."""
-        from ..actions.hosted import provider_scope
+        from ..actions.hosted import scope_for_url
 
         for mount in self.emulator.actions.mounted:
             if url.rstrip("/") == mount.url:
                 return mount.scope
-        return provider_scope(url.rstrip("/").rsplit("/", 1)[-1])
+        hosted = scope_for_url(url)
+        if hosted is None:
+            raise ApiError(
+                422,
+                "UNPROCESSABLE_ENTITY",
+                f"no known provider at {url}; give the Action state an ActionScope",
+            )
+        return hosted
 
     def caller(self, call: Call, accepted: set[str]) -> tuple[TokenInfo, set[str]]:
         info = self.authenticate(call)
@@ -380,7 +387,20 @@ def cancel_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
 
 @routes.route("/runs/<run_id>/resume", "POST", operation="resume_run")
 def resume_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
-    _, principals = svc.caller(call, RUN_MANAGE)
+    # SpecificFlowClient resumes with the flow's own scope (so the engine
+    # gets fresh consents); FlowsClient with run_manage.
+    run = svc.state.runs.get(run_id)
+    flow_token = None
+    if run is not None and call.bearer():
+        try:
+            flow_token = svc.world.auth.check_token(call.bearer() or "", run.flow_id)
+        except TokenRejected:
+            flow_token = None
+    if flow_token is not None:
+        call.token = flow_token
+        principals = svc.principals(flow_token)
+    else:
+        _, principals = svc.caller(call, RUN_MANAGE)
     run = svc.run_for(run_id, principals, manage=True)
     svc.runner().resume(run)
     return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
