@@ -11,7 +11,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "sdk4", "sdk3", "toolkit", "cli", "package", "bench"]
+nox.options.sessions = ["lint", "sdk4", "sdk3", "toolkit", "automate", "cli", "package", "bench"]
 
 SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
@@ -70,6 +70,23 @@ def toolkit(session: nox.Session) -> None:
             "-q",
             f"--globus-transport={transport}",
             "tests/providers",
+            *session.posargs,
+        )
+
+
+@nox.session
+def automate(session: nox.Session) -> None:
+    """globus-automate-client 0.18 (the last working release; it pins
+    globus-sdk<4 and jsonschema<4), both transports."""
+    session.install("-e", ".", "globus-automate-client==0.18.0", "pytest")
+    for transport in TRANSPORTS:
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            "-q",
+            f"--globus-transport={transport}",
+            "tests/automate",
             *session.posargs,
         )
 

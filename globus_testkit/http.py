@@ -9,6 +9,7 @@ checks are written here once so no route rolls its own.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -252,9 +253,27 @@ def schema_validator(name: str) -> Any:
         import jsonschema
 
         schema = json.loads(files("globus_testkit.schemas").joinpath(f"{name}.json").read_text())
-        cls = jsonschema.validators.validator_for(schema)
-        validator = _validators[name] = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        with warnings.catch_warnings():  # 3.2 warns it does not know 2020-12
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cls = jsonschema.validators.validator_for(schema)
+        # jsonschema 3.2 (which globus-automate-client pins) has no
+        # FORMAT_CHECKER and reads 2020-12 schemas as its newest draft, which
+        # covers every keyword these schemas use.
+        checker = getattr(cls, "FORMAT_CHECKER", None)
+        validator = _validators[name] = cls(schema, format_checker=checker)
     return validator
+
+
+def schema_problems(schema: dict[str, Any], document: Any) -> list[str]:
+    """Messages for each way ``document`` breaks a user-given schema (a
+    flow's input_schema, a provider's); the compiled validator is reused."""
+    key = json.dumps(schema, sort_keys=True)
+    validator = _validators.get(key)
+    if validator is None:
+        import jsonschema
+
+        validator = _validators[key] = jsonschema.validators.validator_for(schema)(schema)
+    return [e.message for e in validator.iter_errors(document)]
 
 
 def validate(document: Any, schema: str, *, code: str = "BadRequest") -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ...clock import Clock, iso
-from ...http import ApiError, Call, Reply, validate
+from ...http import ApiError, Call, Reply, schema_problems, validate
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
 
@@ -531,15 +530,7 @@ def run(svc: ActionsService, call: Call, provider: str) -> Reply:
 
 
 def _input_errors(provider: Provider, body: Any) -> str:
-    problems = [e.message for e in _input_validator(provider.name).iter_errors(body)]
-    return "; ".join(problems)
-
-
-@cache
-def _input_validator(name: str) -> Any:
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(PROVIDERS[name].input_schema)
+    return "; ".join(schema_problems(provider.input_schema, body))
 
 
 @routes.route("/<path:provider>/<action_id>/status", "GET", operation="status")

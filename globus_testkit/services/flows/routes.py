@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...http import ApiError, Call, Forbidden, NotFound, Reply, Unauthorized, marker_page, validate
+from ...http import (
+    ApiError,
+    Call,
+    Forbidden,
+    NotFound,
+    Reply,
+    Unauthorized,
+    marker_page,
+    schema_problems,
+    validate,
+)
 from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
@@ -62,6 +72,15 @@ class FlowsService(Service):
     def state(self) -> FlowsState:
         return self.world.flows
 
+    def handle(self, call: Call) -> Reply:
+        # globus-automate-client builds flow URLs with urljoin(base, "/flows/<id>"),
+        # which on the loopback server drops the service's own "/flows/" root:
+        # "/flows/<id>/run" then arrives here as "/<id>/run". Put it back.
+        first = call.path.split("/", 2)[1] if call.path.count("/") >= 1 else ""
+        if first in self.state.flows:
+            call.path = "/flows" + call.path
+        return super().handle(call)
+
     def runner(self) -> Runner:
         return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
 
@@ -80,6 +99,22 @@ class FlowsService(Service):
                 f"no known provider at {url}; give the Action state an ActionScope",
             )
         return hosted
+
+    def flow_or_caller(
+        self, call: Call, flow_id: str, accepted: set[str]
+    ) -> tuple[TokenInfo, set[str]]:
+        """A token for the flow's own scope (as an action client calling the
+        flow as a provider sends), or one with one of ``accepted``."""
+        bearer = call.bearer()
+        if bearer:
+            try:
+                info = self.world.auth.check_token(bearer, flow_id)
+            except TokenRejected:
+                pass
+            else:
+                call.token = info
+                return info, self.principals(info)
+        return self.caller(call, accepted)
 
     def caller(self, call: Call, accepted: set[str]) -> tuple[TokenInfo, set[str]]:
         info = self.authenticate(call)
@@ -190,6 +225,27 @@ def create_flow(svc: FlowsService, call: Call) -> Reply:
     return Reply(flow.to_api(principals), 201)
 
 
+@routes.route("/flows/dry-run", "POST", operation="create_flow_dry_run")
+def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
+    """globus-automate-client's deploy check: validated, never stored."""
+    info, principals = svc.caller(call, MANAGE)
+    body = call.json_object()
+    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
+    _validated_definition(body)
+    now = svc.world.clock.now()
+    fields = {k: v for k, v in body.items() if k not in ("title", "definition")}
+    preview = Flow(
+        svc.world.ids.stable_uuid("dry-run", info.identity_id, body["title"]),
+        body["title"],
+        body["definition"],
+        info.identity_id,
+        now,
+        now,
+        **fields,
+    )
+    return Reply(preview.to_api(principals))
+
+
 @routes.route("/flows/validate", "POST", operation="validate_flow")
 def validate_flow(svc: FlowsService, call: Call) -> Reply:
     svc.caller(call, MANAGE)
@@ -237,7 +293,7 @@ def list_flows(svc: FlowsService, call: Call) -> Reply:
 
 @routes.route("/flows/<flow_id>", "GET", operation="get_flow")
 def get_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
-    _, principals = svc.caller(call, VIEW)
+    _, principals = svc.flow_or_caller(call, flow_id, VIEW)
     return Reply(svc.flow(flow_id, principals).to_api(principals))
 
 
@@ -269,8 +325,14 @@ def delete_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
 # -- runs ----------------------------------------------------------------------------------
 
 
+@routes.route("/flows/<flow_id>/run/dry-run", "POST", operation="run_flow_dry_run")
+def run_flow_dry_run(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    """Checks a run's input as a real run would, starting nothing."""
+    return run_flow(svc, call, flow_id, dry_run=True)
+
+
 @routes.route("/flows/<flow_id>/run", "POST", operation="run_flow")
-def run_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False) -> Reply:
     flow = svc.state.flows.get(flow_id)
     if flow is None:
         raise NotFound(f"no flow {flow_id}")
@@ -286,15 +348,18 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     svc.flow(flow_id, principals, need="run")
     body = call.json_object()
     validate(body, "flows_run", code="FLOW_INPUT_ERROR")
-    if flow.input_schema:
-        import jsonschema
-
-        problems = [
-            e.message
-            for e in jsonschema.Draft202012Validator(flow.input_schema).iter_errors(body["body"])
-        ]
-        if problems:
-            raise ApiError(400, "FLOW_INPUT_ERROR", "; ".join(problems))
+    problems = schema_problems(flow.input_schema, body["body"]) if flow.input_schema else []
+    if problems:
+        raise ApiError(400, "FLOW_INPUT_ERROR", "; ".join(problems))
+    if dry_run:
+        return Reply(
+            {
+                "flow_id": flow.id,
+                "status": "dry-run",
+                "input": body["body"],
+                "details": {"description": "the input is valid; nothing was run"},
+            }
+        )
     run = svc.state.add_run(flow, info.identity_id, info.username, body["body"], body)
     svc.runner().start(run)
     return Reply(run.to_api(principals, flow), 201)
@@ -417,3 +482,72 @@ def release_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
 
 
 __all__ = ["FlowsService", "LanguageError"]
+
+
+# -- the flow as an action provider (globus-automate-client's paths) --------------------
+
+
+def _flow_run(svc: FlowsService, call: Call, flow_id: str, run_id: str, manage: bool) -> Run:
+    _, principals = svc.flow_or_caller(call, flow_id, RUN_MANAGE if manage else RUN_STATUS)
+    run = svc.run_for(run_id, principals, manage=manage)
+    if run.flow_id != flow_id:
+        raise NotFound(f"no run {run_id} of flow {flow_id}")
+    return run
+
+
+def _as_action(svc: FlowsService, run: Run) -> dict[str, Any]:
+    """A run as an ActionStatus, the shape a provider answers."""
+    return {
+        "action_id": run.id,
+        "status": "SUCCEEDED"
+        if run.status == "SUCCEEDED"
+        else ("FAILED" if run.status in ("FAILED", "ENDED") else run.status),
+        "display_status": run.display_status,
+        "creator_id": principal(run.owner_id),
+        "details": run.details,
+        "label": run.label,
+        "manage_by": list(run.run_managers),
+        "monitor_by": list(run.run_monitors),
+        "start_time": run.to_api(set(), None)["start_time"],
+        "completion_time": run.to_api(set(), None)["completion_time"],
+        "release_after": "P30D",
+    }
+
+
+@routes.route("/flows/<flow_id>/<run_id>/status", "GET", operation="flow_action_status")
+def flow_action_status(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
+    return Reply(_as_action(svc, _flow_run(svc, call, flow_id, run_id, False)))
+
+
+@routes.route("/flows/<flow_id>/<run_id>/log", "GET", operation="flow_action_log")
+def flow_action_log(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
+    run = _flow_run(svc, call, flow_id, run_id, False)
+    entries = list(reversed(run.log)) if call.arg_bool("reverse_order") else list(run.log)
+    limit = call.arg_int("limit", 10, minimum=1, maximum=100)
+    page, marker = marker_page(entries, call.args.get("marker"), limit)
+    return Reply(
+        {"entries": page, "limit": limit, "has_next_page": marker is not None, "marker": marker}
+    )
+
+
+@routes.route("/flows/<flow_id>/<run_id>/cancel", "POST", operation="flow_action_cancel")
+def flow_action_cancel(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
+    run = _flow_run(svc, call, flow_id, run_id, True)
+    svc.runner().cancel(run)
+    return Reply(_as_action(svc, run))
+
+
+@routes.route("/flows/<flow_id>/<run_id>/resume", "POST", operation="flow_action_resume")
+def flow_action_resume(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
+    run = _flow_run(svc, call, flow_id, run_id, True)
+    svc.runner().resume(run)
+    return Reply(_as_action(svc, run))
+
+
+@routes.route("/flows/<flow_id>/<run_id>/release", "POST", operation="flow_action_release")
+def flow_action_release(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
+    run = _flow_run(svc, call, flow_id, run_id, True)
+    if not run.done:
+        raise ApiError(409, "STATE_CONFLICT", "a run can be released only when it has ended")
+    del svc.state.runs[run.id]
+    return Reply(_as_action(svc, run))
