@@ -298,6 +298,75 @@ def _task_list_page(tasks: int) -> Callable[[ExitStack], Runner]:
     return setup
 
 
+# -- Flows ------------------------------------------------------------------------------
+
+FLOWS_ALL = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"
+
+
+def _flows(stack: ExitStack) -> tuple[Emulator, globus_sdk.FlowsClient]:
+    emulator = stack.enter_context(Emulator())
+    token = emulator.auth.issue_token(emulator.user, FLOWS_ALL)
+    return emulator, globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+
+def _chain(states: int) -> dict[str, object]:
+    """A flow of ``states`` Pass states in a row, each adding to the state."""
+    names = [f"S{i}" for i in range(states)]
+    return {
+        "StartAt": names[0],
+        "States": {
+            name: {
+                "Type": "Pass",
+                "Parameters": {"step": i},
+                "ResultPath": f"$.s{i % 8}",
+                **({"Next": names[i + 1]} if i + 1 < states else {"End": True}),
+            }
+            for i, name in enumerate(names)
+        },
+    }
+
+
+def _flow_states(states: int, total: int) -> Callable[[ExitStack], Runner]:
+    """Run ``total // states`` flows of ``states`` states to SUCCEEDED, so
+    every contender does the same number of states per call."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = _flows(stack)
+        flow = client.create_flow(f"{states} states", _chain(states), {}).data
+        token = emulator.auth.issue_token(emulator.user, flow["globus_auth_scope"])
+        runner = globus_sdk.SpecificFlowClient(
+            flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+        )
+
+        def run() -> None:
+            for _ in range(total // states):
+                run_id = runner.run_flow({})["run_id"]
+                assert client.get_run(run_id)["status"] == "SUCCEEDED"
+
+        return run
+
+    return setup
+
+
+def canned_get_run(stack: ExitStack) -> Runner:
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    found = load_response("flows.get_run", requests_mock=mock)
+    run_id = found.metadata["run_id"]
+    client = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+    return lambda: client.get_run(run_id)
+
+
+def emulated_get_run(stack: ExitStack) -> Runner:
+    emulator, client = _flows(stack)
+    flow = client.create_flow("one", _chain(1), {}).data
+    token = emulator.auth.issue_token(emulator.user, flow["globus_auth_scope"])
+    runner = globus_sdk.SpecificFlowClient(
+        flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+    )
+    run_id = runner.run_flow({})["run_id"]
+    return lambda: client.get_run(run_id)
+
+
 # -- per-test cost of a fresh world -------------------------------------------------
 
 _TESTS_WITH = """
@@ -380,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
             goal="ratio <= 1.15",
         )
         for name, canned, emulated in (
+            ("get_run", canned_get_run, emulated_get_run),
             ("get_endpoint", canned_get_endpoint, emulated_get_endpoint),
             ("submit_transfer", canned_submit_transfer, emulated_submit_transfer),
             ("get_task", canned_get_task, emulated_get_task),
@@ -405,6 +475,15 @@ def main(argv: list[str] | None = None) -> int:
             ],
             2,
             goal="done by the first read (the ratio is the work itself)",
+        ),
+        Comparison(
+            "scale: 1,000 states run as 100 flows of 10 vs 1 flow of 1,000 (per state)",
+            [
+                Contender("10-state flows", _flow_states(10, 1000)),
+                Contender("a 1,000-state flow", _flow_states(1000, 1000)),
+            ],
+            1,
+            goal="<= 2x per state",
         ),
         Comparison(
             f"scale: a task_list page among 100 vs {many:,} tasks",

@@ -186,3 +186,49 @@ def test_task_cancel_stops_an_active_task(cli_env, globus_emulator):
     assert (
         "cancelled successfully" in globus(cli_env, "task", "cancel", submitted["task_id"]).stdout
     )
+
+
+def test_flows_create_list_show_start_and_runs(cli_env, globus_emulator, tmp_path):
+    definition = tmp_path / "definition.json"
+    definition.write_text(
+        json.dumps(
+            {
+                "StartAt": "Hello",
+                "States": {
+                    "Hello": {
+                        "Type": "Action",
+                        "ActionUrl": "https://actions.globus.org/hello_world",
+                        "Parameters": {"echo_string.$": "$.msg"},
+                        "ResultPath": "$.out",
+                        "End": True,
+                    }
+                },
+            }
+        )
+    )
+    created = json.loads(
+        globus(cli_env, "flows", "create", "CLI flow", str(definition), "-Fjson").stdout
+    )
+    flow_id = created["id"]
+    listed = json.loads(globus(cli_env, "flows", "list", "-Fjson").stdout)
+    assert [f["id"] for f in listed["flows"]] == [flow_id]
+    shown = json.loads(globus(cli_env, "flows", "show", flow_id, "-Fjson").stdout)
+    assert shown["title"] == "CLI flow"
+    started = json.loads(
+        globus(
+            cli_env,
+            "flows",
+            "start",
+            flow_id,
+            "--input",
+            '{"msg": "hi"}',
+            "--label",
+            "from the cli",
+            "-Fjson",
+        ).stdout
+    )
+    run = json.loads(globus(cli_env, "flows", "run", "show", started["run_id"], "-Fjson").stdout)
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["out"]["details"]["hello"] == "hi"
+    runs = json.loads(globus(cli_env, "flows", "run", "list", "-Fjson").stdout)
+    assert [r["run_id"] for r in runs["runs"]] == [started["run_id"]]
