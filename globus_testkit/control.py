@@ -163,3 +163,17 @@ def _query(url: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl, urlsplit
 
     return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+@routes.route("/dashboard", "GET")
+def dashboard(plane: ControlPlane, call: Call) -> Reply:
+    from .dashboard import PAGE
+
+    return Reply(PAGE, content_type="text/html; charset=utf-8")
+
+
+@routes.route("/dashboard/data", "GET")
+def dashboard_data(plane: ControlPlane, call: Call) -> Reply:
+    from .dashboard import view
+
+    return Reply(view(plane.world))
