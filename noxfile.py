@@ -19,6 +19,7 @@ TRANSPORTS = ("inprocess", "server")
 
 
 def run_suite(session: nox.Session, *extra: str) -> None:
+    """pytest in each transport, with ``extra`` arguments (paths, options)."""
     for transport in TRANSPORTS:
         session.run(
             "python",
@@ -62,16 +63,7 @@ def toolkit(session: nox.Session) -> None:
     session.install(
         "-e", ".[test]", SDK3, "globus-action-provider-tools==0.21.0", "flask<3", "pydantic<2"
     )
-    for transport in TRANSPORTS:
-        session.run(
-            "python",
-            "-m",
-            "pytest",
-            "-q",
-            f"--globus-transport={transport}",
-            "tests/providers",
-            *session.posargs,
-        )
+    run_suite(session, "tests/providers")
 
 
 @nox.session
@@ -79,16 +71,7 @@ def automate(session: nox.Session) -> None:
     """globus-automate-client 0.18 (the last working release; it pins
     globus-sdk<4 and jsonschema<4), both transports."""
     session.install("-e", ".", "globus-automate-client==0.18.0", "pytest")
-    for transport in TRANSPORTS:
-        session.run(
-            "python",
-            "-m",
-            "pytest",
-            "-q",
-            f"--globus-transport={transport}",
-            "tests/automate",
-            *session.posargs,
-        )
+    run_suite(session, "tests/automate")
 
 
 @nox.session

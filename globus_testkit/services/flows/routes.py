@@ -420,7 +420,11 @@ def update_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
 @routes.route("/runs/<run_id>/log", "GET", operation="get_run_logs")
 def run_log(svc: FlowsService, call: Call, run_id: str) -> Reply:
     _, principals = svc.caller(call, RUN_STATUS)
-    run = svc.run_for(run_id, principals)
+    return _log_page(call, svc.run_for(run_id, principals))
+
+
+def _log_page(call: Call, run: Run) -> Reply:
+    """A page of a run's log, oldest first unless ``reverse_order``."""
     entries = list(reversed(run.log)) if call.arg_bool("reverse_order") else list(run.log)
     limit = call.arg_int("limit", 10, minimum=1, maximum=100)
     page, marker = marker_page(entries, call.args.get("marker"), limit)
@@ -474,11 +478,16 @@ def resume_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
 @routes.route("/runs/<run_id>/release", "POST", operation="release_run")
 def release_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
     _, principals = svc.caller(call, RUN_MANAGE)
-    run = svc.run_for(run_id, principals, manage=True)
+    run = _release(svc, svc.run_for(run_id, principals, manage=True))
+    return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
+
+
+def _release(svc: FlowsService, run: Run) -> Run:
+    """Forget an ended run; a run still going cannot be released."""
     if not run.done:
         raise ApiError(409, "STATE_CONFLICT", "a run can be released only when it has ended")
     del svc.state.runs[run.id]
-    return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
+    return run
 
 
 __all__ = ["FlowsService", "LanguageError"]
@@ -521,13 +530,7 @@ def flow_action_status(svc: FlowsService, call: Call, flow_id: str, run_id: str)
 
 @routes.route("/flows/<flow_id>/<run_id>/log", "GET", operation="flow_action_log")
 def flow_action_log(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    run = _flow_run(svc, call, flow_id, run_id, False)
-    entries = list(reversed(run.log)) if call.arg_bool("reverse_order") else list(run.log)
-    limit = call.arg_int("limit", 10, minimum=1, maximum=100)
-    page, marker = marker_page(entries, call.args.get("marker"), limit)
-    return Reply(
-        {"entries": page, "limit": limit, "has_next_page": marker is not None, "marker": marker}
-    )
+    return _log_page(call, _flow_run(svc, call, flow_id, run_id, False))
 
 
 @routes.route("/flows/<flow_id>/<run_id>/cancel", "POST", operation="flow_action_cancel")
@@ -546,8 +549,4 @@ def flow_action_resume(svc: FlowsService, call: Call, flow_id: str, run_id: str)
 
 @routes.route("/flows/<flow_id>/<run_id>/release", "POST", operation="flow_action_release")
 def flow_action_release(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    run = _flow_run(svc, call, flow_id, run_id, True)
-    if not run.done:
-        raise ApiError(409, "STATE_CONFLICT", "a run can be released only when it has ended")
-    del svc.state.runs[run.id]
-    return Reply(_as_action(svc, run))
+    return Reply(_as_action(svc, _release(svc, _flow_run(svc, call, flow_id, run_id, True))))
