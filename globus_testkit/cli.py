@@ -46,10 +46,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--outsider-token", help="a token for an identity outside monitor_by")
     check.add_argument("--invalid-body", help="a run body violating the input schema, as JSON")
     check.add_argument("--max-wait", type=float, default=10.0)
+    record = commands.add_parser(
+        "record", help="proxy a client's traffic to Globus (or another emulator), writing fixtures"
+    )
+    record.add_argument(
+        "--upstream",
+        required=True,
+        help="'globus' for the real services, or a server laid out like `serve`'s",
+    )
+    record.add_argument("--out", default="recordings", help="folder for <service>.json files")
+    record.add_argument("--host", default="127.0.0.1")
+    record.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "check-provider":
         return run_check(args)
+    if args.command == "record":
+        return run_record(args)
     return run_serve(args)
+
+
+def run_record(args: argparse.Namespace) -> int:
+    """Serve the recording proxy until interrupted, printing the variables
+    that send globus-sdk (and globus-cli) through it."""
+    from werkzeug.serving import make_server
+
+    from .recording import Recorder, proxy_app
+    from .transports.server import ENVIRONMENT_NAME, SDK_SERVICE_NAMES, _QuietHandler
+
+    recorder = Recorder(Path(args.out))
+    server = make_server(
+        args.host,
+        args.port,
+        proxy_app(args.upstream, recorder),
+        threaded=True,
+        request_handler=_QuietHandler,
+    )
+    url = f"http://{args.host}:{server.socket.getsockname()[1]}"
+    for name in SDK_SERVICE_NAMES:
+        print(f"export GLOBUS_SDK_SERVICE_URL_{name.upper()}={url}/{name}/")
+    print(f"export GLOBUS_SDK_ENVIRONMENT={ENVIRONMENT_NAME}", flush=True)
+    print(f"# recording to {args.out}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+    server.shutdown()
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:

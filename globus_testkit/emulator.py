@@ -28,6 +28,7 @@ from .faults import DropConnection, Faults
 from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
 from .ids import Ids
 from .journal import Entry, Journal
+from .recording import Replay
 from .services.actions.hosted import ActionsService, ActionsState
 from .services.actions.mounts import ActionsHelpers
 from .services.auth.builtin import register_builtin
@@ -166,6 +167,8 @@ class Emulator:
         world: str | Path | WorldSpec | None = None,
         strict: bool = True,
         passthrough: bool = True,
+        replay: str | Path | None = None,
+        replay_mode: str = "missing",
     ) -> None:
         self.seed = seed
         self.spec = load_world_spec(world)
@@ -184,6 +187,8 @@ class Emulator:
         self.auth = AuthHelpers(self)
         self.actions = ActionsHelpers(self)
         self.transfer = TransferHelpers(self)
+        # Recorded answers for what the emulator does not emulate (opt-in).
+        self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
         self._servers: list[LiveServer] = []
 
@@ -380,11 +385,11 @@ class Emulator:
         else:
             segment, _, rest = path.lstrip("/").partition("/")
             if is_globus_host(hostname):
-                return _not_emulated(hostname, environ.get("REQUEST_METHOD", "GET"), path)
+                return self._unserved(hostname.split(".")[0], hostname, environ, path)
             service = self._by_name.get(segment)
             if service is None:
                 if segment in KNOWN_SERVICE_SLUGS:
-                    return _not_emulated(segment, environ.get("REQUEST_METHOD", "GET"), path)
+                    return self._unserved(segment, segment, environ, "/" + rest)
                 return _unknown_service(segment)
             path = "/" + rest
             base_url = f"{scheme}://{host}/{segment}/"
@@ -415,8 +420,43 @@ class Emulator:
             time.sleep(call.real_delay)  # outside the lock: others carry on
         return reply
 
+    def _unserved(self, service: str, where: str, environ: WSGIEnvironment, path: str) -> Reply:
+        """A service the emulator lacks: a recorded answer if replay has
+        one (journaled as replayed), else a loud 501."""
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if self.replay is not None:
+            call = Call(
+                service=service,
+                method=method,
+                path=path,
+                query_string=environ.get("QUERY_STRING", ""),
+                headers={},
+                raw_body=b"",
+                request_id=f"tk{next(self._request_ids):010d}",
+                base_url="",
+            )
+            reply = self.replayed(service, call)
+            if reply is not None:
+                with self.lock:
+                    self._record(call, reply)
+                return reply
+        return _not_emulated(where, method, path)
+
+    def replayed(self, service: str, call: Call) -> Reply | None:
+        """A recorded answer for this call, if replay is on and has one;
+        the journal marks it, so no canned answer passes for a stateful one."""
+        if self.replay is None:
+            return None
+        found = self.replay.find(service, call.method, call.path)
+        if found is None:
+            return None
+        call.operation = call.operation or f"{call.method} {found.template}"
+        call.note = "replayed"
+        return Reply(found.response, found.status)
+
     def _record(self, call: Call, reply: Reply) -> None:
-        if not self._by_name[call.service].journaled:
+        known = self._by_name.get(call.service)
+        if known is not None and not known.journaled:
             return
         token = call.token
         self.world.journal.record(

@@ -90,6 +90,11 @@ class Service:
         return self.emulator.world
 
     def handle(self, call: Call) -> Reply:
+        replay = self.emulator.replay
+        if replay is not None and replay.mode == "all":
+            replayed = self.emulator.replayed(self.name, call)
+            if replayed is not None:
+                return replayed
         try:
             try:
                 call.operation, args = self.routes.match(call.method, call.path)
@@ -99,6 +104,9 @@ class Service:
                     405, "MethodNotAllowed", f"{call.method} is not allowed here; use {allowed}"
                 ) from err
             except NoRoute as err:
+                replayed = self.emulator.replayed(self.name, call)
+                if replayed is not None:
+                    return replayed
                 raise NotEmulated(self.name, call.method, call.path) from err
             fault = self.faultable and self.world.faults.check(
                 self.name, call.operation, call.method, call.path
