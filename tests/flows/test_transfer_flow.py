@@ -112,7 +112,8 @@ def test_an_inactive_action_makes_the_run_inactive_until_resumed(flows, runner_f
     run_id = runner_for(flow).run_flow({})["run_id"]
     run = flows.get_run(run_id)
     assert run["status"] == "INACTIVE"
-    assert run["details"]["authorization_parameters"]["required_scopes"] == ["openid"]
+    gare = run["details"]["details"]
+    assert gare["authorization_parameters"]["required_scopes"] == ["openid"]
     runner_for(flow).resume_run(run_id)
     assert flows.get_run(run_id)["status"] == "SUCCEEDED"
 

@@ -319,7 +319,9 @@ def delete_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     if principal(flow.owner_id) not in principals:
         raise Forbidden("only the owner may delete a flow", code="FORBIDDEN")
     del svc.state.flows[flow.id]
-    return Reply(flow.to_api(principals))
+    answer = flow.to_api(principals)
+    answer.update({"DELETED": True, "deleted_at": svc.world.clock.isoformat()})
+    return Reply(answer)
 
 
 # -- runs ----------------------------------------------------------------------------------
@@ -428,9 +430,10 @@ def _log_page(call: Call, run: Run) -> Reply:
     entries = list(reversed(run.log)) if call.arg_bool("reverse_order") else list(run.log)
     limit = call.arg_int("limit", 10, minimum=1, maximum=100)
     page, marker = marker_page(entries, call.args.get("marker"), limit)
-    return Reply(
-        {"entries": page, "limit": limit, "has_next_page": marker is not None, "marker": marker}
-    )
+    answer: dict[str, Any] = {"entries": page, "limit": limit, "has_next_page": marker is not None}
+    if marker is not None:
+        answer["marker"] = marker
+    return Reply(answer)
 
 
 @routes.route("/runs/<run_id>/definition", "GET", operation="get_run_definition")

@@ -225,11 +225,12 @@ class Runner:
             raise StateError("ActionFailedException", f"{name} failed: {body.get('details')}")
         if status == "INACTIVE":
             run.status, run.display_status = "INACTIVE", "INACTIVE"
+            # The provider's details (a GARE among them) pass up unchanged.
             run.details = {
                 "code": "ActionInactive",
                 "description": f"{name} is inactive",
-                "action_details": body.get("details"),
-                **_gare(body),
+                "details": body.get("details"),
+                "time": iso(self.clock.now()),
             }
             self._log(
                 run,
@@ -262,7 +263,13 @@ class Runner:
                 None,
             )
             run.action.poll_at = self.clock.now()
-        run.status, run.display_status, run.details = "ACTIVE", "ACTIVE", {}
+        run.status, run.display_status = "ACTIVE", "ACTIVE"
+        run.details = {
+            "code": "FlowResumed",
+            "description": "The run was resumed",
+            "details": {},
+            "time": iso(self.clock.now()),
+        }
         self._log(run, "FlowResumed", "The run was resumed", {})
         self.advance(run)
 
@@ -360,14 +367,6 @@ class Runner:
 
 def _visible(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k != "_context"}
-
-
-def _gare(body: dict[str, Any]) -> dict[str, Any]:
-    """A provider's authorization requirement, passed up as Flows does."""
-    details = body.get("details")
-    if isinstance(details, dict) and "authorization_parameters" in details:
-        return {"authorization_parameters": details["authorization_parameters"]}
-    return {}
 
 
 __all__ = ["ActionCaller", "Runner", "StateError", "evaluate"]

@@ -24,12 +24,14 @@ class Group:
             "id": self.id,
             "name": self.name,
             "description": self.description,
+            "subscription_id": None,
+            "subscription_info": None,
             "group_type": "regular",
             "enforce_session": False,
             "session_limit": 28800,
             "session_timeouts": {},
             "parent_id": None,
-            "policies": {"is_high_assurance": False},
+            "policies": {"group_visibility": "private", "group_members_visibility": "managers"},
             "my_memberships": [
                 {
                     "group_id": self.id,

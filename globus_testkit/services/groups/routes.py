@@ -39,9 +39,13 @@ def _usernames(svc: GroupsService) -> dict[str, str]:
 def my_groups(svc: GroupsService, call: Call) -> Reply:
     identities = svc.reader(call)
     names = _usernames(svc)
-    return Reply(
-        [group.to_api(member, names) for group, member in svc.world.groups.groups_of(identities)]
-    )
+    listed = []
+    for group, member in svc.world.groups.groups_of(identities):
+        document = group.to_api(member, names)
+        for key in ("description", "subscription_id", "subscription_info"):
+            document.pop(key)  # my_groups gives the short form
+        listed.append(document)
+    return Reply(listed)
 
 
 @routes.route("/v2/groups/<group_id>", "GET", operation="get_group")

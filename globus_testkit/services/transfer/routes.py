@@ -618,7 +618,6 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
             "DATA": [task_document(t, svc.state) for t in page],
             "has_next_page": next_key is not None,
             "last_key": next_key,
-            "limit": limit,
         }
     )
 

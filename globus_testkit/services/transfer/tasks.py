@@ -528,11 +528,34 @@ def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
         "effective_bytes_per_second": int(task.counts["bytes_transferred"] / elapsed)
         if task.completion_time
         else 0,
+        **_ENDPOINT_DETAILS,
         "subtasks_total": total,
         "subtasks_pending": pending,
         "subtasks_retrying": 0,
         **task.counts,
     }
+
+
+# Details of the storage behind each end that the emulator does not model
+# (host endpoints, mapped collections, local users): present, and empty.
+_ENDPOINT_DETAILS: dict[str, Any] = {
+    **{
+        f"{end}_{name}": None
+        for end in ("source", "destination")
+        for name in (
+            "base_path",
+            "host_endpoint",
+            "host_endpoint_display_name",
+            "host_endpoint_id",
+            "host_path",
+            "local_user",
+            "mapped_collection_display_name",
+            "mapped_collection_id",
+        )
+    },
+    "source_local_user_status": "NO_LOCAL_USER",
+    "destination_local_user_status": "NO_LOCAL_USER",
+}
 
 
 def parse_task_filter(expression: str) -> dict[str, set[str]]:

@@ -1,0 +1,147 @@
+"""Transfer, Flows and Groups answers have the shapes globus-sdk recorded.
+Known deviations live, with reasons, in fixtures/parity/deviations.json."""
+
+from __future__ import annotations
+
+import globus_sdk
+import pytest
+
+from globus_testkit import parity
+
+pytest.importorskip("globus_sdk.testing")
+
+TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
+FLOWS_ALL = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"
+HELLO = {
+    "StartAt": "H",
+    "States": {
+        "H": {
+            "Type": "Action",
+            "ActionUrl": "https://actions.globus.org/test",
+            "Parameters": {"outcome": "inactive"},
+            "End": True,
+        }
+    },
+}
+
+
+def tc(e):
+    token = e.auth.issue_token(
+        e.user,
+        "urn:globus:auth:scope:transfer.api.globus.org:all"
+        f"[*https://auth.globus.org/scopes/{TUTORIAL_1}/data_access"
+        f" *https://auth.globus.org/scopes/{TUTORIAL_2}/data_access]",
+    )
+    return globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+
+def transfer_data(e):
+    data = globus_sdk.TransferData(source_endpoint=TUTORIAL_2, destination_endpoint=TUTORIAL_1)
+    data.add_item("/home/share/godata/file1.txt", "/home/share/p.txt")
+    return data
+
+
+def a_task(e):
+    client = tc(e)
+    return client, client.submit_transfer(transfer_data(e))["task_id"]
+
+
+def monitored_task(e):
+    client, task_id = a_task(e)
+    e.transfer.set_role(TUTORIAL_1, e.user, "activity_monitor")
+    return client, task_id
+
+
+def flows(e):
+    token = e.auth.issue_token(e.user, FLOWS_ALL)
+    return globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+
+def a_flow(e):
+    client = flows(e)
+    return client, client.create_flow("Parity", HELLO, {}).data
+
+
+def a_run(e):
+    client, flow = a_flow(e)
+    token = e.auth.issue_token(e.user, flow["globus_auth_scope"])
+    runner = globus_sdk.SpecificFlowClient(
+        flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+    )
+    return client, runner, runner.run_flow({}, label="parity").data
+
+
+def groups(e):
+    group = e.world.groups.create("Parity group", {e.user.id: "admin"})
+    token = e.auth.issue_token(
+        e.user, "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
+    )
+    return globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token)), group
+
+
+OPERATIONS = {
+    "transfer.get_endpoint": lambda e: tc(e).get_endpoint(TUTORIAL_1).data,
+    "transfer.get_submission_id": lambda e: tc(e).get_submission_id().data,
+    "transfer.submit_transfer": lambda e: tc(e).submit_transfer(transfer_data(e)).data,
+    "transfer.submit_delete": lambda e: (
+        tc(e)
+        .submit_delete(
+            (lambda d: (d.add_item("/home/share/godata/file3.txt"), d)[1])(
+                globus_sdk.DeleteData(endpoint=TUTORIAL_1)
+            )
+        )
+        .data
+    ),
+    "transfer.task_list": lambda e: (lambda c, t: c.task_list().data)(*a_task(e)),
+    "transfer.cancel_task": lambda e: (lambda c, t: c.cancel_task(t).data)(*a_task(e)),
+    "transfer.operation_mkdir": lambda e: tc(e).operation_mkdir(TUTORIAL_1, "/home/new").data,
+    "transfer.operation_rename": lambda e: (
+        tc(e)
+        .operation_rename(TUTORIAL_1, "/home/share/godata/file1.txt", "/home/share/godata/f.txt")
+        .data
+    ),
+    "transfer.operation_stat": lambda e: (
+        tc(e).operation_stat(TUTORIAL_1, "/home/share/godata/file1.txt").data
+    ),
+    "transfer.update_endpoint": lambda e: (
+        lambda c, lab: c.update_endpoint(lab.id, {"display_name": "x"}).data
+    )(tc(e), e.transfer.add_collection("Mine")),
+    "transfer.endpoint_manager_task_list": lambda e: (
+        lambda c, t: c.endpoint_manager_task_list(filter_endpoint=TUTORIAL_1).data
+    )(*monitored_task(e)),
+    "transfer.endpoint_manager_task_successful_transfers": lambda e: (
+        lambda c, t: c.endpoint_manager_task_successful_transfers(t).data
+    )(*monitored_task(e)),
+    "flows.create_flow": lambda e: a_flow(e)[1],
+    "flows.get_flow": lambda e: (lambda c, f: c.get_flow(f["id"]).data)(*a_flow(e)),
+    "flows.list_flows": lambda e: (lambda c, f: c.list_flows().data)(*a_flow(e)),
+    "flows.update_flow": lambda e: (lambda c, f: c.update_flow(f["id"], title="New").data)(
+        *a_flow(e)
+    ),
+    "flows.delete_flow": lambda e: (lambda c, f: c.delete_flow(f["id"]).data)(*a_flow(e)),
+    "flows.run_flow": lambda e: a_run(e)[2],
+    "flows.get_run": lambda e: (lambda c, r, run: c.get_run(run["run_id"]).data)(*a_run(e)),
+    "flows.list_runs": lambda e: (lambda c, r, run: c.list_runs().data)(*a_run(e)),
+    "flows.get_run_logs": lambda e: (lambda c, r, run: c.get_run_logs(run["run_id"]).data)(
+        *a_run(e)
+    ),
+    "flows.get_run_definition": lambda e: (
+        lambda c, r, run: c.get_run_definition(run["run_id"]).data
+    )(*a_run(e)),
+    "flows.cancel_run": lambda e: (lambda c, r, run: c.cancel_run(run["run_id"]).data)(*a_run(e)),
+    "flows.update_run": lambda e: (
+        lambda c, r, run: c.update_run(run["run_id"], label="relabelled").data
+    )(*a_run(e)),
+    "flows.resume_run": lambda e: (lambda c, r, run: r.resume_run(run["run_id"]).data)(*a_run(e)),
+    "flows.validate_flow": lambda e: flows(e).validate_flow(HELLO).data,
+    "groups.get_my_groups": lambda e: groups(e)[0].get_my_groups().data,
+    "groups.get_group": lambda e: (lambda g, group: g.get_group(group.id).data)(*groups(e)),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_answer_has_the_recorded_shape(operation, globus_emulator):
+    answer = OPERATIONS[operation](globus_emulator)
+    assert parity.check(operation, answer) == []
+    assert parity.stale_deviations(operation, answer) == []
