@@ -179,3 +179,25 @@ def test_notifications_are_captured_never_sent(flows, runner_for, globus_emulato
     assert globus_emulator.world.actions.notifications == [
         {"destination": "ada@example.org", "subject": "done", "body": "hi"}
     ]
+
+
+def test_a_hosted_actions_log_tells_its_story(globus_emulator):
+    import requests
+
+    token = globus_emulator.auth.issue_token(
+        globus_emulator.user, "https://auth.globus.org/scopes/actions.globus.org/testkit_test"
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "https://actions.globus.org/test"
+    if globus_emulator._servers:
+        base = globus_emulator._servers[0].service_url("actions") + "test"
+    started = requests.post(
+        f"{base}/run",
+        json={"request_id": "r1", "body": {"outcome": "inactive"}},
+        headers=headers,
+        timeout=10,
+    ).json()
+    action_id = started["action_id"]
+    requests.post(f"{base}/{action_id}/resume", headers=headers, timeout=10)
+    log = requests.get(f"{base}/{action_id}/log", headers=headers, timeout=10).json()
+    assert [e["code"] for e in log["entries"]] == ["STARTED", "INACTIVE", "RESUMED", "SUCCEEDED"]

@@ -44,6 +44,10 @@ class Action:
     finish_at: float | None = None
     polls: int = 0
     resumed: bool = False
+    log: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, at: float, code: str, description: str) -> None:
+        self.log.append({"time": iso(at), "code": code, "description": description})
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -73,6 +77,7 @@ class ActionsState:
         if action.status == "ACTIVE" and finish_at is not None and self.clock.now() >= finish_at:
             action.status = "SUCCEEDED"
             action.completion_time = finish_at
+            action.note(finish_at, "SUCCEEDED", "the action succeeded")
 
 
 # -- the providers' own behaviour ------------------------------------------------------
@@ -146,6 +151,7 @@ def _test_poll(svc: ActionsService, action: Action) -> None:
     outcome = action.body.get("outcome", "succeed")
     if outcome == "inactive" and not action.resumed:
         action.status = "INACTIVE"
+        action.note(svc.world.clock.now(), "INACTIVE", "the action needs attention")
         action.details = action.body.get("details") or {
             "code": "AuthorizationRequired",
             "authorization_parameters": {
@@ -417,6 +423,7 @@ class ActionsService(Service):
 
     def finish(self, action: Action, status: str) -> None:
         action.status, action.completion_time = status, self.world.clock.now()
+        action.note(action.completion_time, status, f"the action {status.lower()}")
 
     def bring_up_to_date(self, action: Action) -> None:
         self.world.actions.progress(action)
@@ -524,6 +531,7 @@ def run(svc: ActionsService, call: Call, provider: str) -> Reply:
         manage_by=list(request.get("manage_by") or []),
     )
     state.actions[action.id] = action
+    action.note(action.start_time, "STARTED", f"{found.title} started")
     found.start(svc, action)
     state.by_request[key] = action.id
     return Reply(action.to_api(), 202)
@@ -544,7 +552,7 @@ def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply
     action = svc.action(call, svc.provider(provider), action_id, manage=False)
     return Reply(
         {
-            "entries": [{"time": iso(action.start_time), "description": "started"}],
+            "entries": list(action.log),
             "has_next_page": False,
             "marker": None,
         }
@@ -557,6 +565,7 @@ def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
     action = svc.action(call, svc.provider(provider), action_id, manage=True)
     if action.status in ("ACTIVE", "INACTIVE"):
         action.status, action.completion_time = "FAILED", svc.world.clock.now()
+        action.note(action.completion_time, "CANCELED", "the action was canceled")
         action.details = {"canceled": True, "previous": action.details}
     return Reply(action.to_api())
 
@@ -576,5 +585,6 @@ def resume(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
     action = svc.action(call, svc.provider(provider), action_id, manage=True)
     if action.status == "INACTIVE":
         action.status, action.resumed = "ACTIVE", True
+        action.note(svc.world.clock.now(), "RESUMED", "the action was resumed")
         svc.bring_up_to_date(action)
     return Reply(action.to_api())
