@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -283,15 +283,3 @@ def validate(document: Any, schema: str, *, code: str = "BadRequest") -> None:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(body)"
         raise BadRequest(f"invalid request at {where}: {first.message}", code=code)
-
-
-# -- helpers -----------------------------------------------------------------
-
-
-def ensure(condition: bool, error: Callable[[], ApiError]) -> None:
-    if not condition:
-        raise error()
-
-
-def first(items: Iterable[T]) -> T | None:
-    return next(iter(items), None)

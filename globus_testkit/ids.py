@@ -38,9 +38,6 @@ class Ids:
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
         return prefix + "".join(self._rng.choice(alphabet) for _ in range(length))
 
-    def integer(self, low: int, high: int) -> int:
-        return self._rng.randint(low, high)
-
     def fake(self) -> Any:
         """A Faker instance seeded from this generator.
 

@@ -1037,11 +1037,6 @@ class AuthState:
                 if other.refresh_token == token.value:
                     other.revoked = True
 
-    def revoke_tokens_of(self, identity_id: str) -> None:
-        for token in self.tokens.values():
-            if token.identity_id == identity_id:
-                token.revoked = True
-
 
 def _s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
