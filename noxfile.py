@@ -11,10 +11,21 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "sdk4", "sdk3", "toolkit", "automate", "cli", "package", "bench"]
+nox.options.sessions = [
+    "lint",
+    "sdk4",
+    "sdk3",
+    "toolkit",
+    "automate",
+    "cli",
+    "academy",
+    "package",
+    "bench",
+]
 
 SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
+ACADEMY = "academy-py==1.0.0"
 TRANSPORTS = ("inprocess", "server")
 
 
@@ -80,6 +91,14 @@ def cli(session: nox.Session) -> None:
     3.44 pins a certifi the index here lacks)."""
     session.install("-e", ".[test]", "globus-cli==3.43.0")
     session.run("python", "-m", "pytest", "-q", "tests/cli", *session.posargs)
+
+
+@nox.session
+def academy(session: nox.Session) -> None:
+    """academy-py 1.0's Globus exchange (agents launched through the
+    emulated exchange and Auth), both transports."""
+    session.install("-e", ".[test]", SDK4, ACADEMY)
+    run_suite(session, "tests/test_academy_exchange.py", "tests/test_academy_docs.py")
 
 
 @nox.session

@@ -3,7 +3,8 @@
 ``/_testkit/dashboard`` is one static page; it polls
 ``/_testkit/dashboard/data`` (this module's :func:`view`) and redraws:
 identities and clients, collections and their files, tasks and their
-events, flows and runs with their logs, and the live request journal.
+events, flows and runs with their logs, academy's exchange mailboxes, and
+the live request journal.
 It only reads the world.
 """
 
@@ -51,6 +52,10 @@ def view(world: World) -> dict[str, Any]:
             }
             for r in list(world.flows.runs.values())[-MAX_ROWS:]
         ],
+        "mailboxes": [
+            m.summary(world.clock.now())
+            for m in list(world.exchange.mailboxes.values())[-MAX_ROWS:]
+        ],
         "journal": [e.to_dict() for e in world.journal.entries()[-MAX_ROWS:]],
     }
 
@@ -93,7 +98,7 @@ PAGE = """<!doctype html>
  padding: 2px 8px; border-bottom: 1px solid #eef1f4; vertical-align: top; }
  th { color: #5b6b7b; font-weight: 600; } code { font-size: 12px; }
  .SUCCEEDED { color: #1a7f37; } .FAILED { color: #cf222e; } .ACTIVE { color: #9a6700; }
- .INACTIVE, .ENDED { color: #6e7781; } .grid { display: grid;
+ .INACTIVE, .ENDED, .TERMINATED { color: #6e7781; } .grid { display: grid;
  grid-template-columns: 1fr 1fr; gap: 1em; }
 </style></head><body>
 <h1>globus-testkit</h1>
@@ -109,6 +114,7 @@ PAGE = """<!doctype html>
  <section><h2>Flows</h2><table id="flows"></table></section>
  <section><h2>Runs</h2><table id="runs"></table></section>
 </div>
+<section><h2>Exchange mailboxes</h2><table id="mailboxes"></table></section>
 <section><h2>Journal</h2><table id="journal"></table></section>
 <script>
 function cell(row, text, cls) {
@@ -147,6 +153,13 @@ async function refresh() {
   table("runs", ["flow", "label", "status", "log"], data.runs,
         (row, r) => { cell(row, r.flow_title); cell(row, r.label); cell(row, r.status, r.status);
                       cell(row, r.log.join(" > ")); });
+  table("mailboxes", ["role", "name", "agent class", "status", "queued", "heartbeat", "uid"],
+        data.mailboxes,
+        (row, m) => { cell(row, m.role); cell(row, m.name); cell(row, m.agent_class);
+                      cell(row, m.status, m.status); cell(row, m.queued);
+                      cell(row, m.heartbeat_age == null ? "" :
+                                 Math.round(m.heartbeat_age) + " s ago");
+                      cell(row, m.uid); });
   table("journal", ["service", "operation", "method", "path", "status"],
         data.journal.slice().reverse(),
         (row, e) => { cell(row, e.service); cell(row, e.operation); cell(row, e.method);

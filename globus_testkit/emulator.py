@@ -36,6 +36,9 @@ from .services.auth.helpers import AuthHelpers
 from .services.auth.models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity
 from .services.auth.routes import AuthService
 from .services.base import Service
+from .services.exchange.helpers import ExchangeHelpers
+from .services.exchange.models import ExchangeState
+from .services.exchange.routes import ExchangeService
 from .services.flows.models import FlowsState
 from .services.flows.routes import FlowsService
 from .services.groups.models import GroupsState
@@ -58,6 +61,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     TransferService,
     ActionsService,
     FlowsService,
+    ExchangeService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -85,6 +89,7 @@ class World:
         self.tasks = Tasks(self.clock, self.ids, self.transfer)
         self.flows = FlowsState(self.clock, self.ids)
         self.actions = ActionsState(self.clock)
+        self.exchange = ExchangeState(self.clock)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -187,6 +192,7 @@ class Emulator:
         self.auth = AuthHelpers(self)
         self.actions = ActionsHelpers(self)
         self.transfer = TransferHelpers(self)
+        self.exchange = ExchangeHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None

@@ -8,6 +8,8 @@
 - ``globus_client_app`` / ``globus_user_app``: globus-sdk apps for the
   world's service account and, logged in without a browser, its user.
 - ``globus_faults``: the world's fault rules.
+- ``globus_academy``: an academy-py ``GlobusExchangeFactory`` logged in as
+  the service account, in a project it administers, on this transport.
 - ``snapshot``: ``snapshot.match(name, response)`` against stored, normalised
   answers (``--snapshot-update`` records them).
 - ``@pytest.mark.globus(seed=..., world=..., strict=...)`` chooses the world;
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,6 +178,28 @@ def globus_user_app(globus_emulator: Emulator) -> Iterator[globus_sdk.UserApp]:
     app = user_app(globus_emulator, request_refresh_tokens=True)
     yield app
     _close(app)
+
+
+@pytest.fixture
+def globus_academy(
+    globus_emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """academy-py's ``GlobusExchangeFactory``, ready for
+    ``Manager.from_exchange_factory``: academy logs in as the world's
+    service account (its client-login variables), keeps its tokens under
+    ``tmp_path``, creates agents' clients in a project that account
+    administers, and reaches the exchange on this run's transport."""
+    pytest.importorskip("academy", reason="globus_academy needs academy-py")
+    from academy.exchange.cloud.globus import GlobusExchangeFactory
+
+    account = globus_emulator.service_account
+    monkeypatch.setenv("ACADEMY_HOME", str(tmp_path / "academy"))
+    monkeypatch.setenv("ACADEMY_GLOBUS_CLIENT_ID", account.client_id)
+    monkeypatch.setenv("ACADEMY_GLOBUS_CLIENT_SECRET", account.client_secret)
+    project_id = globus_emulator.auth.add_project("academy agents")
+    return GlobusExchangeFactory(
+        uuid.UUID(project_id), client_params=globus_emulator.exchange.client_params
+    )
 
 
 @pytest.fixture

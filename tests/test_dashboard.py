@@ -1,15 +1,19 @@
 """The dashboard, rendered by headless Chromium against the live server,
 shows a seeded world: identities, collections and files, a task, a flow
-run, and the journal. Skipped where Debian's chromium is not installed
+run, an exchange mailbox, and the journal. Skipped where Debian's chromium is not installed
 (.ci/run installs it)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
 import globus_sdk
 import pytest
+import requests
+
+from globus_testkit.services.exchange.models import EXCHANGE_SCOPE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
@@ -82,6 +86,15 @@ def seeded(globus_emulator, globus_server):
         ),
     )
     flows.get_run(runner.run_flow({}, label="dashboard run")["run_id"])
+    exchange_token = globus_emulator.auth.issue_token(globus_emulator.user, EXCHANGE_SCOPE)
+    agent = {"uid": "6f1d3c0e-8a5e-4a57-9d5c-2b7f0f1e9a11", "name": "worker-7", "role": "agent"}
+    registered = requests.post(
+        f"{globus_emulator.exchange.url}/mailbox",
+        json={"mailbox": json.dumps(agent), "agent": "lab.Worker,academy.agent.Agent"},
+        headers={"Authorization": f"Bearer {exchange_token}"},
+        timeout=10,
+    )
+    assert registered.status_code == 200, registered.text
     return f"{globus_server.url}/_testkit/dashboard"
 
 
@@ -98,6 +111,8 @@ def test_the_dashboard_shows_the_world(seeded, tmp_path, globus_emulator):
         "dashboard run",
         "FlowSucceeded",
         "submit_transfer",
+        "worker-7",
+        "lab.Worker",
     ):
         assert text in dom, text
 

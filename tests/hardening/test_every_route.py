@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from globus_testkit.emulator import SERVICE_CLASSES
+from globus_testkit.services.exchange.models import EXCHANGE_SCOPE
 
 from .test_auth_bad_input import json_values
 
@@ -27,12 +28,15 @@ TOKENS = {
     "auth": "openid urn:globus:auth:scope:auth.globus.org:manage_projects",
     "transfer": "urn:globus:auth:scope:transfer.api.globus.org:all",
     "groups": "urn:globus:auth:scope:groups.api.globus.org:all",
+    "exchange": EXCHANGE_SCOPE,
 }
 
 
 def world_state(emulator):
     world = emulator.world
-    return pickle.dumps((world.auth, world.transfer, world.tasks, world.groups, world.faults))
+    return pickle.dumps(
+        (world.auth, world.transfer, world.tasks, world.groups, world.faults, world.exchange)
+    )
 
 
 @pytest.fixture

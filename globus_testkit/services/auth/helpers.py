@@ -104,6 +104,22 @@ class AuthHelpers:
         with self._emulator.lock:
             return self.state.add_identity(username, name=name, email=email)
 
+    def add_project(
+        self,
+        display_name: str = "Test project",
+        *,
+        admins: Iterable[Identity | str] = (),
+        contact_email: str = "admin@example.org",
+    ) -> str:
+        """A Globus Auth project (its id) administered by ``admins``:
+        identities, identity ids, or client ids (a confidential client acts
+        as its own identity). Default: the world's service account."""
+        admin_ids = [a.id if isinstance(a, Identity) else a for a in admins]
+        with self._emulator.lock:
+            if not admin_ids:
+                admin_ids = [self._emulator.world.service_account_id]
+            return self.state.create_project(display_name, contact_email, admin_ids).id
+
     def revoke_token(self, token: str) -> None:
         with self._emulator.lock:
             found = self.state.tokens.get(token)

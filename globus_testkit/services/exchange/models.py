@@ -1,0 +1,333 @@
+"""The exchange's state and rules: mailboxes owned by identities, their
+message queues, agent registrations, termination, heartbeats and
+statistics. No HTTP here: routes parse requests into these types, call
+these methods, and give each refusal its status.
+
+Rules (as academy's hosted exchange keeps them):
+- A mailbox belongs to the identity that registered it. Anyone may ask
+  about an entity the exchange has never seen; only the owner may use a
+  mailbox that exists.
+- Registering is idempotent, and a terminated mailbox stays terminated
+  (a gravestone: its id cannot be brought back).
+- Terminating drops the queue and answers every request the mailbox had
+  received but not answered with academy's ``MailboxTerminated`` error
+  response, so nobody waits for an answer that will never come.
+- Requests are tracked from send to answer: that is what the statistics
+  count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...clock import Clock
+
+# The hosted exchange's Globus Auth resource server and its one scope (the
+# ids academy-py uses unless told otherwise).
+EXCHANGE_CLIENT_ID = "ca1e2fbf-4e73-40a6-b2ab-c9458e5fcf99"
+EXCHANGE_SCOPE_ID = "a9e8d535-83e9-40c6-baf4-3f16538b2f10"
+EXCHANGE_SCOPE = f"https://auth.globus.org/scopes/{EXCHANGE_CLIENT_ID}/academy_exchange"
+
+MESSAGE_SIZE_LIMIT = 512 * 1024  # the exchange's default, in bytes
+
+AGENT = "agent"
+USER = "user"
+REQUEST = "request"
+RESPONSE = "response"
+
+# Status names as academy's MailboxStatus spells them.
+MISSING = "MISSING"
+ACTIVE = "ACTIVE"
+TERMINATED = "TERMINATED"
+
+# What the exchange writes in the answers it makes on a terminated
+# mailbox's behalf (academy's ErrorCode.MAILBOX_TERMINATED, protocol 1.x).
+ERROR_MAILBOX_TERMINATED = 0
+PROTOCOL_VERSION = "1.1"
+ACADEMY_VERSION = "1.0.0"
+
+
+class ExchangeRefusal(Exception):
+    """A request the exchange refuses; routes give each kind its status."""
+
+
+class NotPermitted(ExchangeRefusal):
+    """The mailbox belongs to another identity."""
+
+
+class UnknownMailbox(ExchangeRefusal):
+    """No mailbox has this id."""
+
+
+class MailboxTerminated(ExchangeRefusal):
+    """The mailbox was terminated: it neither takes nor gives messages."""
+
+
+class MessageTooLarge(ExchangeRefusal):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"message of {size} bytes is over the {limit}-byte limit")
+        self.size = size
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class EntityId:
+    """An agent's or a user's id; two ids are the same entity when role and
+    uid match (the display name is not part of the identity)."""
+
+    uid: str  # a canonical, lower-case UUID
+    role: str  # AGENT or USER
+    name: str | None = field(default=None, compare=False)
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"uid": self.uid, "name": self.name, "role": self.role}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message: the header fields the exchange reads, and the document
+    exactly as its sender wrote it (delivered unchanged)."""
+
+    src: EntityId
+    dest: EntityId
+    tag: str
+    kind: str  # REQUEST or RESPONSE
+    raw: str
+    label: str | None = None
+    protocol_version: str | None = PROTOCOL_VERSION
+
+    @property
+    def size(self) -> int:
+        return len(self.raw.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """An agent's traffic, as academy's ``AgentStats`` counts it."""
+
+    incoming: int = 0  # requests received: completed + pending
+    outgoing: int = 0  # requests this entity sent
+    completed: int = 0  # requests it answered
+    in_progress: int = 0  # taken from the queue, not yet answered
+    queued: int = 0  # messages waiting in the queue
+
+
+@dataclass
+class Mailbox:
+    entity: EntityId
+    owner_id: str  # the Globus identity that registered it
+    created: float
+    agent_classes: tuple[str, ...] = ()  # the agent's class, then its bases
+    queue: deque[Message] = field(default_factory=deque)
+    terminated: bool = False
+    heartbeat: float | None = None
+    pending: dict[str, Message] = field(default_factory=dict)  # requests by tag
+    completed: int = 0
+    outgoing: int = 0
+
+    @property
+    def status(self) -> str:
+        return TERMINATED if self.terminated else ACTIVE
+
+    def summary(self, now: float) -> dict[str, Any]:
+        """What a person looking at the exchange wants to see of it."""
+        return {
+            **self.entity.to_doc(),
+            "owner_id": self.owner_id,
+            "agent_class": self.agent_classes[0] if self.agent_classes else None,
+            "status": self.status,
+            "queued": len(self.queue),
+            "pending_requests": len(self.pending),
+            "heartbeat_age": None if self.heartbeat is None else now - self.heartbeat,
+        }
+
+    def implements(self, class_name: str, *, allow_subclasses: bool) -> bool:
+        if not self.agent_classes:
+            return False
+        if allow_subclasses:
+            return class_name in self.agent_classes
+        return class_name == self.agent_classes[0]
+
+
+class ExchangeState:
+    """Every mailbox of the exchange, and the rules that change them."""
+
+    def __init__(self, clock: Clock, *, message_size_limit: int = MESSAGE_SIZE_LIMIT) -> None:
+        self.clock = clock
+        self.message_size_limit = message_size_limit
+        self.mailboxes: dict[EntityId, Mailbox] = {}
+
+    # -- who may use what --------------------------------------------------------
+
+    def may_use(self, owner_id: str, entity: EntityId) -> bool:
+        """Whether ``owner_id`` may act on this entity's mailbox: its owner
+        may, and so may anyone while no such mailbox exists."""
+        mailbox = self.mailboxes.get(entity)
+        return mailbox is None or mailbox.owner_id == owner_id
+
+    def mailbox(self, entity: EntityId) -> Mailbox | None:
+        return self.mailboxes.get(entity)
+
+    def _permitted(self, owner_id: str, entity: EntityId) -> Mailbox | None:
+        if not self.may_use(owner_id, entity):
+            raise NotPermitted(f"mailbox {entity.uid} belongs to another identity")
+        return self.mailboxes.get(entity)
+
+    def _open(self, owner_id: str, entity: EntityId) -> Mailbox:
+        """The caller's existing, unterminated mailbox, or a refusal."""
+        mailbox = self._permitted(owner_id, entity)
+        if mailbox is None:
+            raise UnknownMailbox(f"no mailbox {entity.uid}")
+        if mailbox.terminated:
+            raise MailboxTerminated(f"mailbox {entity.uid} was terminated")
+        return mailbox
+
+    # -- mailboxes ---------------------------------------------------------------
+
+    def register(
+        self, owner_id: str, entity: EntityId, agent_classes: tuple[str, ...] = ()
+    ) -> Mailbox:
+        """Create the mailbox if it does not exist (idempotent; a terminated
+        mailbox stays terminated). Only agents keep their classes."""
+        existing = self._permitted(owner_id, entity)
+        if existing is not None:
+            return existing
+        mailbox = Mailbox(
+            entity=entity,
+            owner_id=owner_id,
+            created=self.clock.now(),
+            agent_classes=agent_classes if entity.role == AGENT else (),
+        )
+        self.mailboxes[entity] = mailbox
+        return mailbox
+
+    def status(self, owner_id: str, entity: EntityId) -> str:
+        mailbox = self._permitted(owner_id, entity)
+        return MISSING if mailbox is None else mailbox.status
+
+    def terminate(self, owner_id: str, entity: EntityId) -> list[Message]:
+        """Close a mailbox for good: its queue is dropped and every request
+        it had not answered is answered with academy's MailboxTerminated
+        error. Returns those answers (each already delivered, where the
+        requester's mailbox is open and the caller's own). Terminating an
+        unknown or terminated mailbox changes nothing."""
+        mailbox = self._permitted(owner_id, entity)
+        if mailbox is None or mailbox.terminated:
+            return []
+        mailbox.terminated = True
+        mailbox.queue.clear()
+        requests = list(mailbox.pending.values())
+        mailbox.pending.clear()
+        answers = []
+        for request in requests:
+            answer = termination_answer(request)
+            requester = self.mailboxes.get(answer.dest)
+            # The exchange answers for the terminated mailbox, but never
+            # into a mailbox the caller could not write to itself.
+            if (
+                requester is not None
+                and not requester.terminated
+                and self.may_use(owner_id, answer.dest)
+            ):
+                requester.queue.append(answer)
+                answers.append(answer)
+        return answers
+
+    def discover(self, owner_id: str, class_name: str, *, allow_subclasses: bool) -> list[EntityId]:
+        """The caller's open agent mailboxes whose agent is ``class_name``
+        (or, with ``allow_subclasses``, a subclass of it), oldest first."""
+        return [
+            mailbox.entity
+            for mailbox in self.mailboxes.values()
+            if mailbox.owner_id == owner_id
+            and not mailbox.terminated
+            and mailbox.implements(class_name, allow_subclasses=allow_subclasses)
+        ]
+
+    # -- messages ----------------------------------------------------------------
+
+    def send(self, owner_id: str, message: Message) -> None:
+        """Queue a message for its destination, tracking requests until
+        their answer comes back."""
+        target = self._open(owner_id, message.dest)
+        if message.size > self.message_size_limit:
+            raise MessageTooLarge(message.size, self.message_size_limit)
+        if message.kind == REQUEST:
+            target.pending[message.tag] = message
+            sender = self.mailboxes.get(message.src)
+            if sender is not None:
+                sender.outgoing += 1
+        else:
+            responder = self.mailboxes.get(message.src)
+            if responder is not None and responder.pending.pop(message.tag, None) is not None:
+                responder.completed += 1
+        target.queue.append(message)
+
+    def receive(self, owner_id: str, entity: EntityId) -> Message | None:
+        """The oldest message waiting in the caller's mailbox, taken off the
+        queue, or None when it is empty (the caller decides how to wait)."""
+        mailbox = self._open(owner_id, entity)
+        return mailbox.queue.popleft() if mailbox.queue else None
+
+    # -- liveness and statistics ---------------------------------------------------
+
+    def beat(self, owner_id: str, entity: EntityId) -> None:
+        """Record a heartbeat (on the virtual clock). The exchange accepts a
+        heartbeat for an id it does not know; there is nothing to record."""
+        mailbox = self._permitted(owner_id, entity)
+        if mailbox is not None:
+            mailbox.heartbeat = self.clock.now()
+
+    def heartbeat_age(self, owner_id: str, entity: EntityId) -> float | None:
+        """Seconds since the last heartbeat, or None if there never was one."""
+        mailbox = self._open(owner_id, entity)
+        if mailbox.heartbeat is None:
+            return None
+        return self.clock.now() - mailbox.heartbeat
+
+    def statistics(self, owner_id: str, entity: EntityId) -> Statistics:
+        """Traffic counts; all zero for an entity the exchange does not know."""
+        mailbox = self._permitted(owner_id, entity)
+        if mailbox is None:
+            return Statistics()
+        queued = len(mailbox.queue)
+        pending = len(mailbox.pending)
+        return Statistics(
+            incoming=mailbox.completed + pending,
+            outgoing=mailbox.outgoing,
+            completed=mailbox.completed,
+            in_progress=max(0, pending - queued),
+            queued=queued,
+        )
+
+
+def termination_answer(request: Message) -> Message:
+    """Academy's MailboxTerminated error response to ``request``, written
+    on behalf of its (terminated) destination."""
+    protocol_version = request.protocol_version or PROTOCOL_VERSION
+    header = {
+        "src": request.dest.to_doc(),
+        "dest": request.src.to_doc(),
+        "tag": request.tag,
+        "label": request.label,
+        "kind": RESPONSE,
+        "protocol_version": protocol_version,
+        "academy_version": ACADEMY_VERSION,
+    }
+    body = {
+        "error_code": ERROR_MAILBOX_TERMINATED,
+        "mailbox_id": request.dest.to_doc(),
+        "kind": "academy-error-response",
+    }
+    return Message(
+        src=request.dest,
+        dest=request.src,
+        tag=request.tag,
+        kind=RESPONSE,
+        raw=json.dumps({"header": header, "body": body}),
+        label=request.label,
+        protocol_version=protocol_version,
+    )

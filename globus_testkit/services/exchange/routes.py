@@ -1,0 +1,297 @@
+"""Academy's hosted exchange over HTTP (``https://exchange.academy-agents.org/v1``),
+as ``academy.exchange.cloud.globus.AcademyGlobusClient`` calls it.
+
+Every request carries a JSON body (GET and DELETE too); mailbox ids and
+messages travel as JSON text inside it. Answers are JSON, or an empty 200;
+refusals are plain text with the exchange's own words and statuses: 400
+bad field, 401 no bearer token, 403 bad token or someone else's mailbox,
+404 unknown mailbox, 408 nothing arrived in time, 413 message too large,
+419 mailbox terminated.
+
+A receive that finds its mailbox empty waits, in real time as academy
+asks, without holding the emulator's lock: it sleeps on a condition of
+that lock, which every send and termination notifies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ...http import ApiError, BadRequest, Call, Reply, validate
+from ..auth.errors import TokenRejected
+from ..auth.models import RESOURCE_SERVER
+from ..base import Handler, Routes, Service
+from .models import (
+    AGENT,
+    EXCHANGE_CLIENT_ID,
+    EXCHANGE_SCOPE,
+    EXCHANGE_SCOPE_ID,
+    PROTOCOL_VERSION,
+    EntityId,
+    ExchangeRefusal,
+    ExchangeState,
+    MailboxTerminated,
+    Message,
+    MessageTooLarge,
+    NotPermitted,
+    UnknownMailbox,
+)
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator, World
+
+routes = Routes()
+
+LISTEN_TIMEOUT = 60  # the longest a receive may wait (the exchange's listen_timeout_s)
+# How long a waiting receive sleeps before looking again even if nobody
+# said anything changed (the world may have been replaced or edited by a
+# test directly); sends and terminations wake it at once.
+RECHECK_SECONDS = 1.0
+TEXT = "text/plain; charset=utf-8"
+
+# The exchange's words for each refusal.
+_REFUSALS: dict[type[ExchangeRefusal], tuple[int, str, str]] = {
+    NotPermitted: (403, "Forbidden", "Incorrect permissions"),
+    UnknownMailbox: (404, "NotFound", "Unknown mailbox ID"),
+    MailboxTerminated: (419, "MailboxTerminated", "Mailbox was closed"),
+}
+
+
+class ExchangeService(Service):
+    name = "exchange"
+    hosts = ("exchange.academy-agents.org",)
+    resource_server = EXCHANGE_CLIENT_ID
+    routes = routes
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        # Tied to the emulator's lock: waiting on it lets go of the lock.
+        self.changed = threading.Condition(emulator.lock)
+
+    @property
+    def state(self) -> ExchangeState:
+        return self.world.exchange
+
+    @classmethod
+    def seed_world(cls, world: World) -> None:
+        """The exchange's resource server and scope, with the ids academy uses."""
+        world.auth.register_client(
+            "Academy Exchange", client_type=RESOURCE_SERVER, client_id=EXCHANGE_CLIENT_ID
+        )
+        world.auth.register_scope(
+            EXCHANGE_SCOPE,
+            client_id=EXCHANGE_CLIENT_ID,
+            name="Academy Exchange",
+            description="Send and receive messages through the Academy exchange",
+            scope_id=EXCHANGE_SCOPE_ID,
+        )
+
+    def error_reply(self, err: ApiError, call: Call) -> Reply:
+        # The exchange answers refusals in plain text.
+        return Reply(err.message, err.status, dict(err.headers), content_type=TEXT)
+
+    def caller(self, call: Call) -> str:
+        """The identity behind the bearer token, which Auth must have issued
+        for the exchange."""
+        bearer = call.bearer()
+        if bearer is None:
+            raise ApiError(401, "Unauthorized", "Missing required headers.")
+        try:
+            info = self.world.auth.check_token(bearer, EXCHANGE_CLIENT_ID)
+        except TokenRejected as err:
+            raise ApiError(403, "Forbidden", "Token expired or revoked.") from err
+        call.token = info
+        return info.identity_id
+
+    def wait_for_message(self, owner_id: str, entity: EntityId, timeout: float) -> Message:
+        """Take the next message from a mailbox, waiting up to ``timeout``
+        real seconds for one. Runs under the emulator's lock and lets go of
+        it while it waits, so sends from other threads get in."""
+        deadline = time.monotonic() + timeout
+        while True:
+            # Read the world afresh each time: it may have been replaced.
+            message = self.state.receive(owner_id, entity)
+            if message is not None:
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ApiError(408, "Timeout", "Request timeout")
+            self.changed.wait(min(remaining, RECHECK_SECONDS))
+
+
+def route(path: str, method: str, operation: str) -> Callable[[Handler], Handler]:
+    """Register a handler, turning the model's refusals into the
+    exchange's statuses."""
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def answering(svc: ExchangeService, call: Call, **args: Any) -> Reply:
+            try:
+                return handler(svc, call, **args)
+            except MessageTooLarge as err:
+                raise ApiError(
+                    413, "TooLarge", f"Message of size {err.size} larger than limit {err.limit}."
+                ) from err
+            except ExchangeRefusal as err:
+                status, code, text = _REFUSALS[type(err)]
+                raise ApiError(status, code, text) from err
+
+        return routes.route(path, method, operation=operation)(answering)
+
+    return register
+
+
+# -- parsing -------------------------------------------------------------------
+
+
+def _invalid(detail: str) -> BadRequest:
+    return BadRequest(f"Missing or invalid field: {detail}")
+
+
+def _body(call: Call, schema: str) -> dict[str, Any]:
+    try:
+        body = call.json_object()
+        validate(body, schema)
+    except ApiError as err:
+        raise _invalid(err.message) from err
+    return body
+
+
+def _json_text(text: str, schema: str, field: str) -> dict[str, Any]:
+    """A JSON document carried as text in ``field``, checked."""
+    try:
+        document = json.loads(text)
+    except ValueError as err:
+        raise _invalid(f"{field} is not valid JSON: {err}") from err
+    try:
+        validate(document, schema)
+    except ApiError as err:
+        raise _invalid(f"{field}: {err.message}") from err
+    assert isinstance(document, dict)
+    return document
+
+
+def _entity(document: dict[str, Any]) -> EntityId:
+    return EntityId(
+        uid=str(uuid.UUID(document["uid"])),
+        role=document.get("role", AGENT),
+        name=document.get("name"),
+    )
+
+
+def _mailbox(body: dict[str, Any]) -> EntityId:
+    return _entity(_json_text(body["mailbox"], "exchange_entity", "mailbox"))
+
+
+def _message(text: str) -> Message:
+    document = _json_text(text, "exchange_message", "message")
+    header = document["header"]
+    label = header.get("label")
+    return Message(
+        src=_entity(header["src"]),
+        dest=_entity(header["dest"]),
+        tag=str(uuid.UUID(header["tag"])),
+        kind=header["kind"],
+        raw=text,
+        label=str(uuid.UUID(label)) if label else None,
+        protocol_version=header.get("protocol_version", PROTOCOL_VERSION),
+    )
+
+
+def _caller_and_mailbox(svc: ExchangeService, call: Call) -> tuple[str, EntityId]:
+    """Who is asking (authenticated first, as the exchange does) and about
+    which mailbox, for the requests that name only a mailbox."""
+    owner = svc.caller(call)
+    return owner, _mailbox(_body(call, "exchange_mailbox"))
+
+
+def _empty() -> Reply:
+    return Reply(b"", content_type=TEXT)
+
+
+# -- mailboxes ---------------------------------------------------------------------
+
+
+@route("/v1/mailbox", "POST", operation="register_mailbox")
+def register_mailbox(svc: ExchangeService, call: Call) -> Reply:
+    owner = svc.caller(call)
+    body = _body(call, "exchange_mailbox")
+    entity = _mailbox(body)
+    classes = tuple(body["agent"].split(",")) if "agent" in body else ()
+    svc.state.register(owner, entity, classes)
+    return _empty()
+
+
+@route("/v1/mailbox", "GET", operation="get_mailbox_status")
+def mailbox_status(svc: ExchangeService, call: Call) -> Reply:
+    owner, entity = _caller_and_mailbox(svc, call)
+    return Reply({"status": svc.state.status(owner, entity)})
+
+
+@route("/v1/mailbox", "DELETE", operation="terminate_mailbox")
+def terminate_mailbox(svc: ExchangeService, call: Call) -> Reply:
+    owner, entity = _caller_and_mailbox(svc, call)
+    svc.state.terminate(owner, entity)
+    svc.changed.notify_all()  # its own receivers learn it closed; requesters get answers
+    return _empty()
+
+
+@route("/v1/discover", "GET", operation="discover")
+def discover(svc: ExchangeService, call: Call) -> Reply:
+    owner = svc.caller(call)
+    body = _body(call, "exchange_discover")
+    found = svc.state.discover(owner, body["agent"], allow_subclasses=body["allow_subclasses"])
+    return Reply({"agent_ids": ",".join(entity.uid for entity in found)})
+
+
+# -- messages ------------------------------------------------------------------------
+
+
+@route("/v1/message", "PUT", operation="send_message")
+def send_message(svc: ExchangeService, call: Call) -> Reply:
+    owner = svc.caller(call)
+    message = _message(_body(call, "exchange_send")["message"])
+    svc.state.send(owner, message)
+    svc.changed.notify_all()
+    return _empty()
+
+
+@route("/v1/message", "GET", operation="receive_message")
+def receive_message(svc: ExchangeService, call: Call) -> Reply:
+    owner = svc.caller(call)
+    body = _body(call, "exchange_receive")
+    entity = _mailbox(body)
+    timeout = body.get("timeout", LISTEN_TIMEOUT)
+    if not 0 < timeout <= LISTEN_TIMEOUT:
+        raise BadRequest(f"Invalid timeout (must be less than {LISTEN_TIMEOUT} and greater than 0)")
+    message = svc.wait_for_message(owner, entity, float(timeout))
+    return Reply({"message": message.raw})
+
+
+# -- liveness and statistics -------------------------------------------------------------
+
+
+@route("/v1/mailbox/heartbeat", "GET", operation="get_heartbeat")
+def get_heartbeat(svc: ExchangeService, call: Call) -> Reply:
+    owner, entity = _caller_and_mailbox(svc, call)
+    return Reply({"heartbeat": svc.state.heartbeat_age(owner, entity)})
+
+
+@route("/v1/mailbox/heartbeat", "POST", operation="update_heartbeat")
+def update_heartbeat(svc: ExchangeService, call: Call) -> Reply:
+    owner, entity = _caller_and_mailbox(svc, call)
+    svc.state.beat(owner, entity)
+    return _empty()
+
+
+@route("/v1/mailbox/stats", "GET", operation="get_statistics")
+def get_statistics(svc: ExchangeService, call: Call) -> Reply:
+    owner, entity = _caller_and_mailbox(svc, call)
+    return Reply(dataclasses.asdict(svc.state.statistics(owner, entity)))
