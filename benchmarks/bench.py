@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--full]   # full run (a few minutes)
     python benchmarks/bench.py --quick    # smoke run: checks they work
+    python benchmarks/bench.py --only exchange   # one comparison (title match)
 
 Each comparison runs its contenders in alternating rounds within one
 process, so machine noise hits them alike; it prints the median per call of
@@ -12,6 +13,7 @@ figures go to docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -21,6 +23,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -367,6 +370,52 @@ def emulated_get_run(stack: ExitStack) -> Runner:
     return lambda: client.get_run(run_id)
 
 
+# -- academy's exchange: a message sent and received ----------------------------------
+
+EXCHANGE = "https://exchange.academy-agents.org/v1"
+
+
+def _exchange_round_trip(session: requests.Session, agent: dict, message: str) -> Runner:
+    """PUT a message to the agent's mailbox and GET it back, with the bodies
+    academy-py sends (ids and the message as JSON text)."""
+    receive = {"mailbox": json.dumps(agent), "timeout": 5}
+
+    def run() -> None:
+        session.put(f"{EXCHANGE}/message", json={"message": message}).raise_for_status()
+        answer = session.get(f"{EXCHANGE}/message", json=receive)
+        assert answer.json()["message"] == message
+
+    return run
+
+
+def _user_agent_message() -> tuple[dict, dict, str]:
+    user = {"uid": str(uuid.uuid4()), "name": None, "role": "user"}
+    agent = {"uid": str(uuid.uuid4()), "name": "worker", "role": "agent"}
+    header = {"src": user, "dest": agent, "tag": str(uuid.uuid4()), "kind": "request"}
+    return user, agent, json.dumps({"header": header, "body": {"kind": "ping-request"}})
+
+
+def canned_exchange(stack: ExitStack) -> Runner:
+    _, agent, message = _user_agent_message()
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    mock.put(f"{EXCHANGE}/message", body="")
+    mock.get(f"{EXCHANGE}/message", json={"message": message})
+    return _exchange_round_trip(requests.Session(), agent, message)
+
+
+def emulated_exchange(stack: ExitStack) -> Runner:
+    from globus_testkit.services.exchange.models import EXCHANGE_SCOPE
+
+    emulator = stack.enter_context(Emulator())
+    session = requests.Session()
+    token = emulator.auth.issue_token(emulator.user, EXCHANGE_SCOPE)
+    session.headers["Authorization"] = f"Bearer {token}"
+    user, agent, message = _user_agent_message()
+    for entity in (user, agent):
+        session.post(f"{EXCHANGE}/mailbox", json={"mailbox": json.dumps(entity)})
+    return _exchange_round_trip(session, agent, message)
+
+
 # -- per-test cost of a fresh world -------------------------------------------------
 
 _TESTS_WITH = """
@@ -412,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny counts")
     parser.add_argument("--full", action="store_true", help="the full run (the default)")
+    parser.add_argument("--only", help="run only the comparisons whose title contains this")
     args = parser.parse_args(argv)
     rounds, calls, tests = (2, 5, 20) if args.quick else (15, 200, 400)
 
@@ -453,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             ("get_endpoint", canned_get_endpoint, emulated_get_endpoint),
             ("submit_transfer", canned_submit_transfer, emulated_submit_transfer),
             ("get_task", canned_get_task, emulated_get_task),
+            ("academy exchange: send + receive", canned_exchange, emulated_exchange),
         )
     ]
     big = 2_000 if args.quick else 100_000
@@ -495,7 +546,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
     for comparison in comparisons:
-        report(comparison, measure(comparison, rounds))
+        if args.only is None or args.only in comparison.title:
+            report(comparison, measure(comparison, rounds))
+    if args.only is not None:
+        return 0
 
     fresh = Comparison("per-test cost of a fresh world", [], tests, goal="<= 2 ms per test")
     results = per_test_cost(tests, max(1, rounds // 3))
