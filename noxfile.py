@@ -26,6 +26,11 @@ nox.options.sessions = [
 SDK4 = "globus-sdk==4.9.1"  # 4.10 pins a certifi the index here lacks
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
 ACADEMY = "academy-py==1.0.0"
+ACADEMY_TESTS = (
+    "tests/test_academy_exchange.py",
+    "tests/test_academy_exchange_parity.py",  # against academy's own exchange server
+    "tests/test_academy_docs.py",
+)
 TRANSPORTS = ("inprocess", "server")
 
 
@@ -98,7 +103,7 @@ def academy(session: nox.Session) -> None:
     """academy-py 1.0's Globus exchange (agents launched through the
     emulated exchange and Auth), both transports."""
     session.install("-e", ".[test]", SDK4, ACADEMY)
-    run_suite(session, "tests/test_academy_exchange.py", "tests/test_academy_docs.py")
+    run_suite(session, *ACADEMY_TESTS)
 
 
 @nox.session
