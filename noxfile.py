@@ -29,6 +29,7 @@ ACADEMY = "academy-py==1.0.0"
 ACADEMY_TESTS = (
     "tests/test_academy_exchange.py",
     "tests/test_academy_exchange_parity.py",  # against academy's own exchange server
+    "tests/test_academy_self_hosted.py",  # academy's server, authenticating with the emulator
     "tests/test_academy_docs.py",
 )
 TRANSPORTS = ("inprocess", "server")

@@ -474,7 +474,7 @@ class Emulator:
                 path=call.path,
                 status=reply.status,
                 identity_id=token.identity_id if token else None,
-                client_id=token.client_id if token else None,
+                client_id=token.client_id if token else call.client_id,
                 request_id=call.request_id,
                 note=call.note,
             )

@@ -100,6 +100,7 @@ class Call:
     __slots__ = (
         "__dict__",
         "base_url",
+        "client_id",
         "headers",
         "method",
         "note",
@@ -139,6 +140,8 @@ class Call:
         self.base_url = base_url
         self.remote_addr = remote_addr
         self.token: TokenInfo | None = None
+        # a client that authenticated itself (OAuth2 endpoints), for the journal
+        self.client_id: str | None = None
         self.note = ""  # why this call was answered unusually (journal)
         self.real_delay = 0.0  # real seconds to wait before answering
 

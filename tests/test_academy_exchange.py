@@ -24,6 +24,7 @@ from globus_testkit.services.exchange.models import (
     REQUEST,
     RESPONSE,
     USER,
+    Caller,
     EntityId,
     ExchangeState,
     MailboxTerminated,
@@ -40,6 +41,7 @@ except ImportError:  # academy-py is optional; its tests skip below
     Agent = None
 
 MANAGE_PROJECTS = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+ALICE, BOB = Caller("alice"), Caller("bob")
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 
 # -- the models ----------------------------------------------------------------
@@ -58,8 +60,8 @@ def message(src: EntityId, dest: EntityId, kind: str = REQUEST, tag: str | None 
 
 def alices_user_and_agent(exchange: ExchangeState) -> tuple[EntityId, EntityId]:
     user, agent = entity(USER), entity()
-    exchange.register("alice", user)
-    exchange.register("alice", agent)
+    exchange.register(ALICE, user)
+    exchange.register(ALICE, agent)
     return user, agent
 
 
@@ -70,21 +72,21 @@ def exchange() -> ExchangeState:
 
 def test_a_mailbox_belongs_to_whoever_registered_it(exchange):
     agent = entity()
-    exchange.register("alice", agent, ("m.Worker",))
-    assert exchange.register("alice", agent) is exchange.mailbox(agent)  # idempotent
+    exchange.register(ALICE, agent, ("m.Worker",))
+    assert exchange.register(ALICE, agent) is exchange.mailbox(agent)  # idempotent
     assert exchange.mailbox(agent).agent_classes == ("m.Worker",)
     with pytest.raises(NotPermitted):
-        exchange.register("bob", agent)
+        exchange.register(BOB, agent)
     with pytest.raises(NotPermitted):
-        exchange.send("bob", message(entity(USER), agent))
+        exchange.send(BOB, message(entity(USER), agent))
     with pytest.raises(NotPermitted):
-        exchange.receive("bob", agent)
-    assert exchange.status("bob", entity()) == "MISSING"  # an unknown id is anyone's to ask about
+        exchange.receive(BOB, agent)
+    assert exchange.status(BOB, entity()) == "MISSING"  # an unknown id is anyone's to ask about
 
 
 def test_the_name_is_not_part_of_an_entitys_identity(exchange):
     named = entity(name="worker")
-    exchange.register("alice", named)
+    exchange.register(ALICE, named)
     assert exchange.mailbox(EntityId(named.uid, AGENT)) is not None
     assert exchange.mailbox(EntityId(named.uid, USER)) is None
 
@@ -92,45 +94,45 @@ def test_the_name_is_not_part_of_an_entitys_identity(exchange):
 def test_messages_arrive_in_order_and_once(exchange):
     user, agent = alices_user_and_agent(exchange)
     first, second = message(user, agent), message(user, agent)
-    exchange.send("alice", first)
-    exchange.send("alice", second)
-    assert exchange.receive("alice", agent) == first
-    assert exchange.receive("alice", agent) == second
-    assert exchange.receive("alice", agent) is None
+    exchange.send(ALICE, first)
+    exchange.send(ALICE, second)
+    assert exchange.receive(ALICE, agent) == first
+    assert exchange.receive(ALICE, agent) == second
+    assert exchange.receive(ALICE, agent) is None
     with pytest.raises(UnknownMailbox):
-        exchange.receive("alice", entity())
+        exchange.receive(ALICE, entity())
     with pytest.raises(UnknownMailbox):
-        exchange.send("alice", message(user, entity()))
+        exchange.send(ALICE, message(user, entity()))
 
 
 def test_discovery_by_class_with_and_without_subclasses(exchange):
     base, derived, other = entity(), entity(), entity()
-    exchange.register("alice", base, ("m.Base",))
-    exchange.register("alice", derived, ("m.Derived", "m.Base"))
-    exchange.register("alice", other, ("m.Other",))
-    exchange.register("bob", entity(), ("m.Base",))  # not alice's
-    exchange.register("alice", entity(USER), ("m.Base",))  # users have no class
-    assert exchange.discover("alice", "m.Base", allow_subclasses=True) == [base, derived]
-    assert exchange.discover("alice", "m.Base", allow_subclasses=False) == [base]
-    assert exchange.discover("alice", "m.Derived", allow_subclasses=True) == [derived]
-    exchange.terminate("alice", derived)
-    assert exchange.discover("alice", "m.Base", allow_subclasses=True) == [base]
+    exchange.register(ALICE, base, ("m.Base",))
+    exchange.register(ALICE, derived, ("m.Derived", "m.Base"))
+    exchange.register(ALICE, other, ("m.Other",))
+    exchange.register(BOB, entity(), ("m.Base",))  # not alice's
+    exchange.register(ALICE, entity(USER), ("m.Base",))  # users have no class
+    assert exchange.discover(ALICE, "m.Base", allow_subclasses=True) == [base, derived]
+    assert exchange.discover(ALICE, "m.Base", allow_subclasses=False) == [base]
+    assert exchange.discover(ALICE, "m.Derived", allow_subclasses=True) == [derived]
+    exchange.terminate(ALICE, derived)
+    assert exchange.discover(ALICE, "m.Base", allow_subclasses=True) == [base]
 
 
 def test_termination_is_final_and_answers_pending_requests(exchange):
     user, agent = entity(USER), entity()
-    exchange.register("alice", user)
-    exchange.register("alice", agent, ("m.Worker",))
+    exchange.register(ALICE, user)
+    exchange.register(ALICE, agent, ("m.Worker",))
     taken, waiting = message(user, agent), message(user, agent)
-    exchange.send("alice", taken)
-    exchange.send("alice", waiting)
-    assert exchange.receive("alice", agent) == taken  # in progress when terminated
+    exchange.send(ALICE, taken)
+    exchange.send(ALICE, waiting)
+    assert exchange.receive(ALICE, agent) == taken  # in progress when terminated
 
-    answers = exchange.terminate("alice", agent)
+    answers = exchange.terminate(ALICE, agent)
 
     assert [a.tag for a in answers] == [taken.tag, waiting.tag]
     for sent in answers:
-        received = exchange.receive("alice", user)
+        received = exchange.receive(ALICE, user)
         assert received == sent
         document = json.loads(received.raw)
         assert document["header"]["kind"] == RESPONSE
@@ -141,64 +143,98 @@ def test_termination_is_final_and_answers_pending_requests(exchange):
             "mailbox_id": agent.to_doc(),
             "kind": "academy-error-response",
         }
-    assert exchange.status("alice", agent) == "TERMINATED"
+    assert exchange.status(ALICE, agent) == "TERMINATED"
     with pytest.raises(MailboxTerminated):
-        exchange.send("alice", message(user, agent))
+        exchange.send(ALICE, message(user, agent))
     with pytest.raises(MailboxTerminated):
-        exchange.receive("alice", agent)
+        exchange.receive(ALICE, agent)
     with pytest.raises(MailboxTerminated):
-        exchange.heartbeat_age("alice", agent)
-    exchange.register("alice", agent)  # a gravestone: it stays terminated
-    assert exchange.status("alice", agent) == "TERMINATED"
-    assert exchange.terminate("alice", agent) == []
-    assert exchange.terminate("alice", entity()) == []  # unknown: nothing happens
+        exchange.heartbeat_age(ALICE, agent)
+    exchange.register(ALICE, agent)  # a gravestone: it stays terminated
+    assert exchange.status(ALICE, agent) == "TERMINATED"
+    assert exchange.terminate(ALICE, agent) == []
+    assert exchange.terminate(ALICE, entity()) == []  # unknown: nothing happens
 
 
 def test_no_answer_goes_to_a_terminated_requester(exchange):
     user, agent = alices_user_and_agent(exchange)
-    exchange.send("alice", message(user, agent))
-    exchange.terminate("alice", user)
-    assert exchange.terminate("alice", agent) == []
+    exchange.send(ALICE, message(user, agent))
+    exchange.terminate(ALICE, user)
+    assert exchange.terminate(ALICE, agent) == []
 
 
 def test_statistics_follow_requests_to_their_answers(exchange):
     user, agent = alices_user_and_agent(exchange)
     first, second = message(user, agent), message(user, agent)
-    exchange.send("alice", first)
-    exchange.send("alice", second)
-    exchange.receive("alice", agent)
-    assert exchange.statistics("alice", agent) == Statistics(
+    exchange.send(ALICE, first)
+    exchange.send(ALICE, second)
+    exchange.receive(ALICE, agent)
+    assert exchange.statistics(ALICE, agent) == Statistics(
         incoming=2, outgoing=0, completed=0, in_progress=1, queued=1
     )
-    exchange.send("alice", message(agent, user, RESPONSE, tag=first.tag))
-    assert exchange.statistics("alice", agent) == Statistics(
+    exchange.send(ALICE, message(agent, user, RESPONSE, tag=first.tag))
+    assert exchange.statistics(ALICE, agent) == Statistics(
         incoming=2, outgoing=0, completed=1, in_progress=0, queued=1
     )
-    assert exchange.statistics("alice", user).outgoing == 2
-    assert exchange.statistics("alice", entity()) == Statistics()
+    assert exchange.statistics(ALICE, user).outgoing == 2
+    assert exchange.statistics(ALICE, entity()) == Statistics()
+
+
+def test_owners_share_mailboxes_with_their_own_groups(exchange):
+    user, agent = alices_user_and_agent(exchange)
+    exchange.register(ALICE, worker := entity(), ("m.Worker",))
+    alice_in_lab = Caller("alice", frozenset({"lab"}))
+    bob_in_lab = Caller("bob", frozenset({"lab"}))
+    with pytest.raises(NotPermitted):
+        exchange.receive(bob_in_lab, agent)
+    with pytest.raises(NotPermitted):
+        exchange.share(ALICE, agent, "lab")  # alice is not in lab
+    with pytest.raises(NotPermitted):
+        exchange.share(bob_in_lab, agent, "lab")  # not bob's to share
+    with pytest.raises(UnknownMailbox):
+        exchange.share(alice_in_lab, entity(), "lab")
+
+    exchange.share(alice_in_lab, agent, "lab")
+    exchange.share(alice_in_lab, worker, "lab")
+    assert exchange.shares(ALICE, agent) == ["lab"]
+    exchange.send(bob_in_lab, sent := message(user, agent))
+    assert exchange.receive(bob_in_lab, agent) == sent
+    assert exchange.discover(bob_in_lab, "m.Worker", allow_subclasses=True) == [worker]
+    with pytest.raises(NotPermitted):
+        exchange.receive(BOB, agent)  # bob outside the group
+    with pytest.raises(NotPermitted):
+        exchange.shares(bob_in_lab, agent)  # only the owner sees its shares
+
+    exchange.unshare(ALICE, agent, "lab")
+    exchange.unshare(ALICE, agent, "lab")  # again: nothing to do
+    with pytest.raises(NotPermitted):
+        exchange.receive(bob_in_lab, agent)
+    exchange.terminate(ALICE, worker)
+    with pytest.raises(MailboxTerminated):
+        exchange.share(alice_in_lab, worker, "lab")
 
 
 def test_heartbeats_are_on_the_virtual_clock(exchange):
     agent = entity()
-    exchange.register("alice", agent)
-    assert exchange.heartbeat_age("alice", agent) is None
-    exchange.beat("alice", agent)
+    exchange.register(ALICE, agent)
+    assert exchange.heartbeat_age(ALICE, agent) is None
+    exchange.beat(ALICE, agent)
     exchange.clock.advance(90)
-    assert exchange.heartbeat_age("alice", agent) == 90
-    exchange.beat("alice", entity())  # accepted, nothing to record
+    assert exchange.heartbeat_age(ALICE, agent) == 90
+    exchange.beat(ALICE, entity())  # accepted, nothing to record
     with pytest.raises(UnknownMailbox):
-        exchange.heartbeat_age("alice", entity())
+        exchange.heartbeat_age(ALICE, entity())
 
 
 def test_messages_over_the_size_limit_are_refused(exchange):
     small = ExchangeState(Clock(), message_size_limit=100)
     user, agent = entity(USER), entity()
-    small.register("alice", user)
-    small.register("alice", agent)
+    small.register(ALICE, user)
+    small.register(ALICE, agent)
     with pytest.raises(MessageTooLarge) as caught:
-        small.send("alice", message(user, agent))
+        small.send(ALICE, message(user, agent))
     assert caught.value.limit == 100
-    assert small.receive("alice", agent) is None
+    assert small.receive(ALICE, agent) is None
 
 
 # -- the HTTP surface, through plain requests -----------------------------------------
@@ -398,7 +434,7 @@ def test_errors_are_plain_text_as_the_exchange_gives_them(
     assert theirs.call("GET", "/discover", {"agent": "m.X", "allow_subclasses": True}).json() == {
         "agent_ids": ""
     }
-    assert as_user.call("POST", "/mailbox/share", {}).status_code == 501
+    assert as_user.call("POST", "/mailbox/share", {}).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -575,6 +611,39 @@ def test_agents_in_other_processes_reach_the_emulator_over_the_live_server(
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=120))
     assert project_clients(globus_emulator, factory) == []
+
+
+def test_academys_http_client_uses_the_emulated_exchange_over_the_live_server(
+    globus_emulator, globus_server, globus_academy
+):
+    """HttpExchangeFactory (aiohttp, server-sent events for receiving)
+    against the emulator's exchange, logged in with Globus as academy does;
+    mailbox sharing through a Globus group the service account is in."""
+    from academy.exchange.cloud.client import HttpExchangeFactory
+    from academy.manager import Manager
+
+    account = globus_emulator.service_account.client_id
+    with globus_emulator.lock:
+        lab = globus_emulator.world.groups.create("Lab", {account: "member"})
+    factory = HttpExchangeFactory(globus_emulator.exchange.url, auth_method="globus")
+
+    async def scenario() -> None:
+        async with await Manager.from_exchange_factory(factory) as manager:
+            handle = await manager.launch(Greeter, args=("hey",))
+            answers = await asyncio.gather(*(handle.greet(f"n{i}") for i in range(5)))
+            assert answers == [f"hey, n{i}" for i in range(5)]
+            console = await factory.console()
+            try:
+                await console.share_mailbox(handle.agent_id, uuid.UUID(lab.id))
+                assert await console.get_shared_groups(handle.agent_id) == [uuid.UUID(lab.id)]
+                await console.remove_shared_group(handle.agent_id, uuid.UUID(lab.id))
+                assert await console.get_shared_groups(handle.agent_id) == []
+            finally:
+                await console.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+    operations = {c.operation for c in globus_emulator.journal.calls("exchange")}
+    assert {"listen", "share_mailbox", "unshare_mailbox"} <= operations
 
 
 def test_a_person_launches_agents_that_act_for_them(

@@ -11,10 +11,8 @@ same client), so the emulator's side uses one identity's token too.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,11 +21,10 @@ import requests
 
 pytest.importorskip("academy", reason="the reference exchange is academy-py's own")
 
-from academy.exchange.cloud.app import create_app
 from academy.exchange.cloud.config import ExchangeServingConfig
 from academy.identifier import AgentId, UserId
 from academy.message import Message, PingRequest
-from aiohttp import web
+from academy_server import serving
 
 from globus_testkit.services.exchange.models import EXCHANGE_SCOPE
 
@@ -37,18 +34,8 @@ Call = Callable[[str, str, Any], tuple[int, Any]]
 @pytest.fixture
 def reference_url() -> Iterator[str]:
     """academy's exchange server on a loopback port, in its own thread."""
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(create_app(ExchangeServingConfig()))
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = runner.addresses[0][1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    with serving(ExchangeServingConfig()) as url:
+        yield url
 
 
 def caller(base: str, token: str | None = None) -> Call:

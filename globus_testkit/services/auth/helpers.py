@@ -104,6 +104,12 @@ class AuthHelpers:
         with self._emulator.lock:
             return self.state.add_identity(username, name=name, email=email)
 
+    def add_credential(self, client_id: str, name: str = "test credential") -> str:
+        """A new secret for a confidential client or resource server (say,
+        a service you run yourself that introspects tokens)."""
+        with self._emulator.lock:
+            return self.state.add_credential(client_id, name=name).secret
+
     def add_project(
         self,
         display_name: str = "Test project",

@@ -107,13 +107,15 @@ class AuthService(Service):
             except ValueError as err:
                 raise InvalidClient("malformed Basic authorization header") from err
             client_id, _, secret = decoded.partition(":")
-            return self.state.authenticate_client(unquote(client_id), unquote(secret))
-        form_client_id = call.form.get("client_id")
-        if not form_client_id:
-            raise InvalidClient("client authentication is required")
-        client = self.state.authenticate_client(form_client_id, call.form.get("client_secret"))
-        if client.is_public and not allow_public:
-            raise InvalidClient("this endpoint needs a confidential client")
+            client = self.state.authenticate_client(unquote(client_id), unquote(secret))
+        else:
+            form_client_id = call.form.get("client_id")
+            if not form_client_id:
+                raise InvalidClient("client authentication is required")
+            client = self.state.authenticate_client(form_client_id, call.form.get("client_secret"))
+            if client.is_public and not allow_public:
+                raise InvalidClient("this endpoint needs a confidential client")
+        call.client_id = client.id
         return client
 
 

@@ -5,8 +5,9 @@ these methods, and give each refusal its status.
 
 Rules (as academy's hosted exchange keeps them):
 - A mailbox belongs to the identity that registered it. Anyone may ask
-  about an entity the exchange has never seen; only the owner may use a
-  mailbox that exists.
+  about an entity the exchange has never seen; only the owner, and members
+  of the Globus groups the owner shared it with, may use a mailbox that
+  exists. Only the owner shares, and only with its own groups.
 - Registering is idempotent, and a terminated mailbox stays terminated
   (a gravestone: its id cannot be brought back).
 - Terminating drops the queue and answers every request the mailbox had
@@ -55,7 +56,8 @@ class ExchangeRefusal(Exception):
 
 
 class NotPermitted(ExchangeRefusal):
-    """The mailbox belongs to another identity."""
+    """The mailbox belongs to another identity (and is not shared with the
+    caller's groups), or the owner shares with a group it is not in."""
 
 
 class UnknownMailbox(ExchangeRefusal):
@@ -71,6 +73,15 @@ class MessageTooLarge(ExchangeRefusal):
         super().__init__(f"message of {size} bytes is over the {limit}-byte limit")
         self.size = size
         self.limit = limit
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: a Globus identity, and the groups it is an active
+    member of (looked up only when some mailbox is shared)."""
+
+    identity_id: str
+    groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class Mailbox:
     terminated: bool = False
     heartbeat: float | None = None
     pending: dict[str, Message] = field(default_factory=dict)  # requests by tag
+    shares: set[str] = field(default_factory=set)  # groups whose members may use it
     completed: int = 0
     outgoing: int = 0
 
@@ -144,6 +156,7 @@ class Mailbox:
         return {
             **self.entity.to_doc(),
             "owner_id": self.owner_id,
+            "shared_with": sorted(self.shares),
             "agent_class": self.agent_classes[0] if self.agent_classes else None,
             "status": self.status,
             "queued": len(self.queue),
@@ -169,23 +182,33 @@ class ExchangeState:
 
     # -- who may use what --------------------------------------------------------
 
-    def may_use(self, owner_id: str, entity: EntityId) -> bool:
-        """Whether ``owner_id`` may act on this entity's mailbox: its owner
-        may, and so may anyone while no such mailbox exists."""
+    @property
+    def any_shared(self) -> bool:
+        """Whether any mailbox is shared (then callers' groups matter)."""
+        return any(m.shares for m in self.mailboxes.values())
+
+    def may_use(self, caller: Caller, entity: EntityId) -> bool:
+        """Whether ``caller`` may act on this entity's mailbox: its owner
+        may, members of a group it is shared with may, and so may anyone
+        while no such mailbox exists."""
         mailbox = self.mailboxes.get(entity)
-        return mailbox is None or mailbox.owner_id == owner_id
+        return (
+            mailbox is None
+            or mailbox.owner_id == caller.identity_id
+            or not mailbox.shares.isdisjoint(caller.groups)
+        )
 
     def mailbox(self, entity: EntityId) -> Mailbox | None:
         return self.mailboxes.get(entity)
 
-    def _permitted(self, owner_id: str, entity: EntityId) -> Mailbox | None:
-        if not self.may_use(owner_id, entity):
+    def _permitted(self, caller: Caller, entity: EntityId) -> Mailbox | None:
+        if not self.may_use(caller, entity):
             raise NotPermitted(f"mailbox {entity.uid} belongs to another identity")
         return self.mailboxes.get(entity)
 
-    def _open(self, owner_id: str, entity: EntityId) -> Mailbox:
+    def _open(self, caller: Caller, entity: EntityId) -> Mailbox:
         """The caller's existing, unterminated mailbox, or a refusal."""
-        mailbox = self._permitted(owner_id, entity)
+        mailbox = self._permitted(caller, entity)
         if mailbox is None:
             raise UnknownMailbox(f"no mailbox {entity.uid}")
         if mailbox.terminated:
@@ -195,33 +218,33 @@ class ExchangeState:
     # -- mailboxes ---------------------------------------------------------------
 
     def register(
-        self, owner_id: str, entity: EntityId, agent_classes: tuple[str, ...] = ()
+        self, caller: Caller, entity: EntityId, agent_classes: tuple[str, ...] = ()
     ) -> Mailbox:
         """Create the mailbox if it does not exist (idempotent; a terminated
         mailbox stays terminated). Only agents keep their classes."""
-        existing = self._permitted(owner_id, entity)
+        existing = self._permitted(caller, entity)
         if existing is not None:
             return existing
         mailbox = Mailbox(
             entity=entity,
-            owner_id=owner_id,
+            owner_id=caller.identity_id,
             created=self.clock.now(),
             agent_classes=agent_classes if entity.role == AGENT else (),
         )
         self.mailboxes[entity] = mailbox
         return mailbox
 
-    def status(self, owner_id: str, entity: EntityId) -> str:
-        mailbox = self._permitted(owner_id, entity)
+    def status(self, caller: Caller, entity: EntityId) -> str:
+        mailbox = self._permitted(caller, entity)
         return MISSING if mailbox is None else mailbox.status
 
-    def terminate(self, owner_id: str, entity: EntityId) -> list[Message]:
+    def terminate(self, caller: Caller, entity: EntityId) -> list[Message]:
         """Close a mailbox for good: its queue is dropped and every request
         it had not answered is answered with academy's MailboxTerminated
         error. Returns those answers (each already delivered, where the
         requester's mailbox is open and the caller's own). Terminating an
         unknown or terminated mailbox changes nothing."""
-        mailbox = self._permitted(owner_id, entity)
+        mailbox = self._permitted(caller, entity)
         if mailbox is None or mailbox.terminated:
             return []
         mailbox.terminated = True
@@ -237,29 +260,59 @@ class ExchangeState:
             if (
                 requester is not None
                 and not requester.terminated
-                and self.may_use(owner_id, answer.dest)
+                and self.may_use(caller, answer.dest)
             ):
                 requester.queue.append(answer)
                 answers.append(answer)
         return answers
 
-    def discover(self, owner_id: str, class_name: str, *, allow_subclasses: bool) -> list[EntityId]:
-        """The caller's open agent mailboxes whose agent is ``class_name``
-        (or, with ``allow_subclasses``, a subclass of it), oldest first."""
+    def discover(
+        self, caller: Caller, class_name: str, *, allow_subclasses: bool
+    ) -> list[EntityId]:
+        """The open agent mailboxes the caller may use (its own and those
+        shared with its groups) whose agent is ``class_name`` (or, with
+        ``allow_subclasses``, a subclass of it), oldest first."""
         return [
             mailbox.entity
             for mailbox in self.mailboxes.values()
-            if mailbox.owner_id == owner_id
+            if self.may_use(caller, mailbox.entity)
             and not mailbox.terminated
             and mailbox.implements(class_name, allow_subclasses=allow_subclasses)
         ]
 
+    # -- sharing with groups ----------------------------------------------------------
+
+    def _owned(self, caller: Caller, entity: EntityId) -> Mailbox:
+        """The caller's own open mailbox (sharing is for owners only)."""
+        mailbox = self.mailboxes.get(entity)
+        if mailbox is None:
+            raise UnknownMailbox(f"no mailbox {entity.uid}")
+        if mailbox.terminated:
+            raise MailboxTerminated(f"mailbox {entity.uid} was terminated")
+        if mailbox.owner_id != caller.identity_id:
+            raise NotPermitted(f"mailbox {entity.uid} belongs to another identity")
+        return mailbox
+
+    def share(self, caller: Caller, entity: EntityId, group_id: str) -> None:
+        """Let the members of a group the owner belongs to use a mailbox."""
+        mailbox = self._owned(caller, entity)
+        if group_id not in caller.groups:
+            raise NotPermitted(f"the owner is not a member of group {group_id}")
+        mailbox.shares.add(group_id)
+
+    def shares(self, caller: Caller, entity: EntityId) -> list[str]:
+        return sorted(self._owned(caller, entity).shares)
+
+    def unshare(self, caller: Caller, entity: EntityId, group_id: str) -> None:
+        """Stop sharing with a group (nothing happens if it was not)."""
+        self._owned(caller, entity).shares.discard(group_id)
+
     # -- messages ----------------------------------------------------------------
 
-    def send(self, owner_id: str, message: Message) -> None:
+    def send(self, caller: Caller, message: Message) -> None:
         """Queue a message for its destination, tracking requests until
         their answer comes back."""
-        target = self._open(owner_id, message.dest)
+        target = self._open(caller, message.dest)
         size = message.size
         if size > self.message_size_limit:
             size = message.compact_size  # never more than the sender's text
@@ -276,31 +329,31 @@ class ExchangeState:
                 responder.completed += 1
         target.queue.append(message)
 
-    def receive(self, owner_id: str, entity: EntityId) -> Message | None:
+    def receive(self, caller: Caller, entity: EntityId) -> Message | None:
         """The oldest message waiting in the caller's mailbox, taken off the
         queue, or None when it is empty (the caller decides how to wait)."""
-        mailbox = self._open(owner_id, entity)
+        mailbox = self._open(caller, entity)
         return mailbox.queue.popleft() if mailbox.queue else None
 
     # -- liveness and statistics ---------------------------------------------------
 
-    def beat(self, owner_id: str, entity: EntityId) -> None:
+    def beat(self, caller: Caller, entity: EntityId) -> None:
         """Record a heartbeat (on the virtual clock). The exchange accepts a
         heartbeat for an id it does not know; there is nothing to record."""
-        mailbox = self._permitted(owner_id, entity)
+        mailbox = self._permitted(caller, entity)
         if mailbox is not None:
             mailbox.heartbeat = self.clock.now()
 
-    def heartbeat_age(self, owner_id: str, entity: EntityId) -> float | None:
+    def heartbeat_age(self, caller: Caller, entity: EntityId) -> float | None:
         """Seconds since the last heartbeat, or None if there never was one."""
-        mailbox = self._open(owner_id, entity)
+        mailbox = self._open(caller, entity)
         if mailbox.heartbeat is None:
             return None
         return self.clock.now() - mailbox.heartbeat
 
-    def statistics(self, owner_id: str, entity: EntityId) -> Statistics:
+    def statistics(self, caller: Caller, entity: EntityId) -> Statistics:
         """Traffic counts; all zero for an entity the exchange does not know."""
-        mailbox = self._permitted(owner_id, entity)
+        mailbox = self._permitted(caller, entity)
         if mailbox is None:
             return Statistics()
         queued = len(mailbox.queue)

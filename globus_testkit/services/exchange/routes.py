@@ -26,14 +26,18 @@ from typing import TYPE_CHECKING, Any
 
 from ...http import ApiError, BadRequest, Call, Reply, validate
 from ..auth.errors import TokenRejected
-from ..auth.models import RESOURCE_SERVER
+from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Handler, Routes, Service
+from ..groups.routes import VIEW_MY_GROUPS
 from .models import (
     AGENT,
     EXCHANGE_CLIENT_ID,
     EXCHANGE_SCOPE,
     EXCHANGE_SCOPE_ID,
+    MISSING,
     PROTOCOL_VERSION,
+    TERMINATED,
+    Caller,
     EntityId,
     ExchangeRefusal,
     ExchangeState,
@@ -55,6 +59,7 @@ LISTEN_TIMEOUT = 60  # the longest a receive may wait (the exchange's listen_tim
 # test directly); sends and terminations wake it at once.
 RECHECK_SECONDS = 1.0
 TEXT = "text/plain; charset=utf-8"
+EVENT_STREAM = "text/event-stream"
 
 # The exchange's words for each refusal.
 _REFUSALS: dict[type[ExchangeRefusal], tuple[int, str, str]] = {
@@ -85,21 +90,27 @@ class ExchangeService(Service):
         world.auth.register_client(
             "Academy Exchange", client_type=RESOURCE_SERVER, client_id=EXCHANGE_CLIENT_ID
         )
+        # academy's exchange server trades each token it is given for the
+        # caller's Groups memberships (mailboxes can be shared with groups),
+        # so its scope depends on Groups'.
+        groups = world.auth.scope_by_string(VIEW_MY_GROUPS)
         world.auth.register_scope(
             EXCHANGE_SCOPE,
             client_id=EXCHANGE_CLIENT_ID,
             name="Academy Exchange",
             description="Send and receive messages through the Academy exchange",
             scope_id=EXCHANGE_SCOPE_ID,
+            dependencies=[Dependency(groups.id)] if groups else [],
         )
 
     def error_reply(self, err: ApiError, call: Call) -> Reply:
         # The exchange answers refusals in plain text.
         return Reply(err.message, err.status, dict(err.headers), content_type=TEXT)
 
-    def caller(self, call: Call) -> str:
-        """The identity behind the bearer token, which Auth must have issued
-        for the exchange."""
+    def caller(self, call: Call, *, with_groups: bool = False) -> Caller:
+        """Who is asking: the identity behind the bearer token, which Auth
+        must have issued for the exchange, with its groups when they can
+        matter (some mailbox is shared, or ``with_groups``)."""
         bearer = call.bearer()
         if bearer is None:
             raise ApiError(401, "Unauthorized", "Missing required headers.")
@@ -108,21 +119,31 @@ class ExchangeService(Service):
         except TokenRejected as err:
             raise ApiError(403, "Forbidden", "Token expired or revoked.") from err
         call.token = info
-        return info.identity_id
+        if with_groups or self.state.any_shared:
+            return Caller(info.identity_id, self._groups_of(info.identity_id))
+        return Caller(info.identity_id)
 
-    def wait_for_message(self, owner_id: str, entity: EntityId, timeout: float) -> Message:
+    def _groups_of(self, identity_id: str) -> frozenset[str]:
+        """The groups an identity is an active member of. (academy's server
+        asks Groups with a dependent token; reading the memberships Groups
+        keeps, as Transfer's ACLs and Flows' roles do, leaves the world
+        untouched by requests the exchange then refuses.)"""
+        return frozenset(group.id for group, _ in self.world.groups.groups_of({identity_id}))
+
+    def wait_for_message(self, caller: Caller, entity: EntityId, timeout: float) -> Message | None:
         """Take the next message from a mailbox, waiting up to ``timeout``
-        real seconds for one. Runs under the emulator's lock and lets go of
-        it while it waits, so sends from other threads get in."""
+        real seconds for one (None if none came). Runs under the emulator's
+        lock and lets go of it while it waits, so sends from other threads
+        get in."""
         deadline = time.monotonic() + timeout
         while True:
             # Read the world afresh each time: it may have been replaced.
-            message = self.state.receive(owner_id, entity)
+            message = self.state.receive(caller, entity)
             if message is not None:
                 return message
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise ApiError(408, "Timeout", "Request timeout")
+                return None
             self.changed.wait(min(remaining, RECHECK_SECONDS))
 
 
@@ -205,11 +226,11 @@ def _message(text: str) -> Message:
     )
 
 
-def _caller_and_mailbox(svc: ExchangeService, call: Call) -> tuple[str, EntityId]:
+def _caller_and_mailbox(svc: ExchangeService, call: Call) -> tuple[Caller, EntityId]:
     """Who is asking (authenticated first, as the exchange does) and about
     which mailbox, for the requests that name only a mailbox."""
-    owner = svc.caller(call)
-    return owner, _mailbox(_body(call, "exchange_mailbox"))
+    caller = svc.caller(call)
+    return caller, _mailbox(_body(call, "exchange_mailbox"))
 
 
 def _empty() -> Reply:
@@ -221,34 +242,63 @@ def _empty() -> Reply:
 
 @route("/v1/mailbox", "POST", operation="register_mailbox")
 def register_mailbox(svc: ExchangeService, call: Call) -> Reply:
-    owner = svc.caller(call)
+    caller = svc.caller(call)
     body = _body(call, "exchange_mailbox")
     entity = _mailbox(body)
     classes = tuple(body["agent"].split(",")) if "agent" in body else ()
-    svc.state.register(owner, entity, classes)
+    svc.state.register(caller, entity, classes)
     return _empty()
 
 
 @route("/v1/mailbox", "GET", operation="get_mailbox_status")
 def mailbox_status(svc: ExchangeService, call: Call) -> Reply:
-    owner, entity = _caller_and_mailbox(svc, call)
-    return Reply({"status": svc.state.status(owner, entity)})
+    caller, entity = _caller_and_mailbox(svc, call)
+    return Reply({"status": svc.state.status(caller, entity)})
 
 
 @route("/v1/mailbox", "DELETE", operation="terminate_mailbox")
 def terminate_mailbox(svc: ExchangeService, call: Call) -> Reply:
-    owner, entity = _caller_and_mailbox(svc, call)
-    svc.state.terminate(owner, entity)
+    caller, entity = _caller_and_mailbox(svc, call)
+    svc.state.terminate(caller, entity)
     svc.changed.notify_all()  # its own receivers learn it closed; requesters get answers
     return _empty()
 
 
 @route("/v1/discover", "GET", operation="discover")
 def discover(svc: ExchangeService, call: Call) -> Reply:
-    owner = svc.caller(call)
+    caller = svc.caller(call)
     body = _body(call, "exchange_discover")
-    found = svc.state.discover(owner, body["agent"], allow_subclasses=body["allow_subclasses"])
+    found = svc.state.discover(caller, body["agent"], allow_subclasses=body["allow_subclasses"])
     return Reply({"agent_ids": ",".join(entity.uid for entity in found)})
+
+
+# -- sharing with groups -------------------------------------------------------------
+
+
+def _share_request(svc: ExchangeService, call: Call) -> tuple[Caller, EntityId, str]:
+    caller = svc.caller(call, with_groups=True)
+    body = _body(call, "exchange_share")
+    return caller, _mailbox(body), body["group_id"]
+
+
+@route("/v1/mailbox/share", "POST", operation="share_mailbox")
+def share_mailbox(svc: ExchangeService, call: Call) -> Reply:
+    caller, entity, group_id = _share_request(svc, call)
+    svc.state.share(caller, entity, group_id)
+    return _empty()
+
+
+@route("/v1/mailbox/share", "GET", operation="get_mailbox_shares")
+def get_mailbox_shares(svc: ExchangeService, call: Call) -> Reply:
+    caller, entity = _caller_and_mailbox(svc, call)
+    return Reply({"group_ids": svc.state.shares(caller, entity)})
+
+
+@route("/v1/mailbox/share", "DELETE", operation="unshare_mailbox")
+def unshare_mailbox(svc: ExchangeService, call: Call) -> Reply:
+    caller, entity, group_id = _share_request(svc, call)
+    svc.state.unshare(caller, entity, group_id)
+    return _empty()
 
 
 # -- messages ------------------------------------------------------------------------
@@ -256,23 +306,62 @@ def discover(svc: ExchangeService, call: Call) -> Reply:
 
 @route("/v1/message", "PUT", operation="send_message")
 def send_message(svc: ExchangeService, call: Call) -> Reply:
-    owner = svc.caller(call)
+    caller = svc.caller(call)
     message = _message(_body(call, "exchange_send")["message"])
-    svc.state.send(owner, message)
+    svc.state.send(caller, message)
     svc.changed.notify_all()
     return _empty()
 
 
-@route("/v1/message", "GET", operation="receive_message")
-def receive_message(svc: ExchangeService, call: Call) -> Reply:
-    owner = svc.caller(call)
+def _waiting(call: Call, svc: ExchangeService) -> tuple[Caller, EntityId, float]:
+    """Who waits on which mailbox, and for how long (a receive or a listen)."""
+    caller = svc.caller(call)
     body = _body(call, "exchange_receive")
     entity = _mailbox(body)
     timeout = body.get("timeout", LISTEN_TIMEOUT)
     if not 0 < timeout <= LISTEN_TIMEOUT:
         raise BadRequest(f"Invalid timeout (must be less than {LISTEN_TIMEOUT} and greater than 0)")
-    message = svc.wait_for_message(owner, entity, float(timeout))
+    return caller, entity, float(timeout)
+
+
+@route("/v1/message", "GET", operation="receive_message")
+def receive_message(svc: ExchangeService, call: Call) -> Reply:
+    caller, entity, timeout = _waiting(call, svc)
+    message = svc.wait_for_message(caller, entity, timeout)
+    if message is None:
+        raise ApiError(408, "Timeout", "Request timeout")
     return Reply({"message": message.raw})
+
+
+@route("/v1/mailbox/listen", "GET", operation="listen")
+def listen(svc: ExchangeService, call: Call) -> Reply:
+    """Messages as server-sent events. The exchange keeps its stream open;
+    this one waits for the first message (up to the timeout), sends every
+    message then queued and ends, telling the client to reconnect at once
+    (``retry: 0``), which academy's client does: the same messages arrive,
+    in order, once each."""
+    caller, entity, timeout = _waiting(call, svc)
+    status = svc.state.status(caller, entity)
+    if status == MISSING:
+        raise UnknownMailbox(f"no mailbox {entity.uid}")
+    if status == TERMINATED:
+        raise MailboxTerminated(f"mailbox {entity.uid} was terminated")
+    messages: list[Message] = []
+    try:
+        first = svc.wait_for_message(caller, entity, timeout)
+        while first is not None:
+            messages.append(first)
+            first = svc.state.receive(caller, entity)
+    except MailboxTerminated:
+        pass  # the stream just ends; the client's next request learns why
+    return Reply(_events(messages), content_type=EVENT_STREAM)
+
+
+def _events(messages: list[Message]) -> bytes:
+    lines = ["retry: 0", ""]
+    for message in messages:
+        lines += [f"data: {line}" for line in message.raw.splitlines()] + [""]
+    return ("\n".join(lines) + "\n").encode()
 
 
 # -- liveness and statistics -------------------------------------------------------------
@@ -280,18 +369,18 @@ def receive_message(svc: ExchangeService, call: Call) -> Reply:
 
 @route("/v1/mailbox/heartbeat", "GET", operation="get_heartbeat")
 def get_heartbeat(svc: ExchangeService, call: Call) -> Reply:
-    owner, entity = _caller_and_mailbox(svc, call)
-    return Reply({"heartbeat": svc.state.heartbeat_age(owner, entity)})
+    caller, entity = _caller_and_mailbox(svc, call)
+    return Reply({"heartbeat": svc.state.heartbeat_age(caller, entity)})
 
 
 @route("/v1/mailbox/heartbeat", "POST", operation="update_heartbeat")
 def update_heartbeat(svc: ExchangeService, call: Call) -> Reply:
-    owner, entity = _caller_and_mailbox(svc, call)
-    svc.state.beat(owner, entity)
+    caller, entity = _caller_and_mailbox(svc, call)
+    svc.state.beat(caller, entity)
     return _empty()
 
 
 @route("/v1/mailbox/stats", "GET", operation="get_statistics")
 def get_statistics(svc: ExchangeService, call: Call) -> Reply:
-    owner, entity = _caller_and_mailbox(svc, call)
-    return Reply(dataclasses.asdict(svc.state.statistics(owner, entity)))
+    caller, entity = _caller_and_mailbox(svc, call)
+    return Reply(dataclasses.asdict(svc.state.statistics(caller, entity)))
