@@ -68,9 +68,9 @@ def sdk4(session: nox.Session) -> None:
 
 @nox.session
 def sdk3(session: nox.Session) -> None:
-    """The suite against globus-sdk 3.x."""
+    """The suite against globus-sdk 3.x, on two workers like sdk4."""
     session.install("-e", ".[test]", SDK3)
-    run_suite(session)
+    run_suite(session, "-n", "2")
 
 
 @nox.session

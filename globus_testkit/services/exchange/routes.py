@@ -208,7 +208,14 @@ def _entity(document: dict[str, Any]) -> EntityId:
 
 
 def _mailbox(body: dict[str, Any]) -> EntityId:
-    return _entity(_json_text(body["mailbox"], "exchange_entity", "mailbox"))
+    return _mailbox_id(body["mailbox"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _mailbox_id(text: str) -> EntityId:
+    """A mailbox id from its JSON text; clients send the same text on every
+    receive, so parsed ids are kept (refusals are not: they raise)."""
+    return _entity(_json_text(text, "exchange_entity", "mailbox"))
 
 
 def _message(text: str) -> Message:
