@@ -302,6 +302,8 @@ class Emulator:
             self._transport.start()
 
     def stop(self) -> None:
+        for service in self.services:
+            service.interrupt()
         if self._transport is not None:
             self._transport.stop()
             self._transport = None

@@ -401,6 +401,19 @@ def test_a_waiting_receive_notices_the_world_was_replaced(as_user, globus_emulat
     assert (results[0].status_code, results[0].text) == (404, "Unknown mailbox ID")
 
 
+def test_stopping_the_emulator_lets_a_waiting_receive_go(as_user, globus_emulator):
+    agent = entity()
+    as_user.register(agent)
+    receiver, results = waiting_receive(as_user, agent)
+    stopped = time.monotonic()
+    globus_emulator.stop()
+    receiver.join(timeout=10)
+    assert time.monotonic() - stopped < 5  # not the receive's 20 s
+    answer = results[0]
+    assert answer.status_code == 503, answer.text
+    assert answer.text == "The emulator stopped while this request waited"
+
+
 def test_errors_are_plain_text_as_the_exchange_gives_them(
     as_user, globus_emulator, globus_transport
 ):

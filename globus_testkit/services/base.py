@@ -89,6 +89,10 @@ class Service:
     def world(self) -> World:
         return self.emulator.world
 
+    def interrupt(self) -> None:
+        """Let go of requests waiting on the world: the emulator is
+        stopping. (Only services with waiting requests have any.)"""
+
     def handle(self, call: Call) -> Reply:
         replay = self.emulator.replay
         if replay is not None and replay.mode == "all":

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from globus_testkit.fastschema import compile_schema, json_equal
 from globus_testkit.http import schema_validator
 
+
 @pytest.fixture(autouse=True)
 def _once_per_run(request: pytest.FixtureRequest) -> None:
     """These check our own code against jsonschema, whatever the transport

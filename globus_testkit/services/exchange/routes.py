@@ -79,6 +79,12 @@ class ExchangeService(Service):
         super().__init__(emulator)
         # Tied to the emulator's lock: waiting on it lets go of the lock.
         self.changed = threading.Condition(emulator.lock)
+        self.interruptions = 0  # how many times the emulator stopped
+
+    def interrupt(self) -> None:
+        with self.changed:
+            self.interruptions += 1
+            self.changed.notify_all()
 
     @property
     def state(self) -> ExchangeState:
@@ -134,13 +140,16 @@ class ExchangeService(Service):
         """Take the next message from a mailbox, waiting up to ``timeout``
         real seconds for one (None if none came). Runs under the emulator's
         lock and lets go of it while it waits, so sends from other threads
-        get in."""
+        get in; the emulator stopping ends the wait with a 503."""
         deadline = time.monotonic() + timeout
+        interruptions = self.interruptions
         while True:
             # Read the world afresh each time: it may have been replaced.
             message = self.state.receive(caller, entity)
             if message is not None:
                 return message
+            if self.interruptions != interruptions:
+                raise ApiError(503, "Unavailable", "The emulator stopped while this request waited")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
