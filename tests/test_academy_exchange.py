@@ -379,6 +379,44 @@ def test_a_waiting_receive_lets_everyone_else_in_and_wakes_on_a_send(as_user, gl
     assert json.loads(results[0].json()["message"])["body"]["text"] == "wake up"
 
 
+def test_many_senders_and_receivers_lose_and_duplicate_nothing(as_user):
+    """4 threads send 25 messages each into one mailbox while 3 threads
+    receive from it: each message is taken exactly once."""
+    user, agent = entity(USER), entity()
+    as_user.register(user)
+    as_user.register(agent)
+    sent = [f"{sender}-{n}" for sender in range(4) for n in range(25)]
+    received: list[str] = []
+    failures: list[str] = []
+
+    def send(sender: int) -> None:
+        client = Exchange(as_user.base, as_user.session.headers["Authorization"][7:])
+        for n in range(25):
+            answer = client.send(user, agent, f"{sender}-{n}")
+            if answer.status_code != 200:
+                failures.append(answer.text)
+
+    def receive() -> None:
+        client = Exchange(as_user.base, as_user.session.headers["Authorization"][7:])
+        while True:
+            answer = client.receive(agent, 1)
+            if answer.status_code == 408:
+                return  # a second with nothing left
+            if answer.status_code != 200:
+                failures.append(answer.text)
+                return
+            received.append(json.loads(answer.json()["message"])["body"]["text"])
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    threads += [threading.Thread(target=receive) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures
+    assert sorted(received) == sorted(sent)
+
+
 def test_terminating_a_mailbox_wakes_its_receiver_with_419(as_user):
     agent = entity()
     as_user.register(agent)
