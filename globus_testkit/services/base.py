@@ -31,6 +31,9 @@ _FAULT_CODES = {
 }
 
 
+MATCHES_KEPT = 4096
+
+
 class Routes:
     """A declarative route table: ``@routes.route(path, "GET")`` on handlers.
 
@@ -41,6 +44,9 @@ class Routes:
         self._rules: list[Rule] = []
         self.handlers: dict[str, Handler] = {}
         self._adapter: MapAdapter | None = None
+        # Clients poll the same paths (a task, a run) over and over; matched
+        # routes are kept, a bounded number of them.
+        self._matched: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
 
     def route(
         self, path: str, *methods: str, operation: str | None = None
@@ -52,16 +58,24 @@ class Routes:
             self.handlers[name] = handler
             self._rules.append(Rule(path, endpoint=name, methods=list(methods)))
             self._adapter = None
+            self._matched.clear()
             return handler
 
         return register
 
     def match(self, method: str, path: str) -> tuple[str, dict[str, Any]]:
-        if self._adapter is None:
-            url_map = Map(self._rules, strict_slashes=False, merge_slashes=False)
-            self._adapter = url_map.bind("emulator")
-        name, args = self._adapter.match(path, method)
-        return str(name), dict(args)
+        """The handler's name and path arguments (werkzeug's NotFound or
+        MethodNotAllowed when there is none; those are not kept)."""
+        found = self._matched.get((method, path))
+        if found is None:
+            if self._adapter is None:
+                url_map = Map(self._rules, strict_slashes=False, merge_slashes=False)
+                self._adapter = url_map.bind("emulator")
+            name, args = self._adapter.match(path, method)
+            if len(self._matched) >= MATCHES_KEPT:
+                self._matched.clear()
+            found = self._matched[(method, path)] = (str(name), dict(args))
+        return found[0], dict(found[1])
 
 
 class Service:
