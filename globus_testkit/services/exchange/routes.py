@@ -1,16 +1,18 @@
 """Academy's hosted exchange over HTTP (``https://exchange.academy-agents.org/v1``),
-as ``academy.exchange.cloud.globus.AcademyGlobusClient`` calls it.
+as academy's ``AcademyGlobusClient`` (requests) and ``HttpExchangeFactory``
+(aiohttp, over the live server) call it.
 
 Every request carries a JSON body (GET and DELETE too); mailbox ids and
-messages travel as JSON text inside it. Answers are JSON, or an empty 200;
-refusals are plain text with the exchange's own words and statuses: 400
-bad field, 401 no bearer token, 403 bad token or someone else's mailbox,
-404 unknown mailbox, 408 nothing arrived in time, 413 message too large,
-419 mailbox terminated.
+messages travel as JSON text inside it. Answers are JSON, an empty 200, or
+(``/mailbox/listen``) server-sent events; refusals are plain text with the
+exchange's own words and statuses: 400 bad field, 401 no bearer token, 403
+bad token or someone else's mailbox, 404 unknown mailbox, 408 nothing
+arrived in time, 413 message too large, 419 mailbox terminated.
 
 A receive that finds its mailbox empty waits, in real time as academy
 asks, without holding the emulator's lock: it sleeps on a condition of
-that lock, which every send and termination notifies.
+that lock, which every send and termination notifies (and the emulator
+stopping, which ends the wait with a 503).
 """
 
 from __future__ import annotations
