@@ -205,8 +205,10 @@ def test_owners_share_mailboxes_with_their_own_groups(exchange):
     with pytest.raises(NotPermitted):
         exchange.shares(bob_in_lab, agent)  # only the owner sees its shares
 
+    assert exchange.any_shared
     exchange.unshare(ALICE, agent, "lab")
     exchange.unshare(ALICE, agent, "lab")  # again: nothing to do
+    assert exchange.any_shared  # the worker still is
     with pytest.raises(NotPermitted):
         exchange.receive(bob_in_lab, agent)
     exchange.terminate(ALICE, worker)

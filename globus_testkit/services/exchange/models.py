@@ -179,13 +179,14 @@ class ExchangeState:
         self.clock = clock
         self.message_size_limit = message_size_limit
         self.mailboxes: dict[EntityId, Mailbox] = {}
+        self.shared: set[EntityId] = set()  # mailboxes shared with some group
 
     # -- who may use what --------------------------------------------------------
 
     @property
     def any_shared(self) -> bool:
         """Whether any mailbox is shared (then callers' groups matter)."""
-        return any(m.shares for m in self.mailboxes.values())
+        return bool(self.shared)
 
     def may_use(self, caller: Caller, entity: EntityId) -> bool:
         """Whether ``caller`` may act on this entity's mailbox: its owner
@@ -299,13 +300,17 @@ class ExchangeState:
         if group_id not in caller.groups:
             raise NotPermitted(f"the owner is not a member of group {group_id}")
         mailbox.shares.add(group_id)
+        self.shared.add(entity)
 
     def shares(self, caller: Caller, entity: EntityId) -> list[str]:
         return sorted(self._owned(caller, entity).shares)
 
     def unshare(self, caller: Caller, entity: EntityId, group_id: str) -> None:
         """Stop sharing with a group (nothing happens if it was not)."""
-        self._owned(caller, entity).shares.discard(group_id)
+        mailbox = self._owned(caller, entity)
+        mailbox.shares.discard(group_id)
+        if not mailbox.shares:
+            self.shared.discard(entity)
 
     # -- messages ----------------------------------------------------------------
 
