@@ -43,6 +43,9 @@ from .services.flows.models import FlowsState
 from .services.flows.routes import FlowsService
 from .services.groups.models import GroupsState
 from .services.groups.routes import GroupsService
+from .services.search.helpers import SearchHelpers
+from .services.search.models import SearchState
+from .services.search.routes import SearchService
 from .services.transfer.helpers import TransferHelpers
 from .services.transfer.models import TransferState
 from .services.transfer.routes import TransferService
@@ -62,6 +65,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     ActionsService,
     FlowsService,
     ExchangeService,
+    SearchService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -90,6 +94,7 @@ class World:
         self.flows = FlowsState(self.clock, self.ids)
         self.actions = ActionsState(self.clock)
         self.exchange = ExchangeState(self.clock)
+        self.search = SearchState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -193,6 +198,7 @@ class Emulator:
         self.actions = ActionsHelpers(self)
         self.transfer = TransferHelpers(self)
         self.exchange = ExchangeHelpers(self)
+        self.search = SearchHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None

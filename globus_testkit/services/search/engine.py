@@ -1,0 +1,160 @@
+"""Running a search request over one index: who may see what, which
+subjects match, their order and the facets counted over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Entry, SearchIndex
+from .query import (
+    MAX_RESULTS,
+    Predicate,
+    bad_query,
+    compile_filter,
+    compile_q,
+    facet_result,
+    field_reader,
+    sort_value,
+)
+
+RESULT_VERSION = "2019-08-27"
+LEGACY_RESULT_VERSION = "2017-09-01"
+
+
+@dataclass
+class Hit:
+    subject: str
+    entries: list[Entry]  # the caller may see these
+    score: float
+
+
+@dataclass
+class Outcome:
+    hits: list[Hit]
+    facet_results: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run(
+    index: SearchIndex,
+    request: dict[str, Any],
+    principals: frozenset[str],
+    *,
+    bypass_visible_to: bool = False,
+    ordered: bool = True,
+) -> Outcome:
+    """Every subject of ``index`` the request matches, best first (or, when
+    not ``ordered``, in a stable subject order for scrolling)."""
+    scorer = compile_q(str(request.get("q") or ""), bool(request.get("advanced")))
+    filters, post_filters = _filters(request)
+    matched: list[tuple[str, list[Entry], list[Entry], float]] = []
+    for subject, by_id in index.subjects.items():
+        visible = [e for e in by_id.values() if bypass_visible_to or e.visible(principals)]
+        hits = [e for e in visible if all(f(e) for f in filters)]
+        scores = [scorer(e, None) for e in hits]
+        if any(scores):
+            matched.append((subject, visible, hits, max(scores)))
+    facets = [
+        facet_result(spec, [e for _, _, hits, _ in matched for e in hits])
+        for spec in _list_of(request, "facets")
+    ]
+    if post_filters:
+        matched = [m for m in matched if any(all(f(e) for f in post_filters) for e in m[2])]
+    result = [Hit(subject, visible, score) for subject, visible, _, score in matched]
+    if not ordered:
+        result.sort(key=lambda h: h.subject)
+    elif request.get("sort"):
+        result = _sorted(result, _list_of(request, "sort"))
+    else:
+        _boost(result, _list_of(request, "boosts"), scorer)
+        result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
+    return Outcome(result, facets)
+
+
+def _filters(request: dict[str, Any]) -> tuple[list[Predicate], list[Predicate]]:
+    filters: list[Predicate] = []
+    post: list[Predicate] = []
+    for spec in _list_of(request, "filters"):
+        target = post if isinstance(spec, dict) and spec.get("post_filter") else filters
+        target.append(compile_filter(spec))
+    post.extend(compile_filter(spec) for spec in _list_of(request, "post_facet_filters"))
+    return filters, post
+
+
+def _list_of(request: dict[str, Any], key: str) -> list[Any]:
+    value = request.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise bad_query(f"{key} must be a list")
+    return value
+
+
+def _sorted(hits: list[Hit], sorts: list[Any]) -> list[Hit]:
+    # Sort by the last key first so earlier keys win (a stable multi-sort);
+    # subjects without the field go last either way.
+    for spec in reversed(sorts):
+        if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
+            raise bad_query("each sort needs a field_name")
+        order = spec.get("order", "asc")
+        if order not in ("asc", "desc"):
+            raise bad_query("sort order must be asc or desc")
+        descending = order == "desc"
+        keyed = [(sort_value(h.entries, spec["field_name"], descending), h) for h in hits]
+        present = [kh for kh in keyed if kh[0] is not None]
+        present.sort(key=lambda kh: kh[0], reverse=descending)  # type: ignore[arg-type,return-value]
+        hits = [h for _, h in present] + [h for k, h in keyed if k is None]
+    return hits
+
+
+def _boost(hits: list[Hit], boosts: list[Any], scorer: Any) -> None:
+    for spec in boosts:
+        if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
+            raise bad_query("each boost needs a field_name")
+        factor = spec.get("factor", 1)
+        if (
+            not isinstance(factor, (int, float))
+            or isinstance(factor, bool)
+            or not 0 <= factor <= 10
+        ):
+            raise bad_query("a boost factor must be a number from 0 to 10")
+        read = field_reader(spec["field_name"])
+        for hit in hits:
+            if any(scorer(e, read) for e in hit.entries):
+                hit.score *= factor
+
+
+def page_bounds(offset: Any, limit: Any) -> tuple[int, int]:
+    for name, value in (("offset", offset), ("limit", limit)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise bad_query(f"{name} must be a non-negative integer")
+    if limit < 1 or offset + limit > MAX_RESULTS:
+        raise bad_query(
+            f"limit must be at least 1 and offset + limit at most {MAX_RESULTS}; "
+            "use a scroll query for more"
+        )
+    return offset, limit
+
+
+def gmeta(hit: Hit, principals: frozenset[str], version: str) -> dict[str, Any]:
+    """A GMetaResult: one subject and the entries the caller may see."""
+    if version == LEGACY_RESULT_VERSION:
+        return {
+            "@datatype": "GMetaResult",
+            "@version": LEGACY_RESULT_VERSION,
+            "subject": hit.subject,
+            "content": [e.content for e in hit.entries],
+        }
+    return {
+        "@datatype": "GMetaResult",
+        "@version": RESULT_VERSION,
+        "subject": hit.subject,
+        "entries": [
+            {
+                "content": e.content,
+                "entry_id": e.entry_id,
+                "matched_principal_sets": e.matched_principal_sets(principals),
+            }
+            for e in hit.entries
+        ],
+    }

@@ -1,0 +1,419 @@
+"""Search queries: the query string (simple or advanced), filters, facets,
+boosts and sort, evaluated over an index's entries.
+
+The advanced syntax is Lucene's query-string syntax, which Search takes
+from Elasticsearch; it is parsed by luqum (a maintained Lucene-syntax
+parser) rather than by hand, and its tree is evaluated here. The simple
+syntax is plain words: any of them matching ranks a result, more matches
+rank it higher.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser as lucene
+
+from ...clock import iso
+from .fields import as_date, as_number, comparable, equal, leaves, sort_key, tokens, values_at
+from .models import Entry, SearchError
+
+Values = Callable[[Entry], list[Any]]
+Scorer = Callable[[Entry, "Values | None"], float]
+
+MAX_QUERY_LENGTH = 2048
+MAX_RESULTS = 10_000  # offset + limit, as the service caps them
+FACET_DEFAULT_SIZE = 10
+DATE_INTERVALS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second")
+
+
+def bad_query(message: str) -> SearchError:
+    return SearchError(400, "BadRequest.Generic", message)
+
+
+# -- the query string ---------------------------------------------------------------
+
+
+def all_values(entry: Entry) -> list[Any]:
+    return [value for _, value in leaves(entry.content)]
+
+
+def field_reader(name: str) -> Values:
+    def read(entry: Entry) -> list[Any]:
+        return values_at(entry.content, name)
+
+    return read
+
+
+@lru_cache(maxsize=512)
+def compile_q(q: str, advanced: bool) -> Scorer:
+    """A scorer for ``q``: 0 for entries it does not match, more for better."""
+    if len(q) > MAX_QUERY_LENGTH:
+        raise bad_query(f"query strings are limited to {MAX_QUERY_LENGTH} characters")
+    text = q.strip()
+    if text in ("", "*"):
+        return lambda entry, values: 1.0
+    if not advanced:
+        return _simple(text)
+    try:
+        node = lucene.parse(text)
+    except (ParseError, Exception) as err:  # luqum raises several kinds
+        raise bad_query(f"the advanced query string could not be parsed: {err}") from err
+    return _advanced(node)
+
+
+def _simple(text: str) -> Scorer:
+    phrases = [p for p in re.findall(r'"([^"]*)"', text) if tokens(p)]
+    words = tokens(re.sub(r'"[^"]*"', " ", text))
+    terms = [tokens(p) for p in phrases] + [[w] for w in dict.fromkeys(words)]
+
+    def score(entry: Entry, values: Values | None) -> float:
+        seen = (values or all_values)(entry)
+        return float(sum(1 for term in terms if _term_in(term, seen)))
+
+    return score
+
+
+def _term_in(term: list[str], values: Iterable[Any]) -> bool:
+    """A word or phrase (as tokens) appears, consecutively, in some value."""
+    width = len(term)
+    for value in values:
+        found = tokens(value)
+        for start in range(len(found) - width + 1):
+            if found[start : start + width] == term:
+                return True
+    return False
+
+
+def _advanced(node: tree.Item) -> Scorer:
+    def score(entry: Entry, values: Values | None) -> float:
+        return _evaluate(node, entry, values or all_values)
+
+    return score
+
+
+def _evaluate(node: tree.Item, entry: Entry, values: Values) -> float:
+    """Score of one node of luqum's tree against an entry."""
+    if isinstance(node, tree.SearchField):
+        return _evaluate(node.expr, entry, field_reader(node.name))
+    if isinstance(node, (tree.Group, tree.FieldGroup)):
+        return _evaluate(node.expr, entry, values)
+    if isinstance(node, tree.AndOperation):
+        scores = [_evaluate(child, entry, values) for child in node.children]
+        return sum(scores) if all(scores) else 0.0
+    if isinstance(node, tree.OrOperation):
+        return sum(_evaluate(child, entry, values) for child in node.children)
+    if isinstance(node, tree.UnknownOperation):
+        return _implicit(node.children, entry, values)
+    if isinstance(node, (tree.Not, tree.Prohibit)):
+        return 0.0 if _evaluate(node.a, entry, values) else 1.0
+    if isinstance(node, tree.Plus):
+        return _evaluate(node.a, entry, values)
+    if isinstance(node, tree.Boost):
+        return _evaluate(node.expr, entry, values) * float(node.force or 1)
+    if isinstance(node, tree.Range):
+        return _in_range(node, values(entry))
+    if isinstance(node, (tree.From, tree.To)):
+        return _half_range(node, values(entry))
+    if isinstance(node, tree.Fuzzy):
+        return _fuzzy(node, values(entry))
+    if isinstance(node, tree.Proximity):
+        words = tokens(node.term.value.strip('"'))
+        return 1.0 if any(set(words) <= set(tokens(v)) for v in values(entry)) else 0.0
+    if isinstance(node, tree.Phrase):
+        return 1.0 if _term_in(tokens(node.value.strip('"')), values(entry)) else 0.0
+    if isinstance(node, tree.Regex):
+        return _regex(node.value.strip("/"), values(entry))
+    if isinstance(node, tree.Word):
+        return _word(node.value, values(entry))
+    raise bad_query(f"unsupported query syntax: {node}")
+
+
+def _implicit(children: Iterable[tree.Item], entry: Entry, values: Values) -> float:
+    """Lucene's default operator is OR, but ``+x`` must and ``-x`` must not match."""
+    total, required_met, optional = 0.0, True, []
+    for child in children:
+        got = _evaluate(child, entry, values)
+        if isinstance(child, (tree.Plus, tree.Prohibit, tree.Not)):
+            required_met = required_met and bool(got)
+            total += got if isinstance(child, tree.Plus) else 0.0
+        else:
+            optional.append(got)
+    if not required_met:
+        return 0.0
+    has_required = any(isinstance(c, (tree.Plus, tree.Prohibit, tree.Not)) for c in children)
+    if not has_required and not any(optional):
+        return 0.0
+    return total + sum(optional) or 1.0
+
+
+def _word(word: str, found: list[Any]) -> float:
+    word = word.replace("\\", "")
+    if word == "*":
+        return 1.0 if found else 0.0
+    if "*" in word or "?" in word:
+        pattern = word.lower()
+        hit = any(
+            fnmatch.fnmatchcase(t, pattern) or fnmatch.fnmatchcase(str(v).lower(), pattern)
+            for v in found
+            for t in tokens(v)
+        )
+        return 1.0 if hit else 0.0
+    if any(equal(value, word) for value in found):
+        return 1.0
+    return 1.0 if _term_in(tokens(word), found) else 0.0
+
+
+def _bound(item: tree.Item) -> str | None:
+    value = str(item).strip('"')
+    return None if value == "*" else value
+
+
+def _in_range(node: tree.Range, found: list[Any]) -> float:
+    low, high = _bound(node.low), _bound(node.high)
+    for value in found:
+        if _within(value, low, high, node.include_low, node.include_high):
+            return 1.0
+    return 0.0
+
+
+def _half_range(node: tree.From | tree.To, found: list[Any]) -> float:
+    bound = _bound(node.a)
+    low, high = (bound, None) if isinstance(node, tree.From) else (None, bound)
+    return 1.0 if any(_within(v, low, high, node.include, node.include) for v in found) else 0.0
+
+
+def _within(value: Any, low: Any, high: Any, include_low: bool, include_high: bool) -> bool:
+    if low is not None:
+        pair = comparable(value, low)
+        if pair is None or pair[0] < pair[1] or (pair[0] == pair[1] and not include_low):  # type: ignore[operator]
+            return False
+    if high is not None:
+        pair = comparable(value, high)
+        if pair is None or pair[0] > pair[1] or (pair[0] == pair[1] and not include_high):  # type: ignore[operator]
+            return False
+    return True
+
+
+def _fuzzy(node: tree.Fuzzy, found: list[Any]) -> float:
+    term = node.term.value.lower()
+    allowed = int(float(node.degree)) if node.degree is not None else 2
+    hit = any(_distance(term, t, allowed) <= allowed for v in found for t in tokens(v))
+    return 1.0 if hit else 0.0
+
+
+def _distance(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, giving up once it passes ``cap``."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > cap:
+            return cap + 1
+        previous = current
+    return previous[-1]
+
+
+def _regex(pattern: str, found: list[Any]) -> float:
+    # User-supplied patterns run on RE2 (linear time) so none can stall the
+    # emulator; without it regular expressions are refused.
+    try:
+        import re2
+    except ImportError as err:
+        raise bad_query("regular expression queries need google-re2 installed") from err
+    try:
+        compiled = re2.compile(pattern)
+    except Exception as err:
+        raise bad_query(f"invalid regular expression: {err}") from err
+    hit = any(compiled.fullmatch(t) for v in found for t in tokens(v))
+    return 1.0 if hit else 0.0
+
+
+# -- filters ------------------------------------------------------------------------
+
+
+Predicate = Callable[[Entry], bool]
+
+
+def compile_filter(spec: Any) -> Predicate:
+    """A predicate for one GFilter document."""
+    if not isinstance(spec, dict):
+        raise bad_query("each filter must be an object")
+    kind = spec.get("type")
+    if kind in ("and", "or"):
+        parts = [compile_filter(f) for f in _list(spec, "filters")]
+        join = all if kind == "and" else any
+        return lambda entry: join(p(entry) for p in parts)
+    if kind == "not":
+        inner = compile_filter(spec.get("filter"))
+        return lambda entry: not inner(entry)
+    name = spec.get("field_name")
+    if not isinstance(name, str) or not name:
+        raise bad_query(f"a {kind!r} filter needs a field_name")
+    read = field_reader(name)
+    if kind == "exists":
+        return lambda entry: bool(read(entry))
+    if kind in ("match_any", "match_all"):
+        wanted = _list(spec, "values")
+        join = any if kind == "match_any" else all
+        return lambda entry: join(any(equal(v, w) for v in read(entry)) for w in wanted)
+    if kind == "range":
+        ranges = [_range_bounds(r) for r in _list(spec, "values")]
+        return lambda entry: any(
+            _within(v, low, high, True, True) for v in read(entry) for low, high in ranges
+        )
+    if kind == "like":
+        pattern = str(spec.get("value", "")).lower()
+        return lambda entry: any(fnmatch.fnmatchcase(str(v).lower(), pattern) for v in read(entry))
+    if kind in ("geo_bounding_box", "geo_shape"):
+        raise SearchError(501, "NotEmulated", f"globus-testkit does not emulate {kind} filters")
+    raise bad_query(f"unknown filter type {kind!r}")
+
+
+def _list(spec: dict[str, Any], key: str) -> list[Any]:
+    value = spec.get(key)
+    if not isinstance(value, list) or not value:
+        raise bad_query(f"a {spec.get('type')!r} filter needs a non-empty list of {key}")
+    return value
+
+
+def _range_bounds(bounds: Any) -> tuple[Any, Any]:
+    if not isinstance(bounds, dict):
+        raise bad_query("range filter values must be objects with from and to")
+    low = bounds.get("from", bounds.get("low", "*"))
+    high = bounds.get("to", bounds.get("high", "*"))
+    return (None if low == "*" else low), (None if high == "*" else high)
+
+
+# -- facets -------------------------------------------------------------------------
+
+
+def facet_result(spec: Any, entries: list[Entry]) -> dict[str, Any]:
+    """One GFacetResult for a GFacet over the matching entries."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
+        raise bad_query("each facet needs a field_name")
+    name = spec.get("name") or spec["field_name"]
+    kind = spec.get("type", "terms")
+    read = field_reader(spec["field_name"])
+    per_entry = [read(e) for e in entries]
+    if kind in ("sum", "avg"):
+        numbers = [n for vals in per_entry for v in vals if (n := as_number(v)) is not None]
+        if kind == "sum":
+            return {"name": name, "value": float(sum(numbers))}
+        return {"name": name, "value": (sum(numbers) / len(numbers)) if numbers else None}
+    if kind == "terms":
+        size = _size(spec)
+        counts = Counter(v for vals in per_entry for v in {_key(v) for v in vals})
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:size]
+        return {"name": name, "buckets": [{"value": v, "count": c} for v, c in ranked]}
+    if kind == "numeric_histogram":
+        return {"name": name, "buckets": _numeric_buckets(spec, per_entry)}
+    if kind == "date_histogram":
+        return {"name": name, "buckets": _date_buckets(spec, per_entry)}
+    raise bad_query(f"unknown facet type {kind!r}")
+
+
+def _key(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def _size(spec: dict[str, Any]) -> int:
+    size = spec.get("size", FACET_DEFAULT_SIZE)
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 1000:
+        raise bad_query("facet size must be an integer from 1 to 1000")
+    return size
+
+
+def _histogram_range(
+    spec: dict[str, Any], parse: Callable[[Any], float | None]
+) -> tuple[float, float]:
+    bounds = spec.get("histogram_range")
+    if not isinstance(bounds, dict):
+        raise bad_query(f"a {spec.get('type')} facet needs a histogram_range with low and high")
+    low, high = parse(bounds.get("low")), parse(bounds.get("high"))
+    if low is None or high is None or low >= high:
+        raise bad_query("histogram_range needs low < high")
+    return low, high
+
+
+def _numeric_buckets(spec: dict[str, Any], per_entry: list[list[Any]]) -> list[dict[str, Any]]:
+    low, high = _histogram_range(spec, as_number)
+    size = _size(spec)
+    width = (high - low) / size
+    counts = [0] * size
+    for vals in per_entry:
+        hit = {
+            int((n - low) // width)
+            for v in vals
+            if (n := as_number(v)) is not None and low <= n < high
+        }
+        for slot in hit:
+            counts[slot] += 1
+    return [
+        {"value": {"from": low + i * width, "to": low + (i + 1) * width}, "count": c}
+        for i, c in enumerate(counts)
+    ]
+
+
+def _date_buckets(spec: dict[str, Any], per_entry: list[list[Any]]) -> list[dict[str, Any]]:
+    interval = spec.get("date_interval")
+    if interval not in DATE_INTERVALS:
+        raise bad_query(f"date_interval must be one of {', '.join(DATE_INTERVALS)}")
+    bounds = spec.get("histogram_range")
+    low = high = None
+    if bounds is not None:
+        low, high = _histogram_range(spec, as_date)
+    counts: Counter[str] = Counter()
+    for vals in per_entry:
+        seen = set()
+        for value in vals:
+            when = as_date(value)
+            if when is None or (low is not None and not low <= when < high):  # type: ignore[operator]
+                continue
+            seen.add(_truncate(when, interval))
+        counts.update(seen)
+    return [{"value": k, "count": counts[k]} for k in sorted(counts)]
+
+
+def _truncate(timestamp: float, interval: str) -> str:
+    text = iso(timestamp)  # 2024-05-17T10:11:12+00:00
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+    if interval == "year":
+        return f"{year:04d}-01-01"
+    if interval == "quarter":
+        return f"{year:04d}-{(month - 1) // 3 * 3 + 1:02d}-01"
+    if interval == "month":
+        return f"{year:04d}-{month:02d}-01"
+    if interval == "week":
+        import datetime as _dt
+
+        start = _dt.date(year, month, day) - _dt.timedelta(
+            days=_dt.date(year, month, day).weekday()
+        )
+        return start.isoformat()
+    if interval == "day":
+        return text[:10]
+    cut = {"hour": 13, "minute": 16, "second": 19}[interval]
+    return text[:cut] + {"hour": ":00:00", "minute": ":00", "second": ""}[interval]
+
+
+# -- sort ---------------------------------------------------------------------------
+
+
+def sort_value(entries: list[Entry], field_name: str, descending: bool) -> tuple[int, Any] | None:
+    found = [sort_key(v) for e in entries for v in values_at(e.content, field_name)]
+    if not found:
+        return None
+    return max(found) if descending else min(found)
