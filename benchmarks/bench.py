@@ -301,6 +301,44 @@ def _task_list_page(tasks: int) -> Callable[[ExitStack], Runner]:
     return setup
 
 
+# -- Search -----------------------------------------------------------------------------
+
+SEARCH_ALL = "urn:globus:auth:scope:search.api.globus.org:all"
+_QUERY = {"q": "ocean", "limit": 10, "facets": [{"name": "kw", "field_name": "keywords"}]}
+
+
+def canned_post_search(stack: ExitStack) -> Runner:
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    index_id = load_response("search.post_search", requests_mock=mock).metadata["index_id"]
+    client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+    return lambda: client.post_search(index_id, _QUERY)
+
+
+def _search_index(entries: int) -> Callable[[ExitStack], Runner]:
+    """A post_search with a facet over an index of ``entries`` entries."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        documents = [
+            {
+                "subject": f"https://example.org/{n}",
+                "visible_to": ["public"],
+                "content": {
+                    "title": f"dataset {n} ocean" if n % 10 == 0 else f"dataset {n}",
+                    "keywords": ["ocean" if n % 2 else "ice"],
+                    "n": n,
+                },
+            }
+            for n in range(entries)
+        ]
+        index = emulator.search.create_index("bench", entries=documents)
+        token = emulator.auth.issue_token(emulator.user, [SEARCH_ALL])
+        client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.post_search(index.id, _QUERY)
+
+    return setup
+
+
 # -- Flows ------------------------------------------------------------------------------
 
 FLOWS_ALL = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"
@@ -504,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             ("submit_transfer", canned_submit_transfer, emulated_submit_transfer),
             ("get_task", canned_get_task, emulated_get_task),
             ("academy exchange: send + receive", canned_exchange, emulated_exchange),
+            ("search post_search, 100 entries", canned_post_search, _search_index(100)),
         )
     ]
     big = 2_000 if args.quick else 100_000
@@ -543,6 +582,14 @@ def main(argv: list[str] | None = None) -> int:
                 Contender(f"{many:,} tasks", _task_list_page(many)),
             ],
             max(2, calls // 10),
+        ),
+        Comparison(
+            f"scale: a search query (with a facet) over 100 vs {many:,} entries",
+            [
+                Contender("100 entries", _search_index(100)),
+                Contender(f"{many:,} entries", _search_index(many)),
+            ],
+            max(2, calls // 20),
         ),
     ]
     for comparison in comparisons:

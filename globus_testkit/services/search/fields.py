@@ -78,7 +78,12 @@ def tokens(value: Any) -> list[str]:
     """The lowercased words of a value, as full-text matching sees them."""
     if isinstance(value, bool):
         return [str(value).lower()]
-    return [t.lower() for t in _TOKEN.findall(str(value))]
+    return list(_words(value if isinstance(value, str) else str(value)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(text.lower()))
 
 
 def as_number(value: Any) -> float | None:

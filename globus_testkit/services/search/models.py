@@ -16,7 +16,7 @@ from typing import Any
 from ...clock import Clock
 from ...http import ApiError
 from ...ids import Ids
-from .fields import leaf_count, nesting_depth
+from .fields import leaf_count, leaves, nesting_depth, tokens
 
 OWNER, ADMIN, WRITER = "owner", "admin", "writer"
 ROLE_NAMES = (OWNER, ADMIN, WRITER)
@@ -62,12 +62,31 @@ def forbidden(operation: str) -> SearchError:
     )
 
 
+@dataclass(frozen=True)
+class Analysis:
+    values: list[Any]  # every leaf value
+    words: list[list[str]]  # each value's words
+    vocabulary: frozenset[str]  # every word
+
+
 @dataclass
 class Entry:
     subject: str
     entry_id: str | None
     content: dict[str, Any]
     visible_to: list[str]
+
+    def analysis(self) -> Analysis:
+        """The entry's values and words, worked out once (entries do not
+        change: a re-ingest replaces the Entry)."""
+        found: Analysis | None = self.__dict__.get("_analysis")
+        if found is None:
+            values = [value for _, value in leaves(self.content)]
+            words = [tokens(value) for value in values]
+            found = self.__dict__["_analysis"] = Analysis(
+                values, words, frozenset(w for ws in words for w in ws)
+            )
+        return found
 
     def visible(self, principals: frozenset[str]) -> bool:
         return PUBLIC in self.visible_to or not principals.isdisjoint(self.visible_to)

@@ -22,8 +22,8 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene
 
 from ...clock import iso
-from .fields import as_date, as_number, comparable, equal, leaves, sort_key, tokens, values_at
-from .models import Entry, SearchError
+from .fields import as_date, as_number, comparable, equal, sort_key, tokens, values_at
+from .models import Analysis, Entry, SearchError
 
 Values = Callable[[Entry], list[Any]]
 Scorer = Callable[[Entry, "Values | None"], float]
@@ -42,7 +42,7 @@ def bad_query(message: str) -> SearchError:
 
 
 def all_values(entry: Entry) -> list[Any]:
-    return [value for _, value in leaves(entry.content)]
+    return entry.analysis().values
 
 
 def field_reader(name: str) -> Values:
@@ -75,10 +75,27 @@ def _simple(text: str) -> Scorer:
     terms = [tokens(p) for p in phrases] + [[w] for w in dict.fromkeys(words)]
 
     def score(entry: Entry, values: Values | None) -> float:
-        seen = (values or all_values)(entry)
-        return float(sum(1 for term in terms if _term_in(term, seen)))
+        if values is not None:
+            seen = values(entry)
+            return float(sum(1 for term in terms if _term_in(term, seen)))
+        analysis = entry.analysis()
+        return float(sum(1 for term in terms if _term_in_words(term, analysis)))
 
     return score
+
+
+def _term_in_words(term: list[str], analysis: Analysis) -> bool:
+    """_term_in over an entry's whole content, using its worked-out words."""
+    if not analysis.vocabulary.issuperset(term):
+        return False
+    if len(term) == 1:
+        return True
+    width = len(term)
+    return any(
+        words[start : start + width] == term
+        for words in analysis.words
+        for start in range(len(words) - width + 1)
+    )
 
 
 def _term_in(term: list[str], values: Iterable[Any]) -> bool:
