@@ -137,6 +137,18 @@ def server_userinfo(stack: ExitStack) -> Runner:
     return lambda: _userinfo(client)
 
 
+def proxied_userinfo(stack: ExitStack) -> Runner:
+    """userinfo at auth.globus.org's real URL, through proxy mode (HTTPS to
+    the proxy, TLS terminated there, one keep-alive connection)."""
+    emulator = Emulator()
+    proxy = emulator.serve_proxy()
+    stack.callback(emulator.stop)
+    client = _auth_client(emulator)
+    client.transport.session.proxies = {"https": proxy.url}
+    client.transport.verify_ssl = str(proxy.bundle)
+    return lambda: _userinfo(client)
+
+
 def bare_werkzeug_server(stack: ExitStack) -> Runner:
     """The floor for any loopback answer: werkzeug returning fixed bytes."""
     from werkzeug.serving import make_server
@@ -524,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 Contender("emulated, in-process", emulated_userinfo),
                 Contender("emulated, live server", server_userinfo),
+                Contender("emulated, through proxy mode (HTTPS)", proxied_userinfo),
                 Contender("bare werkzeug app, same server kind", bare_werkzeug_server),
             ],
             calls,

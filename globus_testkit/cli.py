@@ -32,6 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a state file: loaded at start if it exists, saved on exit (SIGINT/SIGTERM)",
     )
     serve.add_argument(
+        "--proxy",
+        action="store_true",
+        help="also serve an HTTPS proxy that answers Globus's real hostnames, and print "
+        "HTTPS_PROXY and CA-bundle variables instead of the service URLs (default: off)",
+    )
+    serve.add_argument(
+        "--proxy-port", type=int, default=0, help="the proxy's port (default: 0, a free one)"
+    )
+    serve.add_argument(
+        "--proxy-passthrough",
+        action="store_true",
+        help="relay hosts the emulator does not serve instead of refusing them (default: off)",
+    )
+    serve.add_argument(
         "--allow-remote-control",
         action="store_true",
         help="let non-loopback peers use the /_testkit/ control plane",
@@ -136,7 +150,14 @@ def run_serve(args: argparse.Namespace) -> int:
         emulator.load_state(state)
         print(f"# loaded the world from {state}", file=sys.stderr)
     server = emulator.serve(host=args.host, port=args.port)
-    print(env_block(emulator, server.env), flush=True)
+    env = server.env
+    if args.proxy:
+        proxy = emulator.serve_proxy(
+            host=args.host, port=args.proxy_port, passthrough=args.proxy_passthrough
+        )
+        env = proxy.env
+        print(f"# proxy on {proxy.url}; CA bundle {proxy.bundle}", file=sys.stderr)
+    print(env_block(emulator, env), flush=True)
     print(
         f"# globus-testkit serving on {server.url} (health: {server.url}/_testkit/health; "
         "Ctrl-C to stop)",

@@ -54,6 +54,7 @@ from .services.transfer.tasks import Tasks
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from .transports.proxy import ProxyServer
     from .transports.server import LiveServer
 
 STATE_FORMAT = "globus-testkit-state/1"
@@ -203,6 +204,7 @@ class Emulator:
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
         self._servers: list[LiveServer] = []
+        self._proxies: list[ProxyServer] = []
 
     # -- the default actors ------------------------------------------------------
 
@@ -316,6 +318,9 @@ class Emulator:
         for server in self._servers:
             server.stop()
         self._servers.clear()
+        for proxy in self._proxies:
+            proxy.stop()
+        self._proxies.clear()
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
         """Start a threaded loopback server; stopped by :meth:`stop`."""
@@ -325,6 +330,19 @@ class Emulator:
         server.start()
         self._servers.append(server)
         return server
+
+    def serve_proxy(
+        self, host: str = "127.0.0.1", port: int = 0, *, passthrough: bool = False
+    ) -> ProxyServer:
+        """Start an HTTPS proxy that answers Globus's real hostnames from
+        this world (see transports/proxy.py); its ``env`` points any
+        program at it. Stopped by :meth:`stop`."""
+        from .transports.proxy import ProxyServer
+
+        proxy = ProxyServer(self, host=host, port=port, passthrough=passthrough)
+        proxy.start()
+        self._proxies.append(proxy)
+        return proxy
 
     @contextlib.contextmanager
     def unlocked(self) -> Iterator[None]:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .faults import Faults
     from .services.actions.mounts import ActionsHelpers
     from .snapshot import Snapshot
+    from .transports.proxy import ProxyServer
     from .transports.server import LiveServer
 
 TRANSPORTS = ("inprocess", "server")
@@ -104,6 +105,16 @@ def globus_server(globus_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) ->
     for name, value in server.env.items():
         monkeypatch.setenv(name, value)
     return server
+
+
+@pytest.fixture
+def globus_proxy(globus_emulator: Emulator) -> ProxyServer:
+    """The emulator behind an HTTPS proxy on loopback: ``globus_proxy.env``
+    makes any subprocess (globus-sdk with its production URLs, curl, other
+    languages) reach this test's world at Globus's real hostnames. The
+    test's own process is left as it is."""
+    proxies = globus_emulator._proxies
+    return proxies[0] if proxies else globus_emulator.serve_proxy()
 
 
 @pytest.fixture(autouse=True)
