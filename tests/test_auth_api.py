@@ -197,3 +197,19 @@ def test_openid_configuration_has_an_absolute_jwks_uri(globus_emulator):
     config = globus_sdk.AuthClient().get_openid_configuration()
     assert config["jwks_uri"].startswith(("https://auth.globus.org/", "http://127.0.0.1"))
     assert config["jwks_uri"].endswith("/jwk.json")
+
+
+def test_a_token_works_until_the_instant_it_expires(globus_emulator):
+    account = globus_emulator.service_account.client_id
+    token = globus_emulator.auth.issue_token(
+        globus_emulator.user, "openid", client_id=account, lifetime=600
+    )
+    auth = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    globus_emulator.clock.advance(599)
+    assert userinfo(auth)["sub"] == globus_emulator.user.id
+    assert confidential(globus_emulator).oauth2_token_introspect(token)["active"] is True
+    globus_emulator.clock.advance(1)  # expires_at itself: no longer valid
+    with pytest.raises(globus_sdk.AuthAPIError) as caught:
+        userinfo(auth)
+    assert caught.value.http_status == 401
+    assert confidential(globus_emulator).oauth2_token_introspect(token)["active"] is False

@@ -163,3 +163,50 @@ def test_serve_prints_the_service_account_for_globus_cli(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+
+
+def test_serve_lenient_accepts_any_bearer_string_on_auth_and_transfer(tmp_path):
+    process, exports = _serve(tmp_path, "--lenient")
+    try:
+        made_up = globus_sdk.AccessTokenAuthorizer("not-a-token-anyone-issued")
+        auth = globus_sdk.AuthClient(authorizer=made_up)
+        auth.base_url = exports["GLOBUS_SDK_SERVICE_URL_AUTH"]
+        assert userinfo(auth)["preferred_username"] == exports["GLOBUS_TESTKIT_USER"]
+        transfer = globus_sdk.TransferClient(authorizer=made_up)
+        transfer.base_url = exports["GLOBUS_SDK_SERVICE_URL_TRANSFER"]
+        tutorial = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"  # mapped: consent needed if strict
+        assert transfer.operation_ls(tutorial, path="/~/")["DATA"]
+    finally:
+        _stop(process)
+
+
+def _outward_address():
+    """This machine's own non-loopback address (a UDP connect sends nothing)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.254", 9))
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+@pytest.mark.parametrize(("flags", "status"), [((), 403), (("--allow-remote-control",), 200)])
+def test_serve_answers_remote_control_only_when_allowed(tmp_path, flags, status):
+    address = _outward_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to call from")
+    process, exports = _serve(tmp_path, "--host", "0.0.0.0", *flags)
+    try:
+        port = exports["GLOBUS_SDK_SERVICE_URL_AUTH"].rsplit(":", 1)[1].split("/")[0]
+        answer = requests.get(f"http://{address}:{port}/_testkit/health", timeout=5)
+        assert answer.status_code == status
+    finally:
+        _stop(process)

@@ -156,3 +156,10 @@ def test_revoking_consent_brings_the_error_back(globus_emulator, transfer_for):
     assert caught.value.info.consent_required
     if hasattr(globus_sdk, "gare"):
         assert globus_sdk.gare.to_gare(caught.value) is not None
+
+
+@pytest.mark.globus(strict=False)
+def test_lenient_mode_lists_a_mapped_collection_without_consent(globus_emulator):
+    new = globus_emulator.transfer.add_collection("New", files={"/d/x": "x"})
+    tc = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer("any string"))
+    assert [e["name"] for e in tc.operation_ls(new.id, path="/d")] == ["x"]
