@@ -62,7 +62,8 @@ class Policies:
             if key == "authentication_assurance_timeout" and value is None:
                 value = DEFAULT_ASSURANCE_TIMEOUT
             _check(key, value)
-            setattr(updated, key, list(value) if key == "signup_fields" else value)
+            # a field named twice is asked once
+            setattr(updated, key, list(dict.fromkeys(value)) if key == "signup_fields" else value)
         return updated
 
     @property
