@@ -89,7 +89,7 @@ class World:
         self.journal = Journal()
         self.faults = Faults(seed)
         self.auth = AuthState(self.clock, self.ids)
-        self.groups = GroupsState(self.ids)
+        self.groups = GroupsState(self.ids, self.clock)
         self.transfer = TransferState(self.clock, self.ids)
         self.tasks = Tasks(self.clock, self.ids, self.transfer)
         self.flows = FlowsState(self.clock, self.ids)

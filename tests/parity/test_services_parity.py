@@ -4,6 +4,7 @@ Known deviations live, with reasons, in fixtures/parity/deviations.json."""
 from __future__ import annotations
 
 import globus_sdk
+import globus_sdk.testing
 import pytest
 
 from globus_testkit import parity
@@ -72,12 +73,38 @@ def a_run(e):
     return client, runner, runner.run_flow({}, label="parity").data
 
 
-def groups(e):
-    group = e.world.groups.create("Parity group", {e.user.id: "admin"})
-    token = e.auth.issue_token(
-        e.user, "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
+def groups(e, scope="view_my_groups_and_memberships"):
+    group = e.world.groups.create(
+        "Parity group",
+        {e.user.id: "admin"},
+        subscription_id=SUBSCRIPTION,
+        subscription_info={
+            "name": "Parity",
+            "is_high_assurance": True,
+            "is_baa": False,
+            "connectors": {c: {"is_ha": True, "is_baa": False} for c in RECORDED_CONNECTORS},
+        },
     )
+    token = e.auth.issue_token(e.user, f"urn:globus:auth:scope:groups.api.globus.org:{scope}")
     return globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token)), group
+
+
+# the connectors globus-sdk's recording lists (which connectors a
+# subscription covers is the subscription's business, not the emulator's)
+RECORDED_CONNECTORS = (
+    globus_sdk.testing.get_response_set("groups.get_group_by_subscription_id")
+    .lookup("default")
+    .json["subscription_info"]["connectors"]
+)
+SUBSCRIPTION = "5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d60"
+POLICIES = globus_sdk.GroupPolicies(
+    is_high_assurance=False,
+    group_visibility="private",
+    group_members_visibility="managers",
+    join_requests=False,
+    signup_fields=["address1"],
+    authentication_assurance_timeout=28800,
+)
 
 
 OPERATIONS = {
@@ -137,6 +164,21 @@ OPERATIONS = {
     "flows.validate_flow": lambda e: flows(e).validate_flow(HELLO).data,
     "groups.get_my_groups": lambda e: groups(e)[0].get_my_groups().data,
     "groups.get_group": lambda e: (lambda g, group: g.get_group(group.id).data)(*groups(e)),
+    "groups.create_group": lambda e: (
+        groups(e, "all")[0].create_group({"name": "Made", "description": "by parity"}).data
+    ),
+    "groups.delete_group": lambda e: (lambda g, group: g.delete_group(group.id).data)(
+        *groups(e, "all")
+    ),
+    "groups.get_group_by_subscription_id": lambda e: (
+        groups(e)[0].get_group_by_subscription_id(SUBSCRIPTION).data
+    ),
+    "groups.set_group_policies": lambda e: (
+        lambda g, group: g.set_group_policies(group.id, POLICIES).data
+    )(*groups(e, "all")),
+    "groups.set_subscription_admin_verified": lambda e: (
+        lambda g, group: g.set_subscription_admin_verified(group.id, SUBSCRIPTION).data
+    )(*groups(e, "all")),
 }
 
 

@@ -463,17 +463,24 @@ class ActionsService(Service):
             )
         return info.identity_id
 
+    def principals(self, identity_id: str) -> set[str]:
+        """The caller's identities and the groups they are active members
+        of, as monitor_by/manage_by name them (asked of world.groups)."""
+        identities = {i.id for i in self.world.auth.identity_set(identity_id)}
+        return {f"urn:globus:auth:identity:{i}" for i in identities} | {
+            f"urn:globus:groups:id:{g}" for g in self.world.groups.group_ids_of(identities)
+        }
+
     def action(self, call: Call, provider: Provider, action_id: str, *, manage: bool) -> Action:
         identity = self.caller(call, provider)
         action = self.world.actions.actions.get(action_id)
         allowed = (
             (action.manage_by if manage else action.monitor_by + action.manage_by) if action else []
         )
-        principal = f"urn:globus:auth:identity:{identity}"
         if (
             action is None
             or action.provider != provider.name
-            or (identity != action.creator_id and principal not in allowed)
+            or (identity != action.creator_id and self.principals(identity).isdisjoint(allowed))
         ):
             raise ApiError(404, "ActionNotFound", f"no action {action_id}")
         self.bring_up_to_date(action)

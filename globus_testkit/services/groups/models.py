@@ -1,14 +1,45 @@
-"""Groups and their members. No HTTP here."""
+"""Groups: the groups themselves, subgroups, subscriptions, preferences, and
+the one answer every other service asks ("which groups is this identity
+set in", "is X an active member/manager/admin of G"). No HTTP.
+
+Membership rules live in ``memberships.py``, policies in ``policies.py``,
+high assurance in ``assurance.py``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...http import NotFound
+from ...clock import Clock
+from ...http import ApiError, BadRequest, Forbidden, NotFound
 from ...ids import Ids
+from .assurance import SessionRequired, SessionSource, session_timeouts, stale_identities
+from .memberships import ACTIONS, ROLES, Actor, Membership, Refused, Roster
+from .policies import Policies
 
-ROLES = ("admin", "manager", "member")
+# Globus' limits on a group tree: subgroups below the root, and in all.
+MAX_DEPTH = 4
+MAX_SUBGROUPS = 75
+# What a caller may find in ``allowed_actions``, by the role they need.
+_MEMBER_ACTIONS = ("view_group", "view_my_memberships", "leave")
+_MANAGER_ACTIONS = (
+    "view_memberships",
+    "add_members",
+    "invite_members",
+    "approve_join_requests",
+    "reject_join_requests",
+    "remove_members",
+    "change_roles",
+)
+_ADMIN_ACTIONS = (
+    "update_group",
+    "delete_group",
+    "update_policies",
+    "create_subgroup",
+    "set_subscription_admin_verified",
+)
 
 
 @dataclass
@@ -16,68 +47,365 @@ class Group:
     id: str
     name: str
     description: str = ""
-    members: dict[str, str] = field(default_factory=dict)  # identity id -> role
+    parent_id: str | None = None
+    terms_and_conditions: str | None = None
+    policies: Policies = field(default_factory=Policies)
+    roster: Roster = field(default_factory=Roster)
+    subscription_id: str | None = None
+    subscription_info: dict[str, Any] | None = None
+    subscription_admin_verified_id: str | None = None
 
-    def to_api(self, identity_id: str, usernames: dict[str, str]) -> dict[str, Any]:
-        """As ``my_groups`` shows it to ``identity_id``."""
+    @property
+    def group_type(self) -> str:
+        return "plus" if self.subscription_id else "regular"
+
+    def summary(self) -> dict[str, Any]:
+        """The fields every view of the group shares."""
         return {
             "id": self.id,
             "name": self.name,
             "description": self.description,
-            "subscription_id": None,
-            "subscription_info": None,
-            "group_type": "regular",
-            "enforce_session": False,
-            "session_limit": 28800,
-            "session_timeouts": {},
-            "parent_id": None,
-            "policies": {"group_visibility": "private", "group_members_visibility": "managers"},
-            "my_memberships": [
-                {
-                    "group_id": self.id,
-                    "identity_id": identity_id,
-                    "username": usernames.get(identity_id, ""),
-                    "role": self.members[identity_id],
-                    "status": "active",
-                }
-            ],
+            "parent_id": self.parent_id,
+            "group_type": self.group_type,
+            "enforce_session": self.policies.is_high_assurance,
+            "session_limit": self.policies.authentication_assurance_timeout,
+            "terms_and_conditions": self.terms_and_conditions,
+            "policies": self.policies.to_api(),
+            "subscription_id": self.subscription_id,
+            "subscription_info": dict(self.subscription_info) if self.subscription_info else None,
+            "subscription_admin_verified_id": self.subscription_admin_verified_id,
         }
 
 
 class GroupsState:
-    def __init__(self, ids: Ids) -> None:
+    def __init__(self, ids: Ids, clock: Clock | None = None) -> None:
         self.ids = ids
+        self.clock = clock or Clock()
         self.groups: dict[str, Group] = {}
+        self.allow_add: dict[str, bool] = {}  # identity id -> may be added without invite
+        # The hook to Auth's sessions for high-assurance groups (see assurance.py).
+        self.sessions: SessionSource | None = None
 
-    def create(
-        self, name: str, members: dict[str, str] | None = None, description: str = ""
-    ) -> Group:
-        for role in (members or {}).values():
-            if role not in ROLES:
-                raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        group = Group(self.ids.uuid(), name, description, dict(members or {}))
-        self.groups[group.id] = group
-        return group
+    # -- the questions other services ask ------------------------------------------
+
+    def groups_of(self, identity_ids: Iterable[str]) -> list[tuple[Group, str]]:
+        """Each group one of these identities is an *active* member of, with
+        that identity; a subgroup's members are members of its ancestors too.
+        Invited, pending, left and removed memberships grant nothing."""
+        identities = set(identity_ids)
+        found: dict[str, tuple[Group, str]] = {}
+        for group in self.groups.values():
+            member = next((m.identity_id for m in group.roster.mine(identities) if m.active), None)
+            if member is None:
+                continue
+            for ancestor in [group, *self.ancestors(group)]:
+                found.setdefault(ancestor.id, (ancestor, member))
+        return list(found.values())
+
+    def group_ids_of(self, identity_ids: Iterable[str]) -> set[str]:
+        return {group.id for group, _ in self.groups_of(identity_ids)}
+
+    def role_in(self, identity_ids: Iterable[str], group_id: str) -> str | None:
+        """The best role these identities hold actively in the group itself
+        (``member``, ``manager``, ``admin``), or None."""
+        group = self.groups.get(group_id)
+        return group.roster.role_of(set(identity_ids)) if group else None
+
+    def is_member(
+        self, identity_ids: Iterable[str], group_id: str, *, role: str = "member"
+    ) -> bool:
+        """Whether these identities actively hold at least ``role`` in the group
+        (plain membership also counts through subgroups)."""
+        if role == "member":
+            return group_id in self.group_ids_of(identity_ids)
+        held = self.role_in(identity_ids, group_id)
+        return held is not None and ROLES.index(held) >= ROLES.index(role)
+
+    # -- groups -----------------------------------------------------------------------
 
     def group(self, group_id: str) -> Group:
         found = self.groups.get(group_id)
         if found is None:
-            raise NotFound(f"no group {group_id}", code="GROUP_NOT_FOUND")
+            raise NotFound(f"Group {group_id} not found.", code="GROUP_NOT_FOUND")
         return found
 
-    def add_member(self, group_id: str, identity_id: str, role: str = "member") -> None:
+    def create(
+        self,
+        name: str,
+        members: dict[str, str] | None = None,
+        description: str = "",
+        *,
+        parent_id: str | None = None,
+        terms_and_conditions: str | None = None,
+        policies: dict[str, Any] | None = None,
+        subscription_id: str | None = None,
+        subscription_info: dict[str, Any] | None = None,
+        group_id: str | None = None,
+    ) -> Group:
+        """A new group with ``members`` ({identity id: role}, all active)."""
+        if not name or not str(name).strip():
+            raise BadRequest("A group needs a name.", code="INVALID_GROUP")
+        for role in (members or {}).values():
+            if role not in ROLES:
+                raise BadRequest(f"role must be one of {', '.join(ROLES)}", code="INVALID_ROLE")
+        if parent_id is not None:
+            self._check_room_below(self.group(parent_id))
+        group = Group(
+            group_id or self.ids.uuid(),
+            name,
+            description or "",
+            parent_id=parent_id,
+            terms_and_conditions=terms_and_conditions,
+            policies=Policies().changed(policies or {}),
+            subscription_id=subscription_id,
+            subscription_info=subscription_info,
+        )
+        if group.id in self.groups:
+            raise BadRequest(f"Group {group.id} already exists.", code="INVALID_GROUP")
+        for identity_id, role in (members or {}).items():
+            group.roster.members[identity_id] = Membership(identity_id, role)
+        self.groups[group.id] = group
+        return group
+
+    def create_for(self, creator_id: str, actor: Actor, document: dict[str, Any]) -> Group:
+        """A group created through the API: its creator becomes its admin; a
+        subgroup needs the caller to administer the parent."""
+        parent_id = document.get("parent_id")
+        if (
+            parent_id is not None
+            and not self.actor(self.group(parent_id), actor.identities).is_admin
+        ):
+            raise Forbidden(
+                "Only admins of the parent group may create subgroups.", code="FORBIDDEN"
+            )
+        return self.create(
+            document["name"],
+            {creator_id: "admin"},
+            document.get("description") or "",
+            parent_id=parent_id,
+            terms_and_conditions=document.get("terms_and_conditions"),
+            policies=document.get("policies"),
+        )
+
+    def update(self, group: Group, actor: Actor, changes: dict[str, Any]) -> Group:
+        self._require_admin(group, actor, "update the group")
+        verified = changes.get(
+            "subscription_admin_verified_id", group.subscription_admin_verified_id
+        )
+        if verified not in (None, group.subscription_admin_verified_id):
+            raise BadRequest(
+                "Use PUT /v2/groups/{id}/subscription_admin_verified to verify a group.",
+                code="INVALID_UPDATE",
+            )
+        if "name" in changes and not str(changes["name"] or "").strip():
+            raise BadRequest("A group needs a name.", code="INVALID_GROUP")
+        for key in ("name", "description", "terms_and_conditions"):
+            if key in changes:
+                setattr(group, key, changes[key] if key != "description" else changes[key] or "")
+        group.subscription_admin_verified_id = verified
+        return group
+
+    def delete(self, group: Group, actor: Actor) -> Group:
+        self._require_admin(group, actor, "delete the group")
+        if self.children(group):
+            raise ApiError(409, "HAS_SUBGROUPS", "Delete the group's subgroups first.")
+        del self.groups[group.id]
+        return group
+
+    def set_policies(self, group: Group, actor: Actor, changes: dict[str, Any]) -> Policies:
+        self._require_admin(group, actor, "change the group's policies")
+        group.policies = group.policies.changed(changes)
+        return group.policies
+
+    def ancestors(self, group: Group) -> list[Group]:
+        found: list[Group] = []
+        parent_id = group.parent_id
+        while parent_id is not None and parent_id in self.groups and len(found) <= MAX_DEPTH:
+            parent = self.groups[parent_id]
+            found.append(parent)
+            parent_id = parent.parent_id
+        return found
+
+    def children(self, group: Group) -> list[Group]:
+        return [g for g in self.groups.values() if g.parent_id == group.id]
+
+    def _descendants(self, group: Group) -> list[Group]:
+        found: list[Group] = []
+        for child in self.children(group):
+            found += [child, *self._descendants(child)]
+        return found
+
+    def _check_room_below(self, parent: Group) -> None:
+        chain = [parent, *self.ancestors(parent)]
+        if len(chain) > MAX_DEPTH:
+            raise BadRequest(
+                f"A group tree may have at most {MAX_DEPTH} levels of subgroups.",
+                code="MAX_DEPTH_EXCEEDED",
+            )
+        if len(self._descendants(chain[-1])) >= MAX_SUBGROUPS:
+            raise BadRequest(
+                f"A group tree may have at most {MAX_SUBGROUPS} subgroups.",
+                code="MAX_SUBGROUPS_EXCEEDED",
+            )
+
+    # -- who may see and do what ------------------------------------------------------
+
+    def actor(self, group: Group, identities: Iterable[str]) -> Actor:
+        ids = frozenset(identities)
+        return Actor(ids, group.roster.role_of(ids))
+
+    def visible(self, group: Group, actor: Actor) -> bool:
+        """Members (also invited or asking to join) see a group; anyone
+        signed in sees an ``authenticated``-visibility one; admins of an
+        ancestor see its subgroups."""
+        if group.policies.public:
+            return True
+        if any(
+            m.status in ("active", "invited", "pending")
+            for m in group.roster.mine(actor.identities)
+        ):
+            return True
+        return any(a.roster.role_of(actor.identities) == "admin" for a in self.ancestors(group))
+
+    def require_visible(self, group: Group, actor: Actor) -> None:
+        if not self.visible(group, actor):
+            raise Forbidden("You do not have permission to view this group.", code="FORBIDDEN")
+
+    def visible_memberships(self, group: Group, actor: Actor) -> list[Membership]:
+        """Managers see every membership; with ``members`` visibility active
+        members see the active ones; everyone sees their own."""
+        if actor.manages:
+            return list(group.roster.members.values())
+        own = group.roster.mine(actor.identities)
+        if actor.role is not None and group.policies.group_members_visibility == "members":
+            others = [m for m in group.roster.members.values() if m.active and m not in own]
+            return own + others
+        return own
+
+    def allowed_actions(self, group: Group, actor: Actor) -> list[str]:
+        allowed: list[str] = []
+        if self.visible(group, actor):
+            allowed.append("view_group")
+        mine = {m.status for m in group.roster.mine(actor.identities)}
+        if actor.role is not None:
+            allowed += [a for a in _MEMBER_ACTIONS if a != "view_group"]
+        if "invited" in mine:
+            allowed += ["accept_invite", "decline_invite"]
+        if actor.role is None and group.policies.join_requests and group.policies.public:
+            allowed.append("request_join")
+        if actor.manages:
+            allowed += _MANAGER_ACTIONS
+        if actor.is_admin:
+            allowed += _ADMIN_ACTIONS
+        return allowed
+
+    def _require_admin(self, group: Group, actor: Actor, doing: str) -> None:
+        if not actor.is_admin:
+            self.require_visible(group, actor)
+            raise Forbidden(f"Only group admins may {doing}.", code="FORBIDDEN")
+
+    # -- memberships ------------------------------------------------------------------
+
+    def batch(
+        self, group: Group, actor: Actor, actions: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """Carry out a batch of membership actions: each item done or refused
+        on its own (refusals under ``errors``), in the service's order."""
+        self.require_visible(group, actor)
+        result: dict[str, Any] = {}
+        errors: dict[str, list[dict[str, Any]]] = {}
+        for action in ACTIONS:
+            if action not in actions:
+                continue
+            done = result.setdefault(action, [])
+            for item in actions[action]:
+                try:
+                    done.append(
+                        group.roster.apply(
+                            action,
+                            item,
+                            self.actor(group, actor.identities),
+                            join_requests=group.policies.join_requests
+                            and self.visible(group, actor),
+                            accepts_adds=self.allow_add.get(item["identity_id"], True),
+                        )
+                    )
+                except Refused as refused:
+                    errors.setdefault(action, []).append(
+                        {
+                            "identity_id": item["identity_id"],
+                            "code": refused.code,
+                            "detail": refused.detail,
+                        }
+                    )
+        if errors:
+            result["errors"] = errors
+        return result
+
+    def add_member(
+        self, group_id: str, identity_id: str, role: str = "member", status: str = "active"
+    ) -> Membership:
+        """Put a membership in place directly (tests and world files)."""
         if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        self.group(group_id).members[identity_id] = role
+            raise BadRequest(f"role must be one of {', '.join(ROLES)}", code="INVALID_ROLE")
+        group = self.group(group_id)
+        membership = group.roster.members.get(identity_id) or Membership(identity_id)
+        membership.role, membership.status = role, status
+        group.roster.members[identity_id] = membership
+        return membership
 
     def remove_member(self, group_id: str, identity_id: str) -> None:
-        self.group(group_id).members.pop(identity_id, None)
+        membership = self.group(group_id).roster.members.get(identity_id)
+        if membership is not None:
+            membership.status = "removed"
 
-    def groups_of(self, identity_ids: set[str]) -> list[tuple[Group, str]]:
-        """Each group one of these identities is in, with that identity."""
-        found = []
+    def membership_fields(self, group: Group, actor: Actor) -> Membership:
+        own = group.roster.mine(actor.identities)
+        if not own:
+            raise NotFound("You have no membership in this group.", code="NO_MEMBERSHIP")
+        return own[0]
+
+    def set_membership_fields(
+        self, group: Group, actor: Actor, fields: dict[str, str]
+    ) -> Membership:
+        membership = self.membership_fields(group, actor)
+        for theirs in group.roster.mine(actor.identities):
+            theirs.membership_fields.update(fields)
+        return membership
+
+    # -- subscriptions ----------------------------------------------------------------
+
+    def by_subscription(self, subscription_id: str) -> Group:
         for group in self.groups.values():
-            member = next((i for i in group.members if i in identity_ids), None)
-            if member is not None:
-                found.append((group, member))
-        return found
+            if group.subscription_id == subscription_id:
+                return group
+        raise NotFound(f"Subscription {subscription_id} not found.", code="SUBSCRIPTION_NOT_FOUND")
+
+    def set_subscription_admin_verified(
+        self, group: Group, actor: Actor, subscription_id: str | None
+    ) -> Group:
+        """Mark a group as belonging to a subscription: admins of the group
+        who also administer the subscription's group may."""
+        self._require_admin(group, actor, "verify the group for a subscription")
+        if subscription_id is not None:
+            provider = self.by_subscription(subscription_id)
+            if provider.roster.role_of(actor.identities) != "admin":
+                raise Forbidden(
+                    "Only admins of the subscription may verify groups for it.", code="FORBIDDEN"
+                )
+        group.subscription_admin_verified_id = subscription_id
+        return group
+
+    # -- high assurance ---------------------------------------------------------------
+
+    def require_session(self, group: Group, actor: Actor) -> None:
+        """The one enforcement point for high-assurance groups: members
+        whose sign-in is older than the group allows must sign in again."""
+        members = [m.identity_id for m in group.roster.mine(actor.identities) if m.active]
+        stale = stale_identities(group, members, self.sessions, self.clock.now())
+        if stale:
+            raise SessionRequired(group, stale)
+
+    def session_timeouts(self, group: Group, actor: Actor) -> dict[str, Any]:
+        members = [m.identity_id for m in group.roster.mine(actor.identities)]
+        return session_timeouts(group, members, self.sessions, self.clock.now())

@@ -1,0 +1,64 @@
+"""High-assurance groups: the fields are stored and reported, and the one
+hook (world.groups.sessions) decides when a member must sign in again."""
+
+from __future__ import annotations
+
+import globus_sdk
+import pytest
+
+
+class Sessions:
+    """Stands in for Auth's sessions: when each identity last signed in."""
+
+    def __init__(self) -> None:
+        self.signed_in: dict[str, float] = {}
+
+    def last_authentication(self, identity_id: str) -> float | None:
+        return self.signed_in.get(identity_id)
+
+
+def make_high_assurance(gc, group_id, timeout=600):
+    gc.set_group_policies(
+        group_id,
+        globus_sdk.GroupPolicies(
+            is_high_assurance=True,
+            group_visibility="private",
+            group_members_visibility="managers",
+            join_requests=False,
+            signup_fields=[],
+            authentication_assurance_timeout=timeout,
+        ),
+    )
+
+
+def test_high_assurance_policies_are_reported(gc, lab):
+    make_high_assurance(gc, lab["id"])
+    group = gc.get_group(lab["id"])
+    assert (group["enforce_session"], group["session_limit"]) == (True, 600)
+    assert group["policies"]["is_high_assurance"] is True
+    assert group["session_timeouts"] == {}  # no session source connected: nothing enforced
+
+
+def test_a_stale_session_gets_the_session_error_the_sdk_reads(globus_emulator, gc, lab):
+    make_high_assurance(gc, lab["id"])
+    sessions = Sessions()
+    globus_emulator.world.groups.sessions = sessions
+    user = globus_emulator.user.id
+    with pytest.raises(globus_sdk.GroupsAPIError) as err:
+        gc.get_group(lab["id"])
+    assert err.value.http_status == 401
+    params = err.value.info.authorization_parameters
+    assert params.session_required_identities == [user]
+
+    sessions.signed_in[user] = globus_emulator.clock.now()
+    group = gc.get_group(lab["id"])
+    assert group["session_timeouts"][user]["expires_in"] == 600
+
+    globus_emulator.clock.advance(601)
+    with pytest.raises(globus_sdk.GroupsAPIError):
+        gc.get_group(lab["id"])
+
+
+def test_regular_groups_ignore_sessions(globus_emulator, gc, lab):
+    globus_emulator.world.groups.sessions = Sessions()
+    assert gc.get_group(lab["id"])["session_timeouts"] == {}
