@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
+from . import statefile
 from .clock import Clock
 from .control import PREFIX as CONTROL_PREFIX
 from .control import ControlPlane
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 
     from .transports.server import LiveServer
 
-STATE_FORMAT = "globus-testkit-state/1"
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
 SERVICE_CLASSES: list[type[Service]] = [
     AuthService,
@@ -152,7 +152,9 @@ def fresh_world(seed: int | str, spec: WorldSpec) -> World:
         if template is None:
             template = _templates[key] = pickle.dumps(build_world(seed, spec), protocol=5)
     # Unpickling is several times faster than deepcopy, and like it keeps
-    # shared objects shared: every model gets the copy's own clock.
+    # shared objects shared: every model gets the copy's own clock. Pickle is
+    # safe here: the template is built by this process, in memory, and never
+    # read from anywhere else (state files are JSON: statefile.py).
     world: World = pickle.loads(template)
     world.clock.set(time.time())
     return world
@@ -241,23 +243,21 @@ class Emulator:
             self.world.auth.strict = self.strict
 
     def save_state(self, path: str | Path) -> None:
-        """Write the whole world to ``path`` (atomically), for load_state."""
-        target = Path(path)
+        """Write the whole world to ``path`` as a data-only JSON state file
+        (docs/state-files.md), atomically, for :meth:`load_state`."""
         with self.lock:
-            data = pickle.dumps((STATE_FORMAT, self.seed, self.spec, self.world))
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(target)
+            # Encoded under the lock so the file is one moment of the world.
+            text = statefile.dumps(statefile.State(self.seed, self.spec, self.world))
+        statefile.write_text(path, text)
 
     def load_state(self, path: str | Path) -> None:
-        """Bring back a world written by save_state (trusted files only:
-        it is a pickle)."""
-        loaded = pickle.loads(Path(path).read_bytes())
-        if not (isinstance(loaded, tuple) and loaded and loaded[0] == STATE_FORMAT):
-            raise ValueError(f"{path} is not a globus-testkit state file")
-        _, seed, spec, world = loaded
+        """Bring back a world written by :meth:`save_state`. Loading builds
+        data only (it never runs code from the file); a file that is not a
+        readable state file raises :class:`StateFileError` saying why, and
+        the current world stays."""
+        state = statefile.read_state(path)
         with self.lock:
-            self.seed, self.spec, self.world = seed, spec, world
+            self.seed, self.spec, self.world = state.seed, state.spec, state.world
             self.world.auth.strict = self.strict
 
     def describe(self) -> dict[str, Any]:
