@@ -128,6 +128,15 @@ def env_block(emulator: Emulator, env: dict[str, str]) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    # Ready for signals before anything is announced: a SIGTERM the moment
+    # the export lines appear must still stop cleanly and save --state.
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
     emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient)
     emulator.control_loopback_only = not args.allow_remote_control
@@ -143,13 +152,6 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    stopped = threading.Event()
-
-    def stop(signum: int, frame: object) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     stopped.wait()
     # Stop taking requests first, so the saved world is the final one.
     emulator.stop()
