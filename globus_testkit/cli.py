@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .emulator import Emulator
+from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--state",
         help="a state file: loaded at start if it exists, saved on exit (SIGINT/SIGTERM)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=_positive_int,
+        default=DEFAULT_JOURNAL_SIZE,
+        help=f"journal entries to keep, newest first (default {DEFAULT_JOURNAL_SIZE:,})",
     )
     serve.add_argument(
         "--allow-remote-control",
@@ -63,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "record":
         return run_record(args)
     return run_serve(args)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def run_record(args: argparse.Namespace) -> int:
@@ -138,7 +155,9 @@ def run_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
-    emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient)
+    emulator = Emulator(
+        seed=seed, world=args.world, strict=not args.lenient, journal_size=args.journal_size
+    )
     emulator.control_loopback_only = not args.allow_remote_control
     state = Path(args.state) if args.state else None
     if state is not None and state.exists():

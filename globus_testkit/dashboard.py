@@ -56,7 +56,7 @@ def view(world: World) -> dict[str, Any]:
             m.summary(world.clock.now())
             for m in list(world.exchange.mailboxes.values())[-MAX_ROWS:]
         ],
-        "journal": [e.to_dict() for e in world.journal.entries()[-MAX_ROWS:]],
+        "journal": [e.to_dict() for e in world.journal.latest(MAX_ROWS)],
     }
 
 

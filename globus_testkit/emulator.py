@@ -28,6 +28,7 @@ from .control import ControlPlane
 from .faults import DropConnection, Faults
 from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
 from .ids import Ids
+from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
 from .journal import Entry, Journal
 from .recording import Replay
 from .services.actions.hosted import ActionsService, ActionsState
@@ -176,14 +177,17 @@ class Emulator:
         passthrough: bool = True,
         replay: str | Path | None = None,
         replay_mode: str = "missing",
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
     ) -> None:
         self.seed = seed
         self.spec = load_world_spec(world)
         self.strict = strict
         self.passthrough = passthrough
         self.lock = threading.RLock()
-        self.world = fresh_world(seed, self.spec)
-        self.world.auth.strict = strict
+        if journal_size < 1:
+            raise ValueError("journal_size must be at least 1")
+        self.journal_size = journal_size  # entries the journal keeps
+        self.world = self._adopted(fresh_world(seed, self.spec))
         # The control plane answers loopback peers only unless told otherwise.
         self.control_loopback_only = True
         self.services = [cls(self) for cls in SERVICE_CLASSES]
@@ -231,16 +235,14 @@ class Emulator:
     def reset(self) -> None:
         """Throw the world away and start from a fresh copy."""
         with self.lock:
-            self.world = fresh_world(self.seed, self.spec)
-            self.world.auth.strict = self.strict
+            self.world = self._adopted(fresh_world(self.seed, self.spec))
 
     def load(self, *, seed: int | str, world: str | Path | WorldSpec | None) -> None:
         """Replace the world with one built from ``seed`` and ``world``."""
         spec = load_world_spec(world)
         fresh = fresh_world(seed, spec)  # may raise: the old world stays
         with self.lock:
-            self.seed, self.spec, self.world = seed, spec, fresh
-            self.world.auth.strict = self.strict
+            self.seed, self.spec, self.world = seed, spec, self._adopted(fresh)
 
     def save_state(self, path: str | Path) -> None:
         """Write the whole world to ``path`` as a data-only JSON state file
@@ -257,8 +259,14 @@ class Emulator:
         the current world stays."""
         state = statefile.read_state(path)
         with self.lock:
-            self.seed, self.spec, self.world = state.seed, state.spec, state.world
-            self.world.auth.strict = self.strict
+            self.seed, self.spec = state.seed, state.spec
+            self.world = self._adopted(state.world)
+
+    def _adopted(self, world: World) -> World:
+        """A world made this emulator's: its strictness, its journal size."""
+        world.auth.strict = self.strict
+        world.journal.resize(self.journal_size)
+        return world
 
     def describe(self) -> dict[str, Any]:
         """A JSON summary of the world, for people and the control plane."""
