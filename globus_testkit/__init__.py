@@ -10,7 +10,17 @@ from __future__ import annotations
 from .clock import Clock
 from .emulator import Emulator, ServiceAccount, World
 from .journal import Entry, Journal
+from .statefile import StateFileError
 
 __version__ = "0.1.0"
 
-__all__ = ["Clock", "Emulator", "Entry", "Journal", "ServiceAccount", "World", "__version__"]
+__all__ = [
+    "Clock",
+    "Emulator",
+    "Entry",
+    "Journal",
+    "ServiceAccount",
+    "StateFileError",
+    "World",
+    "__version__",
+]

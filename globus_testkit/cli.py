@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .emulator import Emulator
+from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,6 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--proxy-passthrough",
         action="store_true",
         help="relay hosts the emulator does not serve instead of refusing them (default: off)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=_positive_int,
+        default=DEFAULT_JOURNAL_SIZE,
+        help=f"journal entries to keep, newest first (default {DEFAULT_JOURNAL_SIZE:,})",
     )
     serve.add_argument(
         "--allow-remote-control",
@@ -77,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "record":
         return run_record(args)
     return run_serve(args)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def run_record(args: argparse.Namespace) -> int:
@@ -142,8 +159,19 @@ def env_block(emulator: Emulator, env: dict[str, str]) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    # Ready for signals before anything is announced: a SIGTERM the moment
+    # the export lines appear must still stop cleanly and save --state.
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
-    emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient)
+    emulator = Emulator(
+        seed=seed, world=args.world, strict=not args.lenient, journal_size=args.journal_size
+    )
     emulator.control_loopback_only = not args.allow_remote_control
     state = Path(args.state) if args.state else None
     if state is not None and state.exists():
@@ -164,13 +192,6 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    stopped = threading.Event()
-
-    def stop(signum: int, frame: object) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     stopped.wait()
     # Stop taking requests first, so the saved world is the final one.
     emulator.stop()

@@ -10,6 +10,7 @@ It only reads the world.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .clock import iso
@@ -56,16 +57,14 @@ def view(world: World) -> dict[str, Any]:
             m.summary(world.clock.now())
             for m in list(world.exchange.mailboxes.values())[-MAX_ROWS:]
         ],
-        "journal": [e.to_dict() for e in world.journal.entries()[-MAX_ROWS:]],
+        "journal": [e.to_dict() for e in world.journal.latest(MAX_ROWS)],
     }
 
 
 def _collection(collection: Any) -> dict[str, Any]:
-    files = []
-    for path, node in collection.tree.walk("/")[1:]:
-        files.append({"path": path, "type": node.kind, "size": node.size})
-        if len(files) >= MAX_FILES:
-            break
+    # The first MAX_FILES only: the page refreshes every 2 s under the lock.
+    walk = islice(collection.tree.iter_walk("/"), 1, MAX_FILES + 1)
+    files = [{"path": path, "type": node.kind, "size": node.size} for path, node in walk]
     return {
         "id": collection.id,
         "display_name": collection.display_name,

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
+from . import statefile
 from .clock import Clock
 from .control import PREFIX as CONTROL_PREFIX
 from .control import ControlPlane
 from .faults import DropConnection, Faults
 from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
 from .ids import Ids
+from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
 from .journal import Entry, Journal
 from .recording import Replay
 from .services.actions.hosted import ActionsService, ActionsState
@@ -57,7 +59,6 @@ if TYPE_CHECKING:
     from .transports.proxy import ProxyServer
     from .transports.server import LiveServer
 
-STATE_FORMAT = "globus-testkit-state/1"
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
 SERVICE_CLASSES: list[type[Service]] = [
     AuthService,
@@ -158,7 +159,9 @@ def fresh_world(seed: int | str, spec: WorldSpec) -> World:
         if template is None:
             template = _templates[key] = pickle.dumps(build_world(seed, spec), protocol=5)
     # Unpickling is several times faster than deepcopy, and like it keeps
-    # shared objects shared: every model gets the copy's own clock.
+    # shared objects shared: every model gets the copy's own clock. Pickle is
+    # safe here: the template is built by this process, in memory, and never
+    # read from anywhere else (state files are JSON: statefile.py).
     world: World = pickle.loads(template)
     world.clock.set(time.time())
     return world
@@ -180,14 +183,17 @@ class Emulator:
         passthrough: bool = True,
         replay: str | Path | None = None,
         replay_mode: str = "missing",
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
     ) -> None:
         self.seed = seed
         self.spec = load_world_spec(world)
         self.strict = strict
         self.passthrough = passthrough
         self.lock = threading.RLock()
-        self.world = fresh_world(seed, self.spec)
-        self.world.auth.strict = strict
+        if journal_size < 1:
+            raise ValueError("journal_size must be at least 1")
+        self.journal_size = journal_size  # entries the journal keeps
+        self.world = self._adopted(fresh_world(seed, self.spec))
         # The control plane answers loopback peers only unless told otherwise.
         self.control_loopback_only = True
         self.services = [cls(self) for cls in SERVICE_CLASSES]
@@ -237,36 +243,38 @@ class Emulator:
     def reset(self) -> None:
         """Throw the world away and start from a fresh copy."""
         with self.lock:
-            self.world = fresh_world(self.seed, self.spec)
-            self.world.auth.strict = self.strict
+            self.world = self._adopted(fresh_world(self.seed, self.spec))
 
     def load(self, *, seed: int | str, world: str | Path | WorldSpec | None) -> None:
         """Replace the world with one built from ``seed`` and ``world``."""
         spec = load_world_spec(world)
         fresh = fresh_world(seed, spec)  # may raise: the old world stays
         with self.lock:
-            self.seed, self.spec, self.world = seed, spec, fresh
-            self.world.auth.strict = self.strict
+            self.seed, self.spec, self.world = seed, spec, self._adopted(fresh)
 
     def save_state(self, path: str | Path) -> None:
-        """Write the whole world to ``path`` (atomically), for load_state."""
-        target = Path(path)
+        """Write the whole world to ``path`` as a data-only JSON state file
+        (docs/state-files.md), atomically, for :meth:`load_state`."""
         with self.lock:
-            data = pickle.dumps((STATE_FORMAT, self.seed, self.spec, self.world))
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(target)
+            # Encoded under the lock so the file is one moment of the world.
+            text = statefile.dumps(statefile.State(self.seed, self.spec, self.world))
+        statefile.write_text(path, text)
 
     def load_state(self, path: str | Path) -> None:
-        """Bring back a world written by save_state (trusted files only:
-        it is a pickle)."""
-        loaded = pickle.loads(Path(path).read_bytes())
-        if not (isinstance(loaded, tuple) and loaded and loaded[0] == STATE_FORMAT):
-            raise ValueError(f"{path} is not a globus-testkit state file")
-        _, seed, spec, world = loaded
+        """Bring back a world written by :meth:`save_state`. Loading builds
+        data only (it never runs code from the file); a file that is not a
+        readable state file raises :class:`StateFileError` saying why, and
+        the current world stays."""
+        state = statefile.read_state(path)
         with self.lock:
-            self.seed, self.spec, self.world = seed, spec, world
-            self.world.auth.strict = self.strict
+            self.seed, self.spec = state.seed, state.spec
+            self.world = self._adopted(state.world)
+
+    def _adopted(self, world: World) -> World:
+        """A world made this emulator's: its strictness, its journal size."""
+        world.auth.strict = self.strict
+        world.journal.resize(self.journal_size)
+        return world
 
     def describe(self) -> dict[str, Any]:
         """A JSON summary of the world, for people and the control plane."""

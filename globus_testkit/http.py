@@ -271,14 +271,11 @@ def schema_validator(name: str) -> Any:
 
 def schema_problems(schema: dict[str, Any], document: Any) -> list[str]:
     """Messages for each way ``document`` breaks a user-given schema (a
-    flow's input_schema, a provider's); the compiled validator is reused."""
-    key = json.dumps(schema, sort_keys=True)
-    validator = _validators.get(key)
-    if validator is None:
-        import jsonschema
+    flow's input_schema, a provider's). Its patterns run in linear time
+    (patterns.py); the compiled validator is reused."""
+    from .patterns import user_schema_validator
 
-        validator = _validators[key] = jsonschema.validators.validator_for(schema)(schema)
-    return [e.message for e in validator.iter_errors(document)]
+    return [e.message for e in user_schema_validator(schema).iter_errors(document)]
 
 
 _acceptors: dict[str, Callable[[Any], bool]] = {}

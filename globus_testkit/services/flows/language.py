@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import ast
 import copy
-import fnmatch
 import operator
 import re
 from collections.abc import Callable
 from typing import Any
 
 from ...clock import parse_iso
+from ...patterns import user_wildcard
 
 
 class LanguageError(Exception):
@@ -331,9 +331,8 @@ def rule_matches(rule: dict[str, Any], state: dict[str, Any]) -> bool:
             actual = value is None if kind == "Null" else _KINDS[kind](value)
             return actual == bool(rule[test])
     if "StringMatches" in rule:
-        pattern = rule["StringMatches"].replace("\\*", "\x00")
-        regex = fnmatch.translate(pattern).replace("\x00", r"\*")
-        return isinstance(value, str) and re.match(regex, value) is not None
+        matcher = user_wildcard(rule["StringMatches"])
+        return isinstance(value, str) and matcher.fullmatch(value) is not None
     for kind, is_kind in _KINDS.items():
         for name, op in _OPS.items():
             for suffix in ("", "Path"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ...clock import Clock
@@ -188,15 +189,18 @@ class FileTree:
 
     def walk(self, path: str) -> list[tuple[str, Node]]:
         """Every node under ``path`` (itself first), depth first."""
-        found: list[tuple[str, Node]] = []
+        return list(self.iter_walk(path))
+
+    def iter_walk(self, path: str) -> Iterator[tuple[str, Node]]:
+        """:meth:`walk`, lazily: a reader wanting the first few nodes of a
+        huge tree does not pay for the rest."""
         stack = [(path, self.find(path))]
         while stack:
             where, node = stack.pop()
-            found.append((where, node))
+            yield where, node
             if node.kind == "dir" and node.children:
                 for name in reversed(node.sorted_names()):
                     stack.append((posixpath.join(where, name), node.children[name]))
-        return found
 
 
 def _parts(path: str) -> list[str]:

@@ -9,13 +9,13 @@ gateway's own policies are outside the emulator).
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
+from ...patterns import glob_matches
 from .errors import BadRequest, Conflict, EndpointNotFound, NotFound, PermissionDenied
 from .filetree import FileTree, Node, normalize
 
@@ -449,9 +449,9 @@ def _filter_part(part: str) -> NameTest:
     if field_name != "name":
         raise BadRequest(f"unsupported ls filter field {field_name!r}")
     if rule.startswith("~"):
-        return lambda name, node: fnmatch.fnmatchcase(name, rule[1:])
+        return lambda name, node: glob_matches(rule[1:], name)
     if rule.startswith("!~"):
-        return lambda name, node: not fnmatch.fnmatchcase(name, rule[2:])
+        return lambda name, node: not glob_matches(rule[2:], name)
     if rule.startswith("="):
         return lambda name, node: name in rule[1:].split(",")
     return lambda name, node: name == rule

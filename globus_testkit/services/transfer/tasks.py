@@ -12,13 +12,13 @@ a task is read, from the clock and the progress mode:
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso, parse_iso
 from ...ids import Ids
+from ...patterns import glob_matches
 from .errors import BadPath, BadRequest, TaskNotFound, TransferError
 from .filetree import Node, normalize
 from .models import Collection, TransferState
@@ -446,7 +446,7 @@ def _passes(rules: list[dict[str, Any]], node: Node) -> bool:
         kind = rule.get("type")
         if kind and kind != node.kind:
             continue
-        if fnmatch.fnmatchcase(node.name, rule["name"]):
+        if glob_matches(rule["name"], node.name):
             return bool(rule["method"] == "include")
     return True
 
@@ -458,7 +458,7 @@ def _glob(collection: Collection, pattern: str) -> list[str]:
     node = collection.tree.find(parent)
     if node.kind != "dir" or node.children is None:
         return []
-    return [posixpath.join(parent, n) for n in node.sorted_names() if fnmatch.fnmatchcase(n, name)]
+    return [posixpath.join(parent, n) for n in node.sorted_names() if glob_matches(name, n)]
 
 
 def _deadline(value: Any) -> float | None:
