@@ -8,8 +8,13 @@ jump an hour ahead in a microsecond and see the world as it would be then.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import threading
 import time
+
+# The last second ISO 8601 timestamps (and Python's datetime) can name:
+# the clock never moves past it, so every "now" stays printable.
+LATEST = _dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc).timestamp()
 
 
 class Clock:
@@ -30,9 +35,18 @@ class Clock:
 
     def advance(self, seconds: float) -> float:
         """Move time forward; refuses to go backwards. Returns the new now."""
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise TypeError(f"the clock moves by a number of seconds, not {seconds!r}")
+        if not math.isfinite(seconds):
+            raise ValueError(f"the clock cannot move by {seconds} seconds")
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
+            if self._now + seconds > LATEST:
+                raise ValueError(
+                    f"moving the clock {seconds} seconds would pass the year 9999; "
+                    "it stays at " + iso(self._now)
+                )
             self._now += seconds
             return self._now
 

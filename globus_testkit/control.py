@@ -9,9 +9,9 @@ a Globus host never routes here.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
+from .control_guard import refusal
 from .http import ApiError, BadRequest, Call, NotFound, Reply, validate
 from .services.auth.errors import OAuthError
 from .services.base import Routes, Service
@@ -31,22 +31,19 @@ class ControlPlane(Service):
     journaled = False
 
     def handle(self, call: Call) -> Reply:
-        if self.emulator.control_loopback_only and not _is_loopback(call.remote_addr):
-            return Reply(
-                {"code": "Forbidden", "message": "the control plane answers loopback peers only"},
-                403,
-            )
+        refused = refusal(
+            call,
+            remote_allowed=not self.emulator.control_loopback_only,
+            bound_hosts=self.emulator.bound_hosts,
+        )
+        if refused is not None:
+            status, message = refused
+            code = "Forbidden" if status == 403 else "UnsupportedMediaType"
+            return Reply({"code": code, "message": message}, status)
         return super().handle(call)
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         return {"code": err.code, "message": err.message}
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 @routes.route("/health", "GET")
@@ -96,7 +93,10 @@ def clock(plane: ControlPlane, call: Call) -> Reply:
 def advance_clock(plane: ControlPlane, call: Call) -> Reply:
     body = call.json_object()
     validate(body, "control_clock_advance")
-    plane.world.clock.advance(float(body["seconds"]))
+    try:
+        plane.world.clock.advance(body["seconds"])
+    except ValueError as err:
+        raise BadRequest(str(err)) from err
     return Reply(_clock(plane))
 
 
@@ -158,11 +158,13 @@ def authorize(plane: ControlPlane, call: Call) -> Reply:
     (``code``) or where their browser would go (``location``)."""
     body = call.json_object()
     validate(body, "control_authorize")
-    from .services.auth.routes import complete_authorization
+    from .services.auth.routes import auth_base_of, complete_authorization
 
     params = dict(_query(body["url"]))
     try:
-        location = complete_authorization(plane.world.auth, params, body.get("identity_id"))
+        location = complete_authorization(
+            plane.world.auth, params, body.get("identity_id"), auth_base=auth_base_of(body["url"])
+        )
     except OAuthError as err:
         raise BadRequest(err.message, code=err.code) from err
     if location.startswith("code:"):

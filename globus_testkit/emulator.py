@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import pickle
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from .transports.proxy import ProxyServer
     from .transports.server import LiveServer
 
+log = logging.getLogger("globus_testkit")
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
 SERVICE_CLASSES: list[type[Service]] = [
     AuthService,
@@ -351,6 +354,10 @@ class Emulator:
         proxy.start()
         self._proxies.append(proxy)
         return proxy
+    @property
+    def bound_hosts(self) -> frozenset[str]:
+        """The hosts the live servers listen on (``--host``)."""
+        return frozenset(server.host for server in self._servers)
 
     @contextlib.contextmanager
     def unlocked(self) -> Iterator[None]:
@@ -531,18 +538,44 @@ class ServiceAccount:
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:
+    """The request body, at most MAX_BODY_BYTES of it: Content-Length
+    bytes, or, for a chunked body, all the server hands over (werkzeug
+    de-chunks it and marks the stream ``wsgi.input_terminated``)."""
+    if environ.get("wsgi.input_terminated"):
+        return _read_to_end(environ["wsgi.input"])
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError as err:
         raise ApiError(400, "BadRequest", "invalid Content-Length") from err
     if length > MAX_BODY_BYTES:
-        raise ApiError(
-            413, "RequestTooLarge", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
-        )
+        raise _too_large()
     if length <= 0:
         return b""
     data: bytes = environ["wsgi.input"].read(length)
     return data
+
+
+_READ_PIECE = 64 * 1024
+
+
+def _read_to_end(stream: Any) -> bytes:
+    pieces: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            piece: bytes = stream.read(_READ_PIECE)
+        except OSError as err:  # a malformed chunk header
+            raise ApiError(400, "BadRequest", f"unreadable request body: {err}") from err
+        if not piece:
+            return b"".join(pieces)
+        size += len(piece)
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
+        pieces.append(piece)
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "RequestTooLarge", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
 
 
 def _headers(environ: WSGIEnvironment) -> dict[str, str]:
@@ -568,10 +601,31 @@ def _unknown_service(segment: str) -> Reply:
     )
 
 
+# Control characters (CR and LF above all) and anything latin-1 cannot
+# carry have no place in a header.
+_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]|[^\x00-\xff]")
+
+
+def _unsafe_header_reply() -> Reply:
+    return Reply(
+        {
+            "code": "EmulatorError",
+            "message": "globus-testkit refused to write a response header holding control "
+            "characters (a bug in the emulator; please report it)",
+        },
+        500,
+    )
+
+
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
 def _respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
+    if reply.headers and any(_UNSAFE_HEADER.search(k + v) for k, v in reply.headers.items()):
+        # A value from a request reached a header without being checked:
+        # a bug, answered loudly, and never a header split in two.
+        log.error("globus-testkit refused to write an unsafe header: %r", reply.headers)
+        reply = _unsafe_header_reply()
     body = reply.body
     if isinstance(body, bytes):
         payload = body

@@ -11,11 +11,21 @@ not JSON. Rules are part of the world, so each test starts with none.
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 EFFECTS = ("status", "reset", "timeout", "malformed", "delay")
+# Bounds on the numbers that move the clock or hold a request: a rule
+# cannot push the clock into nonsense or hang a client for ever.
+NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
+    "delay": (0.0, 366 * 86400.0),  # virtual seconds: up to a year
+    "real_delay": (0.0, 300.0),  # real seconds: beyond any client's timeout
+    "retry_after": (0.0, 86400.0),
+    "probability": (0.0, 1.0),
+}
+COUNT_OPTIONS = ("nth", "times")
 
 
 class DropConnection(Exception):
@@ -93,6 +103,7 @@ class Faults:
         )
         if unknown:
             raise ValueError(f"unknown fault options: {sorted(unknown)}")
+        _check_numbers(options)
         rule = FaultRule(id=self._next_id, **options)
         if not (
             rule.status
@@ -105,8 +116,6 @@ class Faults:
             raise ValueError(f"a fault needs an effect: one of {', '.join(EFFECTS)}")
         if rule.status is not None and not 400 <= rule.status <= 599:
             raise ValueError("a fault status must be an HTTP error (400-599)")
-        if rule.probability is not None and not 0.0 <= rule.probability <= 1.0:
-            raise ValueError("probability must be between 0 and 1")
         self._next_id += 1
         self.rules.append(rule)
         return rule
@@ -127,3 +136,25 @@ class Faults:
                 rule.fired += 1
                 return rule
         return None
+
+
+def _check_numbers(options: dict[str, Any]) -> None:
+    """Refuse numbers a rule cannot use: non-finite, out of bounds, or
+    not numbers at all."""
+    for name, (low, high) in NUMBER_BOUNDS.items():
+        value = options.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name} must be a number, not {value!r}")
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    for name in COUNT_OPTIONS:
+        value = options.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{name} must be a whole number, not {value!r}")
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1")
+    status = options.get("status")
+    if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
+        raise ValueError(f"status must be an HTTP status code, not {status!r}")

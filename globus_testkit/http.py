@@ -9,10 +9,14 @@ checks are written here once so no route rolls its own.
 from __future__ import annotations
 
 import json
+import math
+import re
 import warnings
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -26,6 +30,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# How deeply a JSON body may nest arrays and objects. Globus documents
+# (flow definitions, schemas, run input) nest a dozen levels or so; a
+# bound keeps every later step (validation, the flow engine, saving the
+# state) far from Python's recursion limit.
+MAX_JSON_DEPTH = 64
+# Query integers and paging markers, as this module reads and writes them.
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_MARKER = re.compile(r"[0-9a-f]{1,16}")
 
 
 class ApiError(Exception):
@@ -163,10 +175,7 @@ class Call:
             if required:
                 raise BadRequest("a JSON request body is required")
             return None
-        try:
-            return json.loads(self.raw_body)
-        except (UnicodeDecodeError, ValueError) as err:
-            raise BadRequest(f"request body is not valid JSON: {err}") from err
+        return parse_json(self.raw_body, what="request body")
 
     def json_object(self) -> dict[str, Any]:
         body = self.json()
@@ -188,10 +197,10 @@ class Call:
         raw = self.args.get(name)
         if raw is None or raw == "":
             return default
-        try:
-            value = int(raw)
-        except ValueError as err:
-            raise BadRequest(f"query parameter {name!r} must be an integer") from err
+        # int() would also take " 7", "+7", "1_0" and non-ASCII digits.
+        if not _INTEGER.fullmatch(raw):
+            raise BadRequest(f"query parameter {name!r} must be an integer")
+        value = int(raw)
         if value < minimum or (maximum is not None and value > maximum):
             bound = f"between {minimum} and {maximum}" if maximum else f">= {minimum}"
             raise BadRequest(f"query parameter {name!r} must be {bound}")
@@ -207,6 +216,51 @@ class Call:
         if lowered in ("false", "0", "no", "f"):
             return False
         raise BadRequest(f"query parameter {name!r} must be true or false")
+
+
+# -- JSON ----------------------------------------------------------------------
+
+# A JSON string, so brackets inside strings do not count towards depth.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large for a JSON number")
+    return value
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply ``data`` (JSON text) nests arrays and objects, found
+    without parsing (so without recursion)."""
+    brackets = _JSON_STRING.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    return max(accumulate(array("b", brackets)))
+
+
+def parse_json(data: bytes | str, *, what: str = "request body") -> Any:
+    """JSON from a client, parsed in this one place: nesting beyond
+    MAX_JSON_DEPTH, NaN, Infinity and numbers too large for a float are
+    refused (as Globus's services refuse them) with a 400."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    # Counting brackets is cheap; measuring depth is only needed when
+    # there are enough of them to nest too deep.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
+        raise BadRequest(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError as err:  # not reachable past the depth check; belt and braces
+        raise BadRequest(f"{what} nests too deeply") from err
+    except (UnicodeDecodeError, ValueError) as err:
+        raise BadRequest(f"{what} is not valid JSON: {err}") from err
 
 
 # -- paging ------------------------------------------------------------------
@@ -232,13 +286,16 @@ def offset_page(call: Call, items: Sequence[T], *, default_limit: int, max_limit
 
 
 def marker_page(items: Sequence[T], marker: str | None, limit: int) -> tuple[list[T], str | None]:
-    """Marker paging: the marker is the opaque position of the next item."""
+    """Marker paging: the marker is the opaque position of the next item.
+
+    Only markers this function hands out are taken back; anything else
+    (negative, not hex, padded, another service's) is a 400, so a client
+    never loops on a marker that does not move."""
     start = 0
     if marker:
-        try:
-            start = int(marker, 16)
-        except ValueError as err:
-            raise BadRequest("invalid paging marker", code="InvalidMarker") from err
+        if not _MARKER.fullmatch(marker):
+            raise BadRequest(f"invalid paging marker {marker[:40]!r}", code="InvalidMarker")
+        start = int(marker, 16)
     chunk = list(items[start : start + limit])
     end = start + len(chunk)
     return chunk, (format(end, "x") if end < len(items) else None)

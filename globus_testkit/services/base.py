@@ -116,12 +116,10 @@ class Service:
         try:
             try:
                 call.operation, args = self.routes.match(call.method, call.path)
-            except MethodNotAllowed as err:
-                allowed = ", ".join(sorted(err.valid_methods or []))
-                raise ApiError(
-                    405, "MethodNotAllowed", f"{call.method} is not allowed here; use {allowed}"
-                ) from err
-            except NoRoute as err:
+            except (NoRoute, MethodNotAllowed) as err:
+                # A path the emulator knows with a method it does not route
+                # is still a route it does not emulate (Globus may well
+                # have it): the loud 501, never a 405 Globus would not give.
                 replayed = self.emulator.replayed(self.name, call)
                 if replayed is not None:
                     return replayed

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import pickle
 
-import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,13 +36,6 @@ scope_text = st.text(alphabet="ab*[] :/.", max_size=24) | st.sampled_from(
         "a[b",
     ]
 )
-
-
-@pytest.fixture
-def auth_url(globus_emulator, globus_transport):
-    if globus_transport == "server":
-        return globus_emulator._servers[0].service_url("auth").rstrip("/")
-    return "https://auth.globus.org"
 
 
 def fingerprint(emulator):

@@ -39,14 +39,6 @@ def world_state(emulator):
     )
 
 
-@pytest.fixture
-def base(globus_emulator, globus_transport):
-    if globus_transport == "server":
-        return lambda service: globus_emulator._servers[0].service_url(service).rstrip("/")
-    hosts = {cls.name: cls.hosts[0] for cls in SERVICE_CLASSES}
-    return lambda service: f"https://{hosts[service]}"
-
-
 @pytest.mark.parametrize(("service", "rule", "method"), ROUTES)
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -92,4 +84,5 @@ def test_no_route_fails_inside_and_refusals_change_nothing(
 @given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]), body=json_values)
 def test_the_control_plane_never_fails_inside(globus_emulator, globus_server, path, method, body):
     answer = requests.request(method, f"{globus_server.url}/_testkit{path}", json=body, timeout=10)
-    assert answer.status_code < 500, answer.text
+    # 501: a method the control plane does not route (NotEmulated, loud)
+    assert answer.status_code < 500 or answer.status_code == 501, answer.text

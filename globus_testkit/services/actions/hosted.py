@@ -239,7 +239,12 @@ def _delete(svc: ActionsService, action: Action) -> None:
         "DATA_TYPE": "delete",
         "endpoint": endpoint,
         "recursive": bool(body.get("recursive", False)),
-        "DATA": [{"DATA_TYPE": "delete_item", "path": i["path"]} for i in body["items"]],
+        # The hosted provider takes paths (as flows write them) or items
+        # with a path (as Transfer's delete documents do).
+        "DATA": [
+            {"DATA_TYPE": "delete_item", "path": i if isinstance(i, str) else i["path"]}
+            for i in body["items"]
+        ],
     }
     _submit_task(svc, action, document, endpoint)
 
@@ -281,6 +286,66 @@ _ENDPOINT_PATH = {
         "endpoint": {"type": "string"},
         "path": {"type": "string"},
     },
+}
+
+
+def _one_of_fields(*names: str) -> dict[str, Any]:
+    """A schema part: at least one of ``names`` is given (the hosted
+    providers take both the legacy ``*_id`` spelling and the current one)."""
+    return {"anyOf": [{"required": [name]} for name in names]}
+
+
+_TRANSFER_INPUT = {
+    "type": "object",
+    "required": ["transfer_items"],
+    "properties": {
+        "source_endpoint": {"type": "string"},
+        "source_endpoint_id": {"type": "string"},
+        "destination_endpoint": {"type": "string"},
+        "destination_endpoint_id": {"type": "string"},
+        "label": {"type": ["string", "null"]},
+        "transfer_items": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["source_path", "destination_path"],
+                "properties": {
+                    "source_path": {"type": "string"},
+                    "destination_path": {"type": "string"},
+                    "recursive": {"type": "boolean"},
+                },
+            },
+        },
+    },
+    "allOf": [
+        _one_of_fields("source_endpoint", "source_endpoint_id"),
+        _one_of_fields("destination_endpoint", "destination_endpoint_id"),
+    ],
+}
+_DELETE_INPUT = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "endpoint": {"type": "string"},
+        "endpoint_id": {"type": "string"},
+        "recursive": {"type": "boolean"},
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "required": ["path"],
+                        "properties": {"path": {"type": "string"}},
+                    },
+                ]
+            },
+        },
+    },
+    "allOf": [_one_of_fields("endpoint", "endpoint_id")],
 }
 PROVIDERS = {
     p.name: p
@@ -342,11 +407,7 @@ PROVIDERS = {
             "transfer",
             "Transfer",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/transfer",
-            {
-                "type": "object",
-                "required": ["transfer_items"],
-                "properties": {"transfer_items": {"type": "array", "minItems": 1}},
-            },
+            _TRANSFER_INPUT,
             _transfer,
             _task_poll,
         ),
@@ -354,11 +415,7 @@ PROVIDERS = {
             "delete",
             "Delete",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/delete",
-            {
-                "type": "object",
-                "required": ["items"],
-                "properties": {"items": {"type": "array", "minItems": 1}},
-            },
+            _DELETE_INPUT,
             _delete,
             _task_poll,
         ),

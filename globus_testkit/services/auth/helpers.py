@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from .models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity, Token
-from .routes import complete_authorization
+from .routes import auth_base_of, complete_authorization
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
@@ -37,7 +37,9 @@ class AuthHelpers:
         params = dict(parse_qsl(urlsplit(authorize_url).query, keep_blank_values=True))
         identity_id = identity.id if isinstance(identity, Identity) else identity
         with self._emulator.lock:
-            location = complete_authorization(self.state, params, identity_id)
+            location = complete_authorization(
+                self.state, params, identity_id, auth_base=auth_base_of(authorize_url)
+            )
         return location[5:] if location.startswith("code:") else location
 
     def issue_token(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...clock import Clock, iso
 from ...ids import Ids
@@ -31,7 +33,12 @@ from .scopes import ScopeRequest, ScopeSyntaxError, parse_scopes
 AUTH_RESOURCE_SERVER = "auth.globus.org"
 ACCESS_TOKEN_LIFETIME = 172800  # Globus Auth's 48 hours
 CODE_LIFETIME = 600
-NATIVE_DEFAULT_REDIRECT_SUFFIX = "/v2/web/auth-code"
+# A native app may also send its user back to a server of its own on the
+# user's machine (RFC 8252 loopback redirect): these hosts, any port.
+LOOPBACK_HOSTS = frozenset(("localhost", "127.0.0.1", "[::1]"))
+# A URI is printable ASCII (RFC 3986); anything else (CR, LF, spaces,
+# other control characters) could split the Location header it goes into.
+_NOT_URI = re.compile(r"[^\x21-\x7e]")
 
 PUBLIC = "public_installed_client"
 CONFIDENTIAL = "confidential_client"
@@ -767,6 +774,7 @@ class AuthState:
         client_id: str,
         identity_id: str,
         redirect_uri: str,
+        code_pages: Collection[str],
         scope_text: str,
         code_challenge: str | None,
         code_challenge_method: str | None,
@@ -777,8 +785,7 @@ class AuthState:
         client = self.clients.get(client_id)
         if client is None:
             raise InvalidRequest(f"unknown client_id {client_id!r}")
-        if not self.redirect_allowed(client, redirect_uri):
-            raise InvalidRequest(f"redirect_uri {redirect_uri!r} is not registered")
+        self.check_redirect(client, redirect_uri, code_pages)
         if client.is_public and not code_challenge:
             raise InvalidRequest("native apps must use PKCE (code_challenge)")
         if code_challenge and (code_challenge_method or "plain") != "S256":
@@ -802,17 +809,31 @@ class AuthState:
         self.codes[code.code] = code
         return code
 
-    def redirect_allowed(self, client: Client, redirect_uri: str) -> bool:
+    def check_redirect(
+        self, client: Client, redirect_uri: str, code_pages: Collection[str]
+    ) -> None:
+        """Refuse (invalid_request) a redirect URI the client may not use.
+
+        ``code_pages`` are the URLs of Auth's own page showing a native
+        app's user the code to paste (``{auth}/v2/web/auth-code``)."""
+        if _NOT_URI.search(redirect_uri):
+            raise InvalidRequest(
+                "redirect_uri must be printable ASCII: no spaces or control characters"
+            )
+        if not self.redirect_allowed(client, redirect_uri, code_pages):
+            raise InvalidRequest(f"redirect_uri {redirect_uri!r} is not registered")
+
+    def redirect_allowed(
+        self, client: Client, redirect_uri: str, code_pages: Collection[str]
+    ) -> bool:
+        """Registered URIs match exactly; native apps (and instances of
+        template apps) may also use Auth's code page or a loopback URL."""
         if redirect_uri in client.redirect_uris:
             return True
         parent = self.clients.get(client.parent_client or "")
         if not client.is_public and not (parent is not None and parent.template):
             return False
-        # Native apps (and their instances) may use Auth's own code page or
-        # a local server.
-        return redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX) or redirect_uri.startswith(
-            ("http://localhost", "http://127.0.0.1")
-        )
+        return redirect_uri in code_pages or is_loopback_redirect(redirect_uri)
 
     def exchange_code(
         self,
@@ -1051,3 +1072,19 @@ def _all_scope_strings(requests: Iterable[ScopeRequest]) -> Iterable[str]:
 
 def _idp_name(domain: str) -> str:
     return "Globus ID" if domain == "globusid.org" else domain
+
+
+def is_loopback_redirect(uri: str) -> bool:
+    """``http://`` to exactly localhost, 127.0.0.1 or [::1], any port, no
+    userinfo and no fragment: ``localhost.evil.example``,
+    ``localhost@evil.example`` and ``127.0.0.1.nip.io`` are other hosts."""
+    # urlsplit drops tabs and newlines, and some browsers read "\\" as "/".
+    if _NOT_URI.search(uri) or "\\" in uri:
+        return False
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:  # a port that is not a number in range
+        return False
+    exact = {host if port is None else f"{host}:{port}" for host in LOOPBACK_HOSTS}
+    return parts.scheme == "http" and parts.netloc.lower() in exact and not parts.fragment

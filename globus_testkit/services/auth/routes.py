@@ -22,7 +22,6 @@ from .errors import (
 from .models import (
     AUTH_RESOURCE_SERVER,
     CONFIDENTIAL,
-    NATIVE_DEFAULT_REDIRECT_SUFFIX,
     PUBLIC,
     AuthState,
     Client,
@@ -335,8 +334,12 @@ def authorize_page(svc: AuthService, call: Call) -> Reply:
     client = svc.state.clients.get(params.get("client_id", ""))
     if client is None:
         return _html_error("Unknown client", f"No client {params.get('client_id')!r}.")
-    if not svc.state.redirect_allowed(client, params.get("redirect_uri", "")):
-        return _html_error("Bad redirect", "The redirect_uri is not registered for this app.")
+    try:
+        svc.state.check_redirect(
+            client, params.get("redirect_uri", ""), auth_code_pages(call.base_url)
+        )
+    except OAuthError as err:
+        return _html_error("Bad redirect", err.message, err.code)
     users = [i for i in svc.state.identities.values() if i.identity_type == "login"]
     users.sort(key=lambda u: u.id != svc.state.default_user_id)  # the default user first
     options = "".join(
@@ -362,9 +365,11 @@ def authorize_page(svc: AuthService, call: Call) -> Reply:
 def authorize_submit(svc: AuthService, call: Call) -> Reply:
     params = call.form.to_dict()
     try:
-        location = complete_authorization(svc.state, params, params.get("identity_id"))
+        location = complete_authorization(
+            svc.state, params, params.get("identity_id"), auth_base=call.base_url
+        )
     except OAuthError as err:
-        return _html_error("Login failed", err.message)
+        return _html_error("Login failed", err.message, err.code)
     if location.startswith("code:"):
         query = urlencode({"code": location[5:]})
         location = f"{call.base_url}v2/web/auth-code?{query}"
@@ -380,16 +385,35 @@ def auth_code_page(svc: AuthService, call: Call) -> Reply:
     return Reply(page, content_type="text/html; charset=utf-8")
 
 
-def _html_error(title: str, message: str) -> Reply:
+def _html_error(title: str, message: str, code: str = "invalid_request") -> Reply:
+    """A page for the person at the browser: a bad authorize request is
+    never redirected anywhere (RFC 6749 4.1.2.1)."""
     page = (
         f"<!doctype html><html><body><h1>{html.escape(title)}</h1>"
-        f"<p>{html.escape(message)}</p></body></html>"
+        f'<p id="error" data-error="{html.escape(code)}">'
+        f"{html.escape(code)}: {html.escape(message)}</p></body></html>"
     )
     return Reply(page, status=400, content_type="text/html; charset=utf-8")
 
 
+def auth_code_pages(auth_base: str) -> frozenset[str]:
+    """Auth's own page showing a native app's user the code to paste, as
+    reached through ``auth_base`` (the Auth root the client addressed,
+    ending in "/") and on Auth's public hosts."""
+    return frozenset(
+        [f"{auth_base}v2/web/auth-code"]
+        + [f"https://{host}/v2/web/auth-code" for host in AuthService.hosts]
+    )
+
+
+def auth_base_of(authorize_url: str) -> str:
+    """The Auth root an authorize URL was built on (for code pages)."""
+    path = authorize_url.split("?", 1)[0]
+    return path[: -len("v2/oauth2/authorize")] if path.endswith("/v2/oauth2/authorize") else ""
+
+
 def complete_authorization(
-    state: AuthState, params: dict[str, str], identity_id: str | None
+    state: AuthState, params: dict[str, str], identity_id: str | None, *, auth_base: str
 ) -> str:
     """Log ``identity_id`` in against an authorize request's parameters.
 
@@ -397,6 +421,7 @@ def complete_authorization(
     when the redirect is Auth's own code page (the native-app case, where a
     person copies the code by hand).
     """
+    code_pages = auth_code_pages(auth_base)
     if params.get("response_type", "code") != "code":
         raise InvalidRequest("response_type must be 'code'")
     if not identity_id:
@@ -406,13 +431,14 @@ def complete_authorization(
         client_id=params.get("client_id", ""),
         identity_id=identity_id,
         redirect_uri=redirect_uri,
+        code_pages=code_pages,
         scope_text=params.get("scope", ""),
         code_challenge=params.get("code_challenge"),
         code_challenge_method=params.get("code_challenge_method"),
         refresh=params.get("access_type") == "offline",
         state=params.get("state") or "_default",
     )
-    if redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX):
+    if redirect_uri in code_pages:
         return f"code:{code.code}"
     query = {"code": code.code}
     if params.get("state"):

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...http import ApiError, BadRequest, Call, Reply, validate
+from ...http import ApiError, BadRequest, Call, Reply, parse_json, validate
 from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Handler, Routes, Service
@@ -199,9 +198,9 @@ def _body(call: Call, schema: str) -> dict[str, Any]:
 def _json_text(text: str, schema: str, field: str) -> dict[str, Any]:
     """A JSON document carried as text in ``field``, checked."""
     try:
-        document = json.loads(text)
-    except ValueError as err:
-        raise _invalid(f"{field} is not valid JSON: {err}") from err
+        document = parse_json(text, what=field)
+    except ApiError as err:
+        raise _invalid(err.message) from err
     try:
         validate(document, schema)
     except ApiError as err:

@@ -15,8 +15,9 @@ class TransferError(ApiError):
     status = 400
     code = "ClientError.BadRequest"
 
-    def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(type(self).status, type(self).code, message, **extra)
+    def __init__(self, message: str, *, code: str | None = None, **extra: Any) -> None:
+        # ``code`` may name a more precise Transfer code than the class's.
+        super().__init__(type(self).status, code or type(self).code, message, **extra)
 
 
 class BadRequest(TransferError):

@@ -10,7 +10,7 @@ from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
 from ...resources import fixtures_dir
 from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
-from .errors import BadRequest, ConsentRequired, PermissionDenied
+from .errors import BadRequest, Conflict, ConsentRequired, PermissionDenied
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
 from .models import MAPPED, Collection, TransferState, ls_entry, name_filter
@@ -416,7 +416,7 @@ def update_task(svc: TransferService, call: Call, task_id: str) -> Reply:
     body = call.json_object()
     validate(body, "transfer_task_update", code="ClientError.BadRequest")
     if task.done:
-        raise BadRequest("a finished task cannot be updated", code="ClientError.Conflict")
+        raise Conflict(f"task {task.id} has finished ({task.status}) and cannot be updated")
     if "label" in body:
         task.label = body["label"]
     if "deadline" in body:
@@ -682,7 +682,7 @@ def create_bookmark(svc: TransferService, call: Call) -> Reply:
         b["name"] == body["name"] and b["owner_id"] == info.identity_id
         for b in svc.state.bookmarks.values()
     ):
-        raise BadRequest(f"a bookmark named {body['name']!r} exists", code="Exists")
+        raise Conflict(f"a bookmark named {body['name']!r} exists", code="Exists")
     bookmark = {
         "DATA_TYPE": "bookmark",
         "id": svc.world.ids.uuid(),
