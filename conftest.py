@@ -72,11 +72,9 @@ def _tests_in_docs_block(item: pytest.Item) -> list[pytest.Item]:
     code = compile(definition.source, str(definition.source_path), "exec", dont_inherit=True)
     try:
         exec(code, module.__dict__)  # defines the block's tests (and its imports)
-    except Exception:
-        return [item]  # run as a script, it fails and says why
+    except (Exception, pytest.skip.Exception):
+        return [item]  # run as a script, it fails (or skips) and says why
     return [
-        pytest.Function.from_parent(
-            item.parent, name=f"{item.name}::{name}", callobj=module.__dict__[name]
-        )
+        pytest.Function.from_parent(item.parent, name=name, callobj=module.__dict__[name])
         for name in names
     ]
