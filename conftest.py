@@ -41,3 +41,40 @@ def sdk_sleeps(monkeypatch):  # type: ignore[no-untyped-def]
     slept: list[float] = []
     monkeypatch.setattr(transport, "time", types.SimpleNamespace(sleep=slept.append))
     return slept
+
+
+# Docs that run: pytest-markdown-docs (`pytest --markdown-docs README.md docs`)
+# collects every ```python block of the docs and runs it as a script. A block
+# that defines `test_*` functions is a test file as written: each of its
+# tests runs as a pytest test, with fixtures and markers, in this run's
+# transport.
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items[:] = [test for item in items for test in _tests_in_docs_block(item)]
+
+
+def _tests_in_docs_block(item: pytest.Item) -> list[pytest.Item]:
+    import ast
+    import types
+
+    definition = getattr(item, "test_definition", None)
+    if definition is None or not hasattr(item, "code"):
+        return [item]  # not a docs block
+    names = [
+        node.name
+        for node in ast.parse(definition.source).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    ]
+    if not names:
+        return [item]  # a script: pytest-markdown-docs runs it
+    module = types.ModuleType(f"docs_block_{definition.start_line}")
+    code = compile(definition.source, str(definition.source_path), "exec", dont_inherit=True)
+    try:
+        exec(code, module.__dict__)  # defines the block's tests (and its imports)
+    except (Exception, pytest.skip.Exception):
+        return [item]  # run as a script, it fails (or skips) and says why
+    return [
+        pytest.Function.from_parent(item.parent, name=name, callobj=module.__dict__[name])
+        for name in names
+    ]

@@ -54,6 +54,7 @@ from .services.transfer.helpers import TransferHelpers
 from .services.transfer.models import TransferState
 from .services.transfer.routes import TransferService
 from .services.transfer.tasks import Tasks
+from .worlds import WorldSpec, load_world_spec
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -106,28 +107,8 @@ class World:
         self.native_client_id = ""
 
 
-WorldSpec = dict[str, Any]
 _templates: dict[str, bytes] = {}
 _templates_lock = threading.Lock()
-
-
-def load_world_spec(world: str | Path | WorldSpec | None) -> WorldSpec:
-    """A world description from a dict, or a JSON or YAML file."""
-    if world is None:
-        return {}
-    if isinstance(world, dict):
-        return world
-    path = Path(world)
-    text = path.read_text()
-    if path.suffix in (".yaml", ".yml"):
-        import yaml  # optional: only needed for YAML worlds
-
-        loaded = yaml.safe_load(text)
-    else:
-        loaded = json.loads(text)
-    if not isinstance(loaded, dict):
-        raise ValueError(f"{path} does not describe a world (expected a mapping)")
-    return loaded
 
 
 def build_world(seed: int | str, spec: WorldSpec) -> World:
@@ -354,6 +335,7 @@ class Emulator:
         proxy.start()
         self._proxies.append(proxy)
         return proxy
+
     @property
     def bound_hosts(self) -> frozenset[str]:
         """The hosts the live servers listen on (``--host``)."""

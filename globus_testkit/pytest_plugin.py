@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .transports.server import LiveServer
 
 TRANSPORTS = ("inprocess", "server")
+SDK_URL_PREFIX = "GLOBUS_SDK_SERVICE_URL_"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,8 +69,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The ``globus`` marker's options; a relative ``world=`` path is
+    resolved against the test file's folder, so it works from any cwd."""
     marker = request.node.get_closest_marker("globus")
-    return dict(marker.kwargs) if marker else {}
+    options = dict(marker.kwargs) if marker else {}
+    world = options.get("world")
+    if isinstance(world, (str, Path)) and not Path(world).is_absolute():
+        options["world"] = Path(str(request.node.fspath)).parent / world
+    return options
+
+
+def _clear_sdk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget service URLs and environment names left in the shell (by an
+    ``eval`` of ``globus-testkit serve``, say): in-process, they would send
+    the test's requests to that other server instead of this world."""
+    for name in list(os.environ):
+        if name.startswith(SDK_URL_PREFIX) or name == "GLOBUS_SDK_ENVIRONMENT":
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture
@@ -88,6 +104,7 @@ def globus_emulator(
     emulator = Emulator(**_marker_options(request))
     for marker in reversed(list(request.node.iter_markers("globus_fault"))):
         emulator.faults.add(**marker.kwargs)
+    _clear_sdk_environment(monkeypatch)
     with emulator:
         if globus_transport == "server":
             server = emulator.serve()
@@ -98,11 +115,13 @@ def globus_emulator(
 
 @pytest.fixture
 def globus_server(globus_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> LiveServer:
-    """The emulator on a loopback port; the SDK variables point at it, for
-    this test and every subprocess it starts."""
+    """The emulator on a loopback port; everything ``globus-testkit serve``
+    prints (the SDK's variables, globus-cli's client login, the
+    ``GLOBUS_TESTKIT_*`` values) is set for this test and every subprocess
+    it starts."""
     servers = globus_emulator._servers
     server = servers[0] if servers else globus_emulator.serve()
-    for name, value in server.env.items():
+    for name, value in server.shell_env.items():
         monkeypatch.setenv(name, value)
     return server
 

@@ -87,6 +87,9 @@ class Service:
     routes: ClassVar[Routes]
     faultable: ClassVar[bool] = True  # may fault rules touch it?
     journaled: ClassVar[bool] = True  # are its calls in the journal?
+    # JSON Schema ``properties`` for the top-level world-file keys that
+    # load_spec reads; the world schema (worlds.py) is their union.
+    world_schema: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator

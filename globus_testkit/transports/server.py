@@ -112,6 +112,25 @@ class LiveServer:
         env["GLOBUS_SDK_ENVIRONMENT"] = ENVIRONMENT_NAME
         return env
 
+    @property
+    def shell_env(self) -> dict[str, str]:
+        """Everything ``globus-testkit serve`` prints: :attr:`env`, the
+        world's service account as globus-cli's client-login variables,
+        globus-automate-client's flows endpoint (its CLI reads it; it knows
+        no SDK variable for Flows), and the testkit's own values (this
+        server's URL, the world's native app and user)."""
+        emulator = self.emulator
+        account = emulator.service_account
+        return {
+            **self.env,
+            "GLOBUS_CLI_CLIENT_ID": account.client_id,
+            "GLOBUS_CLI_CLIENT_SECRET": account.client_secret,
+            "GLOBUS_AUTOMATE_FLOWS_ENDPOINT": self.service_url("flows").rstrip("/"),
+            "GLOBUS_TESTKIT_URL": self.url,
+            "GLOBUS_TESTKIT_NATIVE_CLIENT_ID": emulator.native_client_id,
+            "GLOBUS_TESTKIT_USER": emulator.user.username,
+        }
+
     def __enter__(self) -> LiveServer:
         return self
 

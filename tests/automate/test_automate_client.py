@@ -5,8 +5,17 @@ and ActionClient drives hello_world. Runs where the client is installed
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
 import globus_sdk
 import pytest
+import requests
 
 automate = pytest.importorskip("globus_automate_client")
 
@@ -86,3 +95,60 @@ def test_action_client_drives_hello_world(globus_emulator, globus_transport):
     status = client.status(action["action_id"])
     assert status["details"] == {"Hello": "World", "hello": "from automate"}
     assert client.release(action["action_id"])["action_id"] == action["action_id"]
+
+
+# beside this Python (a venv's bin/, not necessarily on PATH), or on PATH
+GLOBUS_AUTOMATE = shutil.which(
+    "globus-automate", path=os.path.dirname(sys.executable)
+) or shutil.which("globus-automate")
+AUTHORIZE_URL = re.compile(r"(https?://\S+/v2/oauth2/authorize\?\S+)")
+
+
+def globus_automate(server, *args):
+    """The `globus-automate` command with only the environment
+    `globus_server` sets (what `serve` prints), logging in as a person
+    would: it prints a URL, the person pastes back a code."""
+    env = {k: v for k, v in os.environ.items() if k != "HOME"}
+    env["HOME"] = tempfile.mkdtemp(prefix="automate-home-")  # its token file
+    process = subprocess.Popen(
+        [GLOBUS_AUTOMATE, *args],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = ""
+    while (char := process.stdout.read(1)) != "":
+        seen += char
+        if seen.endswith("Authorization Code here: "):
+            url = AUTHORIZE_URL.search(seen).group(1)
+            answer = requests.post(f"{server.url}/_testkit/auth/authorize", json={"url": url})
+            process.stdin.write(answer.json()["code"] + "\n")
+            process.stdin.flush()
+            seen = ""
+    assert process.wait(timeout=60) == 0, seen
+    return json.loads(seen)
+
+
+@pytest.mark.skipif(GLOBUS_AUTOMATE is None, reason="the globus-automate command is not installed")
+def test_the_globus_automate_command_reaches_a_served_world_through_the_environment(
+    globus_server, globus_emulator, tmp_path
+):
+    definition = tmp_path / "flow.json"
+    definition.write_text(json.dumps(DEFINITION))
+    deployed = globus_automate(
+        globus_server, "flow", "deploy", "--title", "Hello", "--definition", str(definition),
+        "-f", "json",
+    )  # fmt: skip
+    assert deployed["id"] in globus_emulator.world.flows.flows
+    started = globus_automate(
+        globus_server, "flow", "run", deployed["id"], "--label", "from the shell",
+        "--flow-input", json.dumps({"input": {"echo_string": "hi"}}), "-f", "json",
+    )  # fmt: skip
+    assert started["status"] in ("ACTIVE", "SUCCEEDED")
+    introspected = globus_automate(
+        globus_server, "action", "introspect", "--action-url",
+        f"{globus_server.url}/actions/hello_world", "-f", "json",
+    )  # fmt: skip
+    assert introspected["globus_auth_scope"] == HELLO_SCOPE

@@ -144,22 +144,36 @@ def test_the_certificate_authority_key_stays_off_disk(globus_proxy):
 
 
 def test_serve_with_proxy_prints_a_proxy_environment(tmp_path):
+    env_file = tmp_path / "globus.env"
     process = subprocess.Popen(
-        [sys.executable, "-m", "globus_testkit.cli", "serve", "--proxy"],
-        stdout=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "globus_testkit.cli",
+            "serve",
+            "--proxy",
+            "--env-file",
+            str(env_file),
+        ],
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        text=True,
     )
     try:
+        waited = subprocess.run(
+            [sys.executable, "-m", "globus_testkit.cli", "wait", str(env_file)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         exports = {}
-        for line in process.stdout:  # type: ignore[union-attr]
-            name, _, value = line.removeprefix("export ").strip().partition("=")
+        for line in waited.stdout.splitlines():
+            name, _, value = line.removeprefix("export ").partition("=")
             exports[name] = value.strip("'")
-            if name == "GLOBUS_TESTKIT_USER":
-                break
         assert "GLOBUS_SDK_SERVICE_URL_TRANSFER" not in exports
+        assert exports["HTTPS_PROXY"].startswith("http://127.0.0.1:")
         env = {k: v for k, v in os.environ.items() if not k.startswith("GLOBUS_")}
-        env.update(exports)
+        env.update(exports, HOME=str(tmp_path))
         done = run_python(
             """
             import os, globus_sdk
@@ -171,7 +185,7 @@ def test_serve_with_proxy_prints_a_proxy_environment(tmp_path):
             print(globus_sdk.TransferClient(app=app).get_endpoint(
                 "6c54cade-bde5-45c1-bdea-f4bd71dba2cc")["display_name"])
             """,
-            {**env, "HOME": str(tmp_path)},
+            env,
         )
         assert done.stdout.strip() == "Globus Tutorial Collection 1", done.stderr
     finally:

@@ -80,11 +80,21 @@ def register_resource_server(
 # globus-cli's template native app: its first user login instantiates it.
 GLOBUS_CLI_TEMPLATE_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
 
+# Public (native) clients that Globus's own documentation and tools log in
+# with, so examples copied from them work unchanged (docs/public-clients.md).
+PUBLIC_CLIENTS = {
+    "61338d24-54d5-408f-a10d-66c06b59f6d2": "Globus SDK tutorial client",
+    "e6c75d97-532a-4c88-b031-8584a319fa3e": "globus-automate-client CLI",
+    "4cf29807-cf21-49ec-9443-ff9a3fb9f81c": "Globus Compute SDK",
+}
+
 
 def register_builtin(state: AuthState) -> None:
     register_resource_server(state, "auth.globus.org", AUTH_CLIENT_ID, "Globus Auth", AUTH_SCOPES)
     cli = state.register_client("Globus CLI", client_type=PUBLIC, client_id=GLOBUS_CLI_TEMPLATE_ID)
     cli.template = True
+    for client_id, name in PUBLIC_CLIENTS.items():
+        state.register_client(name, client_type=PUBLIC, client_id=client_id)
     for fqdn, (client_id, scopes) in OTHER_SERVICES.items():
         register_resource_server(
             state,

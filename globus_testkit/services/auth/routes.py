@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlencode
 
 from ...http import ApiError, Call, Reply, validate
+from ...worlds import strict_object, uuid_string
 from ..base import Routes, Service
 from . import oidc
 from .errors import (
@@ -21,6 +22,7 @@ from .errors import (
 )
 from .models import (
     AUTH_RESOURCE_SERVER,
+    CLIENT_TYPES,
     CONFIDENTIAL,
     PUBLIC,
     AuthState,
@@ -51,6 +53,44 @@ class AuthService(Service):
     @property
     def state(self) -> AuthState:
         return self.world.auth
+
+    world_schema: ClassVar[dict[str, Any]] = {
+        "identities": {
+            "type": "array",
+            "description": "more login identities",
+            "items": strict_object(
+                {
+                    "username": {"type": "string"},
+                    "name": {"type": "string"},
+                    "email": {"type": "string"},
+                    "organization": {"type": "string"},
+                    "id": uuid_string("the identity's id (default: from the seed)"),
+                    "linked": {
+                        "type": "array",
+                        "items": uuid_string("an identity id"),
+                        "description": "ids of identities linked to this one",
+                    },
+                }
+            ),
+        },
+        "clients": {
+            "type": "array",
+            "description": "more registered clients (apps)",
+            "items": strict_object(
+                {
+                    "name": {"type": "string"},
+                    "type": {
+                        "enum": ["confidential", "native", *CLIENT_TYPES],
+                        "description": "default: confidential",
+                    },
+                    "id": uuid_string("the client id (default: from the seed)"),
+                    "secret": {"type": "string", "description": "a confidential client's secret"},
+                    "redirect_uris": {"type": "array", "items": {"type": "string"}},
+                },
+                required=("name",),
+            ),
+        },
+    }
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:

@@ -4,16 +4,17 @@ models, format. Errors are ``{"code", "message", "request_id", "resource"}``."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
 from ...resources import fixtures_dir
+from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
 from .errors import BadRequest, Conflict, ConsentRequired, PermissionDenied
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
-from .models import MAPPED, Collection, TransferState, ls_entry, name_filter
+from .models import ENTITY_TYPES, MAPPED, Collection, TransferState, ls_entry, name_filter
 from .tasks import Tasks, matches, parse_task_filter, task_document
 
 if TYPE_CHECKING:
@@ -38,6 +39,61 @@ class TransferService(Service):
         tutorial = json.loads((fixtures_dir() / "worlds" / "tutorial.json").read_text())
         owner = world.auth.add_identity("tutorial@globusid.org", name="Globus Tutorial")
         add_collections(world, tutorial["collections"], default_owner=owner.id)
+
+    world_schema: ClassVar[dict[str, Any]] = {
+        "collections": {
+            "type": "array",
+            "description": "more collections, with their files",
+            "items": strict_object(
+                {
+                    "display_name": {"type": "string"},
+                    "id": uuid_string("the collection id (default: from the seed)"),
+                    "entity_type": {"enum": list(ENTITY_TYPES), "description": f"default {MAPPED}"},
+                    "owner_id": uuid_string("an identity id (default: the world's user)"),
+                    "owner_string": {"type": "string"},
+                    **{
+                        field: {"type": "string"}
+                        for field in (
+                            "description",
+                            "organization",
+                            "department",
+                            "contact_email",
+                            "default_directory",
+                            "keywords",  # comma-separated, as Transfer keeps them
+                        )
+                    },
+                    **{
+                        field: {"type": "boolean"}
+                        for field in (
+                            "public",
+                            "high_assurance",
+                            "non_functional",
+                            "requires_data_access_consent",
+                        )
+                    },
+                    "subscription_id": uuid_string("a subscription id"),
+                    "host_endpoint_id": uuid_string("the host endpoint's id"),
+                    "directories": {"type": "array", "items": {"type": "string"}},
+                    "files": {
+                        "type": "array",
+                        "items": strict_object(
+                            {
+                                "path": {"type": "string"},
+                                "content": {"type": "string", "description": "text content"},
+                                "size": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "a size only, no bytes kept",
+                                },
+                            },
+                            required=("path",),
+                        ),
+                    },
+                },
+                required=("display_name",),
+            ),
+        }
+    }
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
