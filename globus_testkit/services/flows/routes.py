@@ -29,6 +29,7 @@ from .runner import Runner
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
+    from ..actions.mounts import MountedProvider
     from ..auth.models import TokenInfo
 
 routes = Routes()
@@ -85,20 +86,39 @@ class FlowsService(Service):
         return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
 
     def scope_for(self, url: str) -> str:
-        """The scope a provider at ``url`` accepts (hosted, or mounted)."""
-        from ..actions.hosted import scope_for_url
+        """The scope the provider at ``url`` accepts, as Flows finds it: from
+        the provider's introspection document. Only providers the emulator
+        hosts (by exact URL) or has mounted (by URL prefix) are asked;
+        nothing else is ever called."""
+        from ..actions.providers import hosted_provider
 
-        for mount in self.emulator.actions.mounted:
-            if url.rstrip("/") == mount.url:
-                return mount.scope
-        hosted = scope_for_url(url)
-        if hosted is None:
+        url = url.rstrip("/")
+        hosted = hosted_provider(url)
+        if hosted is not None:
+            return hosted.scope
+        mount = self.emulator.actions.owning(url)
+        if mount is None:
             raise ApiError(
                 422,
                 "UNPROCESSABLE_ENTITY",
-                f"no known provider at {url}; give the Action state an ActionScope",
+                f"no action provider is known at {url}: globus-testkit neither hosts nor "
+                "has mounted one there; mount it (emulator.actions.mount) or give the "
+                "Action state an ActionScope",
             )
-        return hosted
+        return self._introspected_scope(url, mount)
+
+    def _introspected_scope(self, url: str, mount: MountedProvider) -> str:
+        """``GET <url>/`` on a mounted provider, as its own user would; its
+        ``globus_auth_scope``, or the mount's scope if it will not say."""
+        token = self.world.auth.issue_token(
+            self.world.user_id, mount.scope, client_id=FLOWS_CLIENT_ID
+        )[0].value
+        status, document = self.emulator.call_internal("GET", url + "/", token)
+        if status == 200 and isinstance(document, dict):
+            scope = document.get("globus_auth_scope")
+            if isinstance(scope, str) and scope:
+                return scope
+        return mount.scope
 
     def flow_or_caller(
         self, call: Call, flow_id: str, accepted: set[str]
