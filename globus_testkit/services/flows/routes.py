@@ -353,6 +353,14 @@ def run_flow_dry_run(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     return run_flow(svc, call, flow_id, dry_run=True)
 
 
+@routes.route("/flows/<flow_id>/validate_run", "POST", operation="validate_run")
+def validate_run(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    """SpecificFlowClient.validate_run: the run's checks (token, role,
+    input schema), starting nothing."""
+    run_flow(svc, call, flow_id, dry_run=True)
+    return Reply({"message": "validation successful"})
+
+
 @routes.route("/flows/<flow_id>/run", "POST", operation="run_flow")
 def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False) -> Reply:
     flow = svc.state.flows.get(flow_id)

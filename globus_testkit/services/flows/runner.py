@@ -285,12 +285,15 @@ class Runner:
                 None,
             )
             run.action = None
-        run.status, run.display_status = "ENDED", "CANCELED"
+        # As the service reports it (the SDK's recorded cancel_run): FAILED,
+        # with FlowCanceled as the reason.
+        run.status, run.display_status = "FAILED", "FAILED"
         run.completion_time = self.clock.now()
         run.details = {
+            "time": iso(run.completion_time),
             "code": "FlowCanceled",
-            "description": "The run was canceled",
-            "output": _visible(run.state),
+            "description": "The Flow Instance was canceled by the user",
+            "details": {},
         }
         self._log(run, "FlowCanceled", "The run was canceled", {})
 
