@@ -189,7 +189,7 @@ def _transfer_family(
             Provider(
                 _url(host, path),
                 title,
-                scope(kind),
+                scope(path),
                 schema,
                 start,
                 poll,
@@ -262,7 +262,7 @@ CATALOGUE: list[Provider] = [
     # The retired actions.globus.org/transfer/* family, each with its own scope.
     *_transfer_family(
         ACTIONS_HOST,
-        lambda kind: _legacy_scope(f"transfer/{kind}"),
+        _legacy_scope,
         {
             f"transfer/{name}": name
             for name in ("transfer", "delete", "ls", "stat", "mkdir", "collection_info")
@@ -272,7 +272,7 @@ CATALOGUE: list[Provider] = [
     # transfer.actions.globus.org: every provider takes Transfer's own scope.
     *_transfer_family(
         TRANSFER_ACTIONS_HOST,
-        lambda kind: transfer.TRANSFER_ALL,
+        lambda path: transfer.TRANSFER_ALL,
         {
             name: name
             for name in (

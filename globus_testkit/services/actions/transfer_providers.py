@@ -100,8 +100,15 @@ def _call(
     hosted Transfer provider gets one)."""
     from .hosted import ACTIONS_CLIENT_ID
 
-    token = svc.world.auth.issue_token(
-        action.creator_id, transfer_scope(*collections), client_id=ACTIONS_CLIENT_ID
+    auth = svc.world.auth
+    # Only collections that have a data_access scope need it (GCSv5 mapped).
+    needing = [
+        c
+        for c in collections
+        if auth.scope_by_string(f"https://auth.globus.org/scopes/{c}/data_access") is not None
+    ]
+    token = auth.issue_token(
+        action.creator_id, transfer_scope(*needing), client_id=ACTIONS_CLIENT_ID
     )[0].value
     return svc.emulator.call_internal(method, f"{TRANSFER_API}{path}", token, body)
 
