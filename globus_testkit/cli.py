@@ -32,6 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a state file: loaded at start if it exists, saved on exit (SIGINT/SIGTERM)",
     )
     serve.add_argument(
+        "--clock",
+        choices=("wall", "frozen"),
+        default="wall",
+        help="wall (default): virtual time follows wall time, plus any advances, so "
+        "polling clients see work finish; frozen: time moves only when advanced",
+    )
+    serve.add_argument(
         "--allow-remote-control",
         action="store_true",
         help="let non-loopback peers use the /_testkit/ control plane",
@@ -129,7 +136,7 @@ def env_block(emulator: Emulator, env: dict[str, str]) -> str:
 
 def run_serve(args: argparse.Namespace) -> int:
     seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
-    emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient)
+    emulator = Emulator(seed=seed, world=args.world, strict=not args.lenient, clock=args.clock)
     emulator.control_loopback_only = not args.allow_remote_control
     state = Path(args.state) if args.state else None
     if state is not None and state.exists():

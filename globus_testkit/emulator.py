@@ -174,7 +174,13 @@ class Emulator:
         passthrough: bool = True,
         replay: str | Path | None = None,
         replay_mode: str = "missing",
+        clock: str = "frozen",
     ) -> None:
+        if clock not in ("frozen", "wall"):
+            raise ValueError("clock must be 'frozen' or 'wall'")
+        # "frozen": time moves only when advanced (tests); "wall": it follows
+        # wall time too, for clients that poll a served emulator.
+        self.clock_mode = clock
         self.seed = seed
         self.spec = load_world_spec(world)
         self.strict = strict
@@ -182,6 +188,7 @@ class Emulator:
         self.lock = threading.RLock()
         self.world = fresh_world(seed, self.spec)
         self.world.auth.strict = strict
+        self._apply_clock_mode()
         # The control plane answers loopback peers only unless told otherwise.
         self.control_loopback_only = True
         self.services = [cls(self) for cls in SERVICE_CLASSES]
@@ -231,6 +238,7 @@ class Emulator:
         with self.lock:
             self.world = fresh_world(self.seed, self.spec)
             self.world.auth.strict = self.strict
+            self._apply_clock_mode()
 
     def load(self, *, seed: int | str, world: str | Path | WorldSpec | None) -> None:
         """Replace the world with one built from ``seed`` and ``world``."""
@@ -239,6 +247,7 @@ class Emulator:
         with self.lock:
             self.seed, self.spec, self.world = seed, spec, fresh
             self.world.auth.strict = self.strict
+            self._apply_clock_mode()
 
     def save_state(self, path: str | Path) -> None:
         """Write the whole world to ``path`` (atomically), for load_state."""
@@ -259,6 +268,10 @@ class Emulator:
         with self.lock:
             self.seed, self.spec, self.world = seed, spec, world
             self.world.auth.strict = self.strict
+            self._apply_clock_mode()
+
+    def _apply_clock_mode(self) -> None:
+        self.world.clock.follow_wall(self.clock_mode == "wall")
 
     def describe(self) -> dict[str, Any]:
         """A JSON summary of the world, for people and the control plane."""
