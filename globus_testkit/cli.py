@@ -39,6 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "polling clients see work finish; frozen: time moves only when advanced",
     )
     serve.add_argument(
+        "--mount",
+        action="append",
+        default=[],
+        metavar="URL=MODULE:FACTORY",
+        help="mount an action provider app at URL, built by FACTORY(client_id, "
+        "client_secret, scope); add ',keep_prefix' to give it the whole path",
+    )
+    serve.add_argument(
         "--allow-remote-control",
         action="store_true",
         help="let non-loopback peers use the /_testkit/ control plane",
@@ -142,6 +150,17 @@ def run_serve(args: argparse.Namespace) -> int:
     if state is not None and state.exists():
         emulator.load_state(state)
         print(f"# loaded the world from {state}", file=sys.stderr)
+    for spec in args.mount:
+        url, _, factory = spec.partition("=")
+        factory, _, option = factory.partition(",")
+        try:
+            mount = emulator.actions.mount_factory(
+                url, factory, keep_prefix=option == "keep_prefix"
+            )
+        except ValueError as err:
+            print(f"globus-testkit: --mount {spec}: {err}", file=sys.stderr)
+            return 2
+        print(f"# mounted {mount.url} (scope {mount.scope})", file=sys.stderr)
     server = emulator.serve(host=args.host, port=args.port)
     print(env_block(emulator, server.env), flush=True)
     print(

@@ -43,3 +43,8 @@ def make_app(scope: str, url_prefix: str = "") -> Any:
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body), status, content_type="application/json")
+
+
+def make_provider(client_id: str, client_secret: str, scope: str) -> Any:
+    """The factory ``serve --mount`` and the control plane call."""
+    return make_app(scope, url_prefix="/wordcount")

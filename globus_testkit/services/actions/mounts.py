@@ -13,6 +13,7 @@ is at ``{server.url}/mounts/{host}{path}`` (``server.provider_url(url)``).
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,6 +116,32 @@ class ActionsHelpers:
             self.mounted = sorted(mounts, key=lambda m: len(m.prefix), reverse=True)
         return mount
 
+    def mount_factory(
+        self, url: str, factory: str, *, keep_prefix: bool = False
+    ) -> MountedProvider:
+        """Mount the app that ``factory`` ("package.module:make_app") builds.
+
+        The factory is called as the toolkit's examples build their apps:
+        ``make_app(client_id, client_secret, scope)``, with the mount's own
+        client and scope, and returns a WSGI app.
+        """
+        make_app = load_factory(factory)
+        mount = self.mount(url, keep_prefix=keep_prefix)
+        mount.app = make_app(mount.client_id, mount.client_secret, mount.scope)
+        return mount
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "url": m.url,
+                "client_id": m.client_id,
+                "scope": m.scope,
+                "keep_prefix": m.keep_prefix,
+                "has_app": m.app is not None,
+            }
+            for m in self.mounted
+        ]
+
     def _scope_id(self, scope_string: str) -> str:
         scope = self._emulator.world.auth.scope_by_string(scope_string)
         if scope is None:
@@ -207,6 +234,21 @@ class ActionsHelpers:
             )
         )
         return body
+
+
+def load_factory(spec: str) -> Callable[[str, str, str], WSGIApplication]:
+    """The callable named by "package.module:attribute"."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"{spec!r} is not module:factory")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ValueError(f"cannot import {module_name!r}: {err}") from err
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise ValueError(f"{spec!r} names nothing callable")
+    return factory  # type: ignore[no-any-return]
 
 
 def _no_app(mount: MountedProvider, start_response: Callable[..., Any]) -> bytes:
