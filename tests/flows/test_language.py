@@ -71,7 +71,7 @@ def test_expressions_evaluate_python_like_syntax(expression, expected):
         "9 ** 99999",
         "'x' * 10**9",
         "a.__dict__",
-        "getattr(a, '__class__')",
+        "getattr('a.__class__')",
         "'{0.__class__}'.format(name)",
         "'{:{w}}'.format(name, w=10**9)",
         "name.encode()",

@@ -105,17 +105,12 @@ _METHODS: dict[type, frozenset[str]] = {
 
 
 def _pathsplit(path: str) -> list[str]:
-    """Flows' ``pathsplit``: a path's directory and final component."""
-    return list(posixpath.split(str(path)))
-
-
-def _getattr(value: Any, name: str, *default: Any) -> Any:
-    """Flows' ``getattr``: a key of an object, or the default."""
-    if isinstance(value, dict) and name in value:
-        return value[name]
-    if default:
-        return default[0]
-    raise LanguageError("States.Runtime", f"no key {name!r}")
+    """Flows' ``pathsplit``: the path before its last element, and that
+    element; Transfer's root ``/~/`` is never split."""
+    text = str(path)
+    if text.startswith("/~/") and "/" not in text[3:].rstrip("/"):
+        return ["/~/", text[3:]]
+    return list(posixpath.split(text))
 
 
 def _range(*args: int) -> list[int]:
@@ -146,7 +141,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "zip": lambda *items: [list(p) for p in zip(*items, strict=False)],
     "reversed": lambda items: list(reversed(items)),
     "pathsplit": _pathsplit,
-    "getattr": _getattr,
 }
 _NAMES = {"True": True, "False": False, "None": None}
 
@@ -369,10 +363,13 @@ class _Evaluator:
             return self._method(node.func, node)
         if isinstance(node.func, ast.Name) and node.func.id == "is_present":
             return self._is_present(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "getattr":
+            return self._getattr(node)
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
             raise LanguageError(
                 "States.Runtime",
-                f"only these functions may be called: {', '.join(sorted(_FUNCTIONS))}, is_present",
+                "only these functions may be called: "
+                f"{', '.join(sorted(_FUNCTIONS))}, getattr, is_present",
             )
         args = [self.visit(a) for a in node.args]
         kwargs = {k.arg: self.visit(k.value) for k in node.keywords if k.arg}
@@ -403,18 +400,38 @@ class _Evaluator:
         return result
 
     def _is_present(self, node: ast.Call) -> bool:
-        """Flows' ``is_present('a.b')``: whether a dotted name exists."""
+        """Flows' ``is_present('a.b')``: whether a value is in the state."""
         if len(node.args) != 1 or node.keywords:
             raise LanguageError("States.Runtime", "is_present takes one name")
-        name = self.visit(node.args[0])
+        return self._lookup(self.visit(node.args[0]))[0]
+
+    def _getattr(self, node: ast.Call) -> Any:
+        """Flows' ``getattr('x', default)``: a value from the state, or the
+        default (None if none is given) when it is not there."""
+        if not 1 <= len(node.args) <= 2 or node.keywords:
+            raise LanguageError("States.Runtime", "getattr takes a name and a default")
+        found, value = self._lookup(self.visit(node.args[0]))
+        if found:
+            return value
+        return self.visit(node.args[1]) if len(node.args) == 2 else None
+
+    def _lookup(self, name: Any) -> tuple[bool, Any]:
+        """A dotted name (``a.b``) in the state and the comprehension scopes."""
         if not isinstance(name, str):
-            raise LanguageError("States.Runtime", "is_present takes a name as a string")
-        value: Any = {**self.names, **{k: v for s in self.scopes for k, v in s.items()}}
-        for part in name.split("."):
+            raise LanguageError("States.Runtime", "a name must be given as a string")
+        first, *rest = name.split(".")
+        for scope in (*reversed(self.scopes), self.names):
+            if first in scope:
+                value = scope[first]
+                break
+        else:
+            return False, None
+        for part in rest:
+            _no_dunder(part)
             if not isinstance(value, dict) or part not in value:
-                return False
+                return False, None
             value = value[part]
-        return True
+        return True, value
 
 
 def _bind(target: ast.expr, value: Any, scope: dict[str, Any]) -> None:

@@ -192,11 +192,11 @@ class EmulatorCaller:
         self.emulator = emulator
 
     def call(
-        self, run: Run, method: str, url: str, scope: str, body: dict[str, Any] | None
+        self, identity_id: str, method: str, url: str, scope: str, body: dict[str, Any] | None
     ) -> tuple[int, Any]:
         try:
             token = self.emulator.world.auth.issue_token(
-                run.owner_id, scope, client_id=FLOWS_CLIENT_ID
+                identity_id, scope, client_id=FLOWS_CLIENT_ID
             )[0].value
         except ApiError as err:
             return 401, {"code": "UnauthorizedRequest", "description": err.message}
@@ -224,11 +224,12 @@ def _register_flow_scope(svc: FlowsService, flow: Flow) -> None:
             )
             if found is not None:
                 deps.append(Dependency(found.id))
-    existing = auth.scope_by_string(flow.scope)
-    if existing is None:
-        auth.register_scope(flow.scope, client_id=flow.id, dependencies=deps)
-    else:
-        existing.dependencies = deps
+    for scope in (flow.scope, *flow.role_scopes.values()):
+        existing = auth.scope_by_string(scope)
+        if existing is None:
+            auth.register_scope(scope, client_id=flow.id, dependencies=list(deps))
+        else:
+            existing.dependencies = list(deps)
 
 
 # -- flows -------------------------------------------------------------------------------
@@ -381,6 +382,7 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
     problems = schema_problems(flow.input_schema, body["body"]) if flow.input_schema else []
     if problems:
         raise ApiError(400, "FLOW_INPUT_ERROR", "; ".join(problems))
+    run_as = _role_identities(svc, flow, body["body"])
     if dry_run:
         return Reply(
             {
@@ -390,9 +392,31 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
                 "details": {"description": "the input is valid; nothing was run"},
             }
         )
-    run = svc.state.add_run(flow, info.identity_id, info.username, body["body"], body)
+    state = {k: v for k, v in body["body"].items() if k != "_tokens"}
+    run = svc.state.add_run(flow, info.identity_id, info.username, state, body, run_as)
     svc.runner().start(run)
     return Reply(run.to_api(principals, flow), 201)
+
+
+def _role_identities(svc: FlowsService, flow: Flow, body: dict[str, Any]) -> dict[str, str]:
+    """Who each RunAs role is: the identity of the token given for it in the
+    input's ``_tokens``, which must carry that role's scope."""
+    given = body.get("_tokens") or {}
+    if not isinstance(given, dict):
+        raise ApiError(400, "FLOW_INPUT_ERROR", "_tokens must map RunAs roles to tokens")
+    identities = {}
+    for role, scope in flow.role_scopes.items():
+        token = given.get(role)
+        if not isinstance(token, str):
+            raise ApiError(400, "FLOW_INPUT_ERROR", f"_tokens needs a token for the role {role}")
+        try:
+            info = svc.world.auth.check_token(token, flow.id)
+        except TokenRejected as err:
+            raise ApiError(400, "FLOW_INPUT_ERROR", f"the {role} token: {err.reason}") from err
+        if not info.has_scope(scope):
+            raise ApiError(400, "FLOW_INPUT_ERROR", f"the {role} token lacks the scope {scope}")
+        identities[role] = info.identity_id
+    return identities
 
 
 @routes.route("/runs", "GET", operation="list_runs")
