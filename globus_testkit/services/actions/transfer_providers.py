@@ -113,7 +113,7 @@ def _call(
     return svc.emulator.call_internal(method, f"{TRANSFER_API}{path}", token, body)
 
 
-def _fail(svc: ActionsService, action: Action, answer: Any) -> None:
+def _fail(svc: ActionsService, action: Action, status: int, answer: Any) -> None:
     """A Transfer error as the providers report it: the Transfer code with
     its ``ClientError.`` family dropped (``NotFound``), the message, the
     HTTP status."""
@@ -122,7 +122,7 @@ def _fail(svc: ActionsService, action: Action, answer: Any) -> None:
     action.details = {
         "code": code.split(".", 1)[1] if code.startswith("ClientError.") else code,
         "description": answer.get("message", "Transfer refused the request"),
-        "http_status": answer.get("http_status"),
+        "http_status": status,
         "transfer_response": answer,
     }
     svc.finish(action, "FAILED")
@@ -133,7 +133,7 @@ def _submit(
 ) -> None:
     status, answer = _call(svc, action, "POST", f"/{document['DATA_TYPE']}", document, *collections)
     if status >= 400:
-        _fail(svc, action, answer)
+        _fail(svc, action, status, answer)
         return
     action.details = {"task_id": answer["task_id"]}
     task_poll(svc, action)
@@ -197,7 +197,7 @@ def _endpoint(action: Action) -> str:
 
 def _answer(svc: ActionsService, action: Action, status: int, answer: Any) -> None:
     if status >= 400:
-        _fail(svc, action, answer)
+        _fail(svc, action, status, answer)
     else:
         action.details = answer
         svc.finish(action, "SUCCEEDED")
