@@ -125,6 +125,21 @@ def _add_serve(commands: Any) -> None:
         help="journal entries to keep; older ones are dropped",
     )
     serve.add_argument(
+        "--clock",
+        choices=("wall", "frozen"),
+        default="wall",
+        help="wall: virtual time follows wall time, plus any advances, so polling "
+        "clients see work finish; frozen: time moves only when advanced",
+    )
+    serve.add_argument(
+        "--mount",
+        action="append",
+        default=[],
+        metavar="URL=MODULE:FACTORY",
+        help="mount an action provider app at URL, built by FACTORY(client_id, "
+        "client_secret, scope); add ',keep_prefix' to give it the whole path",
+    )
+    serve.add_argument(
         "--allow-remote-control",
         action="store_true",
         help="let non-loopback peers use the /_testkit/ control plane (default: loopback only)",
@@ -267,7 +282,11 @@ def run_serve(args: argparse.Namespace) -> int:
     seed: int | str = int(args.seed) if str(args.seed).isdigit() else args.seed
     try:
         emulator = Emulator(
-            seed=seed, world=args.world, strict=not args.lenient, journal_size=args.journal_size
+            seed=seed,
+            world=args.world,
+            strict=not args.lenient,
+            journal_size=args.journal_size,
+            clock=args.clock,
         )
     except (OSError, ValueError) as err:
         raise CliError(f"--world {args.world}: {_reason(err)}") from None
@@ -276,6 +295,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if state is not None and state.exists():
         load_state(emulator, state)
         print(f"# loaded the world from {state}", file=sys.stderr)
+    for spec in args.mount:
+        mount_provider(emulator, spec)
     env_file = Path(args.env_file) if args.env_file else None
     if env_file is not None:
         env_file.unlink(missing_ok=True)  # never leave a stale one to be read
@@ -311,6 +332,17 @@ def run_serve(args: argparse.Namespace) -> int:
         emulator.save_state(state)
         print(f"# saved the world to {state}", file=sys.stderr)
     return 0
+
+
+def mount_provider(emulator: Any, spec: str) -> None:
+    """``--mount URL=MODULE:FACTORY[,keep_prefix]``."""
+    url, _, factory = spec.partition("=")
+    factory, _, option = factory.partition(",")
+    try:
+        mount = emulator.actions.mount_factory(url, factory, keep_prefix=option == "keep_prefix")
+    except ValueError as err:
+        raise CliError(f"--mount {spec}: {_reason(err)}") from None
+    print(f"# mounted {mount.url} (scope {mount.scope})", file=sys.stderr)
 
 
 def load_state(emulator: Any, state: Path) -> None:

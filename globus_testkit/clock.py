@@ -18,19 +18,36 @@ LATEST = _dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc).timesta
 
 
 class Clock:
-    """A clock that only moves when told to.
+    """A clock that only moves when told to, or one that follows wall time.
 
     It starts at the machine's time when created (so timestamps look like
     "now" to humans and to clients that compare against real time) unless a
-    ``start`` is given, and then stands still until :meth:`advance` is called.
+    ``start`` is given. A frozen clock (the default, for tests) then stands
+    still until :meth:`advance` is called. A following clock (for served
+    emulators that polling clients watch) moves with wall time, and manual
+    advances add to it: virtual time = wall time + advances.
     """
 
-    def __init__(self, start: float | None = None) -> None:
+    def __init__(self, start: float | None = None, *, follows_wall: bool = False) -> None:
         self._now = float(time.time() if start is None else start)
+        self._follows = follows_wall
+        self._wall_mark = time.time()  # the wall time at which _now was read
         self._lock = threading.Lock()
+
+    @property
+    def follows_wall(self) -> bool:
+        return self._follows
+
+    def follow_wall(self, follow: bool = True) -> None:
+        """Start (or stop) following wall time from the current virtual now."""
+        with self._lock:
+            self._now, self._wall_mark = self.now(), time.time()
+            self._follows = follow
 
     def now(self) -> float:
         """Seconds since the epoch, on the virtual timeline."""
+        if self._follows:
+            return self._now + (time.time() - self._wall_mark)
         return self._now
 
     def advance(self, seconds: float) -> float:
@@ -48,24 +65,26 @@ class Clock:
                     "it stays at " + iso(self._now)
                 )
             self._now += seconds
-            return self._now
+            return self.now()
 
     def set(self, timestamp: float) -> None:
         """Jump to an absolute time (never earlier than now)."""
-        self.advance(max(0.0, timestamp - self._now))
+        self.advance(max(0.0, timestamp - self.now()))
 
     def isoformat(self, timestamp: float | None = None) -> str:
         """An ISO 8601 UTC timestamp with offset, as Globus services print them."""
-        return iso(self._now if timestamp is None else timestamp)
+        return iso(self.now() if timestamp is None else timestamp)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
-        return Clock(self._now)
+        return Clock(self.now(), follows_wall=self._follows)
 
-    def __getstate__(self) -> dict[str, float]:
-        return {"now": self._now}
+    def __getstate__(self) -> dict[str, float | bool]:
+        return {"now": self.now(), "follows": self._follows}
 
-    def __setstate__(self, state: dict[str, float]) -> None:
-        self._now = state["now"]
+    def __setstate__(self, state: dict[str, float | bool]) -> None:
+        self._now = float(state["now"])
+        self._follows = bool(state.get("follows", False))
+        self._wall_mark = time.time()
         self._lock = threading.Lock()
 
 

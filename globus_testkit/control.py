@@ -100,6 +100,34 @@ def advance_clock(plane: ControlPlane, call: Call) -> Reply:
     return Reply(_clock(plane))
 
 
+@routes.route("/mounts", "GET")
+def list_mounts(plane: ControlPlane, call: Call) -> Reply:
+    return Reply({"mounts": plane.emulator.actions.describe()})
+
+
+@routes.route("/mounts", "POST")
+def mount_provider(plane: ControlPlane, call: Call) -> Reply:
+    """Mount a provider app built by ``module:factory`` at ``url`` (the
+    module must be importable by the server)."""
+    body = call.json_object()
+    validate(body, "control_mount")
+    try:
+        mount = plane.emulator.actions.mount_factory(
+            body["url"], body["app"], keep_prefix=bool(body.get("keep_prefix", False))
+        )
+    except ValueError as err:
+        raise BadRequest(str(err)) from err
+    return Reply(
+        {
+            "url": mount.url,
+            "client_id": mount.client_id,
+            "scope": mount.scope,
+            "keep_prefix": mount.keep_prefix,
+        },
+        201,
+    )
+
+
 def _clock(plane: ControlPlane) -> dict[str, Any]:
     return {"now": plane.world.clock.isoformat(), "timestamp": plane.world.clock.now()}
 

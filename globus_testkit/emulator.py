@@ -168,7 +168,13 @@ class Emulator:
         replay: str | Path | None = None,
         replay_mode: str = "missing",
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        clock: str = "frozen",
     ) -> None:
+        if clock not in ("frozen", "wall"):
+            raise ValueError("clock must be 'frozen' or 'wall'")
+        # "frozen": time moves only when advanced (tests); "wall": it follows
+        # wall time too, for clients that poll a served emulator.
+        self.clock_mode = clock
         self.seed = seed
         self.spec = load_world_spec(world)
         self.strict = strict
@@ -255,9 +261,11 @@ class Emulator:
             self.world = self._adopted(state.world)
 
     def _adopted(self, world: World) -> World:
-        """A world made this emulator's: its strictness, its journal size."""
+        """A world made this emulator's: its strictness, its journal size,
+        its clock mode."""
         world.auth.strict = self.strict
         world.journal.resize(self.journal_size)
+        world.clock.follow_wall(self.clock_mode == "wall")
         return world
 
     def describe(self) -> dict[str, Any]:
@@ -360,32 +368,47 @@ class Emulator:
 
     def call_internal(self, method: str, url: str, token: str, body: Any = None) -> tuple[int, Any]:
         """Call a URL on behalf of the emulator itself (the flow engine
-        calling a provider): through the app when the emulator serves it,
-        over HTTP otherwise; never holding the world's lock meanwhile."""
-        from urllib.parse import urlsplit
+        calling a provider): always through the app, never over the network,
+        and never holding the world's lock meanwhile.
+
+        A URL on a host the emulator neither emulates nor has mounted is not
+        called at all (no request, no token leaves the machine): the answer
+        is a loud 502 naming the URL.
+        """
 
         from .transports.inprocess import wsgi_environ
 
+        if not self.serves(url):
+            return 502, {
+                "code": "NotEmulated",
+                "description": (
+                    f"{url} is on a host globus-testkit neither emulates nor has "
+                    "mounted; nothing was sent. Mount the provider with "
+                    "emulator.actions.mount(url, app)."
+                ),
+            }
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         payload = json.dumps(body).encode() if body is not None else b""
+        seen: dict[str, int] = {}
+
+        def start_response(line: str, _headers: Any, exc: Any = None) -> Any:
+            seen["status"] = int(line.split(" ", 1)[0])
+
         with self.unlocked():
-            if not self.handles_host(urlsplit(url).hostname or ""):
-                import requests
-
-                answer = requests.request(method, url, data=payload, headers=headers, timeout=60)
-                status, raw = answer.status_code, answer.content
-            else:
-                seen: dict[str, int] = {}
-
-                def start_response(line: str, _headers: Any, exc: Any = None) -> Any:
-                    seen["status"] = int(line.split(" ", 1)[0])
-
-                raw = b"".join(self(wsgi_environ(method, url, headers, payload), start_response))
-                status = seen["status"]
+            raw = b"".join(self(wsgi_environ(method, url, headers, payload), start_response))
         try:
-            return status, json.loads(raw) if raw else None
+            return seen["status"], json.loads(raw) if raw else None
         except ValueError:
-            return status, None
+            return seen["status"], None
+
+    def serves(self, url: str) -> bool:
+        """Whether the emulator answers ``url`` itself: an emulated or mounted
+        host, or a path on one of its own loopback servers."""
+        from urllib.parse import urlsplit
+
+        if self.handles_host(urlsplit(url).hostname or ""):
+            return True
+        return any(url.startswith(server.url + "/") for server in self._servers)
 
     def handles_host(self, hostname: str) -> bool:
         """Whether in-process requests to this host belong to the emulator."""

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import globus_sdk
 import pytest
@@ -132,7 +133,8 @@ def _serve(tmp_path, *args):
 
 def test_serve_keeps_the_world_across_a_restart_with_state(tmp_path):
     state = tmp_path / "world.state"
-    process, exports = _serve(tmp_path, "--state", str(state))
+    # a frozen clock, so the restored time can be compared exactly
+    process, exports = _serve(tmp_path, "--state", str(state), "--clock", "frozen")
     base = exports["GLOBUS_SDK_SERVICE_URL_AUTH"].removesuffix("/auth/")
     requests.post(f"{base}/_testkit/clock/advance", json={"seconds": 86400}, timeout=5)
     before = requests.get(f"{base}/_testkit/clock", timeout=5).json()["timestamp"]
@@ -140,7 +142,7 @@ def test_serve_keeps_the_world_across_a_restart_with_state(tmp_path):
     assert process.wait(timeout=10) == 0
     assert state.exists()
 
-    process, exports = _serve(tmp_path, "--state", str(state))
+    process, exports = _serve(tmp_path, "--state", str(state), "--clock", "frozen")
     base = exports["GLOBUS_SDK_SERVICE_URL_AUTH"].removesuffix("/auth/")
     try:
         after = requests.get(f"{base}/_testkit/clock", timeout=5).json()["timestamp"]
@@ -210,3 +212,19 @@ def test_serve_answers_remote_control_only_when_allowed(tmp_path, flags, status)
         assert answer.status_code == status
     finally:
         _stop(process)
+
+
+def test_serve_follows_wall_time_by_default_and_still_advances(tmp_path):
+    process, exports = _serve(tmp_path)
+    base = exports["GLOBUS_SDK_SERVICE_URL_AUTH"].removesuffix("/auth/")
+    try:
+        first = requests.get(f"{base}/_testkit/clock", timeout=5).json()["timestamp"]
+        time.sleep(0.05)
+        second = requests.get(f"{base}/_testkit/clock", timeout=5).json()["timestamp"]
+        assert second > first  # polling clients see time pass
+        requests.post(f"{base}/_testkit/clock/advance", json={"seconds": 3600}, timeout=5)
+        third = requests.get(f"{base}/_testkit/clock", timeout=5).json()["timestamp"]
+        assert third >= second + 3600
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0

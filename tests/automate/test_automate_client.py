@@ -19,7 +19,6 @@ import requests
 
 automate = pytest.importorskip("globus_automate_client")
 
-MANAGE_FLOWS = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/manage_flows"
 HELLO = "https://actions.globus.org/hello_world"
 HELLO_SCOPE = "https://auth.globus.org/scopes/actions.globus.org/hello_world"
 DEFINITION = {
@@ -34,29 +33,6 @@ DEFINITION = {
         },
     },
 }
-
-
-@pytest.fixture
-def base_url(globus_emulator, globus_transport):
-    if globus_transport == "server":
-        return globus_emulator._servers[0].service_url("flows").rstrip("/")
-    return "https://flows.automate.globus.org"
-
-
-@pytest.fixture
-def flows_client(globus_emulator, base_url):
-    def authorizer_callback(flow_url, flow_scope, client_id):
-        # the seed's callback shape: an authorizer for the flow's own scope
-        token = globus_emulator.auth.issue_token(globus_emulator.user, flow_scope)
-        return globus_sdk.AccessTokenAuthorizer(token)
-
-    token = globus_emulator.auth.issue_token(globus_emulator.user, MANAGE_FLOWS)
-    return automate.FlowsClient.new_client(
-        globus_emulator.native_client_id,
-        authorizer_callback,
-        globus_sdk.AccessTokenAuthorizer(token),
-        base_url=base_url,
-    )
 
 
 def test_deploy_run_watch_and_release_a_flow(flows_client, globus_emulator):

@@ -147,7 +147,9 @@ def test_cancel_release_and_their_conflicts(flow, runner_for, flows):
     assert caught.value.http_status == 409
     cancelled = flows.cancel_run(run_id)
     assert cancelled.http_status == 202
-    assert flows.get_run(run_id)["status"] == "ENDED"
+    canceled = flows.get_run(run_id)
+    assert (canceled["status"], canceled["display_status"]) == ("FAILED", "FAILED")
+    assert canceled["details"]["code"] == "FlowCanceled"
     released = flows.post(f"/runs/{run_id}/release")
     assert released["run_id"] == run_id
     with pytest.raises(globus_sdk.FlowsAPIError) as caught:
@@ -180,3 +182,18 @@ def test_validate_answers_the_scopes_a_run_needs(flows):
     assert answer["scopes"]["User"] == [
         "https://auth.globus.org/scopes/actions.globus.org/hello_world"
     ]
+
+
+def test_validate_run_checks_input_and_role_and_starts_nothing(flows, runner_for, globus_emulator):
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    flow = flows.create_flow("validated", DEFINITION, schema).data
+    runner = runner_for(flow)
+    assert runner.validate_run({"n": 1}).data == {"message": "validation successful"}
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        runner.validate_run({"n": "one"})
+    assert (caught.value.http_status, caught.value.code) == (400, "FLOW_INPUT_ERROR")
+    outsider = globus_emulator.auth.add_identity("outsider@example.org")
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        runner_for(flow, outsider).validate_run({"n": 1})
+    assert caught.value.http_status in (403, 404)
+    assert flows.list_runs().data["runs"] == []

@@ -9,14 +9,17 @@ once. Errors are ``{"code", "description"}``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...clock import Clock, iso
-from ...http import ApiError, Call, Reply, schema_problems, validate
+from ...http import ApiError, Call, NotEmulated, Reply, schema_problems, validate
+from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
+from .providers import ACTIONS_HOST, CATALOGUE, TRANSFER_ACTIONS_HOST, Provider, hosted_provider
+from .transfer_providers import TRANSFER_ALL
 
 if TYPE_CHECKING:
     from ...emulator import World
@@ -80,382 +83,9 @@ class ActionsState:
             action.note(finish_at, "SUCCEEDED", "the action succeeded")
 
 
-# -- the providers' own behaviour ------------------------------------------------------
-
-TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
-TRANSFER_API = "https://transfer.api.globus.org/v0.10"
-
-
-@dataclass(frozen=True)
-class Provider:
-    """What one hosted provider does; the interface around it is shared.
-
-    ``start`` fills in a new action (status, details, maybe ``finish_at``);
-    ``poll``, if given, brings a running action up to date when read.
-    """
-
-    name: str
-    title: str
-    scope: str
-    input_schema: dict[str, Any]
-    start: Callable[[ActionsService, Action], None]
-    poll: Callable[[ActionsService, Action], None] | None = None
-    synchronous: bool = False
-
-
-def _hello_world(svc: ActionsService, action: Action) -> None:
-    echo = action.body.get("echo_string", "hello, world")
-    action.details = {"Hello": "World", "hello": echo}
-    sleep = float(action.body.get("sleep_time", 0) or 0)
-    if sleep > 0:
-        action.finish_at = action.start_time + sleep
-    else:
-        svc.finish(action, "SUCCEEDED")
-
-
-def _expression_eval(svc: ActionsService, action: Action) -> None:
-    from ..flows.language import LanguageError, evaluate
-
-    results = []
-    for item in action.body.get("expressions", []):
-        try:
-            results.append(evaluate(item["expression"], item.get("arguments", {})))
-        except LanguageError as err:
-            action.details = {"error": err.cause, "expression": item["expression"]}
-            svc.finish(action, "FAILED")
-            return
-    action.details = {"results": results}
-    svc.finish(action, "SUCCEEDED")
-
-
-def _notify(svc: ActionsService, action: Action) -> None:
-    # Captured for the test to read; nothing is ever sent anywhere.
-    svc.world.actions.notifications.append(dict(action.body))
-    action.details = {"sent": True, "destination": action.body.get("destination")}
-    svc.finish(action, "SUCCEEDED")
-
-
-def _test_provider(svc: ActionsService, action: Action) -> None:
-    """Behaves as told: ``{"outcome": "succeed" | "fail" | "inactive",
-    "polls": N, "details": {...}}``."""
-    action.details = action.body.get("details", {"outcome": action.body.get("outcome")})
-    _test_poll(svc, action)
-
-
-def _test_poll(svc: ActionsService, action: Action) -> None:
-    if action.status not in ("ACTIVE",):
-        return
-    action.polls += 1
-    if action.polls <= int(action.body.get("polls", 0)):
-        return
-    outcome = action.body.get("outcome", "succeed")
-    if outcome == "inactive" and not action.resumed:
-        action.status = "INACTIVE"
-        action.note(svc.world.clock.now(), "INACTIVE", "the action needs attention")
-        action.details = action.body.get("details") or {
-            "code": "AuthorizationRequired",
-            "authorization_parameters": {
-                "session_message": "consent needed",
-                "required_scopes": ["openid"],
-            },
-        }
-    else:
-        svc.finish(action, "FAILED" if outcome == "fail" else "SUCCEEDED")
-
-
-def _transfer_scope(*collections: str) -> str:
-    deps = " ".join(f"*https://auth.globus.org/scopes/{c}/data_access" for c in collections)
-    return f"{TRANSFER_ALL}[{deps}]" if deps else TRANSFER_ALL
-
-
-def _transfer_call(
-    svc: ActionsService, action: Action, method: str, path: str, body: Any, *collections: str
-) -> tuple[int, Any]:
-    """Call Transfer as the action's creator (a dependent token, as the
-    hosted Transfer provider gets one)."""
-    token = svc.world.auth.issue_token(
-        action.creator_id, _transfer_scope(*collections), client_id=ACTIONS_CLIENT_ID
-    )[0].value
-    return svc.emulator.call_internal(method, f"{TRANSFER_API}{path}", token, body)
-
-
-def _submit_task(
-    svc: ActionsService, action: Action, document: dict[str, Any], *collections: str
-) -> None:
-    status, answer = _transfer_call(
-        svc, action, "POST", f"/{document['DATA_TYPE']}", document, *collections
-    )
-    if status >= 400:
-        action.details = answer
-        svc.finish(action, "FAILED")
-        return
-    action.details = {"task_id": answer["task_id"]}
-    _task_poll(svc, action)
-
-
-def _task_poll(svc: ActionsService, action: Action) -> None:
-    if action.status != "ACTIVE" or not isinstance(action.details, dict):
-        return
-    task_id = action.details.get("task_id")
-    status, task = _transfer_call(svc, action, "GET", f"/task/{task_id}", None)
-    if status >= 400:
-        return
-    action.details = task
-    if task["status"] in ("SUCCEEDED", "FAILED"):
-        svc.finish(action, task["status"])
-
-
-def _transfer(svc: ActionsService, action: Action) -> None:
-    body = action.body
-    source = body.get("source_endpoint") or body["source_endpoint_id"]
-    destination = body.get("destination_endpoint") or body["destination_endpoint_id"]
-    document = {
-        "DATA_TYPE": "transfer",
-        "source_endpoint": source,
-        "destination_endpoint": destination,
-        "label": body.get("label"),
-        "DATA": [
-            {
-                "DATA_TYPE": "transfer_item",
-                "source_path": i["source_path"],
-                "destination_path": i["destination_path"],
-                "recursive": bool(i.get("recursive", False)),
-            }
-            for i in body["transfer_items"]
-        ],
-    }
-    for key in ("sync_level", "verify_checksum", "preserve_timestamp", "skip_source_errors"):
-        if key in body:
-            document[key] = body[key]
-    _submit_task(
-        svc, action, {k: v for k, v in document.items() if v is not None}, source, destination
-    )
-
-
-def _delete(svc: ActionsService, action: Action) -> None:
-    body = action.body
-    endpoint = body.get("endpoint") or body["endpoint_id"]
-    document = {
-        "DATA_TYPE": "delete",
-        "endpoint": endpoint,
-        "recursive": bool(body.get("recursive", False)),
-        # The hosted provider takes paths (as flows write them) or items
-        # with a path (as Transfer's delete documents do).
-        "DATA": [
-            {"DATA_TYPE": "delete_item", "path": i if isinstance(i, str) else i["path"]}
-            for i in body["items"]
-        ],
-    }
-    _submit_task(svc, action, document, endpoint)
-
-
-def _operation(operation: str) -> Callable[[ActionsService, Action], None]:
-    def start(svc: ActionsService, action: Action) -> None:
-        endpoint = str(action.body.get("endpoint_id") or action.body.get("endpoint") or "")
-        path = action.body.get("path", "/")
-        if operation == "mkdir":
-            status, answer = _transfer_call(
-                svc,
-                action,
-                "POST",
-                f"/operation/endpoint/{endpoint}/mkdir",
-                {"DATA_TYPE": "mkdir", "path": path},
-                endpoint,
-            )
-        else:
-            from urllib.parse import quote
-
-            status, answer = _transfer_call(
-                svc,
-                action,
-                "GET",
-                f"/operation/endpoint/{endpoint}/{operation}?path={quote(path)}",
-                None,
-                endpoint,
-            )
-        action.details = answer
-        svc.finish(action, "FAILED" if status >= 400 else "SUCCEEDED")
-
-    return start
-
-
-_ENDPOINT_PATH = {
-    "type": "object",
-    "properties": {
-        "endpoint_id": {"type": "string"},
-        "endpoint": {"type": "string"},
-        "path": {"type": "string"},
-    },
-}
-
-
-def _one_of_fields(*names: str) -> dict[str, Any]:
-    """A schema part: at least one of ``names`` is given (the hosted
-    providers take both the legacy ``*_id`` spelling and the current one)."""
-    return {"anyOf": [{"required": [name]} for name in names]}
-
-
-_TRANSFER_INPUT = {
-    "type": "object",
-    "required": ["transfer_items"],
-    "properties": {
-        "source_endpoint": {"type": "string"},
-        "source_endpoint_id": {"type": "string"},
-        "destination_endpoint": {"type": "string"},
-        "destination_endpoint_id": {"type": "string"},
-        "label": {"type": ["string", "null"]},
-        "transfer_items": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["source_path", "destination_path"],
-                "properties": {
-                    "source_path": {"type": "string"},
-                    "destination_path": {"type": "string"},
-                    "recursive": {"type": "boolean"},
-                },
-            },
-        },
-    },
-    "allOf": [
-        _one_of_fields("source_endpoint", "source_endpoint_id"),
-        _one_of_fields("destination_endpoint", "destination_endpoint_id"),
-    ],
-}
-_DELETE_INPUT = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "endpoint": {"type": "string"},
-        "endpoint_id": {"type": "string"},
-        "recursive": {"type": "boolean"},
-        "items": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "anyOf": [
-                    {"type": "string"},
-                    {
-                        "type": "object",
-                        "required": ["path"],
-                        "properties": {"path": {"type": "string"}},
-                    },
-                ]
-            },
-        },
-    },
-    "allOf": [_one_of_fields("endpoint", "endpoint_id")],
-}
-PROVIDERS = {
-    p.name: p
-    for p in (
-        Provider(
-            "hello_world",
-            "Hello World",
-            "https://auth.globus.org/scopes/actions.globus.org/hello_world",
-            {
-                "type": "object",
-                "properties": {
-                    "echo_string": {"type": "string"},
-                    "sleep_time": {"type": "number", "minimum": 0},
-                    "required_dependent_scope": {"type": "string"},
-                },
-                "additionalProperties": False,
-            },
-            _hello_world,
-        ),
-        Provider(
-            "expression_eval",
-            "Expression evaluation",
-            "https://auth.globus.org/scopes/actions.globus.org/expression_eval",
-            {
-                "type": "object",
-                "properties": {"expressions": {"type": "array"}},
-                "required": ["expressions"],
-            },
-            _expression_eval,
-            synchronous=True,
-        ),
-        Provider(
-            "notify",
-            "Notification",
-            "https://auth.globus.org/scopes/actions.globus.org/notification/notify",
-            {
-                "type": "object",
-                "properties": {"destination": {}, "subject": {}, "body": {}},
-                "required": ["destination"],
-            },
-            _notify,
-        ),
-        Provider(
-            "test",
-            "globus-testkit test provider",
-            "https://auth.globus.org/scopes/actions.globus.org/testkit_test",
-            {
-                "type": "object",
-                "properties": {
-                    "outcome": {"enum": ["succeed", "fail", "inactive"]},
-                    "polls": {"type": "integer", "minimum": 0},
-                    "details": {},
-                },
-            },
-            _test_provider,
-            _test_poll,
-        ),
-        Provider(
-            "transfer",
-            "Transfer",
-            "https://auth.globus.org/scopes/actions.globus.org/transfer/transfer",
-            _TRANSFER_INPUT,
-            _transfer,
-            _task_poll,
-        ),
-        Provider(
-            "delete",
-            "Delete",
-            "https://auth.globus.org/scopes/actions.globus.org/transfer/delete",
-            _DELETE_INPUT,
-            _delete,
-            _task_poll,
-        ),
-        Provider(
-            "ls",
-            "List directory",
-            "https://auth.globus.org/scopes/actions.globus.org/transfer/ls",
-            _ENDPOINT_PATH,
-            _operation("ls"),
-            synchronous=True,
-        ),
-        Provider(
-            "stat",
-            "Stat",
-            "https://auth.globus.org/scopes/actions.globus.org/transfer/stat",
-            _ENDPOINT_PATH,
-            _operation("stat"),
-            synchronous=True,
-        ),
-        Provider(
-            "mkdir",
-            "Make directory",
-            "https://auth.globus.org/scopes/actions.globus.org/transfer/mkdir",
-            _ENDPOINT_PATH,
-            _operation("mkdir"),
-            synchronous=True,
-        ),
-    )
-}
-
-
-def scope_for_url(url: str) -> str | None:
-    """The scope of the hosted provider at ``url``, if there is one."""
-    found = PROVIDERS.get(url.rstrip("/").rsplit("/", 1)[-1])
-    return found.scope if found else None
-
-
 class ActionsService(Service):
     name = "actions"
-    hosts = ("actions.globus.org", "actions.automate.globus.org", "transfer.actions.globus.org")
+    hosts = (ACTIONS_HOST, "actions.automate.globus.org", TRANSFER_ACTIONS_HOST)
     resource_server = ACTIONS_RESOURCE_SERVER
     routes = routes
 
@@ -469,13 +99,16 @@ class ActionsService(Service):
             fqdn=ACTIONS_RESOURCE_SERVER,
         )
         transfer = auth.scope_by_string(TRANSFER_ALL)
-        for provider in PROVIDERS.values():
-            uses_transfer = provider.name in ("transfer", "delete", "ls", "stat", "mkdir")
+        for provider in CATALOGUE:
+            if auth.scope_by_string(provider.scope) is not None:
+                continue  # Transfer's own scope, or one a sibling registered
             auth.register_scope(
                 provider.scope,
                 client_id=ACTIONS_CLIENT_ID,
                 scope_id=auth.ids.stable_uuid("scope", provider.scope),
-                dependencies=[Dependency(transfer.id)] if uses_transfer and transfer else [],
+                dependencies=(
+                    [Dependency(transfer.id)] if provider.uses_transfer and transfer else []
+                ),
             )
 
     def finish(self, action: Action, status: str) -> None:
@@ -484,8 +117,8 @@ class ActionsService(Service):
 
     def bring_up_to_date(self, action: Action) -> None:
         self.world.actions.progress(action)
-        provider = PROVIDERS[action.provider]
-        if provider.poll is not None and action.status == "ACTIVE":
+        provider = hosted_provider(action.provider)
+        if provider is not None and provider.poll is not None and action.status == "ACTIVE":
             provider.poll(self, action)
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
@@ -504,14 +137,33 @@ class ActionsService(Service):
         )
         return {"code": code, "description": err.message}
 
-    def provider(self, name: str) -> Provider:
-        found = PROVIDERS.get(name.rstrip("/").rsplit("/", 1)[-1])
-        if found is None:
-            raise ApiError(404, "ActionNotFound", f"no action provider {name!r} is emulated")
-        return found
+    def provider(self, call: Call, path: str, *, running: bool = True) -> Provider:
+        """The hosted provider this request is for, by its exact URL. One
+        that Globus hosts but the emulator lacks answers the loud 501 (unless
+        only introspected)."""
+        host = (urlsplit(call.base_url).hostname or "").lower()
+        # On the loopback server (/actions/<path>) the host is implied.
+        hosts = (host,) if host in self.hosts else (ACTIONS_HOST, TRANSFER_ACTIONS_HOST)
+        for candidate in hosts:
+            found = hosted_provider(f"https://{candidate}/{path}")
+            if found is not None:
+                if running and not found.emulated:
+                    raise NotEmulated(found.url, call.method, call.path)
+                return found
+        raise ApiError(404, "ActionNotFound", f"no action provider at /{path} is known")
 
     def caller(self, call: Call, provider: Provider) -> str:
-        info = self.authenticate(call)
+        """Who calls: a token for the provider's own resource server (Transfer's,
+        for the transfer.actions.globus.org family) carrying its scope."""
+        bearer = call.bearer()
+        if bearer is None:
+            raise ApiError(401, "UnauthorizedRequest", "no bearer token was sent")
+        audience = self.world.auth.resource_server_of(provider.scope) or self.resource_server
+        try:
+            info = self.world.auth.check_token(bearer, audience)
+        except TokenRejected as err:
+            raise ApiError(401, "UnauthorizedRequest", err.reason) from err
+        call.token = info
         if self.world.auth.strict and not info.has_scope(provider.scope):
             raise ApiError(
                 401,
@@ -536,7 +188,7 @@ class ActionsService(Service):
         )
         if (
             action is None
-            or action.provider != provider.name
+            or action.provider != provider.url
             or (identity != action.creator_id and self.principals(identity).isdisjoint(allowed))
         ):
             raise ApiError(404, "ActionNotFound", f"no action {action_id}")
@@ -546,7 +198,7 @@ class ActionsService(Service):
 
 @routes.route("/<path:provider>/", "GET", operation="introspect")
 def introspect(svc: ActionsService, call: Call, provider: str) -> Reply:
-    found = svc.provider(provider)
+    found = svc.provider(call, provider, running=False)
     return Reply(
         {
             "globus_auth_scope": found.scope,
@@ -570,14 +222,14 @@ def introspect(svc: ActionsService, call: Call, provider: str) -> Reply:
 @routes.route("/<path:provider>/run", "POST", operation="run")
 @routes.route("/<path:provider>/actions", "POST", operation="run_legacy")
 def run(svc: ActionsService, call: Call, provider: str) -> Reply:
-    found = svc.provider(provider)
+    found = svc.provider(call, provider)
     identity = svc.caller(call, found)
     request = call.json_object()
     validate(request, "action_request", code="BadActionRequest")
     errors = _input_errors(found, request["body"])
     if errors:
         raise ApiError(400, "BadActionRequest", errors)
-    key = (found.name, identity, request["request_id"])
+    key = (found.url, identity, request["request_id"])
     state = svc.world.actions
     if key in state.by_request:
         action = state.actions[state.by_request[key]]
@@ -585,7 +237,7 @@ def run(svc: ActionsService, call: Call, provider: str) -> Reply:
         return Reply(action.to_api(), 200)
     action = Action(
         id=svc.world.ids.uuid(),
-        provider=found.name,
+        provider=found.url,
         creator_id=identity,
         request_id=request["request_id"],
         body=request["body"],
@@ -596,6 +248,7 @@ def run(svc: ActionsService, call: Call, provider: str) -> Reply:
     )
     state.actions[action.id] = action
     action.note(action.start_time, "STARTED", f"{found.title} started")
+    assert found.start is not None  # svc.provider refuses providers not emulated
     found.start(svc, action)
     state.by_request[key] = action.id
     return Reply(action.to_api(), 202)
@@ -608,12 +261,12 @@ def _input_errors(provider: Provider, body: Any) -> str:
 @routes.route("/<path:provider>/<action_id>/status", "GET", operation="status")
 @routes.route("/<path:provider>/actions/<action_id>", "GET", operation="status_legacy")
 def status(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
-    return Reply(svc.action(call, svc.provider(provider), action_id, manage=False).to_api())
+    return Reply(svc.action(call, svc.provider(call, provider), action_id, manage=False).to_api())
 
 
 @routes.route("/<path:provider>/<action_id>/log", "GET", operation="log")
 def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
-    action = svc.action(call, svc.provider(provider), action_id, manage=False)
+    action = svc.action(call, svc.provider(call, provider), action_id, manage=False)
     return Reply(
         {
             "entries": list(action.log),
@@ -626,7 +279,7 @@ def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply
 @routes.route("/<path:provider>/<action_id>/cancel", "POST", operation="cancel")
 @routes.route("/<path:provider>/actions/<action_id>/cancel", "POST", operation="cancel_legacy")
 def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
-    action = svc.action(call, svc.provider(provider), action_id, manage=True)
+    action = svc.action(call, svc.provider(call, provider), action_id, manage=True)
     if action.status in ("ACTIVE", "INACTIVE"):
         action.status, action.completion_time = "FAILED", svc.world.clock.now()
         action.note(action.completion_time, "CANCELED", "the action was canceled")
@@ -637,7 +290,7 @@ def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
 @routes.route("/<path:provider>/<action_id>/release", "POST", operation="release")
 @routes.route("/<path:provider>/actions/<action_id>/release", "POST", operation="release_legacy")
 def release(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
-    action = svc.action(call, svc.provider(provider), action_id, manage=True)
+    action = svc.action(call, svc.provider(call, provider), action_id, manage=True)
     if action.status in ("ACTIVE", "INACTIVE"):
         raise ApiError(409, "ActionConflict", "the action is still running")
     del svc.world.actions.actions[action.id]
@@ -646,7 +299,7 @@ def release(svc: ActionsService, call: Call, provider: str, action_id: str) -> R
 
 @routes.route("/<path:provider>/<action_id>/resume", "POST", operation="resume")
 def resume(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
-    action = svc.action(call, svc.provider(provider), action_id, manage=True)
+    action = svc.action(call, svc.provider(call, provider), action_id, manage=True)
     if action.status == "INACTIVE":
         action.status, action.resumed = "ACTIVE", True
         action.note(svc.world.clock.now(), "RESUMED", "the action was resumed")

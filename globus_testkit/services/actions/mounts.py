@@ -13,6 +13,8 @@ is at ``{server.url}/mounts/{host}{path}`` (``server.provider_url(url)``).
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +39,10 @@ class MountedProvider:
     client_id: str
     client_secret: str
     scope: str
+    # True: the app sees the whole path (a toolkit blueprint deployed with
+    # url_prefix="/wordcount" and mounted at https://host/wordcount); False:
+    # the mount's path is stripped, as SCRIPT_NAME, before the app sees it.
+    keep_prefix: bool = False
     host: str = field(init=False)
     prefix: str = field(init=False)
 
@@ -49,6 +55,10 @@ class MountedProvider:
         return hostname == self.host and (
             path == self.prefix or path.startswith(self.prefix + "/") or not self.prefix
         )
+
+    def owns_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return self.owns((parts.hostname or "").lower(), parts.path.rstrip("/"))
 
 
 class ActionsHelpers:
@@ -68,11 +78,15 @@ class ActionsHelpers:
         scope_suffix: str = "action_all",
         dependent_scopes: Iterable[str] = (VIEW_MY_GROUPS,),
         name: str | None = None,
+        keep_prefix: bool = False,
     ) -> MountedProvider:
         """Register a provider (and route ``url`` to ``app`` if given).
 
-        Returns the mount, whose ``client_id``/``client_secret`` the provider
-        must use and whose ``scope`` its tokens carry.
+        Requests under ``url`` (any path below it) go to ``app``; with
+        ``keep_prefix`` the app sees the whole path, as a provider deployed
+        behind a blueprint ``url_prefix`` does. Returns the mount, whose
+        ``client_id``/``client_secret`` the provider must use and whose
+        ``scope`` its tokens carry.
         """
         url = url.rstrip("/")
         with self._emulator.lock:
@@ -89,10 +103,44 @@ class ActionsHelpers:
                 deps = [Dependency(self._scope_id(s), optional=True) for s in dependent_scopes]
                 auth.register_scope(scope_string, client_id=client.id, dependencies=deps)
             mount = MountedProvider(
-                url, app, client.id, client_secret or client.credentials[0].secret, scope_string
+                url,
+                app,
+                client.id,
+                client_secret or client.credentials[0].secret,
+                scope_string,
+                keep_prefix,
             )
-            self.mounted = [m for m in self.mounted if m.url != url] + [mount]
+            # Longest prefix first, so a provider at https://h/a/b wins over
+            # one mounted at the root of https://h.
+            mounts = [m for m in self.mounted if m.url != url] + [mount]
+            self.mounted = sorted(mounts, key=lambda m: len(m.prefix), reverse=True)
         return mount
+
+    def mount_factory(
+        self, url: str, factory: str, *, keep_prefix: bool = False
+    ) -> MountedProvider:
+        """Mount the app that ``factory`` ("package.module:make_app") builds.
+
+        The factory is called as the toolkit's examples build their apps:
+        ``make_app(client_id, client_secret, scope)``, with the mount's own
+        client and scope, and returns a WSGI app.
+        """
+        make_app = load_factory(factory)
+        mount = self.mount(url, keep_prefix=keep_prefix)
+        mount.app = make_app(mount.client_id, mount.client_secret, mount.scope)
+        return mount
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "url": m.url,
+                "client_id": m.client_id,
+                "scope": m.scope,
+                "keep_prefix": m.keep_prefix,
+                "has_app": m.app is not None,
+            }
+            for m in self.mounted
+        ]
 
     def _scope_id(self, scope_string: str) -> str:
         scope = self._emulator.world.auth.scope_by_string(scope_string)
@@ -124,7 +172,13 @@ class ActionsHelpers:
     # -- routing ---------------------------------------------------------------
 
     def handles_host(self, hostname: str) -> bool:
-        return any(m.host == hostname for m in self.mounted if m.app is not None)
+        # A mount without its app yet still owns its host: a request there
+        # gets a loud answer, never the network.
+        return any(m.host == hostname for m in self.mounted)
+
+    def owning(self, url: str) -> MountedProvider | None:
+        """The mount whose URL is ``url`` or a prefix of it."""
+        return next((m for m in self.mounted if m.owns_url(url)), None)
 
     def find(self, environ: WSGIEnvironment) -> tuple[MountedProvider, dict[str, Any]] | None:
         """The mount this request is for, and the environ to give its app."""
@@ -139,10 +193,11 @@ class ActionsHelpers:
         else:
             script_root = ""
         for mount in self.mounted:
-            if mount.app is not None and mount.owns(hostname, path):
+            if mount.owns(hostname, path):
                 inner = dict(environ)
-                inner["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + script_root + mount.prefix
-                inner["PATH_INFO"] = path[len(mount.prefix) :] or "/"
+                stripped = "" if mount.keep_prefix else mount.prefix
+                inner["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + script_root + stripped
+                inner["PATH_INFO"] = path[len(stripped) :] or "/"
                 return mount, inner
         return None
 
@@ -160,8 +215,10 @@ class ActionsHelpers:
             seen["status"] = int(status.split(" ", 1)[0])
             return start_response(status, headers, exc_info)
 
-        assert mount.app is not None
-        body = list(mount.app(environ, recording_start))
+        if mount.app is None:
+            body = [_no_app(mount, recording_start)]
+        else:
+            body = list(mount.app(environ, recording_start))
         world = self._emulator.world
         world.journal.record(
             Entry(
@@ -177,3 +234,34 @@ class ActionsHelpers:
             )
         )
         return body
+
+
+def load_factory(spec: str) -> Callable[[str, str, str], WSGIApplication]:
+    """The callable named by "package.module:attribute"."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"{spec!r} is not module:factory")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ValueError(f"cannot import {module_name!r}: {err}") from err
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise ValueError(f"{spec!r} names nothing callable")
+    return factory  # type: ignore[no-any-return]
+
+
+def _no_app(mount: MountedProvider, start_response: Callable[..., Any]) -> bytes:
+    """The loud answer for a mount whose app was never given."""
+    payload = json.dumps(
+        {
+            "code": "NoProviderApp",
+            "description": f"the provider mounted at {mount.url} has no app; "
+            "set mount.app (or pass app= to mount) before calling it",
+        }
+    ).encode()
+    start_response(
+        "503 Service Unavailable",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
+    return payload

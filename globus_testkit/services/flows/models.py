@@ -16,8 +16,20 @@ def principal(identity_id: str) -> str:
     return f"urn:globus:auth:identity:{identity_id}"
 
 
-def flow_scope(flow_id: str) -> str:
-    return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_user"
+def flow_scope(flow_id: str, role: str = "user") -> str:
+    """The flow's own scope (``user``), or the scope of a RunAs role."""
+    return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_{role}"
+
+
+def run_as_roles(definition: dict[str, Any]) -> list[str]:
+    """The role names Action states run as, besides the run's user and the
+    flow itself: each needs a token of its own in the run's ``_tokens``."""
+    roles = {
+        state.get("RunAs")
+        for state in definition.get("States", {}).values()
+        if state.get("Type") == "Action"
+    }
+    return sorted(r for r in roles if isinstance(r, str) and r not in ("User", "Flow"))
 
 
 @dataclass
@@ -42,6 +54,10 @@ class Flow:
     @property
     def scope(self) -> str:
         return flow_scope(self.id)
+
+    @property
+    def role_scopes(self) -> dict[str, str]:
+        return {role: flow_scope(self.id, role) for role in run_as_roles(self.definition)}
 
     def roles_of(self, principals: set[str]) -> list[str]:
         roles = []
@@ -71,6 +87,7 @@ class Flow:
             "definition": self.definition,
             "input_schema": self.input_schema,
             "globus_auth_scope": self.scope,
+            "globus_auth_scopes_by_RunAs": self.role_scopes,
             "globus_auth_username": f"{self.id}@clients.auth.globus.org",
             "flow_owner": principal(self.owner_id),
             "created_by": principal(self.owner_id),
@@ -114,6 +131,7 @@ class PendingAction:
     url: str
     scope: str
     action_id: str
+    identity_id: str
     started_at: float
     timeout_at: float
     poll_at: float
@@ -142,6 +160,8 @@ class Run:
     action: PendingAction | None = None
     waiting_until: float | None = None
     definition: dict[str, Any] = field(default_factory=dict)
+    # RunAs role -> the identity whose token the run was given for it
+    run_as: dict[str, str] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -211,6 +231,7 @@ class FlowsState:
         username: str,
         body: dict[str, Any],
         options: dict[str, Any],
+        run_as: dict[str, str] | None = None,
     ) -> Run:
         run_id = self.ids.uuid()
         context = {
@@ -234,6 +255,7 @@ class FlowsState:
             run_managers=list(options.get("run_managers") or options.get("manage_by") or []),
             run_monitors=list(options.get("run_monitors") or options.get("monitor_by") or []),
             definition=flow.definition,
+            run_as=dict(run_as or {}),
         )
         self.runs[run.id] = run
         self.run_order.append(run.id)

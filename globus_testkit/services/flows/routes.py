@@ -30,6 +30,7 @@ from .runner import Runner
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
+    from ..actions.mounts import MountedProvider
     from ..auth.models import TokenInfo
 
 routes = Routes()
@@ -86,20 +87,39 @@ class FlowsService(Service):
         return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
 
     def scope_for(self, url: str) -> str:
-        """The scope a provider at ``url`` accepts (hosted, or mounted)."""
-        from ..actions.hosted import scope_for_url
+        """The scope the provider at ``url`` accepts, as Flows finds it: from
+        the provider's introspection document. Only providers the emulator
+        hosts (by exact URL) or has mounted (by URL prefix) are asked;
+        nothing else is ever called."""
+        from ..actions.providers import hosted_provider
 
-        for mount in self.emulator.actions.mounted:
-            if url.rstrip("/") == mount.url:
-                return mount.scope
-        hosted = scope_for_url(url)
-        if hosted is None:
+        url = url.rstrip("/")
+        hosted = hosted_provider(url)
+        if hosted is not None:
+            return hosted.scope
+        mount = self.emulator.actions.owning(url)
+        if mount is None:
             raise ApiError(
                 422,
                 "UNPROCESSABLE_ENTITY",
-                f"no known provider at {url}; give the Action state an ActionScope",
+                f"no action provider is known at {url}: globus-testkit neither hosts nor "
+                "has mounted one there; mount it (emulator.actions.mount) or give the "
+                "Action state an ActionScope",
             )
-        return hosted
+        return self._introspected_scope(url, mount)
+
+    def _introspected_scope(self, url: str, mount: MountedProvider) -> str:
+        """``GET <url>/`` on a mounted provider, as its own user would; its
+        ``globus_auth_scope``, or the mount's scope if it will not say."""
+        token = self.world.auth.issue_token(
+            self.world.user_id, mount.scope, client_id=FLOWS_CLIENT_ID
+        )[0].value
+        status, document = self.emulator.call_internal("GET", url + "/", token)
+        if status == 200 and isinstance(document, dict):
+            scope = document.get("globus_auth_scope")
+            if isinstance(scope, str) and scope:
+                return scope
+        return mount.scope
 
     def flow_or_caller(
         self, call: Call, flow_id: str, accepted: set[str]
@@ -173,11 +193,11 @@ class EmulatorCaller:
         self.emulator = emulator
 
     def call(
-        self, run: Run, method: str, url: str, scope: str, body: dict[str, Any] | None
+        self, identity_id: str, method: str, url: str, scope: str, body: dict[str, Any] | None
     ) -> tuple[int, Any]:
         try:
             token = self.emulator.world.auth.issue_token(
-                run.owner_id, scope, client_id=FLOWS_CLIENT_ID
+                identity_id, scope, client_id=FLOWS_CLIENT_ID
             )[0].value
         except ApiError as err:
             return 401, {"code": "UnauthorizedRequest", "description": err.message}
@@ -212,11 +232,12 @@ def _register_flow_scope(svc: FlowsService, flow: Flow) -> None:
             )
             if found is not None:
                 deps.append(Dependency(found.id))
-    existing = auth.scope_by_string(flow.scope)
-    if existing is None:
-        auth.register_scope(flow.scope, client_id=flow.id, dependencies=deps)
-    else:
-        existing.dependencies = deps
+    for scope in (flow.scope, *flow.role_scopes.values()):
+        existing = auth.scope_by_string(scope)
+        if existing is None:
+            auth.register_scope(scope, client_id=flow.id, dependencies=list(deps))
+        else:
+            existing.dependencies = list(deps)
 
 
 # -- flows -------------------------------------------------------------------------------
@@ -340,6 +361,14 @@ def run_flow_dry_run(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     return run_flow(svc, call, flow_id, dry_run=True)
 
 
+@routes.route("/flows/<flow_id>/validate_run", "POST", operation="validate_run")
+def validate_run(svc: FlowsService, call: Call, flow_id: str) -> Reply:
+    """SpecificFlowClient.validate_run: the run's checks (token, role,
+    input schema), starting nothing."""
+    run_flow(svc, call, flow_id, dry_run=True)
+    return Reply({"message": "validation successful"})
+
+
 @routes.route("/flows/<flow_id>/run", "POST", operation="run_flow")
 def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False) -> Reply:
     flow = svc.state.flows.get(flow_id)
@@ -366,6 +395,7 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
         if problems:
             raise ApiError(400, "FLOW_INPUT_ERROR", "; ".join(problems))
         flow = svc.flow(flow_id, principals, need="run")  # it may be gone by now
+    run_as = _role_identities(svc, flow, body["body"])
     if dry_run:
         return Reply(
             {
@@ -375,9 +405,31 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
                 "details": {"description": "the input is valid; nothing was run"},
             }
         )
-    run = svc.state.add_run(flow, info.identity_id, info.username, body["body"], body)
+    state = {k: v for k, v in body["body"].items() if k != "_tokens"}
+    run = svc.state.add_run(flow, info.identity_id, info.username, state, body, run_as)
     svc.runner().start(run)
     return Reply(run.to_api(principals, flow), 201)
+
+
+def _role_identities(svc: FlowsService, flow: Flow, body: dict[str, Any]) -> dict[str, str]:
+    """Who each RunAs role is: the identity of the token given for it in the
+    input's ``_tokens``, which must carry that role's scope."""
+    given = body.get("_tokens") or {}
+    if not isinstance(given, dict):
+        raise ApiError(400, "FLOW_INPUT_ERROR", "_tokens must map RunAs roles to tokens")
+    identities = {}
+    for role, scope in flow.role_scopes.items():
+        token = given.get(role)
+        if not isinstance(token, str):
+            raise ApiError(400, "FLOW_INPUT_ERROR", f"_tokens needs a token for the role {role}")
+        try:
+            info = svc.world.auth.check_token(token, flow.id)
+        except TokenRejected as err:
+            raise ApiError(400, "FLOW_INPUT_ERROR", f"the {role} token: {err.reason}") from err
+        if not info.has_scope(scope):
+            raise ApiError(400, "FLOW_INPUT_ERROR", f"the {role} token lacks the scope {scope}")
+        identities[role] = info.identity_id
+    return identities
 
 
 @routes.route("/runs", "GET", operation="list_runs")

@@ -22,9 +22,14 @@ MAX_BACKOFF = 600.0
 
 class ActionCaller(Protocol):
     def call(
-        self, run: Run, method: str, url: str, scope: str, body: dict[str, Any] | None
+        self,
+        identity_id: str,
+        method: str,
+        url: str,
+        scope: str,
+        body: dict[str, Any] | None,
     ) -> tuple[int, Any]:
-        """Call a provider on the run's behalf: (HTTP status, JSON body)."""
+        """Call a provider as ``identity_id``: (HTTP status, JSON body)."""
 
 
 class StateError(Exception):
@@ -164,7 +169,11 @@ class Runner:
                 raise StateError("ActionTimeout", f"{name} did not finish in time")
             return False
         status, body = self.caller.call(
-            run, "GET", f"{pending.url}/{pending.action_id}/status", pending.scope, None
+            pending.identity_id,
+            "GET",
+            f"{pending.url}/{pending.action_id}/status",
+            pending.scope,
+            None,
         )
         if status >= 400 or not isinstance(body, dict):
             raise StateError("ActionUnableToRun", f"status of {name} failed: HTTP {status}")
@@ -173,7 +182,10 @@ class Runner:
     def _start_action(self, run: Run, name: str, state: dict[str, Any]) -> bool:
         url = state["ActionUrl"].rstrip("/")
         scope = state.get("ActionScope") or self.scope_for(url)
-        source = get_path(run.state, state["InputPath"]) if "InputPath" in state else run.state
+        # $._context is virtual: an action given the whole state does not see it.
+        source = (
+            get_path(run.state, state["InputPath"]) if "InputPath" in state else _visible(run.state)
+        )
         parameters = resolve(state["Parameters"], run.state) if "Parameters" in state else source
         request = {
             "request_id": f"{run.id}-{len(run.log)}",
@@ -191,16 +203,35 @@ class Runner:
                 "parameters": parameters,
             },
         )
-        status, body = self.caller.call(run, "POST", f"{url}/run", scope, request)
+        identity = self._runs_as(run, state)
+        status, body = self.caller.call(identity, "POST", f"{url}/run", scope, request)
         if status >= 400 or not isinstance(body, dict) or "action_id" not in body:
             raise StateError(
                 "ActionUnableToRun", f"{url}/run answered HTTP {status}: {str(body)[:300]}"
             )
         now = self.clock.now()
         run.action = PendingAction(
-            url, scope, body["action_id"], now, now + float(state.get("WaitTime", 300)), now + 1.0
+            url,
+            scope,
+            body["action_id"],
+            identity,
+            now,
+            now + float(state.get("WaitTime", 300)),
+            now + 1.0,
         )
         return self._settle(run, name, state, body, polled=False)
+
+    def _runs_as(self, run: Run, state: dict[str, Any]) -> str:
+        """Whose credentials an Action uses: the run's user (the default),
+        the flow's own identity, or the identity given for a role."""
+        role = state.get("RunAs", "User")
+        if role == "User":
+            return run.owner_id
+        if role == "Flow":
+            return run.flow_id
+        if role not in run.run_as:
+            raise StateError("ActionUnableToRun", f"no token was given for the RunAs role {role}")
+        return run.run_as[role]
 
     def _settle(
         self, run: Run, name: str, state: dict[str, Any], body: dict[str, Any], polled: bool = True
@@ -242,7 +273,11 @@ class Runner:
         now = self.clock.now()
         if now >= pending.timeout_at:
             self.caller.call(
-                run, "POST", f"{pending.url}/{pending.action_id}/cancel", pending.scope, None
+                pending.identity_id,
+                "POST",
+                f"{pending.url}/{pending.action_id}/cancel",
+                pending.scope,
+                None,
             )
             run.action = None
             raise StateError("ActionTimeout", f"{name} did not finish in time")
@@ -256,7 +291,7 @@ class Runner:
             return
         if run.action is not None:
             self.caller.call(
-                run,
+                run.action.identity_id,
                 "POST",
                 f"{run.action.url}/{run.action.action_id}/resume",
                 run.action.scope,
@@ -278,19 +313,22 @@ class Runner:
             return
         if run.action is not None:
             self.caller.call(
-                run,
+                run.action.identity_id,
                 "POST",
                 f"{run.action.url}/{run.action.action_id}/cancel",
                 run.action.scope,
                 None,
             )
             run.action = None
-        run.status, run.display_status = "ENDED", "CANCELED"
+        # As the service reports it (the SDK's recorded cancel_run): FAILED,
+        # with FlowCanceled as the reason.
+        run.status, run.display_status = "FAILED", "FAILED"
         run.completion_time = self.clock.now()
         run.details = {
+            "time": iso(run.completion_time),
             "code": "FlowCanceled",
-            "description": "The run was canceled",
-            "output": _visible(run.state),
+            "description": "The Flow Instance was canceled by the user",
+            "details": {},
         }
         self._log(run, "FlowCanceled", "The run was canceled", {})
 
