@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from .test_globus_cli import GLOBUS, cli_env, globus  # noqa: F401  (cli_env is a fixture)
+from .test_globus_cli import GLOBUS, globus
 
 pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
 
 
-def test_every_search_command_against_the_server(cli_env, tmp_path):  # noqa: F811
+def test_every_search_command_against_the_server(cli_env, tmp_path):
     def run(*args: str) -> dict:
         return json.loads(globus(cli_env, "search", *args, "-F", "json").stdout)
 
