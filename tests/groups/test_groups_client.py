@@ -199,7 +199,7 @@ def test_membership_fields_round_trip(gc, lab):
 
 
 def test_subscription_groups_are_found_by_subscription(globus_emulator, gc):
-    group = globus_emulator.world.groups.create(
+    group = globus_emulator.groups.create(
         "Golem Lab",
         {globus_emulator.user.id: "admin"},
         subscription_id="5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d60",
@@ -224,11 +224,11 @@ def test_subscription_admin_verification_needs_a_subscription_admin(
     globus_emulator, gc, lab, groups_for, bob
 ):
     subscription = "5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d60"
-    globus_emulator.world.groups.create("Provider", {bob.id: "admin"}, subscription_id=subscription)
+    globus_emulator.groups.create("Provider", {bob.id: "admin"}, subscription_id=subscription)
     with pytest.raises(globus_sdk.GroupsAPIError) as err:
         gc.set_subscription_admin_verified(lab["id"], subscription)
     assert err.value.http_status == 403
-    globus_emulator.world.groups.add_member(
+    globus_emulator.groups.add_member(
         globus_emulator.world.groups.by_subscription(subscription).id,
         globus_emulator.user.id,
         "admin",
