@@ -52,10 +52,6 @@ class GroupsService(Service):
             raise Forbidden(f"the token lacks the scope {needed}", code="FORBIDDEN")
         return info, frozenset(i.id for i in self.world.auth.identity_set(info.identity_id))
 
-    def reader(self, call: Call) -> set[str]:
-        """The caller's identity set, if its token may read groups."""
-        return set(self.caller(call)[1])
-
     def acting_on(self, call: Call, group_id: str, *, write: bool = False) -> tuple[Group, Actor]:
         identities = self.caller(call, write=write)[1]
         group = self.state.group(group_id)
