@@ -43,7 +43,13 @@ def test_get_group_includes_what_is_asked(gc, lab, bob):
         lab["my_memberships"][0]["identity_id"],
     }
     assert group["child_ids"] == [child["id"]]
-    assert "delete_group" in group["allowed_actions"]
+    me = lab["my_memberships"][0]["identity_id"]
+    assert group["allowed_actions"]["add"] == [me]
+    assert group["allowed_actions"]["leave"] == []  # the last admin stays
+    assert set(group["allowed_actions"]) == {
+        "accept", "add", "approve", "change_role", "decline", "invite",
+        "join", "leave", "reject", "remove", "request_join",
+    }  # fmt: skip
     assert child["parent_id"] == lab["id"]
 
 
@@ -244,3 +250,14 @@ def test_unknown_subscription_is_404(gc):
     with pytest.raises(globus_sdk.GroupsAPIError) as err:
         gc.get_group_by_subscription_id("5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d61")
     assert err.value.http_status == 404
+
+
+def test_tokens_are_refused_with_groups_codes(lab):
+    missing = globus_sdk.GroupsClient()
+    with pytest.raises(globus_sdk.GroupsAPIError) as err:
+        missing.get_group(lab["id"])
+    assert (err.value.http_status, err.value.code) == (401, "AUTHENTICATION_ERROR")
+    bogus = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer("not-a-token"))
+    with pytest.raises(globus_sdk.GroupsAPIError) as err:
+        bogus.get_group(lab["id"])
+    assert (err.value.http_status, err.value.code) == (401, "INVALID_TOKEN")

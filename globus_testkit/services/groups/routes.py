@@ -36,7 +36,11 @@ class GroupsService(Service):
         load_groups(world, spec.get("groups", []))
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
-        return {"code": err.code, "detail": err.message, "request_id": call.request_id, **err.extra}
+        code = err.code
+        if err.status == 401 and code == "AuthenticationFailed":
+            # Groups names the two ways a token fails
+            code = "AUTHENTICATION_ERROR" if call.bearer() is None else "INVALID_TOKEN"
+        return {"code": code, "detail": err.message, "request_id": call.request_id, **err.extra}
 
     @property
     def state(self) -> GroupsState:
