@@ -111,7 +111,8 @@ class Roster:
         return [m.identity_id for m in self.members.values() if m.active and m.role == "admin"]
 
     def role_of(self, identities: frozenset[str] | set[str]) -> str | None:
-        return best_role([m.role for i, m in self.members.items() if i in identities and m.active])
+        found = (self.members.get(i) for i in identities)
+        return best_role([m.role for m in found if m is not None and m.active])
 
     def mine(self, identities: frozenset[str] | set[str]) -> list[Membership]:
         return [m for i, m in self.members.items() if i in identities]

@@ -74,10 +74,12 @@ class GroupsState:
         """Each group one of these identities is an *active* member of, with
         that identity; a subgroup's members are members of its ancestors too.
         Invited, pending, left and removed memberships grant nothing."""
-        identities = set(identity_ids)
+        # every Transfer and Flows call asks: look identities up, never walk rosters
+        identities = sorted(set(identity_ids))
         found: dict[str, tuple[Group, str]] = {}
         for group in self.groups.values():
-            member = next((m.identity_id for m in group.roster.mine(identities) if m.active), None)
+            members = group.roster.members
+            member = next((i for i in identities if i in members and members[i].active), None)
             if member is None:
                 continue
             for ancestor in [group, *self.ancestors(group)]:
