@@ -45,6 +45,7 @@ from .services.exchange.models import ExchangeState
 from .services.exchange.routes import ExchangeService
 from .services.flows.models import FlowsState
 from .services.flows.routes import FlowsService
+from .services.groups.helpers import GroupsHelpers
 from .services.groups.models import GroupsState
 from .services.groups.routes import GroupsService
 from .services.search.helpers import SearchHelpers
@@ -196,6 +197,7 @@ class Emulator:
         self.transfer = TransferHelpers(self)
         self.exchange = ExchangeHelpers(self)
         self.search = SearchHelpers(self)
+        self.groups = GroupsHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None

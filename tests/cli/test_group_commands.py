@@ -99,8 +99,8 @@ def test_member_approve_and_reject_join_requests(env, globus_emulator, bob):
     group_id = as_json(env, "group", "create", "Requests")["id"]
     cy = globus_emulator.auth.add_identity("cy@example.org")
     groups = globus_emulator.world.groups
-    groups.add_member(group_id, bob.id, status="pending")
-    groups.add_member(group_id, cy.id, status="pending")
+    globus_emulator.groups.add_member(group_id, bob.id, status="pending")
+    globus_emulator.groups.add_member(group_id, cy.id, status="pending")
     globus(env, "group", "member", "approve", group_id, bob.id)
     globus(env, "group", "member", "reject", group_id, "cy@example.org")
     members = groups.group(group_id).roster.members
@@ -109,10 +109,10 @@ def test_member_approve_and_reject_join_requests(env, globus_emulator, bob):
 
 def invited_to(globus_emulator, identity_id, name="Invites"):
     owner = globus_emulator.user.id
-    group = globus_emulator.world.groups.create(
+    group = globus_emulator.groups.create(
         name, {owner: "admin"}, policies={"group_visibility": "private"}
     )
-    globus_emulator.world.groups.add_member(group.id, identity_id, status="invited")
+    globus_emulator.groups.add_member(group.id, identity_id, status="invited")
     return group
 
 
@@ -138,14 +138,14 @@ def test_invite_decline(env, globus_emulator, me):
 def test_join_by_request_and_directly(env, globus_emulator, me):
     owner = globus_emulator.user.id
     groups = globus_emulator.world.groups
-    open_group = groups.create(
+    open_group = globus_emulator.groups.create(
         "Open",
         {owner: "admin"},
         policies={"group_visibility": "authenticated", "join_requests": True},
     )
     requested = as_json(env, "group", "join", open_group.id, "--request")
     assert requested["request_join"][0]["status"] == "pending"
-    closed = groups.create(
+    closed = globus_emulator.groups.create(
         "Closed", {owner: "admin"}, policies={"group_visibility": "authenticated"}
     )
     refused = globus(env, "group", "join", closed.id, check=False)
@@ -158,7 +158,7 @@ def test_join_by_request_and_directly(env, globus_emulator, me):
 
 def test_subscription_commands(env, globus_emulator, me):
     groups = globus_emulator.world.groups
-    provider = groups.create(
+    provider = globus_emulator.groups.create(
         "Provider",
         {me: "admin"},
         subscription_id=SUBSCRIPTION,

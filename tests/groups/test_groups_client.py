@@ -43,7 +43,13 @@ def test_get_group_includes_what_is_asked(gc, lab, bob):
         lab["my_memberships"][0]["identity_id"],
     }
     assert group["child_ids"] == [child["id"]]
-    assert "delete_group" in group["allowed_actions"]
+    me = lab["my_memberships"][0]["identity_id"]
+    assert group["allowed_actions"]["add"] == [me]
+    assert group["allowed_actions"]["leave"] == []  # the last admin stays
+    assert set(group["allowed_actions"]) == {
+        "accept", "add", "approve", "change_role", "decline", "invite",
+        "join", "leave", "reject", "remove", "request_join",
+    }  # fmt: skip
     assert child["parent_id"] == lab["id"]
 
 
@@ -199,7 +205,7 @@ def test_membership_fields_round_trip(gc, lab):
 
 
 def test_subscription_groups_are_found_by_subscription(globus_emulator, gc):
-    group = globus_emulator.world.groups.create(
+    group = globus_emulator.groups.create(
         "Golem Lab",
         {globus_emulator.user.id: "admin"},
         subscription_id="5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d60",
@@ -224,11 +230,11 @@ def test_subscription_admin_verification_needs_a_subscription_admin(
     globus_emulator, gc, lab, groups_for, bob
 ):
     subscription = "5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d60"
-    globus_emulator.world.groups.create("Provider", {bob.id: "admin"}, subscription_id=subscription)
+    globus_emulator.groups.create("Provider", {bob.id: "admin"}, subscription_id=subscription)
     with pytest.raises(globus_sdk.GroupsAPIError) as err:
         gc.set_subscription_admin_verified(lab["id"], subscription)
     assert err.value.http_status == 403
-    globus_emulator.world.groups.add_member(
+    globus_emulator.groups.add_member(
         globus_emulator.world.groups.by_subscription(subscription).id,
         globus_emulator.user.id,
         "admin",
@@ -244,3 +250,14 @@ def test_unknown_subscription_is_404(gc):
     with pytest.raises(globus_sdk.GroupsAPIError) as err:
         gc.get_group_by_subscription_id("5f1f7c44-2b7c-4c2e-9d71-1d6bda0c1d61")
     assert err.value.http_status == 404
+
+
+def test_tokens_are_refused_with_groups_codes(lab):
+    missing = globus_sdk.GroupsClient()
+    with pytest.raises(globus_sdk.GroupsAPIError) as err:
+        missing.get_group(lab["id"])
+    assert (err.value.http_status, err.value.code) == (401, "AUTHENTICATION_ERROR")
+    bogus = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer("not-a-token"))
+    with pytest.raises(globus_sdk.GroupsAPIError) as err:
+        bogus.get_group(lab["id"])
+    assert (err.value.http_status, err.value.code) == (401, "INVALID_TOKEN")

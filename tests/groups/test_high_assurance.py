@@ -42,7 +42,7 @@ def test_high_assurance_policies_are_reported(gc, lab):
 def test_a_stale_session_gets_the_session_error_the_sdk_reads(globus_emulator, gc, lab):
     make_high_assurance(gc, lab["id"])
     sessions = Sessions()
-    globus_emulator.world.groups.sessions = sessions
+    globus_emulator.groups.connect_sessions(sessions)
     user = globus_emulator.user.id
     with pytest.raises(globus_sdk.GroupsAPIError) as err:
         gc.get_group(lab["id"])
@@ -60,5 +60,5 @@ def test_a_stale_session_gets_the_session_error_the_sdk_reads(globus_emulator, g
 
 
 def test_regular_groups_ignore_sessions(globus_emulator, gc, lab):
-    globus_emulator.world.groups.sessions = Sessions()
+    globus_emulator.groups.connect_sessions(Sessions())
     assert gc.get_group(lab["id"])["session_timeouts"] == {}

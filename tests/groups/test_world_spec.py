@@ -63,7 +63,7 @@ def test_declared_groups_are_served(globus_emulator, groups_for):
         "alan@example.org": ("member", "invited"),
     }
     (child_id,) = group["child_ids"]
-    assert as_grace.get_group(child_id)["parent_id"] == compilers["id"]
+    assert groups_for().get_group(child_id)["parent_id"] == compilers["id"]
     # a group with no members listed is the world's user's
     assert [g["name"] for g in groups_for().get_my_groups()] == ["Optimisers"]
     # alan is only invited: nothing yet, until he accepts

@@ -111,10 +111,31 @@ class Roster:
         return [m.identity_id for m in self.members.values() if m.active and m.role == "admin"]
 
     def role_of(self, identities: frozenset[str] | set[str]) -> str | None:
-        return best_role([m.role for i, m in self.members.items() if i in identities and m.active])
+        found = (self.members.get(i) for i in identities)
+        return best_role([m.role for m in found if m is not None and m.active])
 
     def mine(self, identities: frozenset[str] | set[str]) -> list[Membership]:
         return [m for i, m in self.members.items() if i in identities]
+
+    def allowed(self, identity_id: str, actor: Actor, *, join_requests: bool) -> list[str]:
+        """The batch actions this identity (one of the caller's) may take:
+        on others' memberships when it manages the group, on its own by its
+        status."""
+        own = self.members.get(identity_id)
+        status = own.status if own else None
+        role = own.role if own and own.active else None
+        allowed = []
+        if role in ("manager", "admin"):
+            allowed += ["add", "invite", "approve", "reject", "remove", "change_role"]
+        if status == "invited":
+            allowed += ["accept", "decline", "join"]
+        elif status in (None, "left", "declined") and actor.role is not None:
+            allowed.append("join")
+        if status == "active" and not (role == "admin" and self.active_admins() == [identity_id]):
+            allowed.append("leave")
+        if join_requests and status in (None, "left", "declined", "removed"):
+            allowed.append("request_join")
+        return allowed
 
     # -- the actions --------------------------------------------------------------
 

@@ -22,24 +22,6 @@ from .policies import Policies
 # Globus' limits on a group tree: subgroups below the root, and in all.
 MAX_DEPTH = 4
 MAX_SUBGROUPS = 75
-# What a caller may find in ``allowed_actions``, by the role they need.
-_MEMBER_ACTIONS = ("view_group", "view_my_memberships", "leave")
-_MANAGER_ACTIONS = (
-    "view_memberships",
-    "add_members",
-    "invite_members",
-    "approve_join_requests",
-    "reject_join_requests",
-    "remove_members",
-    "change_roles",
-)
-_ADMIN_ACTIONS = (
-    "update_group",
-    "delete_group",
-    "update_policies",
-    "create_subgroup",
-    "set_subscription_admin_verified",
-)
 
 
 @dataclass
@@ -92,10 +74,12 @@ class GroupsState:
         """Each group one of these identities is an *active* member of, with
         that identity; a subgroup's members are members of its ancestors too.
         Invited, pending, left and removed memberships grant nothing."""
-        identities = set(identity_ids)
+        # every Transfer and Flows call asks: look identities up, never walk rosters
+        identities = sorted(set(identity_ids))
         found: dict[str, tuple[Group, str]] = {}
         for group in self.groups.values():
-            member = next((m.identity_id for m in group.roster.mine(identities) if m.active), None)
+            members = group.roster.members
+            member = next((i for i in identities if i in members and members[i].active), None)
             if member is None:
                 continue
             for ancestor in [group, *self.ancestors(group)]:
@@ -255,49 +239,38 @@ class GroupsState:
         return Actor(ids, group.roster.role_of(ids))
 
     def visible(self, group: Group, actor: Actor) -> bool:
-        """Members (also invited or asking to join) see a group; anyone
-        signed in sees an ``authenticated``-visibility one; admins of an
-        ancestor see its subgroups."""
+        """Anyone signed in sees an ``authenticated``-visibility group; a
+        private one is seen by its active, invited and pending members."""
         if group.policies.public:
             return True
-        if any(
+        return any(
             m.status in ("active", "invited", "pending")
             for m in group.roster.mine(actor.identities)
-        ):
-            return True
-        return any(a.roster.role_of(actor.identities) == "admin" for a in self.ancestors(group))
+        )
 
     def require_visible(self, group: Group, actor: Actor) -> None:
         if not self.visible(group, actor):
             raise Forbidden("You do not have permission to view this group.", code="FORBIDDEN")
 
     def visible_memberships(self, group: Group, actor: Actor) -> list[Membership]:
-        """Managers see every membership; with ``members`` visibility active
-        members see the active ones; everyone sees their own."""
+        """Only active members see memberships: managers and admins every
+        one, members the active ones when ``group_members_visibility`` is
+        ``members``. (Everyone sees their own in ``my_memberships``.)"""
         if actor.manages:
             return list(group.roster.members.values())
-        own = group.roster.mine(actor.identities)
         if actor.role is not None and group.policies.group_members_visibility == "members":
-            others = [m for m in group.roster.members.values() if m.active and m not in own]
-            return own + others
-        return own
+            return [m for m in group.roster.members.values() if m.active]
+        return []
 
-    def allowed_actions(self, group: Group, actor: Actor) -> list[str]:
-        allowed: list[str] = []
-        if self.visible(group, actor):
-            allowed.append("view_group")
-        mine = {m.status for m in group.roster.mine(actor.identities)}
-        if actor.role is not None:
-            allowed += [a for a in _MEMBER_ACTIONS if a != "view_group"]
-        if "invited" in mine:
-            allowed += ["accept_invite", "decline_invite"]
-        if actor.role is None and group.policies.join_requests and group.policies.public:
-            allowed.append("request_join")
-        if actor.manages:
-            allowed += _MANAGER_ACTIONS
-        if actor.is_admin:
-            allowed += _ADMIN_ACTIONS
-        return allowed
+    def allowed_actions(self, group: Group, actor: Actor) -> dict[str, list[str]]:
+        """For each membership action, which of the caller's identities may
+        take it (the shape of Groups' ``allowed_actions``)."""
+        found: dict[str, list[str]] = {action: [] for action in sorted(ACTIONS)}
+        join_requests = group.policies.join_requests and self.visible(group, actor)
+        for identity_id in sorted(actor.identities):
+            for action in group.roster.allowed(identity_id, actor, join_requests=join_requests):
+                found[action].append(identity_id)
+        return found
 
     def _require_admin(self, group: Group, actor: Actor, doing: str) -> None:
         if not actor.is_admin:

@@ -36,7 +36,11 @@ class GroupsService(Service):
         load_groups(world, spec.get("groups", []))
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
-        return {"code": err.code, "detail": err.message, "request_id": call.request_id, **err.extra}
+        code = err.code
+        if err.status == 401 and code == "AuthenticationFailed":
+            # Groups names the two ways a token fails
+            code = "AUTHENTICATION_ERROR" if call.bearer() is None else "INVALID_TOKEN"
+        return {"code": code, "detail": err.message, "request_id": call.request_id, **err.extra}
 
     @property
     def state(self) -> GroupsState:
@@ -51,10 +55,6 @@ class GroupsService(Service):
             needed = ALL if write else f"{VIEW_MY_GROUPS} or {ALL}"
             raise Forbidden(f"the token lacks the scope {needed}", code="FORBIDDEN")
         return info, frozenset(i.id for i in self.world.auth.identity_set(info.identity_id))
-
-    def reader(self, call: Call) -> set[str]:
-        """The caller's identity set, if its token may read groups."""
-        return set(self.caller(call)[1])
 
     def acting_on(self, call: Call, group_id: str, *, write: bool = False) -> tuple[Group, Actor]:
         identities = self.caller(call, write=write)[1]
