@@ -74,7 +74,13 @@ def _tests_in_docs_block(item: pytest.Item) -> list[pytest.Item]:
         exec(code, module.__dict__)  # defines the block's tests (and its imports)
     except (Exception, pytest.skip.Exception):
         return [item]  # run as a script, it fails (or skips) and says why
-    return [
-        pytest.Function.from_parent(item.parent, name=name, callobj=module.__dict__[name])
-        for name in names
-    ]
+    module_marks = module.__dict__.get("pytestmark", [])
+    if not isinstance(module_marks, list):
+        module_marks = [module_marks]
+    tests = []
+    for name in names:
+        test = pytest.Function.from_parent(item.parent, name=name, callobj=module.__dict__[name])
+        for mark in module_marks:  # after the test's own, as a module's marks are
+            test.add_marker(mark)
+        tests.append(test)
+    return tests
