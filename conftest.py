@@ -6,6 +6,12 @@ as users get it; nothing here is needed by users.
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import globus_sdk
 import pytest
 
@@ -74,7 +80,49 @@ def _tests_in_docs_block(item: pytest.Item) -> list[pytest.Item]:
         exec(code, module.__dict__)  # defines the block's tests (and its imports)
     except (Exception, pytest.skip.Exception):
         return [item]  # run as a script, it fails (or skips) and says why
-    return [
-        pytest.Function.from_parent(item.parent, name=name, callobj=module.__dict__[name])
-        for name in names
-    ]
+    module_marks = module.__dict__.get("pytestmark", [])
+    if not isinstance(module_marks, list):
+        module_marks = [module_marks]
+    tests = []
+    for name in names:
+        test = pytest.Function.from_parent(item.parent, name=name, callobj=module.__dict__[name])
+        for mark in module_marks:  # after the test's own, as a module's marks are
+            test.add_marker(mark)
+        tests.append(test)
+    return tests
+
+
+class ShellRecipes:
+    """The docs' ```sh blocks, and a way to run them as a reader would."""
+
+    root = Path(__file__).resolve().parent
+
+    def blocks(self, page: str) -> list[str]:
+        return re.findall(r"```sh\n(.*?)```", (self.root / page).read_text(), re.S)
+
+    def run(self, tmp_path: Path, *blocks: str) -> subprocess.CompletedProcess[str]:
+        """``blocks`` in one bash in ``tmp_path``, with this checkout's
+        `globus-testkit` on PATH and no GLOBUS_ variables from outside; the
+        server a recipe starts in the background is stopped at the end."""
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        wrapper = bin_dir / "globus-testkit"
+        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m globus_testkit.cli "$@"\n')
+        wrapper.chmod(0o755)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GLOBUS_")}
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.root), env.get("PYTHONPATH")]))
+        script = "set -e\ntrap 'kill %1 2>/dev/null; wait' EXIT\n" + "\n".join(blocks)
+        return subprocess.run(
+            ["bash", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+
+@pytest.fixture
+def shell_recipes() -> ShellRecipes:
+    return ShellRecipes()

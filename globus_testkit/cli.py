@@ -329,7 +329,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if env_file is not None:
         env_file.unlink(missing_ok=True)
     if state is not None:
-        emulator.save_state(state)
+        try:
+            emulator.save_state(state)
+        except OSError as err:
+            raise CliError(f"--state {state}: cannot save the world ({_reason(err)})") from None
         print(f"# saved the world to {state}", file=sys.stderr)
     return 0
 

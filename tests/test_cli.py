@@ -229,3 +229,21 @@ def test_the_env_file_appears_whole_and_points_at_the_server(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
+
+
+def test_serve_says_in_one_line_when_it_cannot_save_the_state(tmp_path):
+    state = tmp_path / "missing-folder" / "world.state"
+    env_file = tmp_path / "globus.env"
+    process = subprocess.Popen(
+        [*CLI, "serve", "--state", str(state), "--env-file", str(env_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    assert run_cli("wait", str(env_file)).returncode == 0
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "Traceback" not in stderr
+    assert "cannot save the world" in stderr.strip().splitlines()[-1]

@@ -160,3 +160,17 @@ def test_in_process_tests_see_no_sdk_service_variables(globus_emulator, globus_t
         assert globus_sdk.AuthClient().base_url.startswith("https://auth.globus.org")
     else:
         assert "GLOBUS_SDK_SERVICE_URL_AUTH" in leftover
+
+
+def test_the_documented_world_file_example_is_a_valid_world():
+    import re
+    from pathlib import Path
+
+    yaml = pytest.importorskip("yaml")
+    page = Path(__file__).resolve().parents[1] / "docs" / "fixtures-format.md"
+    [example] = re.findall(r"```yaml\n(.*?)```", page.read_text(), re.S)
+    emulator = Emulator(world=yaml.safe_load(example))
+    assert emulator.user.username == "ada@example.org"
+    collections = emulator.world.transfer.collections.values()
+    lab = next(c for c in collections if c.display_name == "Lab storage")
+    assert emulator.transfer.exists(lab, "/data/a.txt")

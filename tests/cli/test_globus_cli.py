@@ -1,4 +1,4 @@
-"""The real `globus` command (globus-cli 3.43), unchanged, against the live
+"""The real `globus` command (globus-cli 3.44), unchanged, against the live
 server in a subprocess. Skipped where globus-cli is not installed (the nox
 session `cli` installs it)."""
 
