@@ -1,0 +1,179 @@
+"""The OAuth2 grants: a person's login and its code, client credentials,
+refresh and dependent tokens. Each ends in a :class:`Grant` to format."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from .clients import Client
+from .errors import (
+    InvalidGrant,
+    InvalidRequest,
+    InvalidScope,
+    TokenRejected,
+    UnauthorizedClient,
+)
+from .scopes import ScopeRequest
+from .tokens import Grant, IssuedToken, TokenRegistry
+
+CODE_LIFETIME = 600
+NATIVE_DEFAULT_REDIRECT_SUFFIX = "/v2/web/auth-code"
+
+
+@dataclass
+class AuthorizationCode:
+    code: str
+    client_id: str
+    identity_id: str
+    redirect_uri: str
+    requests: list[ScopeRequest]
+    code_challenge: str | None
+    code_challenge_method: str | None
+    refresh: bool
+    expires_at: float
+    state: str = "_default"
+    used: bool = False
+
+
+class GrantRules(TokenRegistry):
+    """Codes and grants: the sixth layer of :class:`AuthState`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes: dict[str, AuthorizationCode] = {}
+
+    # -- grants ----------------------------------------------------------------
+
+    def client_credentials_grant(self, client: Client, scope_text: str) -> Grant:
+        if client.is_public:
+            raise UnauthorizedClient("public clients may not use client_credentials")
+        requests = self.parse_scope_request(scope_text)
+        if not requests:
+            raise InvalidScope("no scopes requested")
+        self.record_consents(client.id, client.id, requests, auto_approved=True)
+        return self._grant(self.identities[client.id], client.id, requests, refresh=False)
+
+    def start_authorization(
+        self,
+        *,
+        client_id: str,
+        identity_id: str,
+        redirect_uri: str,
+        scope_text: str,
+        code_challenge: str | None,
+        code_challenge_method: str | None,
+        refresh: bool,
+        state: str = "_default",
+    ) -> AuthorizationCode:
+        """A person logged in and consented: record consents, mint a code."""
+        client = self.clients.get(client_id)
+        if client is None:
+            raise InvalidRequest(f"unknown client_id {client_id!r}")
+        if not self.redirect_allowed(client, redirect_uri):
+            raise InvalidRequest(f"redirect_uri {redirect_uri!r} is not registered")
+        if client.is_public and not code_challenge:
+            raise InvalidRequest("native apps must use PKCE (code_challenge)")
+        if code_challenge and (code_challenge_method or "plain") != "S256":
+            raise InvalidRequest("code_challenge_method must be S256")
+        if identity_id not in self.identities:
+            raise InvalidRequest(f"unknown identity {identity_id}")
+        requests = self.parse_scope_request(scope_text or "openid profile email")
+        self.record_consents(identity_id, client.id, requests, auto_approved=False)
+        code = AuthorizationCode(
+            code=self.ids.token(length=30),
+            client_id=client.id,
+            identity_id=identity_id,
+            redirect_uri=redirect_uri,
+            requests=requests,
+            code_challenge=code_challenge,
+            code_challenge_method=code_challenge_method,
+            refresh=refresh,
+            expires_at=self.clock.now() + CODE_LIFETIME,
+            state=state,
+        )
+        self.codes[code.code] = code
+        return code
+
+    def redirect_allowed(self, client: Client, redirect_uri: str) -> bool:
+        if redirect_uri in client.redirect_uris:
+            return True
+        parent = self.clients.get(client.parent_client or "")
+        if not client.is_public and not (parent is not None and parent.template):
+            return False
+        # Native apps (and their instances) may use Auth's own code page or
+        # a local server.
+        return redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX) or redirect_uri.startswith(
+            ("http://localhost", "http://127.0.0.1")
+        )
+
+    def exchange_code(
+        self,
+        client: Client,
+        code_value: str,
+        redirect_uri: str,
+        code_verifier: str | None,
+    ) -> Grant:
+        code = self.codes.get(code_value)
+        if code is None or code.used or code.expires_at < self.clock.now():
+            raise InvalidGrant("invalid, used or expired authorization code")
+        if code.client_id != client.id:
+            raise InvalidGrant("the code was issued to another client")
+        if code.redirect_uri != redirect_uri:
+            raise InvalidGrant("redirect_uri does not match the authorization request")
+        if code.code_challenge and (
+            not code_verifier or _s256(code_verifier) != code.code_challenge
+        ):
+            raise InvalidGrant("code_verifier does not match the code_challenge")
+        code.used = True
+        grant = self._grant(
+            self.identities[code.identity_id], client.id, code.requests, refresh=code.refresh
+        )
+        grant.state = code.state
+        return grant
+
+    def refresh_grant(self, client: Client, refresh_value: str) -> Grant:
+        token = self.tokens.get(refresh_value)
+        if token is None or token.kind != "refresh" or token.revoked:
+            raise InvalidGrant("invalid refresh token")
+        if token.client_id != client.id:
+            raise InvalidGrant("the refresh token was issued to another client")
+        identity = self.identities[token.identity_id]
+        access = self._mint_access(
+            identity.id, client.id, token.resource_server, token.scopes, refresh=token.value
+        )
+        return Grant(identity, client.id, [IssuedToken(access, token.value)], False)
+
+    def dependent_token_grant(
+        self, client: Client, token_value: str, scope_text: str | None, refresh: bool
+    ) -> Grant:
+        """A resource server trades a token it received for tokens to call
+        the services beneath its scope, on the same identity's behalf."""
+        if client.is_public:
+            raise UnauthorizedClient("public clients may not get dependent tokens")
+        try:
+            upstream = self.check_token(token_value, client.resource_server)
+        except TokenRejected as err:
+            raise InvalidGrant(f"token is not usable by this client: {err.reason}") from err
+        children: dict[str, ScopeRequest] = {}
+        for scope in upstream.scopes:
+            for root in self.consent_roots(upstream.identity_id, upstream.client_id, scope):
+                for child in self.consent_children(root):
+                    children[child.scope_string] = ScopeRequest(child.scope_string)
+        if scope_text:
+            wanted = self.parse_scope_request(scope_text)
+            missing = [w.scope for w in wanted if w.scope not in children]
+            if missing:
+                raise InvalidScope(f"scopes not consented beneath this token: {missing}")
+            requests = wanted
+        else:
+            requests = list(children.values())
+        identity = self.identities[upstream.identity_id]
+        return self._grant(identity, client.id, requests, refresh=refresh)
+
+
+def _s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
