@@ -151,7 +151,13 @@ def authorize(plane: ControlPlane, call: Call) -> Reply:
 
     params = dict(_query(body["url"]))
     try:
-        location = complete_authorization(plane.world.auth, params, body.get("identity_id"))
+        location = complete_authorization(
+            plane.world.auth,
+            params,
+            body.get("identity_id"),
+            present=body.get("present"),
+            mfa=body.get("mfa"),
+        )
     except OAuthError as err:
         raise BadRequest(err.message, code=err.code) from err
     if location.startswith("code:"):

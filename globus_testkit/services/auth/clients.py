@@ -148,14 +148,15 @@ class ClientRegistry(IdentityRegistry):
             self._client_by_fqdn[fqdn] = client.id
         if not client.is_public:
             # Confidential clients are identities too: they act as themselves.
+            clients_idp = self.provider_for_domain("clients.auth.globus.org")
             self._store_identity(
                 Identity(
                     id=client.id,
                     username=client.identity_username,
                     name=name,
                     email=None,
-                    identity_provider=self.ids.stable_uuid("idp", "clients"),
-                    identity_provider_display_name="Globus Auth Clients",
+                    identity_provider=clients_idp.id,
+                    identity_provider_display_name=clients_idp.name,
                     identity_type="client",
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ class AuthorizationCode:
     refresh: bool
     expires_at: float
     state: str = "_default"
+    session_id: str = ""
     used: bool = False
 
 
@@ -54,7 +56,11 @@ class GrantRules(TokenRegistry):
         if not requests:
             raise InvalidScope("no scopes requested")
         self.record_consents(client.id, client.id, requests, auto_approved=True)
-        return self._grant(self.identities[client.id], client.id, requests, refresh=False)
+        # a client "logs in" by presenting its secret: its session is itself
+        session = self.record_login(client.id, (), mfa=False)
+        return self._grant(
+            self.identities[client.id], client.id, requests, refresh=False, session_id=session.id
+        )
 
     def start_authorization(
         self,
@@ -67,6 +73,8 @@ class GrantRules(TokenRegistry):
         code_challenge_method: str | None,
         refresh: bool,
         state: str = "_default",
+        present: Iterable[str] = (),
+        mfa: bool = False,
     ) -> AuthorizationCode:
         """A person logged in and consented: record consents, mint a code."""
         client = self.clients.get(client_id)
@@ -82,6 +90,10 @@ class GrantRules(TokenRegistry):
             raise InvalidRequest(f"unknown identity {identity_id}")
         requests = self.parse_scope_request(scope_text or "openid profile email")
         self.record_consents(identity_id, client.id, requests, auto_approved=False)
+        try:
+            session = self.record_login(identity_id, present, mfa=mfa)
+        except ValueError as err:
+            raise InvalidRequest(str(err)) from err
         code = AuthorizationCode(
             code=self.ids.token(length=30),
             client_id=client.id,
@@ -93,6 +105,7 @@ class GrantRules(TokenRegistry):
             refresh=refresh,
             expires_at=self.clock.now() + CODE_LIFETIME,
             state=state,
+            session_id=session.id,
         )
         self.codes[code.code] = code
         return code
@@ -129,7 +142,11 @@ class GrantRules(TokenRegistry):
             raise InvalidGrant("code_verifier does not match the code_challenge")
         code.used = True
         grant = self._grant(
-            self.identities[code.identity_id], client.id, code.requests, refresh=code.refresh
+            self.identities[code.identity_id],
+            client.id,
+            code.requests,
+            refresh=code.refresh,
+            session_id=code.session_id,
         )
         grant.state = code.state
         return grant
@@ -142,7 +159,13 @@ class GrantRules(TokenRegistry):
             raise InvalidGrant("the refresh token was issued to another client")
         identity = self.identities[token.identity_id]
         access = self._mint_access(
-            identity.id, client.id, token.resource_server, token.scopes, refresh=token.value
+            identity.id,
+            client.id,
+            token.resource_server,
+            token.scopes,
+            refresh=token.value,
+            # a refreshed token keeps its login's session: assurance is not renewed
+            session_id=token.session_id,
         )
         return Grant(identity, client.id, [IssuedToken(access, token.value)], False)
 
@@ -171,7 +194,9 @@ class GrantRules(TokenRegistry):
         else:
             requests = list(children.values())
         identity = self.identities[upstream.identity_id]
-        return self._grant(identity, client.id, requests, refresh=refresh)
+        return self._grant(
+            identity, client.id, requests, refresh=refresh, session_id=upstream.session_id
+        )
 
 
 def _s256(verifier: str) -> str:

@@ -4,6 +4,7 @@ completes, and Auth's own page showing a native app's code."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from ...http import Call, Reply
@@ -19,6 +20,7 @@ from .service import (
     AuthService,
     routes,
 )
+from .sessions import SessionDemand
 
 # -- the browser login -------------------------------------------------------------
 
@@ -44,10 +46,15 @@ def authorize_page(svc: AuthService, call: Call) -> Reply:
     scopes = "".join(
         f"<li>{html.escape(s)}</li>" for s in params.get("scope", "openid profile email").split()
     )
+    demand = session_demand(params)
+    message = f'<p id="session-message">{html.escape(demand.message)}</p>' if demand.message else ""
+    checked = " checked" if demand.mfa else ""
     page = f"""<!doctype html><html><head><title>Globus Auth (emulated)</title></head>
 <body><h1>Log in to {html.escape(client.name)}</h1>
 <form method="post" id="login">{hidden}
 <label>Identity <select name="identity_id">{options}</select></label>
+{message}<label><input type="checkbox" name="mfa" value="true"{checked}>
+Use multi-factor authentication</label>
 <p>{html.escape(client.name)} asks for:</p><ul>{scopes}</ul>
 <button type="submit" id="allow">Allow</button></form></body></html>"""
     return Reply(page, content_type="text/html; charset=utf-8")
@@ -57,7 +64,10 @@ def authorize_page(svc: AuthService, call: Call) -> Reply:
 def authorize_submit(svc: AuthService, call: Call) -> Reply:
     params = call.form.to_dict()
     try:
-        location = complete_authorization(svc.state, params, params.get("identity_id"))
+        # the page's checkbox is the person's choice of MFA
+        location = complete_authorization(
+            svc.state, params, params.get("identity_id"), mfa=params.get("mfa") == "true"
+        )
     except OAuthError as err:
         return _html_error("Login failed", err.message)
     if location.startswith("code:"):
@@ -83,19 +93,47 @@ def _html_error(title: str, message: str) -> Reply:
     return Reply(page, status=400, content_type="text/html; charset=utf-8")
 
 
+def session_demand(params: dict[str, str]) -> SessionDemand:
+    """The session parameters of an authorize request (comma-separated
+    lists, as the SDK joins them)."""
+    return SessionDemand(
+        identities=_listed(params.get("session_required_identities")),
+        domains=_listed(params.get("session_required_single_domain")),
+        policies=_listed(params.get("session_required_policies")),
+        mfa=params.get("session_required_mfa", "").lower() == "true",
+        prompt_login=params.get("prompt") == "login",
+        message=params.get("session_message") or None,
+    )
+
+
+def _listed(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
 def complete_authorization(
-    state: AuthState, params: dict[str, str], identity_id: str | None
+    state: AuthState,
+    params: dict[str, str],
+    identity_id: str | None,
+    *,
+    present: Iterable[str] | None = None,
+    mfa: bool | None = None,
 ) -> str:
     """Log ``identity_id`` in against an authorize request's parameters.
 
-    Returns the redirect URL with ``code`` and ``state``, or ``"code:<code>"``
-    when the redirect is Auth's own code page (the native-app case, where a
-    person copies the code by hand).
+    The person authenticates with ``present`` (more identities of their
+    own set) and with MFA or not; left as None, they do what the URL's
+    ``session_required_*`` parameters ask, as far as their identity set
+    allows. Returns the redirect URL with ``code`` and ``state``, or
+    ``"code:<code>"`` when the redirect is Auth's own code page (the
+    native-app case, where a person copies the code by hand).
     """
     if params.get("response_type", "code") != "code":
         raise InvalidRequest("response_type must be 'code'")
     if not identity_id:
         identity_id = state.default_user_id
+    if identity_id not in state.identities:
+        raise InvalidRequest(f"unknown identity {identity_id}")
+    planned, planned_mfa = state.plan_login(identity_id, session_demand(params))
     redirect_uri = params.get("redirect_uri", "")
     code = state.start_authorization(
         client_id=params.get("client_id", ""),
@@ -106,6 +144,8 @@ def complete_authorization(
         code_challenge_method=params.get("code_challenge_method"),
         refresh=params.get("access_type") == "offline",
         state=params.get("state") or "_default",
+        present=planned if present is None else present,
+        mfa=planned_mfa if mfa is None else mfa,
     )
     if redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX):
         return f"code:{code.code}"

@@ -22,8 +22,10 @@ from .clients import (
 )
 from .consents import Consent
 from .grants import CODE_LIFETIME, NATIVE_DEFAULT_REDIRECT_SUFFIX, AuthorizationCode, GrantRules
-from .identities import Identity
+from .identities import Identity, IdentityProvider
+from .policies import Policy
 from .scope_registry import Dependency, Scope
+from .sessions import Authentication, Session, SessionDemand
 from .tokens import (
     ACCESS_TOKEN_LIFETIME,
     AUTH_RESOURCE_SERVER,
@@ -44,6 +46,7 @@ __all__ = [
     "PUBLIC",
     "RESOURCE_SERVER",
     "AuthState",
+    "Authentication",
     "AuthorizationCode",
     "Client",
     "Consent",
@@ -51,9 +54,13 @@ __all__ = [
     "Dependency",
     "Grant",
     "Identity",
+    "IdentityProvider",
     "IssuedToken",
+    "Policy",
     "Project",
     "Scope",
+    "Session",
+    "SessionDemand",
     "Token",
     "TokenInfo",
 ]

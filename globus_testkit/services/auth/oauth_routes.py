@@ -139,18 +139,12 @@ def introspect(svc: AuthService, call: Call) -> Reply:
     if "identity_set_detail" in include:
         body["identity_set_detail"] = [i.to_api() for i in svc.state.identity_set(identity.id)]
     if "session_info" in include:
-        body["session_info"] = {
-            "session_id": svc.emulator.world.ids.stable_uuid("session", identity.id),
-            "authentications": {
-                identity.id: {
-                    "auth_time": int(found.auth_time),
-                    "idp": identity.identity_provider,
-                    "custom_claims": {},
-                    "acr": None,
-                    "amr": None,
-                }
-            },
-        }
+        session = svc.state.session(found.session_id)
+        body["session_info"] = (
+            session.to_session_info()
+            if session is not None
+            else {"session_id": None, "authentications": {}}
+        )
     return Reply(body)
 
 

@@ -6,8 +6,15 @@ route modules here fills its route table.
 
 from __future__ import annotations
 
-from . import api_routes, login, oauth_routes
+from . import api_routes, login, oauth_routes, policy_routes
 from .login import complete_authorization
 from .service import AuthService
 
-__all__ = ["AuthService", "api_routes", "complete_authorization", "login", "oauth_routes"]
+__all__ = [
+    "AuthService",
+    "api_routes",
+    "complete_authorization",
+    "login",
+    "oauth_routes",
+    "policy_routes",
+]

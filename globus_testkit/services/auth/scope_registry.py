@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clients import Client, ClientRegistry
+from .clients import Client
 from .errors import ApiBadRequest, ApiNotFound, InvalidScope
 from .scopes import ScopeRequest, ScopeSyntaxError, parse_scopes
+from .sessions import SessionRegistry
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Scope:
         }
 
 
-class ScopeRegistry(ClientRegistry):
+class ScopeRegistry(SessionRegistry):
     """Scopes by id and string: the third layer of :class:`AuthState`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

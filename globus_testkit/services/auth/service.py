@@ -53,6 +53,7 @@ class AuthService(Service):
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
         """``identities`` and ``clients`` sections of a world file."""
+        links: list[tuple[str, str]] = []
         for item in spec.get("identities", []):
             identity = world.auth.add_identity(
                 item.get("username"),
@@ -61,7 +62,10 @@ class AuthService(Service):
                 organization=item.get("organization"),
                 identity_id=item.get("id"),
             )
-            identity.linked = list(item.get("linked", []))
+            links.extend((identity.id, other) for other in item.get("linked", []))
+        # linked identities may come later in the file: link once all exist
+        for identity_id, other in links:
+            world.auth.link_identities(identity_id, other)
         for item in spec.get("clients", []):
             kind = item.get("type", "confidential")
             world.auth.register_client(

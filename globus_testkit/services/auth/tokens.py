@@ -30,6 +30,7 @@ class Token:
     issued_at: float
     expires_at: float | None
     auth_time: float
+    session_id: str = ""  # the login it was minted under
     refresh_token: str | None = None  # for access tokens born of one
     revoked: bool = False
 
@@ -45,6 +46,7 @@ class TokenInfo:
     resource_server: str
     scopes: tuple[str, ...]
     expires_at: float | None
+    session_id: str = ""  # empty for lenient tokens, which have no session
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
@@ -89,6 +91,7 @@ class TokenRegistry(ConsentRegistry):
         requests: list[ScopeRequest],
         *,
         refresh: bool,
+        session_id: str,
     ) -> Grant:
         by_resource_server: dict[str, list[str]] = {}
         for request in requests:
@@ -100,9 +103,11 @@ class TokenRegistry(ConsentRegistry):
             refresh_value = None
             if refresh:
                 refresh_value = self._mint(
-                    "refresh", identity.id, client_id, rs, tuple(scopes), None
+                    "refresh", identity.id, client_id, rs, tuple(scopes), None, session_id
                 ).value
-            access = self._mint_access(identity.id, client_id, rs, tuple(scopes), refresh_value)
+            access = self._mint_access(
+                identity.id, client_id, rs, tuple(scopes), refresh_value, session_id
+            )
             issued.append(IssuedToken(access, refresh_value))
         wants_id_token = any(r.scope == "openid" for r in requests)
         return Grant(identity, client_id, issued, wants_id_token)
@@ -114,6 +119,7 @@ class TokenRegistry(ConsentRegistry):
         resource_server: str,
         scopes: tuple[str, ...],
         refresh: str | None,
+        session_id: str,
     ) -> Token:
         token = self._mint(
             "access",
@@ -122,6 +128,7 @@ class TokenRegistry(ConsentRegistry):
             resource_server,
             scopes,
             self.clock.now() + self.token_lifetime,
+            session_id,
         )
         token.refresh_token = refresh
         return token
@@ -134,8 +141,11 @@ class TokenRegistry(ConsentRegistry):
         resource_server: str,
         scopes: tuple[str, ...],
         expires_at: float | None,
+        session_id: str,
     ) -> Token:
         now = self.clock.now()
+        session = self.session(session_id)
+        login = session.authentications.get(identity_id) if session else None
         token = Token(
             value=self.ids.token(prefix="Ag" if kind == "access" else "Ar", length=46),
             kind=kind,
@@ -145,7 +155,8 @@ class TokenRegistry(ConsentRegistry):
             scopes=scopes,
             issued_at=now,
             expires_at=expires_at,
-            auth_time=now,
+            auth_time=login.auth_time if login else now,
+            session_id=session_id,
         )
         self.tokens[token.value] = token
         return token
@@ -161,7 +172,10 @@ class TokenRegistry(ConsentRegistry):
         """Mint tokens directly (for tests), consenting as needed."""
         requests = self.parse_scope_request(scopes if isinstance(scopes, str) else " ".join(scopes))
         self.record_consents(identity_id, client_id, requests, auto_approved=True)
-        grant = self._grant(self.identities[identity_id], client_id, requests, refresh=False)
+        session = self.record_login(identity_id, (), mfa=False)
+        grant = self._grant(
+            self.identities[identity_id], client_id, requests, refresh=False, session_id=session.id
+        )
         tokens = [issued.token for issued in grant.tokens]
         if lifetime is not None:
             for token in tokens:
@@ -202,6 +216,7 @@ class TokenRegistry(ConsentRegistry):
             resource_server=token.resource_server,
             scopes=token.scopes,
             expires_at=token.expires_at,
+            session_id=token.session_id,
         )
 
     def _lenient_info(self, value: str, resource_server: str) -> TokenInfo:
