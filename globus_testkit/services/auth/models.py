@@ -25,7 +25,7 @@ from .grants import CODE_LIFETIME, NATIVE_DEFAULT_REDIRECT_SUFFIX, Authorization
 from .identities import Identity, IdentityProvider
 from .policies import Policy
 from .scope_registry import Dependency, Scope
-from .sessions import Authentication, Session, SessionDemand
+from .sessions import Authentication, Session, SessionDemand, SessionRequirement
 from .tokens import (
     ACCESS_TOKEN_LIFETIME,
     AUTH_RESOURCE_SERVER,
@@ -61,6 +61,7 @@ __all__ = [
     "Scope",
     "Session",
     "SessionDemand",
+    "SessionRequirement",
     "Token",
     "TokenInfo",
 ]

@@ -69,6 +69,43 @@ class SessionDemand:
     message: str | None = None
 
 
+@dataclass
+class SessionRequirement:
+    """What a resource (a collection, a flow, a group...) demands of its
+    callers' sessions; services keep one and ask Auth about it with
+    :meth:`SessionRegistry.unmet`."""
+
+    policy_ids: list[str] = field(default_factory=list)
+    required_domains: list[str] = field(default_factory=list)
+    required_identities: list[str] = field(default_factory=list)
+    require_mfa: bool = False
+    assurance_timeout: float | None = None
+    message: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        policy: str | Iterable[str] | None = None,
+        domains: str | Iterable[str] = (),
+        identities: Iterable[Any] = (),
+        mfa: bool = False,
+        timeout: float | None = None,
+        message: str | None = None,
+    ) -> SessionRequirement:
+        """The requirement test helpers take: a policy id (or ids), domains,
+        identities (objects or ids), MFA, an assurance timeout in seconds."""
+        policies = [policy] if isinstance(policy, str) else list(policy or ())
+        return cls(
+            policy_ids=policies,
+            required_domains=[domains] if isinstance(domains, str) else list(domains),
+            required_identities=[getattr(i, "id", i) for i in identities],
+            require_mfa=mfa,
+            assurance_timeout=timeout,
+            message=message,
+        )
+
+
 class SessionRegistry(PolicyRegistry):
     """Sessions by id: a layer of :class:`AuthState`."""
 
@@ -183,6 +220,22 @@ class SessionRegistry(PolicyRegistry):
             return None
         params["session_message"] = message or _default_message(params)
         return params
+
+    def unmet(
+        self, token: TokenInfo, requirement: SessionRequirement | None
+    ) -> dict[str, Any] | None:
+        """:meth:`session_problems` for a resource's stored requirement."""
+        if requirement is None:
+            return None
+        return self.session_problems(
+            token,
+            policy_ids=requirement.policy_ids,
+            required_domains=requirement.required_domains,
+            required_identities=requirement.required_identities,
+            require_mfa=requirement.require_mfa,
+            assurance_timeout=requirement.assurance_timeout,
+            message=requirement.message,
+        )
 
     def _satisfies(
         self, policy: Policy, token: TokenInfo, authentications: list[Authentication], now: float
