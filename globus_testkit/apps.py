@@ -75,9 +75,12 @@ def user_app(
     identity: Identity | str | None = None,
     request_refresh_tokens: bool = False,
     login: bool = True,
+    auto_redrive_gares: bool = False,
 ) -> globus_sdk.UserApp:
     """A UserApp for the world's native app, logged in as ``identity``
-    (default: the world's user) with no browser, tokens in memory."""
+    (default: the world's user) with no browser, tokens in memory.
+    ``auto_redrive_gares``: a 403 authorization-requirements error makes
+    the app log in again with its parameters and retry (SDK 4)."""
     app = globus_sdk.UserApp(
         name,
         client_id=emulator.native_client_id,
@@ -86,6 +89,7 @@ def user_app(
             # an instance provider: the SDK checks for the method, not its kind
             login_flow_manager=cast(Any, HeadlessLoginProvider(emulator, identity)),
             request_refresh_tokens=request_refresh_tokens,
+            **({"auto_redrive_gares": True} if auto_redrive_gares else {}),
         ),
     )
     if login:

@@ -89,6 +89,9 @@ class PolicyRegistry(ClientRegistry):
             raise ApiNotFound(f"no policy {policy_id}")
         return found
 
+    def has_policy(self, policy_id: str) -> bool:
+        return policy_id in self.policies
+
     def update_policy(self, policy_id: str, fields: dict[str, Any]) -> Policy:
         policy = self.policy(policy_id)
         if "project_id" in fields:
