@@ -91,7 +91,11 @@ class Flow:
             "log_supported": True,
             "types": ["Action"],
             **({"subscription_id": self.subscription_id} if self.subscription_id else {}),
-            "authentication_policy_id": self.authentication_policy_id,
+            **(
+                {"authentication_policy_id": self.authentication_policy_id}
+                if self.authentication_policy_id
+                else {}
+            ),
             "api_version": "1.0",
             "administered_by": [],
             "runnable_by": list(self.flow_starters),
