@@ -29,7 +29,7 @@ from .service import (
 
 @routes.route("/v2/api/identities", "GET", operation="get_identities")
 def get_identities(svc: AuthService, call: Call) -> Reply:
-    svc.authenticate(call)
+    caller_id(svc, call)  # a token, or a client with HTTP Basic
     ids = csv_values(call.args.getlist("ids"))
     usernames = csv_values(call.args.getlist("usernames"))
     if ids and usernames:
@@ -149,7 +149,9 @@ def create_client(svc: AuthService, call: Call) -> Reply:
         reply = _client_reply(svc, client)
         reply.body["included"] = {"client_credential": _credential_doc(client.id, credential, True)}
         return reply
-    info = svc.authenticate(call)
+    # A person (bearer token) or a client authenticating as itself (HTTP
+    # Basic, as ConfidentialAppAuthClient.create_child_client does).
+    creator = caller_id(svc, call)
     project_id = fields.get("project")
     if project_id:
         _admin_project(svc, call, project_id)
@@ -162,9 +164,11 @@ def create_client(svc: AuthService, call: Call) -> Reply:
         client_type=client_type,
         redirect_uris=fields.get("redirect_uris", []),
         project_id=project_id,
-        owner_id=info.identity_id,
+        owner_id=creator,
         visibility=fields.get("visibility", "private"),
     )
+    if creator in svc.state.clients:
+        client.parent_client = creator
     # A new confidential client's first secret is made with its own call.
     for credential in list(client.credentials):
         svc.state.delete_credential(client.id, credential.id)
@@ -257,7 +261,7 @@ def create_scope(svc: AuthService, call: Call, client_id: str) -> Reply:
 
 @routes.route("/v2/api/scopes", "GET", operation="get_scopes")
 def get_scopes(svc: AuthService, call: Call) -> Reply:
-    svc.authenticate(call)
+    caller_id(svc, call)
     ids = csv_values(call.args.getlist("ids"))
     strings = csv_values(call.args.getlist("scope_strings"))
     if ids and strings:
@@ -273,7 +277,7 @@ def get_scopes(svc: AuthService, call: Call) -> Reply:
 
 @routes.route("/v2/api/scopes/<scope_id>", "GET", operation="get_scope")
 def get_scope(svc: AuthService, call: Call, scope_id: str) -> Reply:
-    svc.authenticate(call)
+    caller_id(svc, call)
     return Reply({"scope": svc.state.scope(scope_id).to_api()})
 
 

@@ -14,7 +14,9 @@ PUBLIC = "public_installed_client"
 CONFIDENTIAL = "confidential_client"
 HYBRID = "hybrid_confidential_client_resource_server"
 RESOURCE_SERVER = "resource_server"
-CLIENT_TYPES = (PUBLIC, CONFIDENTIAL, HYBRID, RESOURCE_SERVER)
+CLIENT_IDENTITY = "client_identity"
+GCS = "globus_connect_server"
+CLIENT_TYPES = (PUBLIC, CONFIDENTIAL, HYBRID, RESOURCE_SERVER, CLIENT_IDENTITY, GCS)
 
 
 @dataclass

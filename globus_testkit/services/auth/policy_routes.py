@@ -66,7 +66,7 @@ def delete_policy(svc: AuthService, call: Call, policy_id: str) -> Reply:
 
 @routes.route("/v2/api/identity_providers", "GET", operation="get_identity_providers")
 def get_identity_providers(svc: AuthService, call: Call) -> Reply:
-    svc.authenticate(call)
+    caller_id(svc, call)
     ids = csv_values(call.args.getlist("ids"))
     domains = csv_values(call.args.getlist("domains"))
     if ids and domains:
@@ -80,5 +80,5 @@ def get_identity_providers(svc: AuthService, call: Call) -> Reply:
 
 @routes.route("/v2/api/identity_providers/<provider_id>", "GET", operation="get_identity_provider")
 def get_identity_provider(svc: AuthService, call: Call, provider_id: str) -> Reply:
-    svc.authenticate(call)
+    caller_id(svc, call)
     return Reply({"identity_provider": svc.state.identity_provider(provider_id).to_api()})
