@@ -7,7 +7,7 @@ import globus_sdk
 import globus_sdk.gare
 import pytest
 
-from globus_testkit.apps import user_app
+from globus_testkit.apps import client_app, user_app
 
 FLOWS_ALL = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"
 DEFINITION = {
@@ -97,3 +97,29 @@ def test_a_flow_naming_an_unknown_policy_is_refused(globus_emulator):
         )
     assert caught.value.http_status == 422
     assert list(flows.list_flows()) == []
+
+
+def test_a_client_app_redrives_a_lapsed_policy_with_fresh_client_credentials(globus_emulator):
+    policy = globus_emulator.auth.add_policy(
+        high_assurance=True,
+        authentication_assurance_timeout=300,
+        domain_constraints_include=["clients.auth.globus.org"],
+    )
+    token = globus_emulator.auth.issue_token(globus_emulator.user, FLOWS_ALL)
+    flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    flow = flows.create_flow(
+        "Services only",
+        DEFINITION,
+        input_schema={},
+        flow_starters=["all_authenticated_users"],
+        authentication_policy_id=policy,
+    )
+    app = client_app(globus_emulator, auto_redrive_gares=True)
+    runner = globus_sdk.SpecificFlowClient(flow["id"], app=app)
+    runner.run_flow({})
+    globus_emulator.clock.advance(301)
+    globus_emulator.journal.clear()
+    runner.run_flow({})  # refused once, then redriven with a new client login
+    runs = globus_emulator.journal.calls(operation="run_flow")
+    assert [c.status for c in runs] == [403, 201]
+    assert globus_emulator.journal.calls(operation="oauth2_token.client_credentials")
