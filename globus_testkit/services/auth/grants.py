@@ -75,6 +75,7 @@ class GrantRules(TokenRegistry):
         state: str = "_default",
         present: Iterable[str] = (),
         mfa: bool = False,
+        prompt_login: bool = True,
     ) -> AuthorizationCode:
         """A person logged in and consented: record consents, mint a code."""
         client = self.clients.get(client_id)
@@ -91,7 +92,7 @@ class GrantRules(TokenRegistry):
         requests = self.parse_scope_request(scope_text or "openid profile email")
         self.record_consents(identity_id, client.id, requests, auto_approved=False)
         try:
-            session = self.record_login(identity_id, present, mfa=mfa)
+            session = self.record_login(identity_id, present, mfa=mfa, prompt_login=prompt_login)
         except ValueError as err:
             raise InvalidRequest(str(err)) from err
         code = AuthorizationCode(

@@ -133,7 +133,8 @@ def complete_authorization(
         identity_id = state.default_user_id
     if identity_id not in state.identities:
         raise InvalidRequest(f"unknown identity {identity_id}")
-    planned, planned_mfa = state.plan_login(identity_id, session_demand(params))
+    demand = session_demand(params)
+    planned, planned_mfa = state.plan_login(identity_id, demand)
     redirect_uri = params.get("redirect_uri", "")
     code = state.start_authorization(
         client_id=params.get("client_id", ""),
@@ -146,6 +147,7 @@ def complete_authorization(
         state=params.get("state") or "_default",
         present=planned if present is None else present,
         mfa=planned_mfa if mfa is None else mfa,
+        prompt_login=demand.prompt_login,
     )
     if redirect_uri.endswith(NATIVE_DEFAULT_REDIRECT_SUFFIX):
         return f"code:{code.code}"

@@ -116,21 +116,38 @@ class SessionRegistry(PolicyRegistry):
 
     # -- recording logins ------------------------------------------------------
 
-    def record_login(self, identity_id: str, present: Iterable[str], *, mfa: bool) -> Session:
+    def record_login(
+        self,
+        identity_id: str,
+        present: Iterable[str],
+        *,
+        mfa: bool,
+        prompt_login: bool = True,
+    ) -> Session:
         """A person logged in as ``identity_id``, authenticating with every
         identity in ``present`` (their own linked identities), with MFA or
-        not. Earlier authentications of the same person stay in the session."""
+        not. Earlier authentications of the same person stay in the session.
+
+        Without ``prompt_login`` (an authorize URL without ``prompt=login``)
+        the browser's existing login of ``identity_id`` is reused, keeping
+        its ``auth_time``; identities in ``present`` always authenticate anew.
+        """
         set_ids = {i.id for i in self.identity_set(identity_id)}
         now = self.clock.now()
         kept: dict[str, Authentication] = {}
         previous = self.sessions.get(self._latest_session.get(identity_id, ""))
         if previous is not None:
             kept.update(previous.authentications)
-        for presented in [identity_id, *present]:
-            if presented not in set_ids:
-                raise ValueError(f"{presented} is not linked to {identity_id}")
-            identity = self.identities[presented]
-            kept[presented] = Authentication(presented, identity.identity_provider, now, mfa)
+        presented = list(dict.fromkeys(present))
+        for other in presented:
+            if other not in set_ids:
+                raise ValueError(f"{other} is not linked to {identity_id}")
+        reused = kept.get(identity_id)
+        if prompt_login or reused is None or (mfa and not reused.mfa):
+            presented.insert(0, identity_id)
+        for member in presented:
+            provider = self.identities[member].identity_provider
+            kept[member] = Authentication(member, provider, now, mfa)
         session = Session(self.ids.uuid(), identity_id, kept, now)
         self.sessions[session.id] = session
         for member in set_ids:
