@@ -181,3 +181,18 @@ def test_introspection_shows_who_authenticated_in_the_session(globus_emulator, c
     assert set(authentications) == {globus_emulator.user.id, campus_user.id}
     assert authentications[campus_user.id]["amr"] == ["mfa"]
     assert authentications[campus_user.id]["auth_time"] == int(globus_emulator.clock.now())
+
+
+TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+
+
+@pytest.mark.globus_session(collection=TUTORIAL_1, domains=["uchicago.edu"], timeout=60)
+def test_the_globus_session_marker_makes_a_collection_demand_a_session(globus_emulator):
+    client = globus_sdk.TransferClient(app=user_app(globus_emulator))
+    client.add_app_data_access_scope(TUTORIAL_1)
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        client.operation_ls(TUTORIAL_1)
+    assert caught.value.info.authorization_parameters.session_required_single_domain == [
+        "uchicago.edu"
+    ]
+    assert client.get_endpoint(TUTORIAL_1)["authentication_assurance_timeout"] == 60
