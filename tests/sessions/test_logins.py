@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import globus_sdk
+import pytest
 import requests
 
 
@@ -57,3 +58,15 @@ def test_the_browser_page_shows_the_session_message_and_honours_the_mfa_box(
     token = native.oauth2_exchange_code_for_tokens(code)["access_token"]
     session = globus_emulator.auth.session_of(token)
     assert session.authentications[globus_emulator.user.id].mfa is False
+
+
+def test_presenting_someone_elses_identity_is_refused_and_changes_nothing(globus_emulator):
+    stranger = globus_emulator.auth.add_identity("someone@uchicago.edu")
+    native = globus_sdk.NativeAppAuthClient(globus_emulator.native_client_id)
+    native.oauth2_start_flow(requested_scopes="openid")
+    url = native.oauth2_get_authorize_url()
+    auth = globus_emulator.world.auth
+    before = (len(auth.sessions), len(auth.consents), len(auth.codes))
+    with pytest.raises(Exception, match="not linked"):
+        globus_emulator.auth.authorize(url, present=[stranger])
+    assert (len(auth.sessions), len(auth.consents), len(auth.codes)) == before

@@ -90,11 +90,11 @@ class GrantRules(TokenRegistry):
         if identity_id not in self.identities:
             raise InvalidRequest(f"unknown identity {identity_id}")
         requests = self.parse_scope_request(scope_text or "openid profile email")
-        self.record_consents(identity_id, client.id, requests, auto_approved=False)
         try:
             session = self.record_login(identity_id, present, mfa=mfa, prompt_login=prompt_login)
         except ValueError as err:
             raise InvalidRequest(str(err)) from err
+        self.record_consents(identity_id, client.id, requests, auto_approved=False)
         code = AuthorizationCode(
             code=self.ids.token(length=30),
             client_id=client.id,
