@@ -70,3 +70,11 @@ def test_presenting_someone_elses_identity_is_refused_and_changes_nothing(globus
     with pytest.raises(Exception, match="not linked"):
         globus_emulator.auth.authorize(url, present=[stranger])
     assert (len(auth.sessions), len(auth.consents), len(auth.codes)) == before
+
+
+def test_tokens_minted_for_a_flow_run_leave_the_persons_session_alone(globus_emulator):
+    first = native_login(globus_emulator, session_required_mfa=True)
+    assert first.authentications[globus_emulator.user.id].mfa is True
+    globus_emulator.auth.issue_token(globus_emulator.user, "openid")  # as a run's action would
+    later = native_login(globus_emulator)
+    assert later.authentications[globus_emulator.user.id].mfa is True

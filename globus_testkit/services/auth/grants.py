@@ -57,7 +57,7 @@ class GrantRules(TokenRegistry):
             raise InvalidScope("no scopes requested")
         self.record_consents(client.id, client.id, requests, auto_approved=True)
         # a client "logs in" by presenting its secret: its session is itself
-        session = self.record_login(client.id, (), mfa=False)
+        session = self.record_login(client.id, (), mfa=False, browser=False)
         return self._grant(
             self.identities[client.id], client.id, requests, refresh=False, session_id=session.id
         )

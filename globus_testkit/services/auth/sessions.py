@@ -123,6 +123,7 @@ class SessionRegistry(PolicyRegistry):
         *,
         mfa: bool,
         prompt_login: bool = True,
+        browser: bool = True,
     ) -> Session:
         """A person logged in as ``identity_id``, authenticating with every
         identity in ``present`` (their own linked identities), with MFA or
@@ -131,12 +132,15 @@ class SessionRegistry(PolicyRegistry):
         Without ``prompt_login`` (an authorize URL without ``prompt=login``)
         the browser's existing login of ``identity_id`` is reused, keeping
         its ``auth_time``; identities in ``present`` always authenticate anew.
+        ``browser=False`` records a login of its own (tokens minted directly,
+        a client's credentials) that neither reads nor changes the person's
+        browser session.
         """
         set_ids = {i.id for i in self.identity_set(identity_id)}
         now = self.clock.now()
         kept: dict[str, Authentication] = {}
         previous = self.sessions.get(self._latest_session.get(identity_id, ""))
-        if previous is not None:
+        if previous is not None and browser:
             kept.update(previous.authentications)
         presented = list(dict.fromkeys(present))
         for other in presented:
@@ -150,8 +154,9 @@ class SessionRegistry(PolicyRegistry):
             kept[member] = Authentication(member, provider, now, mfa)
         session = Session(self.ids.uuid(), identity_id, kept, now)
         self.sessions[session.id] = session
-        for member in set_ids:
-            self._latest_session[member] = session.id
+        if browser:
+            for member in set_ids:
+                self._latest_session[member] = session.id
         return session
 
     def session(self, session_id: str | None) -> Session | None:

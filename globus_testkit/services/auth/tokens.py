@@ -172,7 +172,7 @@ class TokenRegistry(ConsentRegistry):
         """Mint tokens directly (for tests), consenting as needed."""
         requests = self.parse_scope_request(scopes if isinstance(scopes, str) else " ".join(scopes))
         self.record_consents(identity_id, client_id, requests, auto_approved=True)
-        session = self.record_login(identity_id, (), mfa=False)
+        session = self.record_login(identity_id, (), mfa=False, browser=False)
         grant = self._grant(
             self.identities[identity_id], client_id, requests, refresh=False, session_id=session.id
         )
