@@ -119,3 +119,19 @@ def test_linked_identities_share_one_identity_set(globus_emulator):
     identity_set = client.oauth2_token_introspect(token, include="identity_set")["identity_set"]
     assert sorted(identity_set) == sorted([user.id, campus.id, lab.id])
     assert identity_set[0] == lab.id
+
+
+def test_a_world_file_links_identities_in_both_directions(globus_emulator):
+    from globus_testkit import Emulator
+
+    ada_id = "9d3c8a53-56f3-4c2e-9bb5-3f1f9e1a2b01"
+    lab_id = "9d3c8a53-56f3-4c2e-9bb5-3f1f9e1a2b02"
+    world = {
+        "identities": [
+            {"username": "ada@globusid.org", "id": ada_id, "linked": [lab_id]},
+            {"username": "ada@anl.gov", "id": lab_id},
+        ]
+    }
+    auth = Emulator(world=world).world.auth
+    assert [i.id for i in auth.identity_set(lab_id)] == [lab_id, ada_id]
+    assert [i.id for i in auth.identity_set(ada_id)] == [ada_id, lab_id]

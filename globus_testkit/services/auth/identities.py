@@ -213,6 +213,9 @@ class IdentityRegistry:
         """Link two identities (and so their whole sets): a person who
         logged in with both. Whichever one they log in with later, they
         have the same identity set."""
+        for member in (identity_id, other_id):
+            if member not in self.identities:
+                raise ValueError(f"cannot link {member}: no such identity")
         members = {i.id for i in self.identity_set(identity_id)}
         members |= {i.id for i in self.identity_set(other_id)}
         for member in members:
