@@ -57,15 +57,28 @@ class HeadlessLoginProvider:
         )
 
 
-def client_app(emulator: Emulator, name: str = "globus-testkit-client-app") -> globus_sdk.ClientApp:
-    """A ClientApp for the world's service account, keeping tokens in memory."""
+def client_app(
+    emulator: Emulator,
+    name: str = "globus-testkit-client-app",
+    *,
+    auto_redrive_gares: bool = False,
+) -> globus_sdk.ClientApp:
+    """A ClientApp for the world's service account, keeping tokens in memory.
+    ``auto_redrive_gares``: see :func:`user_app`."""
     account = emulator.service_account
     return globus_sdk.ClientApp(
         name,
         client_id=account.client_id,
         client_secret=account.client_secret,
-        config=globus_sdk.GlobusAppConfig(token_storage="memory"),
+        config=globus_sdk.GlobusAppConfig(
+            token_storage="memory", **_redrive_option(auto_redrive_gares)
+        ),
     )
+
+
+def _redrive_option(auto_redrive_gares: bool) -> dict[str, Any]:
+    # only globus-sdk 4 knows the option; asking for it on 3.x fails loudly
+    return {"auto_redrive_gares": True} if auto_redrive_gares else {}
 
 
 def user_app(
@@ -75,9 +88,12 @@ def user_app(
     identity: Identity | str | None = None,
     request_refresh_tokens: bool = False,
     login: bool = True,
+    auto_redrive_gares: bool = False,
 ) -> globus_sdk.UserApp:
     """A UserApp for the world's native app, logged in as ``identity``
-    (default: the world's user) with no browser, tokens in memory."""
+    (default: the world's user) with no browser, tokens in memory.
+    ``auto_redrive_gares``: a 403 authorization-requirements error makes
+    the app log in again with its parameters and retry (SDK 4)."""
     app = globus_sdk.UserApp(
         name,
         client_id=emulator.native_client_id,
@@ -86,6 +102,7 @@ def user_app(
             # an instance provider: the SDK checks for the method, not its kind
             login_flow_manager=cast(Any, HeadlessLoginProvider(emulator, identity)),
             request_refresh_tokens=request_refresh_tokens,
+            **_redrive_option(auto_redrive_gares),
         ),
     )
     if login:

@@ -191,7 +191,12 @@ def authorize(plane: ControlPlane, call: Call) -> Reply:
     params = dict(_query(body["url"]))
     try:
         location = complete_authorization(
-            plane.world.auth, params, body.get("identity_id"), auth_base=auth_base_of(body["url"])
+            plane.world.auth,
+            params,
+            body.get("identity_id"),
+            present=body.get("present"),
+            mfa=body.get("mfa"),
+            auth_base=auth_base_of(body["url"]),
         )
     except OAuthError as err:
         raise BadRequest(err.message, code=err.code) from err

@@ -80,6 +80,34 @@ class NotFound(ApiError):
         super().__init__(404, code, message, **extra)
 
 
+class SessionRequired(ApiError):
+    """The caller's Auth session does not meet a resource's requirements.
+
+    Auth decides what to demand (``world.auth.session_problems`` gives the
+    ``authorization_parameters``); the service chooses the status and
+    code the real one gives, and its ``error_body`` formats the rest in its
+    own shape (the parameters travel in ``extra``).
+    """
+
+    def __init__(
+        self,
+        authorization_parameters: dict[str, Any],
+        *,
+        status: int = 403,
+        code: str = "AuthorizationRequired",
+        message: str | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(
+            status,
+            code,
+            message or authorization_parameters.get("session_message") or code,
+            authorization_parameters=authorization_parameters,
+            **extra,
+        )
+        self.authorization_parameters = authorization_parameters
+
+
 class NotEmulated(ApiError):
     """A route under a Globus host that the emulator does not implement.
 

@@ -66,6 +66,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "globus_fault(service=, operation=, status=, ...): add a fault rule for a test "
         "(see globus_testkit.faults.FaultRule)",
     )
+    config.addinivalue_line(
+        "markers",
+        "globus_session(collection=, policy=, domains=, identities=, mfa=, timeout=, "
+        "message=): make a collection demand a session for a test "
+        "(see TransferHelpers.require_session)",
+    )
 
 
 def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -105,6 +111,9 @@ def globus_emulator(
     for marker in reversed(list(request.node.iter_markers("globus_fault"))):
         emulator.faults.add(**marker.kwargs)
     _clear_sdk_environment(monkeypatch)
+    for marker in request.node.iter_markers("globus_session"):
+        options = dict(marker.kwargs)
+        emulator.transfer.require_session(options.pop("collection"), **options)
     with emulator:
         if globus_transport == "server":
             server = emulator.serve()

@@ -19,9 +19,9 @@ from globus_testkit import Emulator
 def test_an_unemulated_route_on_an_emulated_service_answers_501_naming_it(globus_client_app):
     auth = globus_sdk.AuthClient(app=globus_client_app)
     with pytest.raises(globus_sdk.GlobusAPIError) as caught:
-        auth.get("/v2/api/policies")
+        auth.post("/v2/api/clients/fd7e9c35-3b54-4a2c-8f5f-2f1d1e0f6c11/fqdns", data={})
     assert caught.value.http_status == 501
-    assert "GET /v2/api/policies" in caught.value.text
+    assert "POST /v2/api/clients/fd7e9c35-3b54-4a2c-8f5f-2f1d1e0f6c11/fqdns" in caught.value.text
 
 
 def test_an_unemulated_globus_service_answers_501(globus_emulator):

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from .models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity, Token
+from .models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity, Session, Token
 from .routes import auth_base_of, complete_authorization
 
 if TYPE_CHECKING:
@@ -26,19 +26,37 @@ class AuthHelpers:
     def state(self) -> AuthState:
         return self._emulator.world.auth
 
-    def authorize(self, authorize_url: str, identity: Identity | str | None = None) -> str:
+    def authorize(
+        self,
+        authorize_url: str,
+        identity: Identity | str | None = None,
+        *,
+        present: Iterable[Identity | str] | None = None,
+        mfa: bool | None = None,
+    ) -> str:
         """Do what a person does with an authorize URL: log in and consent.
 
         Returns the code a native app's user would paste, or, for an app
         with its own redirect URI, the URL the browser would be sent to
         (carrying ``code`` and ``state``). ``identity`` defaults to the
         world's first user.
+
+        By default the person meets the URL's ``session_required_*``
+        parameters as far as their linked identities allow. ``present``
+        (more identities of their set to authenticate with) and ``mfa``
+        choose instead, to play someone who does not satisfy a policy.
         """
         params = dict(parse_qsl(urlsplit(authorize_url).query, keep_blank_values=True))
-        identity_id = identity.id if isinstance(identity, Identity) else identity
+        identity_id = _id(identity) if identity is not None else None
+        presented = None if present is None else [_id(p) for p in present]
         with self._emulator.lock:
             location = complete_authorization(
-                self.state, params, identity_id, auth_base=auth_base_of(authorize_url)
+                self.state,
+                params,
+                identity_id,
+                auth_base=auth_base_of(authorize_url),
+                present=presented,
+                mfa=mfa,
             )
         return location[5:] if location.startswith("code:") else location
 
@@ -106,6 +124,54 @@ class AuthHelpers:
         with self._emulator.lock:
             return self.state.add_identity(username, name=name, email=email)
 
+    def link_identities(self, identity: Identity | str, *others: Identity | str) -> list[Identity]:
+        """Link identities into one identity set (a person who has logged in
+        with each); returns the set, ``identity`` first."""
+        with self._emulator.lock:
+            linked = self.state.identity_set(_id(identity))
+            for other in others:
+                linked = self.state.link_identities(_id(identity), _id(other))
+            return linked
+
+    def add_identity_provider(self, name: str, domains: Iterable[str]) -> str:
+        """An identity provider (its id) for ``domains``. Providers of
+        unknown domains are made on demand; this names them."""
+        with self._emulator.lock:
+            return self.state.add_provider(name, list(domains)).id
+
+    def add_policy(
+        self,
+        project: str | None = None,
+        *,
+        display_name: str = "Test policy",
+        description: str = "",
+        high_assurance: bool = False,
+        authentication_assurance_timeout: int | None = None,
+        required_mfa: bool = False,
+        domain_constraints_include: Iterable[str] | None = None,
+        domain_constraints_exclude: Iterable[str] | None = None,
+    ) -> str:
+        """An Auth policy (its id) in ``project`` (default: a new project of
+        the service account), as ``AuthClient.create_policy`` makes them."""
+        fields = {
+            "display_name": display_name,
+            "description": description,
+            "high_assurance": high_assurance,
+            "authentication_assurance_timeout": authentication_assurance_timeout,
+            "required_mfa": required_mfa,
+            "domain_constraints_include": _listed(domain_constraints_include),
+            "domain_constraints_exclude": _listed(domain_constraints_exclude),
+        }
+        project_id = project or self.add_project("Policies")
+        with self._emulator.lock:
+            return self.state.create_policy(project_id, fields).id
+
+    def session_of(self, token: str) -> Session | None:
+        """The session (who authenticated, when, with MFA) behind a token."""
+        with self._emulator.lock:
+            found = self.state.tokens.get(token)
+            return self.state.session(found.session_id) if found else None
+
     def add_credential(self, client_id: str, name: str = "test credential") -> str:
         """A new secret for a confidential client or resource server (say,
         a service you run yourself that introspects tokens)."""
@@ -140,3 +206,11 @@ class AuthHelpers:
         identity_id = identity.id if isinstance(identity, Identity) else identity
         with self._emulator.lock:
             return self.state.revoke_consent(identity_id, scope)
+
+
+def _id(identity: Identity | str) -> str:
+    return identity.id if isinstance(identity, Identity) else identity
+
+
+def _listed(values: Iterable[str] | None) -> list[str] | None:
+    return None if values is None else list(values)

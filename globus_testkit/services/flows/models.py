@@ -50,6 +50,8 @@ class Flow:
     run_managers: list[str] = field(default_factory=list)
     run_monitors: list[str] = field(default_factory=list)
     subscription_id: str | None = None
+    # an Auth policy every run's caller must satisfy (high assurance flows)
+    authentication_policy_id: str | None = None
 
     @property
     def scope(self) -> str:
@@ -106,6 +108,11 @@ class Flow:
             "log_supported": True,
             "types": ["Action"],
             **({"subscription_id": self.subscription_id} if self.subscription_id else {}),
+            **(
+                {"authentication_policy_id": self.authentication_policy_id}
+                if self.authentication_policy_id
+                else {}
+            ),
             "api_version": "1.0",
             "administered_by": [],
             "runnable_by": list(self.flow_starters),

@@ -15,6 +15,7 @@ from ...http import (
     Forbidden,
     NotFound,
     Reply,
+    SessionRequired,
     Unauthorized,
     marker_page,
     schema_problems,
@@ -68,6 +69,10 @@ class FlowsService(Service):
             "debug_id": call.request_id,
         }
         body.update(err.extra)
+        if isinstance(err, SessionRequired):
+            # Flows names a policy refusal twice: in "error" and at the top,
+            # where GARE parsers look.
+            body["code"] = "AuthenticationPolicyRequired"
         return body
 
     @property
@@ -218,6 +223,31 @@ def _validated_flow(body: dict[str, Any]) -> None:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "input_schema: " + "; ".join(problems))
 
 
+def _known_policy(svc: FlowsService, body: dict[str, Any]) -> None:
+    policy_id = body.get("authentication_policy_id")
+    if policy_id and not svc.world.auth.has_policy(policy_id):
+        raise ApiError(422, "UNPROCESSABLE_ENTITY", f"no authentication policy {policy_id}")
+
+
+def _require_session(svc: FlowsService, info: TokenInfo, flow: Flow) -> None:
+    """A flow with an authentication policy runs only for callers whose
+    session satisfies it; otherwise the 403 GARE UserApp redrives."""
+    if not flow.authentication_policy_id:
+        return
+    demanded = svc.world.auth.session_problems(
+        info,
+        policy_ids=[flow.authentication_policy_id],
+        message="Globus Flows found the session does not meet this flow's authentication policy.",
+    )
+    if demanded is not None:
+        raise SessionRequired(
+            demanded,
+            code="AUTHENTICATION_POLICY_REQUIRED",
+            message="None of the identities in the session meet the requirements of the "
+            "authentication policy of this flow. Authenticate again to meet them.",
+        )
+
+
 def _register_flow_scope(svc: FlowsService, flow: Flow) -> None:
     """The flow is a resource server of its own; its scope depends on the
     scopes of the providers it calls."""
@@ -249,6 +279,7 @@ def create_flow(svc: FlowsService, call: Call) -> Reply:
     body = call.json_object()
     validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
     _validated_flow(body)
+    _known_policy(svc, body)
     flow = svc.state.add_flow(info.identity_id, body)
     _register_flow_scope(svc, flow)
     return Reply(flow.to_api(principals), 201)
@@ -333,6 +364,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     body = call.json_object()
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
     _validated_flow(body)
+    _known_policy(svc, body)
     for key, value in body.items():
         setattr(flow, key, value)
     flow.updated_at = svc.world.clock.now()
@@ -384,6 +416,7 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
     call.token = info
     principals = svc.principals(info)
     svc.flow(flow_id, principals, need="run")
+    _require_session(svc, info, flow)
     body = call.json_object()
     validate(body, "flows_run", code="FLOW_INPUT_ERROR")
     schema = flow.input_schema

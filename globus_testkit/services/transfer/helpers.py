@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..auth.models import SessionRequirement
 from .filetree import normalize
 from .models import MAPPED, Collection
 from .routes import add_collections
@@ -52,6 +54,37 @@ class TransferHelpers:
             for path, content in (files or {}).items():
                 self.write(collection, path, content)
             return collection
+
+    def require_session(
+        self,
+        collection: Collection | str,
+        *,
+        policy: str | Iterable[str] | None = None,
+        domains: str | Iterable[str] = (),
+        identities: Iterable[Any] = (),
+        mfa: bool = False,
+        timeout: float | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Make the collection's storage gateway demand a session: an Auth
+        ``policy`` (id), an identity from one of ``domains``, the given
+        ``identities``, MFA, authentication within ``timeout`` seconds.
+        A call whose token's login does not satisfy it answers the 502
+        with ``authorization_parameters`` that real Transfer gives."""
+        requirement = SessionRequirement.of(
+            policy=policy,
+            domains=domains,
+            identities=identities,
+            mfa=mfa,
+            timeout=timeout,
+            message=message,
+        )
+        with self._emulator.lock:
+            self.collection(collection).session_requirement = requirement
+
+    def drop_session_requirement(self, collection: Collection | str) -> None:
+        with self._emulator.lock:
+            self.collection(collection).session_requirement = None
 
     def write(self, collection: Collection | str, path: str, content: str | bytes | int) -> None:
         """Put a file in a collection (parents made as needed)."""

@@ -16,6 +16,7 @@ from typing import Any
 from ...clock import Clock, iso
 from ...ids import Ids
 from ...patterns import glob_matches
+from ..auth.models import SessionRequirement
 from .errors import BadRequest, Conflict, EndpointNotFound, NotFound, PermissionDenied
 from .filetree import FileTree, Node, normalize
 
@@ -106,6 +107,8 @@ class Collection:
     down: bool = False
     credentials_expired: bool = False
     roles: dict[str, str] = field(default_factory=dict)  # identity -> role
+    # what the collection's storage gateway demands of a caller's session
+    session_requirement: SessionRequirement | None = None
     rules: dict[str, AccessRule] = field(default_factory=dict)
 
     @property
@@ -133,7 +136,9 @@ class Collection:
             "public": self.public,
             "default_directory": self.default_directory,
             "high_assurance": self.high_assurance,
-            "authentication_assurance_timeout": None,
+            "authentication_assurance_timeout": (
+                self.session_requirement.assurance_timeout if self.session_requirement else None
+            ),
             "subscription_id": self.subscription_id,
             "host_endpoint_id": self.host_endpoint_id,
             "host_endpoint": self.host_endpoint_id,

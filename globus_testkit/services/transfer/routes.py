@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
+from ...http import ApiError, Call, Reply, SessionRequired, marker_page, offset_page, validate
 from ...resources import fixtures_dir
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER
@@ -155,7 +155,37 @@ class TransferService(Service):
         info, groups = self.caller(call)
         collection = self.state.visible_collection(collection_id, info.identity_id, groups)
         self.require_consent(info, collection)
+        self.require_session(call, info, collection)
         return info, groups, collection
+
+    def require_session(self, call: Call, info: TokenInfo, collection: Collection) -> None:
+        """A collection whose storage gateway has session requirements
+        refuses the endpoint login: Transfer answers 502 with the
+        gateway's ``authorization_parameters`` lifted to the top level,
+        which ``globus_sdk.gare`` parses."""
+        demanded = self.world.auth.unmet(info, collection.session_requirement)
+        if demanded is None:
+            return
+        failure = _LOGIN_FAILURES.get(call.operation, "DirListingFailed")
+        raise SessionRequired(
+            demanded,
+            status=502,
+            code=f"ExternalError.{failure}.LoginFailed",
+            message=(
+                f"Command Failed: Error (login)\nEndpoint: {collection.display_name} "
+                f"({collection.id})\nMessage: Login Failed\n---\nDetails: "
+                f"{demanded['session_message']}"
+            ),
+        )
+
+
+# Which Transfer error family a refused endpoint login falls in, per operation.
+_LOGIN_FAILURES = {
+    "operation_ls": "DirListingFailed",
+    "operation_stat": "StatFailed",
+    "operation_mkdir": "MkdirFailed",
+    "operation_rename": "RenameFailed",
+}
 
 
 def add_collections(world: World, items: list[dict[str, Any]], *, default_owner: str) -> None:

@@ -1,0 +1,263 @@
+"""Apps and resource servers registered with Globus Auth, their secrets,
+and the projects that own them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ApiBadRequest, ApiNotFound, InvalidClient
+from .identities import Identity, IdentityRegistry
+
+PUBLIC = "public_installed_client"
+CONFIDENTIAL = "confidential_client"
+HYBRID = "hybrid_confidential_client_resource_server"
+RESOURCE_SERVER = "resource_server"
+CLIENT_IDENTITY = "client_identity"
+GCS = "globus_connect_server"
+CLIENT_TYPES = (PUBLIC, CONFIDENTIAL, HYBRID, RESOURCE_SERVER, CLIENT_IDENTITY, GCS)
+
+
+@dataclass
+class Credential:
+    id: str
+    name: str
+    secret: str
+    created: float
+
+
+@dataclass
+class Client:
+    id: str
+    name: str
+    client_type: str
+    project_id: str | None = None
+    redirect_uris: list[str] = field(default_factory=list)
+    credentials: list[Credential] = field(default_factory=list)
+    # Legacy services name their resource server by domain
+    # ("transfer.api.globus.org"); newer ones by client id.
+    fqdn: str | None = None
+    visibility: str = "private"
+    required_idp: str | None = None
+    parent_client: str | None = None
+    owner_id: str | None = None
+    # A template native app (globus-cli's, say) that anyone may instantiate
+    # as a confidential client of their own.
+    template: bool = False
+
+    @property
+    def resource_server(self) -> str:
+        return self.fqdn or self.id
+
+    @property
+    def is_public(self) -> bool:
+        return self.client_type == PUBLIC
+
+    @property
+    def identity_username(self) -> str:
+        return f"{self.id}@clients.auth.globus.org"
+
+    def grant_types(self) -> list[str]:
+        if self.is_public:
+            return ["authorization_code", "refresh_token"]
+        return [
+            "authorization_code",
+            "client_credentials",
+            "refresh_token",
+            "urn:globus:auth:grant_type:dependent_token",
+        ]
+
+    def to_api(self, scope_ids: list[str]) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "client_type": self.client_type,
+            "public_client": self.is_public,
+            "project": self.project_id,
+            "redirect_uris": list(self.redirect_uris),
+            "grant_types": self.grant_types(),
+            "fqdns": [self.fqdn] if self.fqdn else [],
+            "visibility": self.visibility,
+            "scopes": scope_ids,
+            "required_idp": self.required_idp,
+            "preselect_idp": None,
+            "parent_client": self.parent_client,
+            "prompt_for_named_grant": True,
+            "userinfo_from_effective_identity": True,
+            "links": {"privacy_policy": None, "terms_and_conditions": None},
+        }
+
+
+@dataclass
+class Project:
+    id: str
+    display_name: str
+    contact_email: str
+    admin_ids: list[str]
+    admin_group_ids: list[str] = field(default_factory=list)
+
+    def to_api(self, identities: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "display_name": self.display_name,
+            "contact_email": self.contact_email,
+            "admin_ids": list(self.admin_ids),
+            "admin_group_ids": list(self.admin_group_ids),
+            "admins": {"identities": identities, "groups": []},
+            "project_name": self.display_name,
+        }
+
+
+class ClientRegistry(IdentityRegistry):
+    """Clients, credentials and projects: the second layer of :class:`AuthState`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clients: dict[str, Client] = {}
+        self._client_by_fqdn: dict[str, str] = {}
+        self.projects: dict[str, Project] = {}
+
+    def register_client(
+        self,
+        name: str,
+        *,
+        client_type: str = CONFIDENTIAL,
+        client_id: str | None = None,
+        secret: str | None = None,
+        redirect_uris: Iterable[str] = (),
+        project_id: str | None = None,
+        fqdn: str | None = None,
+        owner_id: str | None = None,
+        visibility: str = "private",
+    ) -> Client:
+        if client_type not in CLIENT_TYPES:
+            raise ApiBadRequest(f"client_type must be one of {', '.join(CLIENT_TYPES)}")
+        client = Client(
+            id=client_id or self.ids.uuid(),
+            name=name,
+            client_type=client_type,
+            project_id=project_id,
+            redirect_uris=list(redirect_uris),
+            fqdn=fqdn,
+            owner_id=owner_id,
+            visibility=visibility,
+        )
+        if client.id in self.clients:
+            raise ApiBadRequest(f"client {client.id} already exists")
+        self.clients[client.id] = client
+        if fqdn:
+            self._client_by_fqdn[fqdn] = client.id
+        if not client.is_public:
+            # Confidential clients are identities too: they act as themselves.
+            clients_idp = self.provider_for_domain("clients.auth.globus.org")
+            self._store_identity(
+                Identity(
+                    id=client.id,
+                    username=client.identity_username,
+                    name=name,
+                    email=None,
+                    identity_provider=clients_idp.id,
+                    identity_provider_display_name=clients_idp.name,
+                    identity_type="client",
+                )
+            )
+            if secret is not None or client_type != RESOURCE_SERVER:
+                self.add_credential(client.id, name="default", secret=secret)
+        return client
+
+    def instantiate_template(self, template_id: str, name: str) -> tuple[Client, Credential]:
+        """A new confidential client made from a template native app, with
+        its first secret, as globus-cli does on its first login."""
+        template = self.clients.get(template_id)
+        if template is None or not template.template:
+            raise ApiBadRequest(f"{template_id} is not a template client")
+        client = self.register_client(
+            name, client_type=CONFIDENTIAL, redirect_uris=template.redirect_uris
+        )
+        client.parent_client = template.id
+        client.credentials[0].name = "Auto-created at client creation"
+        return client, client.credentials[0]
+
+    def client(self, client_id: str) -> Client:
+        found = self.clients.get(client_id)
+        if found is None:
+            raise ApiNotFound(f"no client {client_id}")
+        return found
+
+    def update_client(self, client_id: str, fields: dict[str, Any]) -> Client:
+        client = self.client(client_id)
+        for key in ("name", "visibility", "required_idp"):
+            if key in fields:
+                setattr(client, key, fields[key])
+        if "redirect_uris" in fields:
+            client.redirect_uris = list(fields["redirect_uris"])
+        return client
+
+    def delete_client(self, client_id: str) -> Client:
+        client = self.client(client_id)
+        del self.clients[client_id]
+        if client.fqdn:
+            self._client_by_fqdn.pop(client.fqdn, None)
+        return client
+
+    def add_credential(
+        self, client_id: str, *, name: str = "", secret: str | None = None
+    ) -> Credential:
+        client = self.client(client_id)
+        if client.is_public:
+            raise ApiBadRequest("public clients have no credentials")
+        credential = Credential(
+            id=self.ids.uuid(),
+            name=name,
+            secret=secret or self.ids.token(length=44),
+            created=self.clock.now(),
+        )
+        client.credentials.append(credential)
+        return credential
+
+    def delete_credential(self, client_id: str, credential_id: str) -> Credential:
+        client = self.client(client_id)
+        for credential in client.credentials:
+            if credential.id == credential_id:
+                client.credentials.remove(credential)
+                return credential
+        raise ApiNotFound(f"no credential {credential_id} on client {client_id}")
+
+    def create_project(
+        self, display_name: str, contact_email: str, admin_ids: Iterable[str]
+    ) -> Project:
+        project = Project(self.ids.uuid(), display_name, contact_email, list(admin_ids))
+        self.projects[project.id] = project
+        return project
+
+    def project(self, project_id: str) -> Project:
+        found = self.projects.get(project_id)
+        if found is None:
+            raise ApiNotFound(f"no project {project_id}")
+        return found
+
+    def delete_project(self, project_id: str) -> Project:
+        self.project(project_id)
+        if any(c.project_id == project_id for c in self.clients.values()):
+            raise ApiBadRequest("a project with clients cannot be deleted")
+        return self.projects.pop(project_id)
+
+    def can_manage_client(self, identity_id: str, client: Client) -> bool:
+        if identity_id in (client.id, client.owner_id, client.parent_client):
+            return True
+        project = self.projects.get(client.project_id or "")
+        return project is not None and identity_id in project.admin_ids
+
+    def authenticate_client(self, client_id: str, secret: str | None) -> Client:
+        """Check a client's id and secret (None for public clients)."""
+        client = self.clients.get(client_id)
+        if client is None:
+            raise InvalidClient()
+        if client.is_public:
+            if secret:
+                raise InvalidClient("public clients have no secret")
+            return client
+        if not secret or not any(c.secret == secret for c in client.credentials):
+            raise InvalidClient()
+        return client

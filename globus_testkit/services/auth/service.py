@@ -1,0 +1,202 @@
+"""Globus Auth's service: its route table, error shape, client
+authentication, and the request parsing its route modules share.
+
+The routes themselves live in ``oauth_routes`` (the OAuth2 endpoints),
+``login`` (the browser login) and ``api_routes`` (``/v2/api``);
+``routes`` imports them all so the table is complete.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import unquote
+
+from ...http import ApiError, Call, validate
+from ...worlds import strict_object, uuid_string
+from ..base import Routes, Service
+from .errors import (
+    AuthApiError,
+    InvalidClient,
+    InvalidRequest,
+    OAuthError,
+)
+from .models import (
+    AUTH_RESOURCE_SERVER,
+    CLIENT_TYPES,
+    CONFIDENTIAL,
+    PUBLIC,
+    AuthState,
+    Client,
+)
+
+if TYPE_CHECKING:
+    from ...emulator import World
+
+routes = Routes()
+
+DEPENDENT_TOKEN_GRANT = "urn:globus:auth:grant_type:dependent_token"
+VIEW_IDENTITY_SET = "urn:globus:auth:scope:auth.globus.org:view_identity_set"
+MANAGE_PROJECTS = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+
+_STATUS_CODES = {400: "INVALID_PARAMETERS", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+
+
+class AuthService(Service):
+    name = "auth"
+    hosts = ("auth.globus.org",)
+    resource_server = AUTH_RESOURCE_SERVER
+    routes = routes
+
+    @property
+    def state(self) -> AuthState:
+        return self.world.auth
+
+    world_schema: ClassVar[dict[str, Any]] = {
+        "identities": {
+            "type": "array",
+            "description": "more login identities",
+            "items": strict_object(
+                {
+                    "username": {"type": "string"},
+                    "name": {"type": "string"},
+                    "email": {"type": "string"},
+                    "organization": {"type": "string"},
+                    "id": uuid_string("the identity's id (default: from the seed)"),
+                    "linked": {
+                        "type": "array",
+                        "items": uuid_string("an identity id"),
+                        "description": "ids of identities linked to this one",
+                    },
+                }
+            ),
+        },
+        "clients": {
+            "type": "array",
+            "description": "more registered clients (apps)",
+            "items": strict_object(
+                {
+                    "name": {"type": "string"},
+                    "type": {
+                        "enum": ["confidential", "native", *CLIENT_TYPES],
+                        "description": "default: confidential",
+                    },
+                    "id": uuid_string("the client id (default: from the seed)"),
+                    "secret": {"type": "string", "description": "a confidential client's secret"},
+                    "redirect_uris": {"type": "array", "items": {"type": "string"}},
+                },
+                required=("name",),
+            ),
+        },
+    }
+
+    @classmethod
+    def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
+        """``identities`` and ``clients`` sections of a world file."""
+        links: list[tuple[str, str]] = []
+        for item in spec.get("identities", []):
+            identity = world.auth.add_identity(
+                item.get("username"),
+                name=item.get("name"),
+                email=item.get("email"),
+                organization=item.get("organization"),
+                identity_id=item.get("id"),
+            )
+            links.extend((identity.id, other) for other in item.get("linked", []))
+        # linked identities may come later in the file: link once all exist
+        for identity_id, other in links:
+            world.auth.link_identities(identity_id, other)
+        for item in spec.get("clients", []):
+            kind = item.get("type", "confidential")
+            world.auth.register_client(
+                item["name"],
+                client_type={"native": PUBLIC, "confidential": CONFIDENTIAL}.get(kind, kind),
+                client_id=item.get("id"),
+                secret=item.get("secret"),
+                redirect_uris=item.get("redirect_uris", []),
+            )
+
+    def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
+        if isinstance(err, OAuthError):
+            return {"error": err.code, "error_description": err.message}
+        code = (
+            err.code if isinstance(err, AuthApiError) else _STATUS_CODES.get(err.status, err.code)
+        )
+        title = _title(err.status)
+        return {
+            "errors": [
+                {
+                    "status": str(err.status),
+                    "id": call.request_id,
+                    "code": code,
+                    "detail": err.message,
+                    "title": title,
+                }
+            ],
+            "error": code.lower(),
+            "error_description": title,
+        }
+
+    def authenticate_client(self, call: Call, *, allow_public: bool = True) -> Client:
+        """The client calling an OAuth2 endpoint: HTTP Basic, or a
+        ``client_id`` form field for public (native) clients."""
+        header = call.headers.get("authorization", "")
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+            except ValueError as err:
+                raise InvalidClient("malformed Basic authorization header") from err
+            client_id, _, secret = decoded.partition(":")
+            client = self.state.authenticate_client(unquote(client_id), unquote(secret))
+        else:
+            form_client_id = call.form.get("client_id")
+            if not form_client_id:
+                raise InvalidClient("client authentication is required")
+            client = self.state.authenticate_client(form_client_id, call.form.get("client_secret"))
+            if client.is_public and not allow_public:
+                raise InvalidClient("this endpoint needs a confidential client")
+        call.client_id = client.id
+        return client
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def required_form(call: Call, *names: str) -> list[str]:
+    values = []
+    for name in names:
+        value = call.form.get(name)
+        if not value:
+            raise InvalidRequest(f"missing required parameter {name!r}")
+        values.append(value)
+    return values
+
+
+def csv_values(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def caller_id(svc: AuthService, call: Call) -> str:
+    """Who is calling a /v2/api route: a bearer token's identity, or a
+    client authenticating as itself with HTTP Basic."""
+    if call.headers.get("authorization", "").lower().startswith("basic "):
+        try:
+            return svc.authenticate_client(call, allow_public=False).id
+        except OAuthError as err:
+            raise AuthApiError(401, "UNAUTHORIZED", err.message) from err
+    return svc.authenticate(call).identity_id
+
+
+def wrapped_body(call: Call, key: str, schema: str) -> dict[str, Any]:
+    body = call.json_object()
+    validate(body, schema)
+    inner = body[key]
+    assert isinstance(inner, dict)
+    return inner

@@ -1,0 +1,83 @@
+"""globus-cli's `session show/update/consent` against `serve`: updates
+add identities, domains and policies to the session Auth records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from .test_globus_cli import AUTHORIZE_URL, GLOBUS, globus, globus_interactive_login
+
+pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
+
+
+@pytest.fixture
+def campus(globus_emulator):
+    identity = globus_emulator.auth.add_identity("jdoe@uchicago.edu")
+    globus_emulator.auth.link_identities(globus_emulator.user, identity)
+    return identity
+
+
+def session_identities(env):
+    shown = json.loads(globus(env, "session", "show", "-Fjson").stdout)
+    return shown["authentications"]
+
+
+def test_session_update_with_a_linked_username_adds_it_to_the_session(
+    user_env, globus_emulator, globus_server, campus
+):
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    assert set(session_identities(user_env)) == {globus_emulator.user.id}
+    globus_interactive_login(
+        user_env, globus_server, "session", "update", campus.username, "--no-local-server"
+    )
+    assert set(session_identities(user_env)) == {globus_emulator.user.id, campus.id}
+
+
+def test_session_update_with_a_policy_authenticates_a_matching_identity_with_mfa(
+    user_env, globus_emulator, globus_server, campus
+):
+    policy = globus_emulator.auth.add_policy(
+        high_assurance=True, required_mfa=True, domain_constraints_include=["uchicago.edu"]
+    )
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    globus_interactive_login(
+        user_env, globus_server, "session", "update", "--policy", policy, "--no-local-server"
+    )
+    authentications = session_identities(user_env)
+    assert authentications[campus.id]["amr"] == ["mfa"]
+
+
+def test_the_control_plane_login_can_decline_what_the_url_asks(
+    user_env, globus_emulator, globus_server, campus
+):
+    """A person who will not use their campus identity: the login
+    completes but the session does not gain it."""
+    import subprocess
+
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    process = subprocess.Popen(
+        [GLOBUS, "session", "update", "uchicago.edu", "--no-local-server"],
+        env=user_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = None
+    for line in process.stdout:
+        found = AUTHORIZE_URL.search(line)
+        if found:
+            url = found.group(1)
+            break
+    assert url is not None and "session_required_single_domain=uchicago.edu" in url
+    answer = requests.post(
+        f"{globus_server.url}/_testkit/auth/authorize",
+        json={"url": url, "present": [], "mfa": False},
+        timeout=10,
+    )
+    process.communicate(answer.json()["code"] + "\n", timeout=120)
+    assert process.returncode == 0
+    assert campus.id not in session_identities(user_env)
