@@ -8,8 +8,10 @@ jump an hour ahead in a microsecond and see the world as it would be then.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import threading
 import time
+from collections.abc import Callable
 
 
 class Clock:
@@ -23,6 +25,10 @@ class Clock:
     def __init__(self, start: float | None = None) -> None:
         self._now = float(time.time() if start is None else start)
         self._lock = threading.Lock()
+        # The earliest time due work waits for (the world's agenda keeps it)
+        # and what runs due work (the emulator; True if it ran something).
+        self.due_at = math.inf
+        self.on_due: Callable[[], bool] | None = None
 
     def now(self) -> float:
         """Seconds since the epoch, on the virtual timeline."""
@@ -33,7 +39,18 @@ class Clock:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
-            self._now += seconds
+            target = self._now + seconds
+            if self.due_at > target or self.on_due is None:
+                self._now = target
+                return self._now
+        # Stop at each due time on the way, so work runs when it was due.
+        while self.due_at <= target and self.on_due is not None:
+            with self._lock:
+                self._now = max(self._now, self.due_at)
+            if not self.on_due():
+                break
+        with self._lock:
+            self._now = max(self._now, target)
             return self._now
 
     def set(self, timestamp: float) -> None:
@@ -45,14 +62,18 @@ class Clock:
         return iso(self._now if timestamp is None else timestamp)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
-        return Clock(self._now)
+        copy = Clock(self._now)
+        copy.due_at = self.due_at
+        return copy
 
     def __getstate__(self) -> dict[str, float]:
-        return {"now": self._now}
+        return {"now": self._now, "due_at": self.due_at}
 
     def __setstate__(self, state: dict[str, float]) -> None:
         self._now = state["now"]
         self._lock = threading.Lock()
+        self.due_at = state.get("due_at", math.inf)
+        self.on_due = None
 
 
 def iso(timestamp: float) -> str:

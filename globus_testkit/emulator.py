@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import pickle
 import threading
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
+from .agenda import Agenda
 from .clock import Clock
 from .control import PREFIX as CONTROL_PREFIX
 from .control import ControlPlane
@@ -43,6 +45,9 @@ from .services.flows.models import FlowsState
 from .services.flows.routes import FlowsService
 from .services.groups.models import GroupsState
 from .services.groups.routes import GroupsService
+from .services.timers.helpers import TimersHelpers
+from .services.timers.models import TimersState
+from .services.timers.routes import TimersService
 from .services.transfer.helpers import TransferHelpers
 from .services.transfer.models import TransferState
 from .services.transfer.routes import TransferService
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
 
     from .transports.server import LiveServer
 
+log = logging.getLogger("globus_testkit")
 STATE_FORMAT = "globus-testkit-state/1"
 GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
 SERVICE_CLASSES: list[type[Service]] = [
@@ -62,6 +68,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     ActionsService,
     FlowsService,
     ExchangeService,
+    TimersService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -80,6 +87,7 @@ class World:
     def __init__(self, seed: int | str = 0) -> None:
         self.seed = seed
         self.clock = Clock()
+        self.agenda = Agenda(self.clock)
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults(seed)
@@ -90,6 +98,7 @@ class World:
         self.flows = FlowsState(self.clock, self.ids)
         self.actions = ActionsState(self.clock)
         self.exchange = ExchangeState(self.clock)
+        self.timers = TimersState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -180,6 +189,7 @@ class Emulator:
         self.strict = strict
         self.passthrough = passthrough
         self.lock = threading.RLock()
+        self._running_due = False
         self.world = fresh_world(seed, self.spec)
         self.world.auth.strict = strict
         # The control plane answers loopback peers only unless told otherwise.
@@ -193,12 +203,23 @@ class Emulator:
         self.actions = ActionsHelpers(self)
         self.transfer = TransferHelpers(self)
         self.exchange = ExchangeHelpers(self)
+        self.timers = TimersHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
         self._servers: list[LiveServer] = []
 
     # -- the default actors ------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        return self._world
+
+    @world.setter
+    def world(self, world: World) -> None:
+        # Advancing this world's clock runs its due work, here.
+        world.clock.on_due = self.run_due
+        self._world = world
 
     @property
     def clock(self) -> Clock:
@@ -366,6 +387,27 @@ class Emulator:
         except ValueError:
             return status, None
 
+    def run_due(self) -> bool:
+        """Run the world's due work (timers' runs...) in time order; True if
+        any ran. Work started by due work waits for the next call."""
+        if self._running_due:
+            return False
+        with self.lock:
+            if self._running_due:
+                return False
+            self._running_due = True
+            try:
+                world, ran = self.world, False
+                while (entry := world.agenda.pop_due(world.clock.now())) is not None:
+                    ran = True
+                    try:
+                        self._by_name[entry.service].run_due(entry)
+                    except Exception:  # a bug in the emulator: say so, carry on
+                        log.exception("globus-testkit failed running %s", entry)
+                return ran
+            finally:
+                self._running_due = False
+
     def handles_host(self, hostname: str) -> bool:
         """Whether in-process requests to this host belong to the emulator."""
         return (
@@ -416,6 +458,9 @@ class Emulator:
             base_url=base_url,
             remote_addr=environ.get("REMOTE_ADDR", ""),
         )
+        clock = self.world.clock
+        if clock.due_at <= clock.now():  # one comparison when nothing is due
+            self.run_due()
         try:
             with self.lock:
                 reply = service.handle(call)
