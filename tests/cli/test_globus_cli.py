@@ -5,7 +5,6 @@ session `cli` installs it)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,18 +15,6 @@ import requests
 GLOBUS = shutil.which("globus")
 pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
 AUTHORIZE_URL = re.compile(r"(https?://\S+/v2/oauth2/authorize\?\S+)")
-
-
-@pytest.fixture
-def cli_env(globus_emulator, globus_server, tmp_path):
-    """The env block `serve` prints, with HOME in a temp dir."""
-    account = globus_emulator.service_account
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOBUS_", "HOME"))}
-    env.update(globus_server.env)
-    env["HOME"] = str(tmp_path)
-    env["GLOBUS_CLI_CLIENT_ID"] = account.client_id
-    env["GLOBUS_CLI_CLIENT_SECRET"] = account.client_secret
-    return env
 
 
 @pytest.fixture
