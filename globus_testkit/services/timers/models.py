@@ -85,16 +85,15 @@ class Schedule:
         }
 
     def after(self, ran: float, runs: int, now: float) -> float | None:
-        """The next run once ``runs`` runs are done, the last due at ``ran``:
-        runs missed while nothing could run are not made up one by one."""
+        """The next run once ``runs`` runs are done, the last due at ``ran``.
+        Occurrences keep to the start's rhythm, and runs missed while
+        nothing could run are not made up one by one."""
         if self.kind == "once" or self.interval is None:
             return None
         if self.end_count is not None and runs >= self.end_count:
             return None
-        later = ran + self.interval
-        if later <= now:
-            missed = math.floor((now - self.start) / self.interval) + 1
-            later = self.start + missed * self.interval
+        passed = math.floor((max(ran, now) - self.start) / self.interval) + 1
+        later = self.start + max(passed, 1) * self.interval
         if self.end_time is not None and later > self.end_time:
             return None
         return later
