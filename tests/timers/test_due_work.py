@@ -4,6 +4,7 @@ the world, gone with a reset, run once however the clock moves."""
 from __future__ import annotations
 
 import globus_sdk
+import pytest
 
 from .conftest import DAY, tutorial_transfer
 
@@ -45,3 +46,11 @@ def test_the_helper_lists_every_timer_after_running_what_is_due(timers, globus_e
     globus_emulator.clock.advance(1)
     (timer,) = globus_emulator.timers.all()
     assert (timer.id, timer.number_of_runs, timer.status) == (job_id, 1, "loaded")
+
+
+@pytest.mark.globus(strict=False)
+def test_in_lenient_mode_any_bearer_string_makes_a_timer_that_runs(globus_emulator):
+    timers = globus_sdk.TimersClient(authorizer=globus_sdk.AccessTokenAuthorizer("anything"))
+    job_id = daily_timer(timers)
+    globus_emulator.clock.advance(1)
+    assert timers.get_job(job_id)["results"]["data"][0]["status"] == 202

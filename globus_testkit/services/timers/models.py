@@ -13,6 +13,7 @@ from typing import Any
 
 from ...clock import Clock, iso, parse_iso
 from ...ids import Ids
+from ..flows.models import flow_scope
 
 TIMERS_CLIENT_ID = "524230d7-ea86-4a52-8312-86065a9e0417"
 TIMER_SCOPE = f"https://auth.globus.org/scopes/{TIMERS_CLIENT_ID}/timer"
@@ -187,7 +188,7 @@ class Timer:
                 "start": iso(self.schedule.start),
                 "interval": self.schedule.interval,
                 "stop_after": self.schedule.stop_after(),
-                "scope": _flow_scope(self.flow_id) if self.flow_id else None,
+                "scope": flow_scope(self.flow_id) if self.flow_id else None,
                 "n_runs": self.number_of_runs,
                 "n_errors": self.number_of_errors,
                 "number_of_runs": self.number_of_runs,
@@ -209,12 +210,6 @@ class Timer:
             "next_run": iso(self.next_run) if self.next_run is not None else None,
             "schedule": self.schedule.to_api(),
         }
-
-
-def _flow_scope(flow_id: str) -> str:
-    from ..flows.models import flow_scope
-
-    return flow_scope(flow_id)
 
 
 class TimersState:

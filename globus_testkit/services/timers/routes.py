@@ -187,18 +187,21 @@ def _legacy_schedule(document: dict[str, Any]) -> Schedule:
     return schedule
 
 
+# The Transfer action provider's names for the task document's fields.
+_ACTION_FIELDS = {
+    "source_endpoint_id": "source_endpoint",
+    "destination_endpoint_id": "destination_endpoint",
+}
+
+
 def _transfer_document(action_body: dict[str, Any]) -> dict[str, Any]:
     """The Transfer action provider's body as the Transfer task it submits."""
-    names = {
-        "source_endpoint_id": "source_endpoint",
-        "destination_endpoint_id": ("destination_endpoint"),
-    }
     document: dict[str, Any] = {"DATA_TYPE": "transfer"}
     for key, value in action_body.items():
         if key == "transfer_items":
             document["DATA"] = [{"DATA_TYPE": "transfer_item", **item} for item in value]
         else:
-            document[names.get(key, key)] = value
+            document[_ACTION_FIELDS.get(key, key)] = value
     return document
 
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from ...faults import DropConnection
 from ...http import ApiError
 from ..auth.errors import OAuthError
-from .models import FLOWS_URL, TIMER_SCOPE, TIMERS_CLIENT_ID, RunResult, Timer, _flow_scope
+from ..flows.models import flow_scope
+from .models import FLOWS_URL, TIMER_SCOPE, TIMERS_CLIENT_ID, RunResult, Timer
 
 if TYPE_CHECKING:
     from ..auth.models import TokenInfo
@@ -22,7 +23,7 @@ TRANSFER_API = "https://transfer.api.globus.org/v0.10"
 
 def dependent_scope(timer_type: str, flow_id: str | None) -> str:
     """The scope beneath Timers' own that a timer's runs use."""
-    return _flow_scope(flow_id) if timer_type == "flow" and flow_id else TRANSFER_ALL
+    return flow_scope(flow_id) if timer_type == "flow" and flow_id else TRANSFER_ALL
 
 
 def data_access_scopes(svc: TimersService, body: dict[str, Any]) -> list[str]:
@@ -56,11 +57,11 @@ def authorization_required(message: str, scope: str) -> ApiError:
     )
 
 
-def gare(message: str, scope: str) -> dict[str, Any]:
+def gare(message: str, scopes: list[str]) -> dict[str, Any]:
     """The inactive reason's detail: what a client needs to log in again."""
     return {
         "code": "ConsentRequired",
-        "authorization_parameters": {"session_message": message, "required_scopes": [scope]},
+        "authorization_parameters": {"session_message": message, "required_scopes": scopes},
     }
 
 
@@ -98,9 +99,9 @@ def fire(svc: TimersService, timer: Timer, due: float) -> None:
     dependent = dependent_scope(timer.timer_type, timer.flow_id)
     token = _access_token(svc, timer, dependent)
     if token is None:
-        scope = required_scope(dependent, [])
+        scopes = [required_scope(dependent, [])]
         state.deactivate(
-            timer, "globus_auth_requirements", gare("The timer's grant no longer stands", scope)
+            timer, "globus_auth_requirements", gare("The timer's grant no longer stands", scopes)
         )
         return
     if timer.timer_type == "flow":
@@ -126,9 +127,8 @@ def fire(svc: TimersService, timer: Timer, due: float) -> None:
         # Consent went missing beneath the timer (a collection's data_access):
         # the timer waits for its owner to consent and resume it.
         scopes = [f"{TIMER_SCOPE}[{s}]" for s in needs.get("required_scopes", [])]
-        detail = gare("Missing required data_access consent", scopes[0] if scopes else TIMER_SCOPE)
-        detail["authorization_parameters"]["required_scopes"] = scopes or [TIMER_SCOPE]
-        state.deactivate(timer, "globus_auth_requirements", detail)
+        message = needs.get("session_message") or "Missing required consent"
+        state.deactivate(timer, "globus_auth_requirements", gare(message, scopes or [TIMER_SCOPE]))
 
 
 def _access_token(svc: TimersService, timer: Timer, dependent: str) -> str | None:
