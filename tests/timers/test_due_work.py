@@ -54,3 +54,14 @@ def test_in_lenient_mode_any_bearer_string_makes_a_timer_that_runs(globus_emulat
     job_id = daily_timer(timers)
     globus_emulator.clock.advance(1)
     assert timers.get_job(job_id)["results"]["data"][0]["status"] == 202
+
+
+def test_the_control_planes_clock_advance_runs_due_timers(timers, globus_emulator, globus_server):
+    import requests
+
+    job_id = daily_timer(timers)
+    answer = requests.post(
+        f"{globus_server.url}/_testkit/clock/advance", json={"seconds": DAY + 1}, timeout=30
+    )
+    assert answer.status_code == 200
+    assert globus_emulator.timers.get(job_id).number_of_runs == 2
