@@ -24,7 +24,7 @@ def a_timer(e):
     """A client and a weekly timer that has run once."""
     token = e.auth.issue_token(e.user, TIMER_SCOPE)
     client = globus_sdk.TimersClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
-    data = globus_sdk.TransferData(TUTORIAL_1, TUTORIAL_2)
+    data = globus_sdk.TransferData(source_endpoint=TUTORIAL_1, destination_endpoint=TUTORIAL_2)
     data.add_item("/share/godata/file1.txt", "/~/dst.txt")
     schedule = globus_sdk.RecurringTimerSchedule(
         604800, end={"condition": "iterations", "count": 2}

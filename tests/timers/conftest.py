@@ -2,21 +2,30 @@ from __future__ import annotations
 
 import globus_sdk
 import pytest
-from globus_sdk.scopes import GCSCollectionScopes, SpecificFlowScopes, TimersScopes, TransferScopes
 
 TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
 TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
 DAY = 24 * 3600
 MONTH = 31 * DAY
+# Scope strings written out (globus-sdk 3.x and 4.x build them differently).
+TIMER = "https://auth.globus.org/scopes/524230d7-ea86-4a52-8312-86065a9e0417/timer"
+TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
+
+
+def data_access(collection: str) -> str:
+    return f"https://auth.globus.org/scopes/{collection}/data_access"
+
+
+def flow_user(flow_id: str) -> str:
+    return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_user"
 
 
 def timer_scope(*collections: str, flows: tuple[str, ...] = ()) -> str:
     """Timers' scope with Transfer (and collections' data_access) and
     flows' own scopes beneath it, as the SDK's helpers build it."""
-    data_access = [GCSCollectionScopes(c).data_access.with_optional(True) for c in collections]
-    beneath = [TransferScopes.all.with_dependencies(data_access)]
-    beneath += [SpecificFlowScopes(f).user for f in flows]
-    return str(TimersScopes.timer.with_dependencies(beneath))
+    beneath = " ".join(f"*{data_access(c)}" for c in collections)
+    transfer = f"{TRANSFER_ALL}[{beneath}]" if beneath else TRANSFER_ALL
+    return f"{TIMER}[{' '.join([transfer, *(flow_user(f) for f in flows)])}]"
 
 
 @pytest.fixture
@@ -46,13 +55,13 @@ def timers(timers_for):
 @pytest.fixture
 def transfer(globus_emulator):
     """The user's own TransferClient, to see what timers did."""
-    token = globus_emulator.auth.issue_token(
-        globus_emulator.user, str(TransferScopes.all), lifetime=MONTH
-    )
+    token = globus_emulator.auth.issue_token(globus_emulator.user, TRANSFER_ALL, lifetime=MONTH)
     return globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
 
 
 def tutorial_transfer(label: str | None = None) -> globus_sdk.TransferData:
-    data = globus_sdk.TransferData(TUTORIAL_1, TUTORIAL_2, label=label)
+    data = globus_sdk.TransferData(
+        source_endpoint=TUTORIAL_1, destination_endpoint=TUTORIAL_2, label=label
+    )
     data.add_item("/share/godata/file1.txt", "/~/file1.txt")
     return data

@@ -6,9 +6,16 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 from globus_sdk.gare import to_gare
-from globus_sdk.scopes import GCSCollectionScopes, TimersScopes
 
-from .conftest import DAY, TUTORIAL_1, TUTORIAL_2, tutorial_transfer
+from .conftest import (
+    DAY,
+    TIMER,
+    TRANSFER_ALL,
+    TUTORIAL_1,
+    TUTORIAL_2,
+    data_access,
+    tutorial_transfer,
+)
 
 
 def weekly_timer(client: globus_sdk.TimersClient) -> str:
@@ -31,9 +38,7 @@ def test_a_mapped_collection_without_data_access_consent_answers_a_login_require
     assert gare is not None
     required = gare.authorization_parameters.required_scopes
     assert required == [
-        f"{TimersScopes.timer}[urn:globus:auth:scope:transfer.api.globus.org:all"
-        f"[*{GCSCollectionScopes(TUTORIAL_1).data_access}"
-        f" *{GCSCollectionScopes(TUTORIAL_2).data_access}]]"
+        f"{TIMER}[{TRANSFER_ALL}[*{data_access(TUTORIAL_1)} *{data_access(TUTORIAL_2)}]]"
     ]
     assert caught.value.info.authorization_parameters.session_message
     assert client.list_jobs()["jobs"] == []
@@ -50,9 +55,7 @@ def test_revoked_data_access_makes_the_timer_inactive_with_the_requirement(
 ):
     job_id = weekly_timer(timers)
     globus_emulator.clock.advance(1)
-    globus_emulator.auth.revoke_consent(
-        globus_emulator.user, str(GCSCollectionScopes(TUTORIAL_2).data_access)
-    )
+    globus_emulator.auth.revoke_consent(globus_emulator.user, data_access(TUTORIAL_2))
     globus_emulator.clock.advance(DAY)
     job = timers.get_job(job_id)
     assert job["status"] == "inactive"
@@ -60,8 +63,7 @@ def test_revoked_data_access_makes_the_timer_inactive_with_the_requirement(
     detail = job["inactive_reason"]["detail"]
     assert detail["code"] == "ConsentRequired"
     assert detail["authorization_parameters"]["required_scopes"] == [
-        f"{TimersScopes.timer}[urn:globus:auth:scope:transfer.api.globus.org:all"
-        f"[*{GCSCollectionScopes(TUTORIAL_2).data_access}]]"
+        f"{TIMER}[{TRANSFER_ALL}[*{data_access(TUTORIAL_2)}]]"
     ]
     assert to_gare(detail) is not None
     assert [r["status"] for r in job["results"]["data"]] == [202, 403]
@@ -73,7 +75,7 @@ def test_resume_with_new_credentials_after_consent_brings_the_timer_back(
     timers, timers_for, globus_emulator
 ):
     job_id = weekly_timer(timers)
-    globus_emulator.auth.revoke_consent(globus_emulator.user, str(TimersScopes.timer))
+    globus_emulator.auth.revoke_consent(globus_emulator.user, TIMER)
     globus_emulator.clock.advance(1)
     job = timers.get_job(job_id)
     assert (job["status"], job["n_runs"]) == ("inactive", 0)
@@ -90,7 +92,7 @@ def test_resuming_without_the_consent_still_answers_the_requirement(
     timers, timers_for, globus_emulator
 ):
     job_id = weekly_timer(timers)
-    globus_emulator.auth.revoke_consent(globus_emulator.user, str(TimersScopes.timer))
+    globus_emulator.auth.revoke_consent(globus_emulator.user, TIMER)
     globus_emulator.clock.advance(1)
     with pytest.raises(globus_sdk.TimersAPIError) as caught:
         timers_for(None).resume_job(job_id, update_credentials=True)

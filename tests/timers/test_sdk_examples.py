@@ -9,11 +9,14 @@ import textwrap
 from typing import Any
 
 import globus_sdk
+import pytest
 
 from globus_testkit.apps import user_app
 
 from .conftest import DAY, TUTORIAL_1
 from .test_flow_timers import FLOWS_ALL
+
+SDK_MAJOR = int(globus_sdk.__version__.split(".")[0])
 
 ECHO = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
 
@@ -49,6 +52,9 @@ def run_example(source: str, emulator: Any, **names: Any) -> dict[str, Any]:
     return namespace
 
 
+@pytest.mark.skipif(
+    SDK_MAJOR < 4, reason="globus-sdk 3.x's own example passes TransferData's ids as 4.x takes them"
+)
 def test_the_transfer_data_access_example_creates_a_daily_timer(globus_emulator):
     (example,) = code_blocks(globus_sdk.TimersClient.add_app_transfer_data_access_scope)
     assert "client.create_timer(daily_timer)" in example
@@ -62,6 +68,10 @@ def test_the_transfer_data_access_example_creates_a_daily_timer(globus_emulator)
     assert {r["status"] for r in job["results"]["data"]} == {202}
 
 
+@pytest.mark.skipif(
+    not hasattr(globus_sdk.TimersClient, "add_app_flow_user_scope"),
+    reason="globus-sdk 3.x has no add_app_flow_user_scope",
+)
 def test_the_flow_user_scope_example_creates_a_flow_timer(globus_emulator):
     token = globus_emulator.auth.issue_token(globus_emulator.user, FLOWS_ALL)
     flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
@@ -77,7 +87,7 @@ def test_the_flow_user_scope_example_creates_a_flow_timer(globus_emulator):
 
 
 def test_documents_have_every_field_of_the_sdks_recorded_responses(timers_for, globus_emulator):
-    from globus_sdk.testing import load_response_set
+    load_response_set = pytest.importorskip("globus_sdk.testing").load_response_set
 
     from .conftest import TUTORIAL_2, tutorial_transfer
 

@@ -142,7 +142,7 @@ def test_an_interval_under_a_minute_is_refused_and_nothing_is_made(timers, globu
 
 
 def test_a_body_without_items_is_refused_with_a_validation_error(timers):
-    empty = globus_sdk.TransferData(TUTORIAL_1, TUTORIAL_2)
+    empty = globus_sdk.TransferData(source_endpoint=TUTORIAL_1, destination_endpoint=TUTORIAL_2)
     with pytest.raises(globus_sdk.TimersAPIError) as caught:
         timers.create_timer(globus_sdk.TransferTimer(schedule=daily(), body=empty))
     assert caught.value.http_status == 422
@@ -182,7 +182,9 @@ def test_run_history_is_the_same_in_two_worlds_from_one_seed():
                 emulator.user, str(globus_sdk.TimersClient.scopes.timer), lifetime=10 * DAY
             )
             client = globus_sdk.TimersClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
-            body = globus_sdk.TransferData(TUTORIAL_1, TUTORIAL_2)
+            body = globus_sdk.TransferData(
+                source_endpoint=TUTORIAL_1, destination_endpoint=TUTORIAL_2
+            )
             body.add_item("/a", "/b")
             emulator.transfer.collection(TUTORIAL_1).requires_data_access_consent = False
             emulator.transfer.collection(TUTORIAL_2).requires_data_access_consent = False
