@@ -79,7 +79,8 @@ def take_grant(
         return {}
     dependent = dependent_scope(timer_type, flow_id)
     data_access = data_access_scopes(svc, body) if timer_type == "transfer" else []
-    chains = [[TIMER_SCOPE, dependent, *([s] if s else [])] for s in data_access or [""]]
+    beneath = [[scope] for scope in data_access] or [[]]
+    chains = [[TIMER_SCOPE, dependent, *tail] for tail in beneath]
     if not all(auth.has_consent_chain(info.identity_id, info.client_id, c) for c in chains):
         scope = required_scope(dependent, data_access)
         raise authorization_required("Missing required consent for this timer", scope)
