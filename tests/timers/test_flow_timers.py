@@ -86,3 +86,11 @@ def test_a_flow_timer_made_through_the_sdk_app_helper_runs(
     timers.create_timer(greeting_timer(flow_id, end={"condition": "iterations", "count": 1}))
     globus_emulator.clock.advance(5 * DAY)
     assert len(flows.list_runs(filter_flow_id=flow_id)["runs"]) == 1
+
+
+def test_a_timer_for_a_flow_that_does_not_exist_is_not_found(timers_for):
+    import uuid
+
+    with pytest.raises(globus_sdk.TimersAPIError) as caught:
+        timers_for(None).create_timer(greeting_timer(str(uuid.uuid4())))
+    assert caught.value.http_status == 404

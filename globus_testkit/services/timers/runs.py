@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...faults import DropConnection
-from ...http import ApiError
+from ...http import ApiError, NotFound
 from ..auth.errors import OAuthError
 from ..flows.models import flow_scope
 from .models import FLOWS_URL, TIMER_SCOPE, TIMERS_CLIENT_ID, RunResult, Timer
@@ -75,9 +75,11 @@ def take_grant(
     """Dependent refresh tokens for what the timer will call, on the caller's
     behalf; the 403 a client turns into a login when consent is missing."""
     auth = svc.world.auth
+    dependent = dependent_scope(timer_type, flow_id)
+    if auth.scope_by_string(dependent) is None:  # a flow is a scope of its own
+        raise NotFound(f"no flow {flow_id}", code="NOT_FOUND")
     if not auth.strict:
         return {}
-    dependent = dependent_scope(timer_type, flow_id)
     data_access = data_access_scopes(svc, body) if timer_type == "transfer" else []
     beneath = [[scope] for scope in data_access] or [[]]
     chains = [[TIMER_SCOPE, dependent, *tail] for tail in beneath]
