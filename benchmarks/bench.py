@@ -242,6 +242,51 @@ def emulated_get_task(stack: ExitStack) -> Runner:
     return lambda: client.get_task(task_id)
 
 
+# -- timers ----------------------------------------------------------------------------
+
+TIMERS_SCOPE = (
+    f"https://auth.globus.org/scopes/524230d7-ea86-4a52-8312-86065a9e0417/timer[{TRANSFER_SCOPE}]"
+)
+
+
+def _timers(stack: ExitStack) -> tuple[Emulator, globus_sdk.TimersClient]:
+    emulator = stack.enter_context(Emulator())
+    token = emulator.auth.issue_token(emulator.user, TIMERS_SCOPE, lifetime=10**9)
+    client = globus_sdk.TimersClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    return emulator, client
+
+
+def _transfer_timer(interval: int) -> globus_sdk.TransferTimer:
+    return globus_sdk.TransferTimer(
+        schedule=globus_sdk.RecurringTimerSchedule(interval), body=_transfer_data()
+    )
+
+
+def emulated_create_timer(stack: ExitStack) -> Runner:
+    _, client = _timers(stack)
+    return lambda: client.create_timer(_transfer_timer(3600))
+
+
+def emulated_timer_run(stack: ExitStack) -> Runner:
+    """One occurrence: the clock moves a minute and the timer submits its
+    Transfer task through Transfer (tokens, consent, journal)."""
+    emulator, client = _timers(stack)
+    client.create_timer(_transfer_timer(60))
+    return lambda: emulator.clock.advance(60)
+
+
+def _get_endpoint_with_timers_waiting(timers: int) -> Callable[[ExitStack], Runner]:
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = _timers(stack)
+        for _ in range(timers):
+            client.create_timer(_transfer_timer(86400))
+        token = emulator.auth.issue_token(emulator.user, TRANSFER_SCOPE)
+        transfer = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: transfer.get_endpoint(TUTORIAL_1)
+
+    return setup
+
+
 # -- scale -----------------------------------------------------------------------------
 
 
@@ -603,6 +648,26 @@ def main(argv: list[str] | None = None) -> int:
                 Contender(f"{many:,} entries", _search_index(many)),
             ],
             max(2, calls // 20),
+        ),
+    ]
+    comparisons += [
+        Comparison(
+            "timers: creating a timer and one run of it, against a direct submit_transfer",
+            [
+                Contender("submit_transfer (direct)", emulated_submit_transfer),
+                Contender("create_timer (TransferTimer)", emulated_create_timer),
+                Contender("one timer run (clock advance)", emulated_timer_run),
+            ],
+            calls,
+        ),
+        Comparison(
+            "timers: get_endpoint with no timers vs 300 timers waiting (due check)",
+            [
+                Contender("no timers", _get_endpoint_with_timers_waiting(0)),
+                Contender("300 timers waiting", _get_endpoint_with_timers_waiting(300)),
+            ],
+            calls,
+            goal="ratio ~1 (one comparison per request)",
         ),
     ]
     for comparison in comparisons:

@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 import threading
 import time
+from collections.abc import Callable
 
 # The last second ISO 8601 timestamps (and Python's datetime) can name:
 # the clock never moves past it, so every "now" stays printable.
@@ -33,6 +34,10 @@ class Clock:
         self._follows = follows_wall
         self._wall_mark = time.time()  # the wall time at which _now was read
         self._lock = threading.Lock()
+        # The earliest time due work waits for (the world's agenda keeps it)
+        # and what runs due work (the emulator; True if it ran something).
+        self.due_at = math.inf
+        self.on_due: Callable[[], bool] | None = None
 
     @property
     def follows_wall(self) -> bool:
@@ -59,13 +64,28 @@ class Clock:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
-            if self._now + seconds > LATEST:
+            target = self.now() + seconds
+            if target > LATEST:
                 raise ValueError(
                     f"moving the clock {seconds} seconds would pass the year 9999; "
-                    "it stays at " + iso(self._now)
+                    "it stays at " + iso(self.now())
                 )
-            self._now += seconds
+            if self.due_at > target or self.on_due is None:
+                self._set(target)
+                return self.now()
+        # Stop at each due time on the way, so work runs when it was due.
+        while self.due_at <= target and self.on_due is not None:
+            with self._lock:
+                self._set(max(self.now(), self.due_at))
+            if not self.on_due():
+                break
+        with self._lock:
+            self._set(max(self.now(), target))
             return self.now()
+
+    def _set(self, value: float) -> None:
+        """Make ``value`` the virtual now (the caller holds the lock)."""
+        self._now, self._wall_mark = value, time.time()
 
     def set(self, timestamp: float) -> None:
         """Jump to an absolute time (never earlier than now)."""
@@ -76,16 +96,23 @@ class Clock:
         return iso(self.now() if timestamp is None else timestamp)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Clock:
-        return Clock(self.now(), follows_wall=self._follows)
+        copy = Clock(self.now(), follows_wall=self._follows)
+        copy.due_at = self.due_at
+        return copy
 
-    def __getstate__(self) -> dict[str, float | bool]:
-        return {"now": self.now(), "follows": self._follows}
+    def __getstate__(self) -> dict[str, float | bool | None]:
+        # No due work is saved as None: state files are JSON, without infinity.
+        due = None if math.isinf(self.due_at) else self.due_at
+        return {"now": self.now(), "follows": self._follows, "due_at": due}
 
-    def __setstate__(self, state: dict[str, float | bool]) -> None:
-        self._now = float(state["now"])
+    def __setstate__(self, state: dict[str, float | bool | None]) -> None:
+        self._now = float(state["now"])  # type: ignore[arg-type]
         self._follows = bool(state.get("follows", False))
         self._wall_mark = time.time()
         self._lock = threading.Lock()
+        due = state.get("due_at")
+        self.due_at = math.inf if due is None else float(due)
+        self.on_due = None
 
 
 def iso(timestamp: float) -> str:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from . import statefile
+from .agenda import Agenda
 from .clock import Clock
 from .control import PREFIX as CONTROL_PREFIX
 from .control import ControlPlane
@@ -51,6 +52,9 @@ from .services.groups.routes import GroupsService
 from .services.search.helpers import SearchHelpers
 from .services.search.models import SearchState
 from .services.search.routes import SearchService
+from .services.timers.helpers import TimersHelpers
+from .services.timers.models import TimersState
+from .services.timers.routes import TimersService
 from .services.transfer.helpers import TransferHelpers
 from .services.transfer.models import TransferState
 from .services.transfer.routes import TransferService
@@ -73,6 +77,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     FlowsService,
     ExchangeService,
     SearchService,
+    TimersService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -91,6 +96,7 @@ class World:
     def __init__(self, seed: int | str = 0) -> None:
         self.seed = seed
         self.clock = Clock()
+        self.agenda = Agenda(self.clock)
         self.ids = Ids(seed)
         self.journal = Journal()
         self.faults = Faults(seed)
@@ -102,6 +108,7 @@ class World:
         self.actions = ActionsState(self.clock)
         self.exchange = ExchangeState(self.clock)
         self.search = SearchState(self.clock, self.ids)
+        self.timers = TimersState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -181,6 +188,7 @@ class Emulator:
         self.strict = strict
         self.passthrough = passthrough
         self.lock = threading.RLock()
+        self._running_due = False
         if journal_size < 1:
             raise ValueError("journal_size must be at least 1")
         self.journal_size = journal_size  # entries the journal keeps
@@ -198,6 +206,7 @@ class Emulator:
         self.exchange = ExchangeHelpers(self)
         self.search = SearchHelpers(self)
         self.groups = GroupsHelpers(self)
+        self.timers = TimersHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
@@ -205,6 +214,16 @@ class Emulator:
         self._proxies: list[ProxyServer] = []
 
     # -- the default actors ------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        return self._world
+
+    @world.setter
+    def world(self, world: World) -> None:
+        # Advancing this world's clock runs its due work, here.
+        world.clock.on_due = self.run_due
+        self._world = world
 
     @property
     def clock(self) -> Clock:
@@ -412,6 +431,27 @@ class Emulator:
             return True
         return any(url.startswith(server.url + "/") for server in self._servers)
 
+    def run_due(self) -> bool:
+        """Run the world's due work (timers' runs...) in time order; True if
+        any ran. Work started by due work waits for the next call."""
+        if self._running_due:
+            return False
+        with self.lock:
+            if self._running_due:
+                return False
+            self._running_due = True
+            try:
+                world, ran = self.world, False
+                while (entry := world.agenda.pop_due(world.clock.now())) is not None:
+                    ran = True
+                    try:
+                        self._by_name[entry.service].run_due(entry)
+                    except Exception:  # a bug in the emulator: say so, carry on
+                        log.exception("globus-testkit failed running %s", entry)
+                return ran
+            finally:
+                self._running_due = False
+
     def handles_host(self, hostname: str) -> bool:
         """Whether in-process requests to this host belong to the emulator."""
         return (
@@ -462,6 +502,9 @@ class Emulator:
             base_url=base_url,
             remote_addr=environ.get("REMOTE_ADDR", ""),
         )
+        clock = self.world.clock
+        if clock.due_at <= clock.now():  # one comparison when nothing is due
+            self.run_due()
         try:
             with self.lock:
                 reply = service.handle(call)

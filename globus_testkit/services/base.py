@@ -16,6 +16,7 @@ from ..http import ApiError, Call, Forbidden, NotEmulated, Reply, Unauthorized
 from .auth.errors import TokenRejected
 
 if TYPE_CHECKING:
+    from ..agenda import DueEntry
     from ..emulator import Emulator, World
     from .auth.models import TokenInfo
 
@@ -109,6 +110,11 @@ class Service:
     def interrupt(self) -> None:
         """Let go of requests waiting on the world: the emulator is
         stopping. (Only services with waiting requests have any.)"""
+
+    def run_due(self, entry: DueEntry) -> None:
+        """Do what this service put on the world's agenda for ``entry.when``
+        (the clock has reached it)."""
+        raise NotImplementedError(f"{self.name} keeps no due work")
 
     def handle(self, call: Call) -> Reply:
         replay = self.emulator.replay

@@ -151,6 +151,16 @@ class ConsentRegistry(ScopeRegistry):
                 return True
         return False
 
+    def has_consent_chain(self, identity_id: str, client_id: str, chain: Iterable[str]) -> bool:
+        """Whether the identity lets ``client_id`` use the first scope of
+        ``chain``, and beneath it the next, and so on (a service holding a
+        grant checks it still stands before acting on it)."""
+        scopes = list(chain)
+        nodes = self.consent_roots(identity_id, client_id, scopes[0]) if scopes else []
+        for scope in scopes[1:]:
+            nodes = [c for n in nodes for c in self.consent_children(n) if c.scope_string == scope]
+        return bool(nodes)
+
     def consents_for(self, identity_id: str, client_id: str | None) -> list[Consent]:
         """Consents of an identity; only trees rooted at ``client_id`` if given."""
         roots = {
