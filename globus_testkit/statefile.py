@@ -47,6 +47,7 @@ VERSION = 1
 # modules hold no world state and are never allowed.
 _CORE_MODULES = frozenset(
     {
+        "globus_testkit.agenda",
         "globus_testkit.clock",
         "globus_testkit.ids",
         "globus_testkit.journal",

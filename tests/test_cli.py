@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import signal
 import socket
@@ -18,7 +17,7 @@ import pytest
 import requests
 
 import globus_testkit
-from globus_testkit.emulator import STATE_FORMAT
+from globus_testkit import Emulator
 
 CLI = [sys.executable, "-m", "globus_testkit.cli"]
 HEALTH = "import requests, sys; print(requests.get(sys.argv[1]).json()['status'])"
@@ -52,13 +51,15 @@ def closed_port():
 @pytest.fixture
 def bad_state_files(tmp_path):
     foreign = tmp_path / "foreign.state"
-    foreign.write_bytes(pickle.dumps({"not": "a world"}))
+    foreign.write_text('{"format": "somebody-elses-state", "version": 1}')
+    whole = tmp_path / "whole.state"
+    Emulator().save_state(whole)
     truncated = tmp_path / "truncated.state"
-    truncated.write_bytes(pickle.dumps((STATE_FORMAT, 0, {}, list(range(100))))[:20])
+    truncated.write_bytes(whole.read_bytes()[:200])
     empty = tmp_path / "empty.state"
     empty.write_bytes(b"")
     corrupt = tmp_path / "corrupt.state"
-    corrupt.write_bytes(b"\x80\x05garbage that is no pickle \xff\xfe")
+    corrupt.write_bytes(b"\x80\x05garbage that is no state file \xff\xfe")
     return {"foreign": foreign, "truncated": truncated, "empty": empty, "corrupt": corrupt}
 
 

@@ -141,13 +141,15 @@ def test_a_rule_for_another_service_or_operation_never_matches(auth, globus_emul
 
 
 def test_rules_are_checked_in_order_and_the_first_that_fires_wins(auth, globus_emulator):
-    spent = globus_emulator.faults.add(service="auth", status=500, times=0)
+    spent = globus_emulator.faults.add(service="auth", status=418, times=1)
+    with pytest.raises(globus_sdk.GlobusAPIError):
+        userinfo(auth)  # fires once, then it is spent
     second = globus_emulator.faults.add(service="auth", status=409, times=1)
     third = globus_emulator.faults.add(service="auth", status=400, times=1)
     with pytest.raises(globus_sdk.GlobusAPIError) as caught:
         userinfo(auth)
     assert caught.value.http_status == 409
-    assert (spent.matched, spent.fired) == (1, 0)
+    assert (spent.matched, spent.fired) == (2, 1)
     assert (second.fired, third.matched) == (1, 0)
 
 

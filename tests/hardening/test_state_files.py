@@ -11,12 +11,14 @@ import globus_sdk
 import pytest
 
 from globus_testkit import Emulator, StateFileError
+from globus_testkit.http import MAX_JSON_DEPTH
 
 FLOWS_ALL = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"
 HELLO = "https://actions.globus.org/hello_world"
 # The deepest JSON the emulator accepts in a request body (harden-http's
 # MAX_JSON_DEPTH); a flow's Parameters sit a few levels inside the body.
-DEEP = 95
+# As deep as a flow's Parameters can nest inside a request Flows accepts.
+DEEP = MAX_JSON_DEPTH - 8
 
 
 def nested(depth: int) -> object:
