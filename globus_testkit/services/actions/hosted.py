@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...clock import Clock, iso
-from ...http import ApiError, Call, Reply, schema_problems, validate
+from ...http import ApiError, Call, Reply, marker_page, schema_problems, validate
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
+from .inputs import DELETE_INPUT, ENDPOINT_PATH, TRANSFER_INPUT
 
 if TYPE_CHECKING:
     from ...emulator import World
@@ -279,74 +280,6 @@ def _operation(operation: str) -> Callable[[ActionsService, Action], None]:
     return start
 
 
-_ENDPOINT_PATH = {
-    "type": "object",
-    "properties": {
-        "endpoint_id": {"type": "string"},
-        "endpoint": {"type": "string"},
-        "path": {"type": "string"},
-    },
-}
-
-
-def _one_of_fields(*names: str) -> dict[str, Any]:
-    """A schema part: at least one of ``names`` is given (the hosted
-    providers take both the legacy ``*_id`` spelling and the current one)."""
-    return {"anyOf": [{"required": [name]} for name in names]}
-
-
-_TRANSFER_INPUT = {
-    "type": "object",
-    "required": ["transfer_items"],
-    "properties": {
-        "source_endpoint": {"type": "string"},
-        "source_endpoint_id": {"type": "string"},
-        "destination_endpoint": {"type": "string"},
-        "destination_endpoint_id": {"type": "string"},
-        "label": {"type": ["string", "null"]},
-        "transfer_items": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["source_path", "destination_path"],
-                "properties": {
-                    "source_path": {"type": "string"},
-                    "destination_path": {"type": "string"},
-                    "recursive": {"type": "boolean"},
-                },
-            },
-        },
-    },
-    "allOf": [
-        _one_of_fields("source_endpoint", "source_endpoint_id"),
-        _one_of_fields("destination_endpoint", "destination_endpoint_id"),
-    ],
-}
-_DELETE_INPUT = {
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "endpoint": {"type": "string"},
-        "endpoint_id": {"type": "string"},
-        "recursive": {"type": "boolean"},
-        "items": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "anyOf": [
-                    {"type": "string"},
-                    {
-                        "type": "object",
-                        "required": ["path"],
-                        "properties": {"path": {"type": "string"}},
-                    },
-                ]
-            },
-        },
-    },
-    "allOf": [_one_of_fields("endpoint", "endpoint_id")],
-}
 PROVIDERS = {
     p.name: p
     for p in (
@@ -407,7 +340,7 @@ PROVIDERS = {
             "transfer",
             "Transfer",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/transfer",
-            _TRANSFER_INPUT,
+            TRANSFER_INPUT,
             _transfer,
             _task_poll,
         ),
@@ -415,7 +348,7 @@ PROVIDERS = {
             "delete",
             "Delete",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/delete",
-            _DELETE_INPUT,
+            DELETE_INPUT,
             _delete,
             _task_poll,
         ),
@@ -423,7 +356,7 @@ PROVIDERS = {
             "ls",
             "List directory",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/ls",
-            _ENDPOINT_PATH,
+            ENDPOINT_PATH,
             _operation("ls"),
             synchronous=True,
         ),
@@ -431,7 +364,7 @@ PROVIDERS = {
             "stat",
             "Stat",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/stat",
-            _ENDPOINT_PATH,
+            ENDPOINT_PATH,
             _operation("stat"),
             synchronous=True,
         ),
@@ -439,7 +372,7 @@ PROVIDERS = {
             "mkdir",
             "Make directory",
             "https://auth.globus.org/scopes/actions.globus.org/transfer/mkdir",
-            _ENDPOINT_PATH,
+            ENDPOINT_PATH,
             _operation("mkdir"),
             synchronous=True,
         ),
@@ -607,13 +540,10 @@ def status(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
 @routes.route("/<path:provider>/<action_id>/log", "GET", operation="log")
 def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(provider), action_id, manage=False)
-    return Reply(
-        {
-            "entries": list(action.log),
-            "has_next_page": False,
-            "marker": None,
-        }
-    )
+    entries = list(reversed(action.log)) if call.arg_bool("reverse_order") else list(action.log)
+    limit = call.arg_int("limit", 100, minimum=1, maximum=1000)
+    page, marker = marker_page(entries, call.args.get("marker"), limit)
+    return Reply({"entries": page, "has_next_page": marker is not None, "marker": marker})
 
 
 @routes.route("/<path:provider>/<action_id>/cancel", "POST", operation="cancel")
