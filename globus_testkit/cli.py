@@ -34,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--allow-remote-control",
         action="store_true",
-        help="let non-loopback peers use the /_testkit/ control plane",
+        help="let non-loopback peers, by any host name, use the /_testkit/ control plane "
+        "(cross-site browser writes stay refused)",
     )
     check = commands.add_parser(
         "check-provider", help="check an action provider against the Action Provider Interface"
