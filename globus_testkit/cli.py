@@ -142,7 +142,8 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--allow-remote-control",
         action="store_true",
-        help="let non-loopback peers use the /_testkit/ control plane (default: loopback only)",
+        help="let non-loopback peers, by any host name, use the /_testkit/ control plane "
+        "(cross-site browser writes stay refused)",
     )
 
 

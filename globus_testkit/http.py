@@ -248,10 +248,11 @@ class Call:
 
 # -- JSON ----------------------------------------------------------------------
 
-# A JSON string, so brackets inside strings do not count towards depth.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# Depth is measured on the bytes with C-speed steps only: escapes and
+# everything but quotes and brackets dropped, strings (between quote
+# pairs) dropped, then brackets summed as +1/-1.
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 _BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -265,13 +266,21 @@ def _finite_float(text: str) -> float:
     return value
 
 
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
 def json_depth(data: bytes) -> int:
     """How deeply ``data`` (JSON text) nests arrays and objects, found
-    without parsing (so without recursion)."""
-    brackets = _JSON_STRING.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
-    if not brackets:
+    without parsing (so without recursion); brackets inside strings do
+    not count."""
+    # An escaped backslash first, so that in \\" the quote still ends
+    # the string; then escaped quotes, which do not.
+    unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    structure = unescaped.translate(None, _NOT_STRUCTURE)
+    outside_strings = b"".join(structure.split(b'"')[::2])
+    if not outside_strings:
         return 0
-    return max(accumulate(array("b", brackets)))
+    return max(accumulate(array("b", outside_strings.translate(_BRACKETS))))
 
 
 def parse_json(data: bytes | str, *, what: str = "request body") -> Any:
@@ -284,7 +293,7 @@ def parse_json(data: bytes | str, *, what: str = "request body") -> Any:
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
         raise BadRequest(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        return _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except RecursionError as err:  # not reachable past the depth check; belt and braces
         raise BadRequest(f"{what} nests too deeply") from err
     except (UnicodeDecodeError, ValueError) as err:

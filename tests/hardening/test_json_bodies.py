@@ -8,13 +8,16 @@ are read like any other on the live server."""
 from __future__ import annotations
 
 import http.client
+import json
 import re
 
 import globus_sdk
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
-from globus_testkit.http import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from globus_testkit.http import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth
 from globus_testkit.services.flows.routes import SCOPE as FLOWS_SCOPE
 
 from .test_every_route import ROUTES, TOKENS, world_state
@@ -165,3 +168,29 @@ def test_a_chunked_body_over_the_size_limit_is_refused(globus_emulator, globus_s
     status, data = chunked_post(globus_server, "/_testkit/clock/advance", pieces)
     assert status == 413, data
     assert globus_emulator.clock.now() == before
+
+
+# -- the depth measure itself ---------------------------------------------------------
+
+tricky_text = st.text(alphabet='[]{}"\\\\ a\n', max_size=8)
+tricky_json = st.recursive(
+    st.none() | st.integers() | tricky_text,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(tricky_text, children, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+def nesting(value):
+    if isinstance(value, dict):
+        return 1 + max(map(nesting, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(nesting, value), default=0)
+    return 0
+
+
+@given(value=tricky_json, ascii_only=st.booleans())
+def test_depth_is_measured_on_the_bytes_as_the_parser_would_see_it(value, ascii_only):
+    """Brackets, quotes and backslashes inside strings never count."""
+    assert json_depth(json.dumps(value, ensure_ascii=ascii_only).encode()) == nesting(value)

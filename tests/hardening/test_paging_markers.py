@@ -106,3 +106,27 @@ def test_a_marker_the_pager_handed_out_still_pages_to_the_end(get, task_id):
 def test_the_control_planes_journal_refuses_a_negative_since(globus_emulator, globus_server):
     answer = requests.get(f"{globus_server.url}/_testkit/journal?since=-1", timeout=10)
     assert answer.status_code == 400
+
+
+HELLO = "https://auth.globus.org/scopes/actions.globus.org/hello_world"
+
+
+def test_a_hosted_providers_log_pages_and_refuses_a_malformed_marker(globus_emulator, base, get):
+    token = globus_emulator.auth.issue_token(globus_emulator.user, HELLO)
+    started = requests.post(
+        f"{base('actions')}/hello_world/run",
+        json={"request_id": "r1", "body": {"echo_string": "hi"}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert started.status_code in (200, 202), started.text
+    path = f"/hello_world/{started.json()['action_id']}/log"
+    for marker in BAD_MARKERS:
+        answer = get("actions", HELLO, path, marker=marker)
+        assert answer.status_code == 400, answer.text
+        assert "marker" in answer.json()["description"]
+    first = get("actions", HELLO, path, limit=1).json()
+    assert len(first["entries"]) == 1
+    if first["has_next_page"]:
+        rest = get("actions", HELLO, path, marker=first["marker"]).json()
+        assert rest["entries"] and rest["entries"][0] != first["entries"][0]

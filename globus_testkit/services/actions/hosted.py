@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ...clock import Clock, iso
-from ...http import ApiError, Call, NotEmulated, Reply, schema_problems, validate
+from ...http import ApiError, Call, NotEmulated, Reply, marker_page, schema_problems, validate
 from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
@@ -267,13 +267,10 @@ def status(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
 @routes.route("/<path:provider>/<action_id>/log", "GET", operation="log")
 def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(call, provider), action_id, manage=False)
-    return Reply(
-        {
-            "entries": list(action.log),
-            "has_next_page": False,
-            "marker": None,
-        }
-    )
+    entries = list(reversed(action.log)) if call.arg_bool("reverse_order") else list(action.log)
+    limit = call.arg_int("limit", 100, minimum=1, maximum=1000)
+    page, marker = marker_page(entries, call.args.get("marker"), limit)
+    return Reply({"entries": page, "has_next_page": marker is not None, "marker": marker})
 
 
 @routes.route("/<path:provider>/<action_id>/cancel", "POST", operation="cancel")

@@ -38,6 +38,18 @@ TASK_OPTIONS = (
 )
 
 _ITEMS = {"type": "array", "minItems": 1, "items": {"type": "object"}}
+# The legacy delete provider takes paths as strings (as gladier and the
+# flows examples write them); Transfer-style items carry a "path".
+_DELETE_ITEMS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "object", "required": ["path"], "properties": {"path": {"type": "string"}}},
+        ]
+    },
+}
 _ID = {"type": "string", "minLength": 1}
 TRANSFER_INPUT: dict[str, Any] = {
     "type": "object",
@@ -62,7 +74,12 @@ TRANSFER_INPUT: dict[str, Any] = {
 }
 DELETE_INPUT: dict[str, Any] = {
     "type": "object",
-    "properties": {"DATA": _ITEMS, "items": _ITEMS, "endpoint": _ID, "endpoint_id": _ID},
+    "properties": {
+        "DATA": _DELETE_ITEMS,
+        "items": _DELETE_ITEMS,
+        "endpoint": _ID,
+        "endpoint_id": _ID,
+    },
     "allOf": [
         {"anyOf": [{"required": ["DATA"]}, {"required": ["items"]}]},
         {"anyOf": [{"required": ["endpoint"]}, {"required": ["endpoint_id"]}]},
@@ -186,7 +203,10 @@ def submit_delete(svc: ActionsService, action: Action) -> None:
         "endpoint": endpoint,
         "recursive": bool(body.get("recursive", False)),
         **_options(body),
-        "DATA": [{"DATA_TYPE": "delete_item", "path": item["path"]} for item in items],
+        "DATA": [
+            {"DATA_TYPE": "delete_item", "path": item if isinstance(item, str) else item["path"]}
+            for item in items
+        ],
     }
     _submit(svc, action, document, endpoint)
 
