@@ -87,7 +87,6 @@ class Flow:
             "definition": self.definition,
             "input_schema": self.input_schema,
             "globus_auth_scope": self.scope,
-            "globus_auth_scopes_by_RunAs": self.role_scopes,
             "globus_auth_username": f"{self.id}@clients.auth.globus.org",
             "flow_owner": principal(self.owner_id),
             "created_by": principal(self.owner_id),
@@ -106,6 +105,10 @@ class Flow:
             "log_supported": True,
             "types": ["Action"],
             **({"subscription_id": self.subscription_id} if self.subscription_id else {}),
+            # only flows with RunAs roles have it (the recorded flows have none)
+            **(
+                {"globus_auth_scopes_by_RunAs": self.role_scopes} if self.role_scopes else {}
+            ),
             "api_version": "1.0",
             "administered_by": [],
             "runnable_by": list(self.flow_starters),
