@@ -106,9 +106,7 @@ class Flow:
             "types": ["Action"],
             **({"subscription_id": self.subscription_id} if self.subscription_id else {}),
             # only flows with RunAs roles have it (the recorded flows have none)
-            **(
-                {"globus_auth_scopes_by_RunAs": self.role_scopes} if self.role_scopes else {}
-            ),
+            **({"globus_auth_scopes_by_RunAs": self.role_scopes} if self.role_scopes else {}),
             "api_version": "1.0",
             "administered_by": [],
             "runnable_by": list(self.flow_starters),
