@@ -216,3 +216,26 @@ def test_a_fail_state_can_take_its_error_and_cause_from_the_state(flows, runner_
     with pytest.raises(globus_sdk.FlowsAPIError) as refused:
         flows.create_flow("both", both, {})
     assert "mutually exclusive" in str(refused.value.message)
+
+
+def test_the_run_context_says_who_started_the_run(flows, runner_for, globus_emulator):
+    definition = {
+        "StartAt": "Look",
+        "States": {
+            "Look": {
+                "Type": "Pass",
+                "Parameters": {"context.$": "$._context"},
+                "ResultPath": "$.seen",
+                "End": True,
+            }
+        },
+    }
+    flow = flows.create_flow("context", definition, {}).data
+    run = flows.get_run(runner_for(flow).run_flow({})["run_id"])
+    context = run["details"]["output"]["seen"]["context"]
+    me = f"urn:globus:auth:identity:{globus_emulator.user.id}"
+    assert (context["flow_id"], context["run_id"]) == (flow["id"], run["run_id"])
+    assert context["user_id"] == me and me in context["identities"]
+    assert context["username"] == globus_emulator.user.username
+    info = context["token_info"]
+    assert info["iat"] == info["nbf"] <= globus_emulator.clock.now() < info["exp"]

@@ -233,14 +233,18 @@ class FlowsState:
         body: dict[str, Any],
         options: dict[str, Any],
         run_as: dict[str, str] | None = None,
+        caller: dict[str, Any] | None = None,
     ) -> Run:
+        """A new run; ``caller`` adds what the run's context says of who
+        started it (``email``, ``identities``, ``token_info``)."""
         run_id = self.ids.uuid()
         context = {
             "flow_id": flow.id,
             "run_id": run_id,
-            "user_id": owner_id,
+            "user_id": principal(owner_id),
             "username": username,
             "email": username,
+            **(caller or {}),
         }
         run = Run(
             id=run_id,

@@ -393,9 +393,22 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
             }
         )
     state = {k: v for k, v in body["body"].items() if k != "_tokens"}
-    run = svc.state.add_run(flow, info.identity_id, info.username, state, body, run_as)
+    run = svc.state.add_run(
+        flow, info.identity_id, info.username, state, body, run_as, _caller_context(svc, info)
+    )
     svc.runner().start(run)
     return Reply(run.to_api(principals, flow), 201)
+
+
+def _caller_context(svc: FlowsService, info: TokenInfo) -> dict[str, Any]:
+    """What $._context says of who started a run: their email, every
+    identity in their set (URNs), and the times of the token they used."""
+    identities = svc.world.auth.identity_set(info.identity_id)
+    return {
+        "email": identities[0].email or info.username,
+        "identities": [principal(i.id) for i in identities],
+        "token_info": svc.world.auth.token_times(info.token),
+    }
 
 
 def _role_identities(svc: FlowsService, flow: Flow, body: dict[str, Any]) -> dict[str, str]:
