@@ -197,3 +197,45 @@ def test_validate_run_checks_input_and_role_and_starts_nothing(flows, runner_for
         runner_for(flow, outsider).validate_run({"n": 1})
     assert caught.value.http_status in (403, 404)
     assert flows.list_runs().data["runs"] == []
+
+
+def test_a_fail_state_can_take_its_error_and_cause_from_the_state(flows, runner_for):
+    definition = {
+        "StartAt": "Stop",
+        "States": {"Stop": {"Type": "Fail", "ErrorPath": "$.why.code", "CausePath": "$.why.text"}},
+    }
+    flow = flows.create_flow("fail from state", definition, {}).data
+    run_id = runner_for(flow).run_flow({"why": {"code": "Quota", "text": "disk full"}})["run_id"]
+    run = flows.get_run(run_id)
+    assert (run["status"], run["details"]["error"], run["details"]["cause"]) == (
+        "FAILED",
+        "Quota",
+        "disk full",
+    )
+    both = {"StartAt": "S", "States": {"S": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}}}
+    with pytest.raises(globus_sdk.FlowsAPIError) as refused:
+        flows.create_flow("both", both, {})
+    assert "mutually exclusive" in str(refused.value.message)
+
+
+def test_the_run_context_says_who_started_the_run(flows, runner_for, globus_emulator):
+    definition = {
+        "StartAt": "Look",
+        "States": {
+            "Look": {
+                "Type": "Pass",
+                "Parameters": {"context.$": "$._context"},
+                "ResultPath": "$.seen",
+                "End": True,
+            }
+        },
+    }
+    flow = flows.create_flow("context", definition, {}).data
+    run = flows.get_run(runner_for(flow).run_flow({})["run_id"])
+    context = run["details"]["output"]["seen"]["context"]
+    me = f"urn:globus:auth:identity:{globus_emulator.user.id}"
+    assert (context["flow_id"], context["run_id"]) == (flow["id"], run["run_id"])
+    assert context["user_id"] == me and me in context["identities"]
+    assert context["username"] == globus_emulator.user.username
+    info = context["token_info"]
+    assert info["iat"] == info["nbf"] <= globus_emulator.clock.now() < info["exp"]

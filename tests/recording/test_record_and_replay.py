@@ -103,20 +103,22 @@ def test_recordings_are_scrubbed_and_replay_reproduces_them(globus_emulator, rec
 
 
 def test_replay_answers_what_the_emulator_lacks_and_says_so(tmp_path):
+    # Globus's legacy Nexus API is a Globus host the emulator will never
+    # emulate: only a recording can answer it.
     recordings = tmp_path / "rec"
     recordings.mkdir()
-    (recordings / "search.json").write_text(
+    (recordings / "nexus.json").write_text(
         json.dumps(
             [
                 {
-                    "service": "search",
+                    "service": "nexus",
                     "method": "GET",
-                    "path": "/v1/index/00000000-0000-4000-8000-000000000001",
+                    "path": "/groups/00000000-0000-4000-8000-000000000001",
                     "query": "",
                     "request": None,
                     "status": 200,
                     "response": {
-                        "display_name": "recorded index",
+                        "name": "recorded group",
                         "id": "00000000-0000-4000-8000-000000000001",
                     },
                 }
@@ -125,15 +127,17 @@ def test_replay_answers_what_the_emulator_lacks_and_says_so(tmp_path):
     )
     with Emulator(replay=recordings) as emulator:
         answer = requests.get(
-            "https://search.api.globus.org/v1/index/2f1b5a1c-1b0e-4f0c-8e3a-8f8d2a1e9c00", timeout=5
+            "https://nexus.api.globusonline.org/groups/2f1b5a1c-1b0e-4f0c-8e3a-8f8d2a1e9c00",
+            timeout=5,
         )
-        assert answer.json()["display_name"] == "recorded index"
-        entry = emulator.journal.calls("search")[-1]
+        assert answer.json()["name"] == "recorded group"
+        entry = emulator.journal.calls("nexus")[-1]
         assert entry.note == "replayed"
-        missing = requests.get("https://search.api.globus.org/v1/search", timeout=5)
+        missing = requests.get("https://nexus.api.globusonline.org/users", timeout=5)
         assert missing.status_code == 501
     with Emulator() as plain:  # replay is opt-in
         assert (
-            requests.get("https://search.api.globus.org/v1/index/x", timeout=5).status_code == 501
+            requests.get("https://nexus.api.globusonline.org/groups/x", timeout=5).status_code
+            == 501
         )
         assert plain.replay is None

@@ -206,6 +206,15 @@ class TokenRegistry(ConsentRegistry):
             raise TokenRejected(f"the token is for {token.resource_server}, not {resource_server}")
         return self.token_info(token)
 
+    def token_times(self, value: str) -> dict[str, float | None]:
+        """When a token was issued and expires, as JWT-style claims (``iat``,
+        ``nbf``, ``exp``): for services that report them (Flows' run
+        context)."""
+        token = self.tokens.get(value)
+        if token is None:
+            return {"exp": None, "iat": None, "nbf": None}
+        return {"exp": token.expires_at, "iat": token.issued_at, "nbf": token.issued_at}
+
     def token_info(self, token: Token) -> TokenInfo:
         identity = self.identities[token.identity_id]
         return TokenInfo(

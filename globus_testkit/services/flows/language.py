@@ -137,6 +137,11 @@ def check_definition(definition: Any) -> list[str]:
             problems.append(f"$.States.{name}: needs Next or End")
         if state.get("End") and "Next" in state:
             problems.append(f"$.States.{name}: cannot have both Next and End")
+        for exclusive in ("Error", "Cause"):
+            if exclusive in state and f"{exclusive}Path" in state:
+                problems.append(
+                    f"$.States.{name}: {exclusive} and {exclusive}Path are mutually exclusive"
+                )
         if kind == "Wait":
             given = [
                 k for k in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if k in state

@@ -89,7 +89,6 @@ class Flow:
             "definition": self.definition,
             "input_schema": self.input_schema,
             "globus_auth_scope": self.scope,
-            "globus_auth_scopes_by_RunAs": self.role_scopes,
             "globus_auth_username": f"{self.id}@clients.auth.globus.org",
             "flow_owner": principal(self.owner_id),
             "created_by": principal(self.owner_id),
@@ -113,6 +112,8 @@ class Flow:
                 if self.authentication_policy_id
                 else {}
             ),
+            # only flows with RunAs roles have it (the recorded flows have none)
+            **({"globus_auth_scopes_by_RunAs": self.role_scopes} if self.role_scopes else {}),
             "api_version": "1.0",
             "administered_by": [],
             "runnable_by": list(self.flow_starters),
@@ -239,14 +240,18 @@ class FlowsState:
         body: dict[str, Any],
         options: dict[str, Any],
         run_as: dict[str, str] | None = None,
+        caller: dict[str, Any] | None = None,
     ) -> Run:
+        """A new run; ``caller`` adds what the run's context says of who
+        started it (``email``, ``identities``, ``token_info``)."""
         run_id = self.ids.uuid()
         context = {
             "flow_id": flow.id,
             "run_id": run_id,
-            "user_id": owner_id,
+            "user_id": principal(owner_id),
             "username": username,
             "email": username,
+            **(caller or {}),
         }
         run = Run(
             id=run_id,

@@ -25,13 +25,12 @@ from ...patterns import schema_pattern_problems
 from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
+from .calling import EmulatorCaller
 from .language import LanguageError, check_definition
 from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, principal
 from .runner import Runner
 
 if TYPE_CHECKING:
-    from ...emulator import Emulator
-    from ..actions.mounts import MountedProvider
     from ..auth.models import TokenInfo
 
 routes = Routes()
@@ -92,39 +91,7 @@ class FlowsService(Service):
         return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
 
     def scope_for(self, url: str) -> str:
-        """The scope the provider at ``url`` accepts, as Flows finds it: from
-        the provider's introspection document. Only providers the emulator
-        hosts (by exact URL) or has mounted (by URL prefix) are asked;
-        nothing else is ever called."""
-        from ..actions.providers import hosted_provider
-
-        url = url.rstrip("/")
-        hosted = hosted_provider(url)
-        if hosted is not None:
-            return hosted.scope
-        mount = self.emulator.actions.owning(url)
-        if mount is None:
-            raise ApiError(
-                422,
-                "UNPROCESSABLE_ENTITY",
-                f"no action provider is known at {url}: globus-testkit neither hosts nor "
-                "has mounted one there; mount it (emulator.actions.mount) or give the "
-                "Action state an ActionScope",
-            )
-        return self._introspected_scope(url, mount)
-
-    def _introspected_scope(self, url: str, mount: MountedProvider) -> str:
-        """``GET <url>/`` on a mounted provider, as its own user would; its
-        ``globus_auth_scope``, or the mount's scope if it will not say."""
-        token = self.world.auth.issue_token(
-            self.world.user_id, mount.scope, client_id=FLOWS_CLIENT_ID
-        )[0].value
-        status, document = self.emulator.call_internal("GET", url + "/", token)
-        if status == 200 and isinstance(document, dict):
-            scope = document.get("globus_auth_scope")
-            if isinstance(scope, str) and scope:
-                return scope
-        return mount.scope
+        return EmulatorCaller(self.emulator).scope_for(url)
 
     def flow_or_caller(
         self, call: Call, flow_id: str, accepted: set[str]
@@ -189,24 +156,6 @@ class FlowsService(Service):
             raise Forbidden("you may not manage this run", code="FORBIDDEN")
         self.runner().advance(run)
         return run
-
-
-class EmulatorCaller:
-    """Calls providers as the run's owner, through the emulator itself."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self.emulator = emulator
-
-    def call(
-        self, identity_id: str, method: str, url: str, scope: str, body: dict[str, Any] | None
-    ) -> tuple[int, Any]:
-        try:
-            token = self.emulator.world.auth.issue_token(
-                identity_id, scope, client_id=FLOWS_CLIENT_ID
-            )[0].value
-        except ApiError as err:
-            return 401, {"code": "UnauthorizedRequest", "description": err.message}
-        return self.emulator.call_internal(method, url, token, body)
 
 
 def _validated_flow(body: dict[str, Any]) -> None:
@@ -439,9 +388,22 @@ def run_flow(svc: FlowsService, call: Call, flow_id: str, dry_run: bool = False)
             }
         )
     state = {k: v for k, v in body["body"].items() if k != "_tokens"}
-    run = svc.state.add_run(flow, info.identity_id, info.username, state, body, run_as)
+    run = svc.state.add_run(
+        flow, info.identity_id, info.username, state, body, run_as, _caller_context(svc, info)
+    )
     svc.runner().start(run)
     return Reply(run.to_api(principals, flow), 201)
+
+
+def _caller_context(svc: FlowsService, info: TokenInfo) -> dict[str, Any]:
+    """What $._context says of who started a run: their email, every
+    identity in their set (URNs), and the times of the token they used."""
+    identities = svc.world.auth.identity_set(info.identity_id)
+    return {
+        "email": identities[0].email or info.username,
+        "identities": [principal(i.id) for i in identities],
+        "token_info": svc.world.auth.token_times(info.token),
+    }
 
 
 def _role_identities(svc: FlowsService, flow: Flow, body: dict[str, Any]) -> dict[str, str]:

@@ -110,12 +110,17 @@ class Runner:
             run.current = target
             return True
         elif kind == "Fail":
-            self._finish(
-                run,
-                "FAILED",
-                state.get("Error", "States.Fail"),
-                state.get("Cause", f"the flow reached the Fail state {name}"),
+            error = (
+                get_path(run.state, state["ErrorPath"])
+                if "ErrorPath" in state
+                else state.get("Error", "States.Fail")
             )
+            cause = (
+                get_path(run.state, state["CausePath"])
+                if "CausePath" in state
+                else state.get("Cause", f"the flow reached the Fail state {name}")
+            )
+            self._finish(run, "FAILED", str(error), str(cause))
             return False
         self._log(
             run,
