@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .emulator import Emulator
 from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
+from .transports.server import DEFAULT_READ_TIMEOUT
+from .workers import DEFAULT_WORKERS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +39,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=_positive_int,
         default=DEFAULT_JOURNAL_SIZE,
         help=f"journal entries to keep, newest first (default {DEFAULT_JOURNAL_SIZE:,})",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=DEFAULT_WORKERS,
+        help=f"requests served at once; more wait their turn (default {DEFAULT_WORKERS})",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_positive_float,
+        default=DEFAULT_READ_TIMEOUT,
+        help=f"seconds a client may stay silent before its connection is closed "
+        f"(default {DEFAULT_READ_TIMEOUT:g})",
     )
     serve.add_argument(
         "--allow-remote-control",
@@ -79,6 +94,16 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 1e6:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
     return value
 
 
@@ -163,7 +188,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if state is not None and state.exists():
         emulator.load_state(state)
         print(f"# loaded the world from {state}", file=sys.stderr)
-    server = emulator.serve(host=args.host, port=args.port)
+    server = emulator.serve(
+        host=args.host, port=args.port, workers=args.workers, read_timeout=args.read_timeout
+    )
     print(env_block(emulator, server.env), flush=True)
     print(
         f"# globus-testkit serving on {server.url} (health: {server.url}/_testkit/health; "
