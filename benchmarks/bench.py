@@ -469,6 +469,19 @@ def resident_mb() -> float:
         return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
 
+def _soak_call(stack: ExitStack, emulator: Emulator, *, server: bool) -> Runner:
+    """One userinfo call: through globus-sdk in-process, or over a
+    keep-alive session to the live server."""
+    token = emulator.auth.issue_token(emulator.user, "openid profile email")
+    if not server:
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: _userinfo(client)
+    session = stack.enter_context(requests.Session())
+    url = f"{emulator.serve().url}/auth/v2/oauth2/userinfo"
+    headers = {"Authorization": f"Bearer {token}"}
+    return lambda: session.get(url, headers=headers).raise_for_status()
+
+
 def memory_soak(requests_count: int) -> None:
     """Resident memory while one world answers many requests, in-process
     (globus-sdk through the mock) and over the live server (a keep-alive
@@ -478,16 +491,7 @@ def memory_soak(requests_count: int) -> None:
     for transport in ("in-process", "live server"):
         with ExitStack() as stack:
             emulator = stack.enter_context(Emulator())
-            token = emulator.auth.issue_token(emulator.user, "openid profile email")
-            if transport == "in-process":
-                client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
-                call: Runner = lambda: _userinfo(client)  # noqa: E731
-            else:
-                server = emulator.serve()
-                session = stack.enter_context(requests.Session())
-                url = f"{server.url}/auth/v2/oauth2/userinfo"
-                headers = {"Authorization": f"Bearer {token}"}
-                call = lambda: session.get(url, headers=headers).raise_for_status()  # noqa: E731
+            call = _soak_call(stack, emulator, server=transport == "live server")
             checkpoints = {requests_count * k // 4 for k in range(1, 5)}
             start = resident_mb()
             marks = [f"start {start:7.1f}"]
