@@ -268,6 +268,9 @@ class _Connection:
                 self.server.park(self)
         except (ConnectionError, TimeoutError, OSError, ValueError):
             self.close()
+        except BaseException:
+            self.close()  # never leave a socket open with no one reading it
+            raise
 
     def _has_more(self) -> bool:
         """Whether the next request is already read (or readable) now."""

@@ -240,3 +240,19 @@ def test_a_world_too_deep_to_save_fails_cleanly_and_keeps_the_old_file(tmp_path)
         emulator.save_state(state)
     assert state.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["state"]
+
+
+def test_a_model_object_missing_its_fields_is_refused_when_loading(tmp_path):
+    document = {
+        "format": "globus-testkit-state",
+        "version": 1,
+        "seed": 0,
+        "spec": {},
+        "world": {
+            "$object": "globus_testkit.services.exchange.models:EntityId",
+            "state": {"uid": "x"},
+        },
+    }
+    (tmp_path / "state").write_text(json.dumps(document))
+    with pytest.raises(StateFileError, match="EntityId lacks role"):
+        Emulator().load_state(tmp_path / "state")
