@@ -552,11 +552,67 @@ def per_test_cost(tests: int, rounds: int) -> list[tuple[str, float]]:
     ]
 
 
+def resident_mb() -> float:
+    """This process's resident memory now (Linux /proc), else its peak."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def _soak_call(stack: ExitStack, emulator: Emulator, *, server: bool) -> Runner:
+    """One userinfo call: through globus-sdk in-process, or over a
+    keep-alive session to the live server."""
+    token = emulator.auth.issue_token(emulator.user, "openid profile email")
+    if not server:
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: _userinfo(client)
+    session = stack.enter_context(requests.Session())
+    url = f"{emulator.serve().url}/auth/v2/oauth2/userinfo"
+    headers = {"Authorization": f"Bearer {token}"}
+    return lambda: session.get(url, headers=headers).raise_for_status()
+
+
+def memory_soak(requests_count: int) -> None:
+    """Resident memory while one world answers many requests, in-process
+    (globus-sdk through the mock) and over the live server (a keep-alive
+    session): it should level off once the journal is full, not grow."""
+    print(f"\n## memory soak: resident memory over {requests_count:,} requests per transport")
+    print("  (the journal keeps its newest 10,000 entries; figures in MB)")
+    for transport in ("in-process", "live server"):
+        with ExitStack() as stack:
+            emulator = stack.enter_context(Emulator())
+            call = _soak_call(stack, emulator, server=transport == "live server")
+            checkpoints = {requests_count * k // 4 for k in range(1, 5)}
+            start = resident_mb()
+            marks = [f"start {start:7.1f}"]
+            began = time.perf_counter()
+            for number in range(1, requests_count + 1):
+                call()
+                if number in checkpoints:
+                    marks.append(f"{number:,}: {resident_mb():7.1f}")
+            seconds = time.perf_counter() - began
+            end = resident_mb()
+            print(f"  {transport:<12} " + "   ".join(marks))
+            print(
+                f"  {'':<12} end - start {end - start:+.1f} MB, journal kept "
+                f"{len(emulator.journal):,} of {emulator.journal.total:,}, "
+                f"{seconds / requests_count * 1000:.3f} ms per request"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny counts")
     parser.add_argument("--full", action="store_true", help="the full run (the default)")
     parser.add_argument("--only", help="run only the comparisons whose title contains this")
+    parser.add_argument(
+        "--soak", type=int, help="requests per transport in the memory soak (default 200,000)"
+    )
     args = parser.parse_args(argv)
     rounds, calls, tests = (2, 5, 20) if args.quick else (15, 200, 400)
 
@@ -673,6 +729,8 @@ def main(argv: list[str] | None = None) -> int:
     for comparison in comparisons:
         if args.only is None or args.only in comparison.title:
             report(comparison, measure(comparison, rounds))
+    if args.only is None or args.only in "memory soak":
+        memory_soak(args.soak or (2_000 if args.quick else 200_000))
     if args.only is not None:
         return 0
 

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
+from .transports.server import DEFAULT_READ_TIMEOUT
+from .workers import DEFAULT_WORKERS
 
 USAGE_ERROR = 2
 PORT_HELP = "the port to listen on; 0, the default, picks a free one"
@@ -140,6 +142,31 @@ def _add_serve(commands: Any) -> None:
         "client_secret, scope); add ',keep_prefix' to give it the whole path",
     )
     serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=DEFAULT_WORKERS,
+        help=f"requests served at once; more wait their turn (default {DEFAULT_WORKERS})",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_positive_float,
+        default=DEFAULT_READ_TIMEOUT,
+        help=f"seconds a client may stay silent before its connection is closed "
+        f"(default {DEFAULT_READ_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=DEFAULT_WORKERS,
+        help="requests served at once; more wait their turn",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_positive_float,
+        default=DEFAULT_READ_TIMEOUT,
+        help="seconds a client may stay silent before its connection is closed",
+    )
+    serve.add_argument(
         "--allow-remote-control",
         action="store_true",
         help="let non-loopback peers, by any host name, use the /_testkit/ control plane "
@@ -229,6 +256,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 1e6:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return value
+
+
 def port_number(text: str) -> int:
     try:
         port = int(text)
@@ -302,7 +339,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if env_file is not None:
         env_file.unlink(missing_ok=True)  # never leave a stale one to be read
     check_can_listen(args.host, args.port)
-    server = emulator.serve(host=args.host, port=args.port)
+    server = emulator.serve(
+        host=args.host, port=args.port, workers=args.workers, read_timeout=args.read_timeout
+    )
     variables = server.shell_env
     if args.proxy:
         check_can_listen(args.host, args.proxy_port)

@@ -343,11 +343,27 @@ class Emulator:
             proxy.stop()
         self._proxies.clear()
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
-        """Start a threaded loopback server; stopped by :meth:`stop`."""
-        from .transports.server import LiveServer
+    def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        workers: int | None = None,
+        read_timeout: float | None = None,
+    ) -> LiveServer:
+        """Start a loopback server; stopped by :meth:`stop`. ``workers``
+        bounds the requests served at once (default 32) and ``read_timeout``
+        closes sockets silent that long (default 30 s)."""
+        from .transports.server import DEFAULT_READ_TIMEOUT, LiveServer
+        from .workers import DEFAULT_WORKERS
 
-        server = LiveServer(self, host=host, port=port)
+        server = LiveServer(
+            self,
+            host=host,
+            port=port,
+            workers=workers or DEFAULT_WORKERS,
+            read_timeout=read_timeout or DEFAULT_READ_TIMEOUT,
+        )
         server.start()
         self._servers.append(server)
         return server

@@ -104,12 +104,33 @@ def _glob_regex(glob: str) -> str:
                 continue
             members, i = glob[i:end], end + 1
             negate = members.startswith("!")
-            members = members[1:] if negate else members
-            body = "".join("\\" + c if c in "\\^[]" else c for c in members)
-            out.append(("[^" if negate else "[") + body + "]")
+            out.append(_class_regex(members[1:] if negate else members, negate))
         else:
             out.append(re.escape(char))
     return "".join(out)
+
+
+def _class_regex(members: str, negate: bool) -> str:
+    """A glob's ``[...]`` as RE2: single characters and ``x-y`` ranges; a
+    reversed range takes both its ends out, as fnmatch does."""
+    items: list[str] = []
+    k = 0
+    while k < len(members):
+        if k + 2 < len(members) and members[k + 1] == "-":
+            low, high = members[k], members[k + 2]
+            if low <= high:
+                items.append(f"{_class_char(low)}-{_class_char(high)}")
+            k += 3
+        else:
+            items.append(_class_char(members[k]))
+            k += 1
+    if not items:
+        return "." if negate else "[^\\x00-\\x{10FFFF}]"  # anything / nothing
+    return ("[^" if negate else "[") + "".join(items) + "]"
+
+
+def _class_char(char: str) -> str:
+    return "\\" + char if char in "\\^[]-" else char
 
 
 # -- JSON Schema -------------------------------------------------------------------

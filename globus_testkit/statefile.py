@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -35,7 +36,6 @@ import random
 import sys
 import tempfile
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ class StateFileError(ValueError):
     """A state file that cannot be written or read back, and why."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class State:
     """What a state file holds."""
 
@@ -403,6 +403,10 @@ class _Decoder:
             obj.__dict__.update(state)
         else:
             raise StateFileError(f"bad state for {data['$object']}")
+        if dataclasses.is_dataclass(cls):
+            missing = [f.name for f in dataclasses.fields(cls) if not hasattr(obj, f.name)]
+            if missing:
+                raise StateFileError(f"{data['$object']} lacks {', '.join(missing)}")
         return obj
 
 

@@ -45,11 +45,15 @@ class _EmulatorRegistry(FirstMatchRegistry):
         return None, ["not a host the emulator serves"]
 
 
+_KEEP_CALLS = 100
+
+
 class InProcessTransport:
     def __init__(self, emulator: Emulator, *, passthrough: bool = True) -> None:
         self.emulator = emulator
         self.passthrough = passthrough
         self._mock: responses.RequestsMock | None = None
+        self._route: responses.CallbackResponse | None = None
 
     def start(self) -> None:
         mock = responses.RequestsMock(
@@ -61,7 +65,7 @@ class InProcessTransport:
         registry = mock.get_registry()
         assert isinstance(registry, _EmulatorRegistry)
         registry.emulator = self.emulator
-        registry.route = responses.CallbackResponse(
+        registry.route = self._route = responses.CallbackResponse(
             method="GET", url=_ANY_URL, callback=self._answer
         )
         if self.passthrough:
@@ -76,6 +80,13 @@ class InProcessTransport:
             self._mock = None
 
     def _answer(self, request: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+        # responses keeps every request and answer it mocked (in the mock and
+        # in the route); nobody reads this private mock's, and a long-lived
+        # emulator must not grow.
+        if self._mock is not None and len(self._mock.calls) >= _KEEP_CALLS:
+            self._mock.calls.reset()
+            if self._route is not None:
+                self._route.calls.reset()
         environ = _environ(request)
         captured: dict[str, Any] = {}
 

@@ -1,21 +1,29 @@
 """Live-server transport: the same WSGI app on a loopback port.
 
-Threaded, HTTP/1.1 with keep-alive (werkzeug turns it on for threaded
-servers), quiet. ``env`` holds the variables that point globus-sdk,
-globus-cli and anything else at it.
+HTTP/1.1 with keep-alive, quiet. ``env`` holds the variables that point
+globus-sdk, globus-cli and anything else at it.
+
+Slow or idle clients cannot starve the others: connections with nothing to
+say wait in one selector (not one thread each) and are closed after
+``read_timeout`` seconds of silence; a connection with a request to read
+is served by a bounded pool of workers (:mod:`..workers`), one request at
+a time, and every read on a socket times out after ``read_timeout``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import selectors
 import socket
 import threading
+import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from ..faults import DropConnection
+from ..workers import DEFAULT_WORKERS, WorkerPool
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -44,17 +52,34 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+DEFAULT_READ_TIMEOUT = 30.0  # seconds a socket may stay silent
+
+
 class LiveServer:
-    def __init__(self, emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        workers: int = DEFAULT_WORKERS,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
         self.emulator = emulator
         self.host = host
         self.port = port
-        self._server: BaseWSGIServer | None = None
+        self.workers = workers
+        self.read_timeout = read_timeout
+        self._server: PooledWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._server = make_server(
-            self.host, self.port, self._app, threaded=True, request_handler=_QuietHandler
+        self._server = PooledWSGIServer(
+            self.host,
+            self.port,
+            self._app,
+            workers=self.workers,
+            read_timeout=self.read_timeout,
         )
         self.port = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(
@@ -136,3 +161,164 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class PooledWSGIServer(BaseWSGIServer):
+    """werkzeug's server, with idle connections parked in a selector and
+    requests served by a bounded :class:`WorkerPool`."""
+
+    multithread = True  # requests run on several threads (and keep-alive is on)
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Any,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        handler: type[WSGIRequestHandler] = _QuietHandler,
+    ) -> None:
+        super().__init__(host, port, app, handler)
+        self.read_timeout = read_timeout
+        self.pool = WorkerPool(workers, name=f"globus-testkit:{self.server_address[1]}")
+        self._parked = selectors.DefaultSelector()
+        self._parked_lock = threading.Lock()
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_reader.setblocking(False)
+        self._parked.register(self._wake_reader, selectors.EVENT_READ, None)
+        self._closing = False
+        self._next_sweep = 0.0
+        self._watcher = threading.Thread(
+            target=self._watch, name=f"{self.pool.name}-idle", daemon=True
+        )
+        self._watcher.start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A new connection waits, threadless, until it has a request."""
+        request.settimeout(self.read_timeout)
+        self.park(_Connection(self, request, client_address))
+
+    def park(self, connection: _Connection) -> None:
+        connection.parked_at = time.monotonic()
+        with self._parked_lock:
+            if self._closing:
+                connection.close()
+                return
+            self._parked.register(connection.sock, selectors.EVENT_READ, connection)
+        self._wake_writer.send(b"\0")  # the watcher selects again, with it
+
+    def _watch(self) -> None:
+        while not self._closing:
+            events = self._parked.select(timeout=min(1.0, self.read_timeout))
+            ready = []
+            with self._parked_lock:
+                for key, _ in events:
+                    if key.data is None:
+                        with contextlib.suppress(OSError):
+                            self._wake_reader.recv(4096)
+                        continue
+                    self._parked.unregister(key.fileobj)
+                    ready.append(key.data)
+                stale = self._stale() if time.monotonic() >= self._next_sweep else []
+            for connection in ready:
+                self.pool.submit(connection.serve_one)
+            for connection in stale:
+                connection.close()
+
+    def _stale(self) -> list[_Connection]:
+        """Parked connections silent for longer than the read timeout
+        (called holding the parking lock), unregistered."""
+        now = time.monotonic()
+        self._next_sweep = now + min(0.5, self.read_timeout / 4)
+        limit = now - self.read_timeout
+        stale = []
+        for key in list(self._parked.get_map().values()):
+            connection = key.data
+            if connection is not None and connection.parked_at < limit:
+                self._parked.unregister(key.fileobj)
+                stale.append(connection)
+        return stale
+
+    def server_close(self) -> None:
+        # Called twice: by LiveServer.stop and as werkzeug's serve_forever ends.
+        with self._parked_lock:
+            if self._closing:
+                return
+            self._closing = True
+            parked = [k.data for k in self._parked.get_map().values() if k.data is not None]
+            for connection in parked:
+                self._parked.unregister(connection.sock)
+        self._wake_writer.send(b"\0")
+        for connection in parked:
+            connection.close()
+        self._watcher.join(timeout=5)
+        self._parked.close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+        self.pool.close()
+        super().server_close()
+
+
+class _Connection:
+    """One client's socket and the handler that reads its requests, kept
+    across keep-alive requests (its buffered reader may hold the next)."""
+
+    def __init__(self, server: PooledWSGIServer, sock: socket.socket, address: Any) -> None:
+        self.server = server
+        self.sock = sock
+        self.address = address
+        self.parked_at = 0.0
+        self.handler: WSGIRequestHandler | None = None
+
+    def serve_one(self) -> None:
+        """Answer one request, then park the connection again (or close it)."""
+        try:
+            handler = self.handler
+            if handler is None:
+                handler = self.handler = _handler(self.server, self.sock, self.address)
+            handler.close_connection = True
+            handler.handle_one_request()
+            if handler.close_connection:
+                self.close()
+            elif self._has_more():
+                self.server.pool.submit(self.serve_one)  # pipelined: no need to wait
+            else:
+                self.server.park(self)
+        except (ConnectionError, TimeoutError, OSError, ValueError):
+            self.close()
+        except BaseException:
+            self.close()  # never leave a socket open with no one reading it
+            raise
+
+    def _has_more(self) -> bool:
+        """Whether the next request is already read (or readable) now."""
+        assert self.handler is not None
+        self.sock.settimeout(0)
+        try:
+            return bool(self.handler.rfile.peek(1))  # type: ignore[attr-defined]
+        except (BlockingIOError, OSError, ValueError):
+            return False
+        finally:
+            self.sock.settimeout(self.server.read_timeout)
+
+    def close(self) -> None:
+        if self.handler is not None:
+            with contextlib.suppress(Exception):
+                self.handler.finish()
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+def _handler(server: PooledWSGIServer, sock: socket.socket, address: Any) -> WSGIRequestHandler:
+    """werkzeug's request handler for a connection, set up but not run
+    (its constructor would serve the connection to the end)."""
+    handler_class: type[WSGIRequestHandler] = server.RequestHandlerClass  # type: ignore[assignment]
+    handler = handler_class.__new__(handler_class)
+    handler.request = sock
+    handler.client_address = address
+    handler.server = server
+    handler.setup()
+    return handler

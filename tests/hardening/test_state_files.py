@@ -221,3 +221,40 @@ def test_saving_something_that_is_not_world_data_fails_before_touching_the_file(
     with pytest.raises(StateFileError, match="lock"):
         emulator.save_state(state)
     assert state.read_bytes() == before
+
+
+def test_a_world_nested_deeper_than_any_request_allows_still_saves(tmp_path):
+    emulator = Emulator()
+    emulator.world.flows.extra = nested(4 * DEEP)  # type: ignore[attr-defined]
+    emulator.save_state(tmp_path / "state")
+    loaded = Emulator()
+    loaded.load_state(tmp_path / "state")
+    assert loaded.world.flows.extra == nested(4 * DEEP)  # type: ignore[attr-defined]
+
+
+def test_a_world_too_deep_to_save_fails_cleanly_and_keeps_the_old_file(tmp_path):
+    emulator = Emulator()
+    state = tmp_path / "state"
+    emulator.save_state(state)
+    before = state.read_bytes()
+    emulator.world.flows.extra = nested(5000)  # type: ignore[attr-defined]
+    with pytest.raises(StateFileError, match="nested too deeply"):
+        emulator.save_state(state)
+    assert state.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["state"]
+
+
+def test_a_model_object_missing_its_fields_is_refused_when_loading(tmp_path):
+    document = {
+        "format": "globus-testkit-state",
+        "version": 1,
+        "seed": 0,
+        "spec": {},
+        "world": {
+            "$object": "globus_testkit.services.exchange.models:EntityId",
+            "state": {"uid": "x"},
+        },
+    }
+    (tmp_path / "state").write_text(json.dumps(document))
+    with pytest.raises(StateFileError, match="EntityId lacks role"):
+        Emulator().load_state(tmp_path / "state")

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...http import ApiError, BadRequest, Call, Reply, parse_json, validate
+from ...workers import waiting
 from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Handler, Routes, Service
@@ -142,6 +143,10 @@ class ExchangeService(Service):
         real seconds for one (None if none came). Runs under the emulator's
         lock and lets go of it while it waits, so sends from other threads
         get in; the emulator stopping ends the wait with a 503."""
+        with waiting():  # not counted against the server's worker bound
+            return self._wait_for_message(caller, entity, timeout)
+
+    def _wait_for_message(self, caller: Caller, entity: EntityId, timeout: float) -> Message | None:
         deadline = time.monotonic() + timeout
         interruptions = self.interruptions
         while True:

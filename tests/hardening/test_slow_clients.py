@@ -1,0 +1,143 @@
+"""Slow and idle clients cannot take the live server's threads or keep
+others waiting: idle sockets cost no thread and are closed after the read
+timeout, and requests are served by a bounded pool of workers."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import userinfo
+from globus_testkit import Emulator
+from globus_testkit.workers import WorkerPool, waiting
+
+pytestmark = pytest.mark.server_only
+PATIENCE = 20.0  # seconds a test waits for what should take about one
+
+
+def _connect(server) -> socket.socket:
+    sock = socket.create_connection((server.host, server.port), timeout=PATIENCE)
+    return sock
+
+
+def _health_request(port: int) -> bytes:
+    return f"GET /_testkit/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+
+
+def test_two_hundred_idle_sockets_take_no_threads_and_starve_no_one(globus_server, auth_client_for):
+    before = threading.active_count()
+    idle = [_connect(globus_server) for _ in range(200)]
+    try:
+        for sock in idle[:20]:
+            sock.sendall(b"GET /_testkit/health HTTP/1.1\r\n")  # and never the rest
+        time.sleep(0.5)
+        assert userinfo(auth_client_for())["sub"]
+        assert requests.get(f"{globus_server.url}/_testkit/health", timeout=PATIENCE).ok
+        # one thread per idle socket would be +200; the pool's bound is far below
+        assert threading.active_count() - before < 60
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+@pytest.fixture
+def impatient_server():
+    emulator = Emulator()
+    server = emulator.serve(read_timeout=1)
+    yield server
+    emulator.stop()
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server closes the socket (within PATIENCE)."""
+    sock.settimeout(PATIENCE)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionError:
+        pass
+    return True
+
+
+def test_a_socket_that_never_speaks_is_closed_after_the_read_timeout(impatient_server):
+    sock = _connect(impatient_server)
+    with contextlib.closing(sock):
+        assert _closed_by_server(sock)
+
+
+def test_a_request_that_stops_half_way_is_cut_off_after_the_read_timeout(impatient_server):
+    sock = _connect(impatient_server)
+    with contextlib.closing(sock):
+        sock.sendall(b"POST /_testkit/clock/advance HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")
+        assert _closed_by_server(sock)
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_read_timeout(impatient_server):
+    sock = _connect(impatient_server)
+    with contextlib.closing(sock):
+        sock.sendall(_health_request(impatient_server.port))
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200")
+        assert _closed_by_server(sock)
+
+
+def test_a_keep_alive_connection_serves_request_after_request(globus_server):
+    connection = http.client.HTTPConnection(globus_server.host, globus_server.port, timeout=5)
+    with contextlib.closing(connection):
+        sockets = set()
+        for _ in range(3):  # between requests the connection waits, parked
+            connection.request("GET", "/_testkit/health")
+            answer = connection.getresponse()
+            assert answer.status == 200 and answer.read()
+            sockets.add(id(connection.sock))
+            time.sleep(0.1)
+        assert len(sockets) == 1  # never reconnected
+
+
+def test_a_worker_waiting_for_another_request_does_not_hold_its_place_in_the_pool():
+    pool = WorkerPool(1)
+    woken = threading.Event()
+    done = threading.Event()
+
+    def long_poll() -> None:  # like the exchange's receive: waits for a send
+        with waiting():
+            if woken.wait(PATIENCE):
+                done.set()
+
+    pool.submit(long_poll)
+    pool.submit(woken.set)  # the "send" that wakes it, queued behind it
+    assert done.wait(PATIENCE)
+    pool.close()
+
+
+def test_the_pool_runs_no_more_than_its_size_at_once():
+    pool = WorkerPool(3)
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    finished = threading.Semaphore(0)
+
+    def job() -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        finished.release()
+
+    for _ in range(30):
+        pool.submit(job)
+    for _ in range(30):
+        assert finished.acquire(timeout=PATIENCE)
+    assert most == 3 and pool.threads <= 3
+    pool.close()
