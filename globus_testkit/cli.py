@@ -145,19 +145,6 @@ def _add_serve(commands: Any) -> None:
         "--workers",
         type=_positive_int,
         default=DEFAULT_WORKERS,
-        help=f"requests served at once; more wait their turn (default {DEFAULT_WORKERS})",
-    )
-    serve.add_argument(
-        "--read-timeout",
-        type=_positive_float,
-        default=DEFAULT_READ_TIMEOUT,
-        help=f"seconds a client may stay silent before its connection is closed "
-        f"(default {DEFAULT_READ_TIMEOUT:g})",
-    )
-    serve.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=DEFAULT_WORKERS,
         help="requests served at once; more wait their turn",
     )
     serve.add_argument(
@@ -169,8 +156,8 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--allow-remote-control",
         action="store_true",
-        help="let non-loopback peers, by any host name, use the /_testkit/ control plane "
-        "(cross-site browser writes stay refused)",
+        help="let non-loopback peers, by any host name, use the /_testkit/ control plane; "
+        "cross-site browser writes stay refused (default: loopback peers only)",
     )
 
 

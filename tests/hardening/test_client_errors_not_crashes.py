@@ -105,7 +105,7 @@ def test_an_unrouted_method_on_a_known_path_is_not_emulated(globus_emulator, bas
     token = globus_emulator.auth.issue_token(globus_emulator.user, GROUPS_ALL)
     answer = requests.request(
         method,
-        f"{base('groups')}/v2/groups/my_groups",
+        f"{base('groups')}/v2/subscription_info/9d9e2e9a-0000-4000-8000-000000000000",
         json={},
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
@@ -113,7 +113,7 @@ def test_an_unrouted_method_on_a_known_path_is_not_emulated(globus_emulator, bas
     assert answer.status_code == 501, answer.text
     message = answer.json()["detail"]
     assert method in message
-    assert "/v2/groups/my_groups" in message
+    assert "/v2/subscription_info/9d9e2e9a-0000-4000-8000-000000000000" in message
 
 
 def test_an_unrouted_method_on_a_transfer_path_is_not_emulated(tc):
