@@ -125,6 +125,8 @@ def build_world(seed: int | str, spec: WorldSpec) -> World:
     register_builtin(world.auth)
     for service in SERVICE_CLASSES:
         service.seed_world(world)
+    # High-assurance groups measure sign-ins against Auth's sessions.
+    world.groups.sessions = world.auth
     actors = spec.get("default_actors", {})
     user = world.auth.add_identity(
         actors.get("user", {}).get("username"),

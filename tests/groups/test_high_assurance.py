@@ -31,12 +31,30 @@ def make_high_assurance(gc, group_id, timeout=600):
     )
 
 
-def test_high_assurance_policies_are_reported(gc, lab):
+def test_high_assurance_policies_are_reported(globus_emulator, gc, lab):
     make_high_assurance(gc, lab["id"])
     group = gc.get_group(lab["id"])
     assert (group["enforce_session"], group["session_limit"]) == (True, 600)
     assert group["policies"]["is_high_assurance"] is True
-    assert group["session_timeouts"] == {}  # no session source connected: nothing enforced
+    # Auth recorded the sign-in behind the test's token: its assurance runs 600 s
+    user = globus_emulator.user.id
+    assert group["session_timeouts"][user]["expires_in"] == 600
+
+
+def test_auth_sessions_decide_when_a_member_must_sign_in_again(globus_emulator, gc, lab):
+    make_high_assurance(gc, lab["id"], timeout=600)
+    globus_emulator.clock.advance(601)  # the sign-in behind gc's token is too old now
+    with pytest.raises(globus_sdk.GroupsAPIError) as err:
+        gc.get_group(lab["id"])
+    assert (err.value.http_status, err.value.code) == (401, "AUTHENTICATION_ASSURANCE_TIMEOUT")
+    user = globus_emulator.user.id
+    assert err.value.info.authorization_parameters.session_required_identities == [user]
+    # signing in again (a fresh login recorded by Auth) satisfies the group
+    fresh = globus_emulator.auth.issue_token(
+        globus_emulator.user, "urn:globus:auth:scope:groups.api.globus.org:all"
+    )
+    again = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(fresh))
+    assert again.get_group(lab["id"])["id"] == lab["id"]
 
 
 def test_a_stale_session_gets_the_session_error_the_sdk_reads(globus_emulator, gc, lab):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import search_providers as search
 from . import transfer_providers as transfer
 
 if TYPE_CHECKING:
@@ -296,11 +297,21 @@ CATALOGUE: list[Provider] = [
         "Create GCP guest collection",
         transfer.TRANSFER_ALL,
     ),
-    _not_emulated(
-        _url(ACTIONS_HOST, "search/ingest"), "Search ingest", _legacy_scope("search/ingest")
+    Provider(
+        _url(ACTIONS_HOST, "search/ingest"),
+        "Search ingest",
+        _legacy_scope("search/ingest"),
+        search.INGEST_INPUT,
+        search.ingest,
+        search.task_poll,
     ),
-    _not_emulated(
-        _url(ACTIONS_HOST, "search/delete"), "Search delete", _legacy_scope("search/delete")
+    Provider(
+        _url(ACTIONS_HOST, "search/delete"),
+        "Search delete",
+        _legacy_scope("search/delete"),
+        search.DELETE_INPUT,
+        search.delete,
+        search.task_poll,
     ),
     _not_emulated(
         _url(ACTIONS_HOST, "weboption/wait_for_option"),

@@ -159,6 +159,17 @@ class SessionRegistry(PolicyRegistry):
                 self._latest_session[member] = session.id
         return session
 
+    def last_authentication(self, identity_id: str) -> float | None:
+        """When ``identity_id`` last authenticated, in any session (epoch
+        seconds on the clock), or None if never: what high-assurance groups
+        measure their assurance timeout against."""
+        times = [
+            s.authentications[identity_id].auth_time
+            for s in self.sessions.values()
+            if identity_id in s.authentications
+        ]
+        return max(times, default=None)
+
     def session(self, session_id: str | None) -> Session | None:
         return self.sessions.get(session_id or "")
 

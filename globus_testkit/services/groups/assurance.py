@@ -7,8 +7,8 @@ each identity last authenticated, which is Auth's to answer. That answer
 comes through one hook, :attr:`GroupsState.sessions`, an object with
 ``last_authentication(identity_id) -> float | None`` (epoch seconds on the
 world clock). While it is ``None`` nothing is enforced and
-``session_timeouts`` is empty; once Auth keeps sessions, connect it with
-``world.groups.sessions = <Auth's session keeper>`` in ``build_world``.
+``session_timeouts`` is empty. Every world connects Auth's sessions
+(``build_world``); a test may put a stand-in in their place.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...clock import iso
-from ...http import ApiError
+from ...http import SessionRequired
 
 if TYPE_CHECKING:
     from .models import Group
@@ -26,22 +26,21 @@ class SessionSource(Protocol):
     def last_authentication(self, identity_id: str) -> float | None: ...
 
 
-class SessionRequired(ApiError):
-    """A high-assurance group wants a fresher sign-in from these identities;
-    the body carries the ``authorization_parameters`` globus-sdk reads."""
-
-    def __init__(self, group: Group, identities: list[str]) -> None:
-        super().__init__(
-            401,
-            "AUTHENTICATION_ASSURANCE_TIMEOUT",
-            f"group {group.id} requires a sign-in within the last "
-            f"{group.policies.authentication_assurance_timeout} seconds",
-            authorization_parameters={
-                "session_message": "This high assurance group requires you to sign in again.",
-                "session_required_identities": identities,
-                "session_required_single_domain": [],
-            },
-        )
+def session_required(group: Group, identities: list[str]) -> SessionRequired:
+    """A high-assurance group wants a fresher sign-in from these identities:
+    Groups' 401, carrying the ``authorization_parameters`` globus-sdk reads
+    (the one session error type every service raises)."""
+    return SessionRequired(
+        {
+            "session_message": "This high assurance group requires you to sign in again.",
+            "session_required_identities": identities,
+            "session_required_single_domain": [],
+        },
+        status=401,
+        code="AUTHENTICATION_ASSURANCE_TIMEOUT",
+        message=f"group {group.id} requires a sign-in within the last "
+        f"{group.policies.authentication_assurance_timeout} seconds",
+    )
 
 
 def stale_identities(

@@ -15,7 +15,7 @@ from typing import Any
 from ...clock import Clock
 from ...http import ApiError, BadRequest, Forbidden, NotFound
 from ...ids import Ids
-from .assurance import SessionRequired, SessionSource, session_timeouts, stale_identities
+from .assurance import SessionSource, session_required, session_timeouts, stale_identities
 from .memberships import ACTIONS, ROLES, Actor, Membership, Refused, Roster
 from .policies import Policies
 
@@ -377,7 +377,7 @@ class GroupsState:
         members = [m.identity_id for m in group.roster.mine(actor.identities) if m.active]
         stale = stale_identities(group, members, self.sessions, self.clock.now())
         if stale:
-            raise SessionRequired(group, stale)
+            raise session_required(group, stale)
 
     def session_timeouts(self, group: Group, actor: Actor) -> dict[str, Any]:
         members = [m.identity_id for m in group.roster.mine(actor.identities)]
