@@ -213,6 +213,17 @@ def test_rule_ids_count_up_and_removal_leaves_the_others(globus_emulator):
         ({"status": 500, "probability": -0.1}, "^probability must be between 0 and 1$"),
         ({"service": "auth"}, "needs an effect: one of status, reset, timeout, malformed, delay"),
     ],
+    ids=[
+        "unknown-option",
+        "fired",
+        "matched",
+        "id",
+        "status-399",
+        "status-600",
+        "probability-above-1",
+        "probability-below-0",
+        "no-effect",
+    ],
 )
 def test_a_bad_fault_is_refused_and_not_added(globus_emulator, options, message):
     with pytest.raises(ValueError, match=message):
