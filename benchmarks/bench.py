@@ -624,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
 
     comparisons = [
         Comparison(
-            "in-process: emulated vs globus_sdk.testing canned (userinfo)",
+            "in-process: emulated vs canned (userinfo, globus_sdk.testing's recorded answer)",
             [
                 Contender("canned (responses)", canned_userinfo),
                 Contender("emulated, in-process", emulated_userinfo),

@@ -26,9 +26,6 @@ from werkzeug.exceptions import HTTPException
 from .normalize import UUID, compare_shapes, shape
 from .resources import fixtures_dir
 
-# A deviation key meaning "this recording cannot be compared at all".
-WHOLE_OPERATION = "*"
-
 
 @dataclass(frozen=True)
 class Recording:
@@ -109,8 +106,6 @@ def check(set_id: str, answer: Any, case: str = "default") -> list[str]:
     less the known deviations for this operation. Empty means parity."""
     recorded = recording(set_id, case)
     known = deviations().get(set_id, {})
-    if WHOLE_OPERATION in known:
-        return []
     problems = differences(recorded.body, answer)
     return [p for p in problems if p not in known]
 
@@ -120,8 +115,6 @@ def stale_deviations(set_id: str, answer: Any, case: str = "default") -> list[st
     recorded = recording(set_id, case)
     problems = set(differences(recorded.body, answer))
     listed = deviations().get(set_id, {})
-    if WHOLE_OPERATION in listed:
-        return [] if problems else [WHOLE_OPERATION]
     return [d for d in listed if d not in problems]
 
 

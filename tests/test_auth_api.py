@@ -213,3 +213,26 @@ def test_a_token_works_until_the_instant_it_expires(globus_emulator):
         userinfo(auth)
     assert caught.value.http_status == 401
     assert confidential(globus_emulator).oauth2_token_introspect(token)["active"] is False
+
+
+@pytest.mark.parametrize(
+    ("scopes", "claims"),
+    [
+        ("openid", {"sub"}),
+        ("openid email", {"sub", "email"}),
+        (
+            "openid profile",
+            {
+                "sub",
+                "preferred_username",
+                "name",
+                "organization",
+                "identity_provider",
+                "identity_provider_display_name",
+                "last_authentication",
+            },
+        ),
+    ],
+)
+def test_userinfo_claims_follow_the_scopes_granted(auth_client_for, scopes, claims):
+    assert set(userinfo(auth_client_for(scopes=scopes)).data) == claims

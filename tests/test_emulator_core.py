@@ -31,9 +31,19 @@ def test_an_unemulated_globus_service_answers_501(globus_emulator):
     assert "does not emulate" in answer.text
 
 
-def test_any_globus_host_is_answered_in_process_never_by_the_network(globus_emulator):
-    answer = requests.get("https://nexus.api.globusonline.org/groups", timeout=5)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://nexus.api.globusonline.org/groups",
+        "https://auth.sandbox.globuscs.info/v2/api/projects",
+        "https://transfer.api.preview.globuscs.info/v0.10/endpoint_search",
+    ],
+)
+def test_any_globus_host_is_answered_in_process_never_by_the_network(url):
+    with Emulator(passthrough=False):  # a host it let through would raise ConnectionError
+        answer = requests.get(url, timeout=5)
     assert answer.status_code == 501
+    assert "does not emulate" in answer.text
 
 
 @pytest.fixture

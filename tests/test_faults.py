@@ -209,11 +209,22 @@ def test_rule_ids_count_up_and_removal_leaves_the_others(globus_emulator):
         ({"service": "auth", "status": 500, "fired": 3}, r"unknown fault options: \['fired'\]"),
         ({"service": "auth", "status": 500, "matched": 3}, r"unknown fault options: \['matched'\]"),
         ({"service": "auth", "status": 500, "id": 9}, r"unknown fault options: \['id'\]"),
-        ({"status": 399}, r"a fault status must be an HTTP error \(400-599\)"),
-        ({"status": 600}, r"a fault status must be an HTTP error \(400-599\)"),
-        ({"status": 500, "probability": 1.5}, "probability must be between 0 and 1"),
-        ({"status": 500, "probability": -0.1}, "probability must be between 0 and 1"),
+        ({"status": 399}, r"^a fault status must be an HTTP error \(400-599\)$"),
+        ({"status": 600}, r"^a fault status must be an HTTP error \(400-599\)$"),
+        ({"status": 500, "probability": 1.5}, "^probability must be between 0 and 1$"),
+        ({"status": 500, "probability": -0.1}, "^probability must be between 0 and 1$"),
         ({"service": "auth"}, "needs an effect: one of status, reset, timeout, malformed, delay"),
+    ],
+    ids=[
+        "unknown-option",
+        "fired",
+        "matched",
+        "id",
+        "status-399",
+        "status-600",
+        "probability-above-1",
+        "probability-below-0",
+        "no-effect",
     ],
 )
 def test_a_bad_fault_is_refused_and_not_added(globus_emulator, options, message):
@@ -256,3 +267,24 @@ def test_different_seeds_draw_different_patterns():
         return [emulator.faults.check("auth", "x", "GET", "/") is not None for _ in range(40)]
 
     assert pattern(1) != pattern(2)
+
+
+def test_the_same_seed_draws_the_same_pattern_in_another_process():
+    import subprocess
+    import sys
+
+    program = (
+        "from globus_testkit import Emulator\n"
+        "e = Emulator(seed=11)\n"
+        "e.faults.add(status=503, probability=0.5)\n"
+        "print(''.join('x' if e.faults.check('auth', 'x', 'GET', '/') else '.' for _ in range(40)))"
+    )
+    here = Emulator(seed=11)
+    here.faults.add(status=503, probability=0.5)
+    expected = "".join(
+        "x" if here.faults.check("auth", "x", "GET", "/") else "." for _ in range(40)
+    )
+    there = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert there.stdout.strip() == expected

@@ -74,7 +74,8 @@ def test_a_changed_answer_fails_its_snapshot(pytester):
     pytester.runpytest("--snapshot-update").assert_outcomes(passed=1)
     pytester.makepyfile(test_user=SNAPSHOT_TEST.replace('"openid profile email"', '"openid"'))
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(passed=1)  # same answer: userinfo does not depend on it
+    result.assert_outcomes(failed=1)  # openid alone: userinfo names only the sub
+    result.stdout.fnmatch_lines(["*snapshot 'userinfo' differs*"])
     pytester.makepyfile(
         test_user=SNAPSHOT_TEST.replace(
             'snapshot.match("userinfo", info)', 'snapshot.match("userinfo", {"changed": True})'

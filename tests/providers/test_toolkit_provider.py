@@ -174,11 +174,7 @@ def test_a_flow_calls_the_mounted_provider_to_succeeded(globus_emulator, greeter
         },
     }
     flow = flows.create_flow("Greets through the toolkit", definition, {}).data
-    assert (
-        provider.scope in flows.validate_flow(definition)["scopes"]["User"]
-        if hasattr(flows, "validate_flow")
-        else True
-    )
+    assert provider.scope in flows.validate_flow(definition)["scopes"]["User"]
     token = globus_emulator.auth.issue_token(globus_emulator.user, flow["globus_auth_scope"])
     runner = globus_sdk.SpecificFlowClient(
         flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)

@@ -74,19 +74,22 @@ def test_rules_are_updated_and_deleted(tc, shared, eve, transfer_for):
         transfer_for(eve).operation_ls(shared.id, path="/results/")
 
 
-def test_only_managers_manage_rules(shared, eve, transfer_for):
+def test_only_managers_manage_rules(tc, shared, eve, transfer_for):
+    rule = {
+        "DATA_TYPE": "access",
+        "principal_type": "identity",
+        "principal": eve.id,
+        "path": "/",
+        "permissions": "rw",
+    }
     with pytest.raises(globus_sdk.TransferAPIError) as caught:
-        transfer_for(eve).add_endpoint_acl_rule(
-            shared.id,
-            {
-                "DATA_TYPE": "access",
-                "principal_type": "identity",
-                "principal": eve.id,
-                "path": "/",
-                "permissions": "rw",
-            },
-        )
-    assert caught.value.http_status in (403, 404)
+        transfer_for(eve).add_endpoint_acl_rule(shared.id, rule)
+    assert caught.value.code == "EndpointNotFound"  # she cannot see it at all yet
+    tc.add_endpoint_acl_rule(shared.id, {**rule, "path": "/results/", "permissions": "r"})
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        transfer_for(eve).add_endpoint_acl_rule(shared.id, rule)
+    assert caught.value.http_status == 403  # she sees it, but does not manage it
+    assert len(tc.endpoint_acl_list(shared.id)["DATA"]) == 1
 
 
 def test_a_transfer_into_a_read_only_share_fails_permission_denied(

@@ -167,16 +167,20 @@ def revoke(svc: AuthService, call: Call) -> Reply:
 def userinfo(svc: AuthService, call: Call) -> Reply:
     info = svc.authenticate(call, scope="openid")
     identity = svc.state.identities[info.identity_id]
-    body: dict[str, Any] = {
-        "sub": identity.id,
-        "preferred_username": identity.username,
-        "name": identity.name,
-        "email": identity.email,
-        "organization": identity.organization,
-        "identity_provider": identity.identity_provider,
-        "identity_provider_display_name": identity.identity_provider_display_name,
-        "last_authentication": None,
-    }
+    # OIDC: `openid` alone grants only `sub`; each further scope adds its
+    # claims (Globus: profile and email, and view_identity_set below).
+    body: dict[str, Any] = {"sub": identity.id}
+    if info.has_scope("profile"):
+        body.update(
+            preferred_username=identity.username,
+            name=identity.name,
+            organization=identity.organization,
+            identity_provider=identity.identity_provider,
+            identity_provider_display_name=identity.identity_provider_display_name,
+            last_authentication=None,
+        )
+    if info.has_scope("email"):
+        body["email"] = identity.email
     if info.has_scope(VIEW_IDENTITY_SET):
         body["identity_set"] = [
             {

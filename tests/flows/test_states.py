@@ -1,0 +1,195 @@
+"""State behaviours docs/flows.md promises, each through FlowsClient runs:
+Choice order and boundaries, Catch with States.ALL, Wait until a timestamp,
+ExceptionOnActionFailure, InputPath, and the starter and monitor roles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import globus_sdk
+import pytest
+
+from .conftest import FLOWS_ALL, HELLO
+
+TEST_PROVIDER = "https://actions.globus.org/test"
+
+
+def one_flow(flows, states, start):
+    return flows.create_flow("States", {"StartAt": start, "States": states}, {}).data
+
+
+def run_to_end(flows, runner_for, flow, body):
+    run_id = runner_for(flow).run_flow(body)["run_id"]
+    return flows.get_run(run_id).data
+
+
+def picked(value):
+    return {"Type": "Pass", "Result": value, "ResultPath": "$.picked", "End": True}
+
+
+CHOOSE = {
+    "Choose": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.n", "NumericGreaterThan": 10, "Next": "First"},
+            {"Variable": "$.n", "NumericGreaterThanEquals": 10, "Next": "Second"},
+        ],
+        "Default": "Neither",
+    },
+    "First": picked("first"),
+    "Second": picked("second"),
+    "Neither": picked("neither"),
+}
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (11, "first"),  # both rules match: the first listed wins
+        (10, "second"),  # on the boundary: GreaterThan is strict, GreaterThanEquals is not
+        (9, "neither"),
+    ],
+)
+def test_a_choice_takes_the_first_matching_rule_and_strict_bounds(flows, runner_for, n, expected):
+    run = run_to_end(flows, runner_for, one_flow(flows, CHOOSE, "Choose"), {"n": n})
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["picked"] == expected
+
+
+def test_catch_with_states_all_catches_any_error(flows, runner_for):
+    states = {
+        "Bad": {
+            "Type": "Action",
+            "ActionUrl": HELLO,
+            "Parameters": {"nonsense": 1},  # the provider refuses it: ActionUnableToRun
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.err"}],
+            "End": True,
+        },
+        "Handled": {"Type": "Pass", "End": True},
+    }
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Bad"), {})
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["err"]["Error"] == "ActionUnableToRun"
+
+
+def test_a_catch_for_another_error_lets_the_run_fail(flows, runner_for):
+    states = {
+        "Bad": {
+            "Type": "Action",
+            "ActionUrl": HELLO,
+            "Parameters": {"nonsense": 1},
+            "Catch": [{"ErrorEquals": ["ActionTimeout"], "Next": "Handled"}],
+            "End": True,
+        },
+        "Handled": {"Type": "Pass", "End": True},
+    }
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Bad"), {})
+    assert run["status"] == "FAILED"
+    assert run["details"]["error"] == "ActionUnableToRun"
+
+
+def iso(timestamp):
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
+
+
+@pytest.mark.parametrize("field", ["Timestamp", "TimestampPath"])
+def test_a_wait_until_a_timestamp_ends_at_that_instant(flows, runner_for, globus_emulator, field):
+    globus_emulator.clock.set(float(int(globus_emulator.clock.now()) + 1))  # whole seconds
+    until = globus_emulator.clock.now() + 100
+    wait = {"Type": "Wait", "End": True}
+    if field == "Timestamp":
+        wait["Timestamp"] = iso(until)
+    else:
+        wait["TimestampPath"] = "$.until"
+    flow = one_flow(flows, {"Wait": wait}, "Wait")
+    run_id = runner_for(flow).run_flow({"until": iso(until)})["run_id"]
+    globus_emulator.clock.advance(99)
+    assert flows.get_run(run_id)["status"] == "ACTIVE"
+    globus_emulator.clock.advance(1)
+    assert flows.get_run(run_id)["status"] == "SUCCEEDED"
+
+
+def failing_action(**extra):
+    return {
+        "Type": "Action",
+        "ActionUrl": TEST_PROVIDER,
+        "Parameters": {"outcome": "fail"},
+        "ResultPath": "$.outcome",
+        "End": True,
+        **extra,
+    }
+
+
+def test_a_failed_action_fails_the_run_by_default(flows, runner_for):
+    run = run_to_end(flows, runner_for, one_flow(flows, {"Do": failing_action()}, "Do"), {})
+    assert run["status"] == "FAILED"
+    assert run["details"]["error"] == "ActionFailedException"
+
+
+def test_exception_on_action_failure_false_stores_the_failure_and_goes_on(flows, runner_for):
+    states = {"Do": failing_action(ExceptionOnActionFailure=False)}
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Do"), {})
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["outcome"]["status"] == "FAILED"
+
+
+def test_input_path_narrows_what_a_pass_and_an_action_see(flows, runner_for):
+    states = {
+        "Narrow": {"Type": "Pass", "InputPath": "$.inner", "ResultPath": "$.copy", "Next": "Echo"},
+        "Echo": {
+            "Type": "Action",
+            "ActionUrl": HELLO,
+            "InputPath": "$.inner",
+            "ResultPath": "$.echoed",
+            "End": True,
+        },
+    }
+    body = {"inner": {"echo_string": "narrowed"}, "outer": 1}
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Narrow"), body)
+    assert run["status"] == "SUCCEEDED"
+    output = run["details"]["output"]
+    assert output["copy"] == {"echo_string": "narrowed"}
+    assert output["echoed"]["details"]["hello"] == "narrowed"
+
+
+def flows_client_for(emulator, identity):
+    token = emulator.auth.issue_token(identity, FLOWS_ALL)
+    return globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+
+def test_a_flow_starter_may_run_the_flow_and_others_may_not(flows, runner_for, globus_emulator):
+    ann = globus_emulator.auth.add_identity("ann@example.org")
+    eve = globus_emulator.auth.add_identity("eve@example.org")
+    flow = flows.create_flow(
+        "Shared",
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        {},
+        flow_starters=[f"urn:globus:auth:identity:{ann.id}"],
+    ).data
+    run = runner_for(flow, ann).run_flow({})
+    assert flows_client_for(globus_emulator, ann).get_run(run["run_id"])["status"] == "SUCCEEDED"
+    seen = flows_client_for(globus_emulator, ann).get_flow(flow["id"])
+    assert seen["user_role"] == "flow_starter"
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        runner_for(flow, eve).run_flow({})
+    assert caught.value.http_status == 404  # eve cannot even see the flow
+
+
+def test_a_run_monitor_may_read_the_run_and_its_log_but_not_cancel_it(
+    flows, runner_for, globus_emulator
+):
+    ann = globus_emulator.auth.add_identity("ann@example.org")
+    eve = globus_emulator.auth.add_identity("eve@example.org")
+    flow = one_flow(flows, {"Wait": {"Type": "Wait", "Seconds": 60, "End": True}}, "Wait")
+    run_id = runner_for(flow).run_flow({}, run_monitors=[f"urn:globus:auth:identity:{ann.id}"])[
+        "run_id"
+    ]
+    monitor = flows_client_for(globus_emulator, ann)
+    assert monitor.get_run(run_id)["status"] == "ACTIVE"
+    assert monitor.get_run_logs(run_id)["entries"]
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        monitor.cancel_run(run_id)
+    assert caught.value.http_status == 403
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows_client_for(globus_emulator, eve).get_run(run_id)
+    assert caught.value.http_status == 404
