@@ -211,8 +211,8 @@ def test_rule_ids_count_up_and_removal_leaves_the_others(globus_emulator):
         ({"service": "auth", "status": 500, "id": 9}, r"unknown fault options: \['id'\]"),
         ({"status": 399}, r"^a fault status must be an HTTP error \(400-599\)$"),
         ({"status": 600}, r"^a fault status must be an HTTP error \(400-599\)$"),
-        ({"status": 500, "probability": 1.5}, "^probability must be between 0 and 1$"),
-        ({"status": 500, "probability": -0.1}, "^probability must be between 0 and 1$"),
+        ({"status": 500, "probability": 1.5}, "^probability must be between 0 and 1, not 1.5$"),
+        ({"status": 500, "probability": -0.1}, "^probability must be between 0 and 1, not -0.1$"),
         ({"service": "auth"}, "needs an effect: one of status, reset, timeout, malformed, delay"),
     ],
     ids=[
