@@ -8,6 +8,7 @@ skip without it. Everything else here runs in every session.
 from __future__ import annotations
 
 import asyncio
+import os
 import json
 import pickle
 import threading
@@ -736,4 +737,31 @@ def test_a_person_launches_agents_that_act_for_them(
         mailboxes = list(globus_emulator.world.exchange.mailboxes.values())
     assert [m.owner_id for m in mailboxes] == [user.id, user.id]
     assert all(m.terminated for m in mailboxes)
+    assert project_clients(globus_emulator, factory) == []
+
+
+def test_an_agent_in_another_process_reaches_the_exchange_through_proxy_mode(
+    globus_emulator, globus_proxy, academy_factory, monkeypatch
+):
+    """The worker knows no emulator URL at all: academy's own exchange URL
+    and globus-sdk's production hosts reach this world through the proxy."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from academy.exchange.cloud.globus import GlobusExchangeFactory
+    from academy.manager import Manager
+
+    for name in [n for n in os.environ if n.startswith("GLOBUS_SDK_")]:
+        monkeypatch.delenv(name)
+    for name, value in globus_proxy.env.items():
+        monkeypatch.setenv(name, value)  # the spawned worker inherits these
+    factory = GlobusExchangeFactory(academy_factory.info.project_id)
+
+    async def scenario() -> None:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        async with await Manager.from_exchange_factory(factory, executors=pool) as manager:
+            handle = await manager.launch(Greeter, args=("hello",))
+            assert await handle.greet("through the proxy") == "hello, through the proxy"
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=120))
     assert project_clients(globus_emulator, factory) == []
