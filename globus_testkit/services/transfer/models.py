@@ -1,7 +1,8 @@
 """Transfer's collections, their files and who may use them. No HTTP here.
 
-Access rule (documented in docs/transfer.md): a collection's owner and its
-role holders may do anything; on a guest collection everyone else needs an
+Access rule (documented in docs/transfer.md): a collection's owner, its
+administrators and access managers may do anything; on a guest collection
+everyone else needs an
 ACL rule covering the path (``r`` to read, ``rw`` to write); on a mapped
 collection any authenticated identity may read and write (the storage
 gateway's own policies are outside the emulator).
@@ -9,7 +10,7 @@ gateway's own policies are outside the emulator).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,15 @@ GUEST = "GCSv5_guest_collection"
 PERSONAL = "GCP_mapped_collection"
 ENTITY_TYPES = (MAPPED, GUEST, PERSONAL, "GCSv5_endpoint", "GCP_guest_collection")
 ROLES = ("administrator", "access_manager", "activity_manager", "activity_monitor")
+# What each role grants, as role names: an administrator can do what every
+# role can, an activity manager can also monitor.
+GRANTS = {
+    "administrator": frozenset(ROLES),
+    "access_manager": frozenset({"access_manager"}),
+    "activity_manager": frozenset({"activity_manager", "activity_monitor"}),
+    "activity_monitor": frozenset({"activity_monitor"}),
+}
+MANAGING = frozenset({"administrator", "access_manager"})
 SEARCH_SCOPES = (
     "all",
     "my-endpoints",
@@ -76,6 +86,27 @@ class AccessRule:
 
 
 @dataclass
+class RoleRecord:
+    """One role granted on a collection to an identity or a group."""
+
+    id: str
+    principal_type: str  # "identity" | "group"
+    principal: str
+    role: str
+    create_time: float
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "role",
+            "id": self.id,
+            "principal_type": self.principal_type,
+            "principal": self.principal,
+            "role": self.role,
+            "create_time": iso(self.create_time),
+        }
+
+
+@dataclass
 class Collection:
     id: str
     display_name: str
@@ -105,8 +136,22 @@ class Collection:
     # go INACTIVE until they are restored).
     down: bool = False
     credentials_expired: bool = False
-    roles: dict[str, str] = field(default_factory=dict)  # identity -> role
+    roles: dict[str, RoleRecord] = field(default_factory=dict)  # by role id
     rules: dict[str, AccessRule] = field(default_factory=dict)
+    subscription_admin_verified: bool = False
+
+    def effective_roles(
+        self, identity_ids: Iterable[str], group_ids: Iterable[str]
+    ) -> frozenset[str]:
+        """Every role these identities hold here, directly or through a group,
+        with what each implies (the owner is an administrator)."""
+        identities, groups = set(identity_ids), set(group_ids)
+        held = {"administrator"} if self.owner_id in identities else set()
+        for record in self.roles.values():
+            principals = identities if record.principal_type == "identity" else groups
+            if record.principal in principals:
+                held.add(record.role)
+        return frozenset().union(*(GRANTS[role] for role in held))
 
     @property
     def data_access_scope(self) -> str:
@@ -167,6 +212,12 @@ class Collection:
             "https_server": f"https://{self.id[:8]}.emulated.globus.invalid",
             "local_user_info_available": self.entity_type == MAPPED,
             "DATA": [],
+            # Verification is kept for Globus Connect Personal collections only.
+            **(
+                {"subscription_admin_verified": self.subscription_admin_verified}
+                if self.entity_type.startswith("GCP")
+                else {}
+            ),
         }
 
 
@@ -232,7 +283,7 @@ class TransferState:
         return found
 
     def visible(self, collection: Collection, identity_id: str, groups: set[str]) -> bool:
-        if collection.public or self.is_manager(collection, identity_id):
+        if collection.public or collection.effective_roles((identity_id,), groups):
             return True
         return any(_principal_matches(r, identity_id, groups) for r in collection.rules.values())
 
@@ -246,27 +297,34 @@ class TransferState:
         return collection
 
     @staticmethod
-    def is_manager(collection: Collection, identity_id: str) -> bool:
-        return identity_id == collection.owner_id or collection.roles.get(identity_id) in (
-            "administrator",
-            "access_manager",
-        )
+    def require_role(
+        collection: Collection, identity_id: str, groups: set[str], roles: Iterable[str], doing: str
+    ) -> frozenset[str]:
+        """The caller's effective roles, if one of them is among ``roles``."""
+        held = collection.effective_roles((identity_id,), groups)
+        if not held & set(roles):
+            raise PermissionDenied(f"you may not {doing} on {collection.display_name}")
+        return held
 
     def update_collection(
-        self, collection_id: str, identity_id: str, fields: dict[str, Any]
+        self, collection_id: str, identity_id: str, groups: set[str], fields: dict[str, Any]
     ) -> Collection:
         collection = self.collection(collection_id)
-        if not self.is_manager(collection, identity_id):
-            raise PermissionDenied("you may not update this collection")
+        self.require_role(
+            collection, identity_id, groups, ("administrator",), "update this collection"
+        )
         for key in UPDATABLE:
             if key in fields:
                 setattr(collection, key, fields[key])
         return collection
 
-    def delete_collection(self, collection_id: str, identity_id: str) -> Collection:
+    def delete_collection(
+        self, collection_id: str, identity_id: str, groups: set[str]
+    ) -> Collection:
         collection = self.collection(collection_id)
-        if identity_id != collection.owner_id:
-            raise PermissionDenied("only the owner may delete this collection")
+        self.require_role(
+            collection, identity_id, groups, ("administrator",), "delete this collection"
+        )
         return self.collections.pop(collection.id)
 
     def search(
@@ -315,7 +373,7 @@ class TransferState:
         if scope == "my-gcp-endpoints":
             return c.owner_id == identity_id and c.entity_type.startswith("GCP")
         if scope == "administered-by-me":
-            return self.is_manager(c, identity_id)
+            return "administrator" in c.effective_roles((identity_id,), groups)
         if scope == "shared-by-me":
             return c.owner_id == identity_id and c.entity_type == GUEST
         if scope == "shared-with-me":
@@ -334,6 +392,33 @@ class TransferState:
             recent.insert(0, collection_id)
         del recent[100:]
 
+    # -- roles -------------------------------------------------------------------
+
+    def add_role(
+        self, collection: Collection, principal_type: str, principal: str, role: str
+    ) -> RoleRecord:
+        if role not in ROLES:
+            raise BadRequest(f"role must be one of {', '.join(ROLES)}")
+        if principal_type not in ("identity", "group"):
+            raise BadRequest("principal_type must be identity or group")
+        for existing in collection.roles.values():
+            if (existing.principal_type, existing.principal, existing.role) == (
+                principal_type,
+                principal,
+                role,
+            ):
+                raise Conflict(f"{principal} already has the {role} role", code="Exists")
+        record = RoleRecord(self.ids.uuid(), principal_type, principal, role, self.clock.now())
+        collection.roles[record.id] = record
+        return record
+
+    @staticmethod
+    def role(collection: Collection, role_id: str) -> RoleRecord:
+        found = collection.roles.get(role_id)
+        if found is None:
+            raise NotFound(f"no role {role_id} on {collection.display_name}")
+        return found
+
     # -- access ------------------------------------------------------------------
 
     def can(
@@ -344,8 +429,8 @@ class TransferState:
         path: str,
         write: bool,
     ) -> bool:
-        if identity_id is not None and (
-            identity_id == collection.owner_id or collection.roles.get(identity_id)
+        if identity_id is not None and MANAGING & collection.effective_roles(
+            (identity_id,), groups
         ):
             return True
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
@@ -371,10 +456,11 @@ class TransferState:
             verb = "write" if write else "read"
             raise PermissionDenied(f"No permission to {verb} {path} on {collection.display_name}")
 
-    def add_rule(self, collection_id: str, identity_id: str, rule: dict[str, Any]) -> AccessRule:
+    def add_rule(
+        self, collection_id: str, identity_id: str, groups: set[str], rule: dict[str, Any]
+    ) -> AccessRule:
         collection = self.collection(collection_id)
-        if not self.is_manager(collection, identity_id):
-            raise PermissionDenied("you may not manage access rules on this collection")
+        self.require_role(collection, identity_id, groups, MANAGING, "manage access rules")
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
             raise BadRequest("access rules can only be set on guest collections")
         path = normalize(rule["path"])
@@ -399,17 +485,20 @@ class TransferState:
         collection.rules[created.id] = created
         return created
 
-    def rule(self, collection_id: str, identity_id: str, rule_id: str) -> AccessRule:
+    def rule(
+        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
+    ) -> AccessRule:
         collection = self.collection(collection_id)
-        if not self.is_manager(collection, identity_id):
-            raise PermissionDenied("you may not view access rules on this collection")
+        self.require_role(collection, identity_id, groups, MANAGING, "view access rules")
         found = collection.rules.get(rule_id)
         if found is None:
             raise NotFound(f"no access rule {rule_id}")
         return found
 
-    def delete_rule(self, collection_id: str, identity_id: str, rule_id: str) -> AccessRule:
-        self.rule(collection_id, identity_id, rule_id)
+    def delete_rule(
+        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
+    ) -> AccessRule:
+        self.rule(collection_id, identity_id, groups, rule_id)
         return self.collection(collection_id).rules.pop(rule_id)
 
 
