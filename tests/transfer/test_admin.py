@@ -257,3 +257,21 @@ def test_subscription_members_set_the_subscription_and_its_admins_verify(
     tc.set_subscription_admin_verified(lab.id, False)  # administrators may revoke
     tc.set_subscription_id(lab.id, None)
     assert tc.get_endpoint(lab.id)["subscription_id"] is None
+
+
+def test_an_endpoint_update_takes_the_apis_fields_and_a_refused_one_changes_nothing(
+    globus_emulator, transfer_for
+):
+    laptop = globus_emulator.transfer.add_collection("Laptop", entity_type="GCP_mapped_collection")
+    tc = transfer_for(None)
+    tc.update_endpoint(
+        laptop.id,
+        {"is_globus_connect": True, "user_message": "hello", "network_use": "minimal"},
+    )
+    shown = tc.get_endpoint(laptop.id)
+    assert (shown["user_message"], shown["network_use"]) == ("hello", "minimal")
+    refused = {"description": "changed", "subscription_id": SUBSCRIPTION}  # not a member
+    assert _status(lambda: tc.update_endpoint(laptop.id, refused)) == 403
+    flipped = {"description": "changed", "is_globus_connect": False}
+    assert _status(lambda: tc.update_endpoint(laptop.id, flipped)) == 400
+    assert tc.get_endpoint(laptop.id)["description"] is None

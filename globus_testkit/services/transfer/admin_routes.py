@@ -387,26 +387,8 @@ def set_subscription_id(svc: TransferService, call: Call, collection_id: str) ->
     collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
     body = call.json_object()
     validate(body, "transfer_subscription", code="ClientError.BadRequest")
-    svc.state.require_role(
-        collection, info.identity_id, groups, ("administrator",), "set the subscription"
-    )
-    if collection.entity_type in ("GCSv5_guest_collection", "GCP_guest_collection"):
-        raise BadRequest("guest collections take their mapped collection's subscription")
-    wanted = body["subscription_id"]
-    if wanted is not None:
-        mine = svc.subscriptions_of(info.identity_id, admin=False)
-        if wanted == "DEFAULT":
-            if len(mine) != 1:
-                raise BadRequest(
-                    f"DEFAULT needs exactly one subscription; you have {len(mine)}",
-                    code="ClientError.BadRequest.MultipleSubscriptions" if mine else None,
-                )
-            (wanted,) = mine
-        elif wanted not in mine:
-            raise PermissionDenied(f"you are not a member of subscription {wanted}")
-    if wanted != collection.subscription_id:
-        collection.subscription_admin_verified = False
-    collection.subscription_id = wanted
+    change = subscription_change(svc, collection, info.identity_id, groups, body)
+    apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
 
 
@@ -416,22 +398,67 @@ def set_subscription_id(svc: TransferService, call: Call, collection_id: str) ->
     operation="set_subscription_admin_verified",
 )
 def set_subscription_admin_verified(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    """Subscription admins grant or revoke; the collection's administrators
-    may only revoke."""
     info, groups = svc.caller(call)
     collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
     body = call.json_object()
     validate(body, "transfer_subscription_admin_verified", code="ClientError.BadRequest")
-    verified = body["subscription_admin_verified"]
-    if collection.entity_type != PERSONAL:
-        raise BadRequest("only Globus Connect Personal mapped collections are verified")
-    if collection.subscription_id is None:
-        raise BadRequest("the collection has no subscription to be verified for")
-    admins_subscription = collection.subscription_id in svc.subscriptions_of(
-        info.identity_id, admin=True
-    )
-    administers = "administrator" in collection.effective_roles((info.identity_id,), groups)
-    if not (admins_subscription or (administers and not verified)):
-        raise PermissionDenied("only the subscription's administrators may verify the collection")
-    collection.subscription_admin_verified = verified
+    change = subscription_change(svc, collection, info.identity_id, groups, body)
+    apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
+
+
+def subscription_change(
+    svc: TransferService,
+    collection: Collection,
+    identity_id: str,
+    groups: set[str],
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    """Check a change of ``subscription_id`` and/or
+    ``subscription_admin_verified`` (from their own routes or an endpoint
+    update) and return it resolved, changing nothing yet.
+
+    Members of a subscription's group may put a collection they administer
+    under it (``DEFAULT``: their only subscription); the subscription's
+    admins grant or revoke verification of a Globus Connect Personal
+    collection, its administrators may only revoke."""
+    change: dict[str, Any] = {}
+    administers = "administrator" in collection.effective_roles((identity_id,), groups)
+    subscription = collection.subscription_id
+    if "subscription_id" in fields:
+        if not administers:
+            raise PermissionDenied(f"you may not set the subscription of {collection.display_name}")
+        if collection.entity_type in ("GCSv5_guest_collection", "GCP_guest_collection"):
+            raise BadRequest("guest collections take their mapped collection's subscription")
+        subscription = fields["subscription_id"]
+        if subscription is not None:
+            mine = svc.subscriptions_of(identity_id, admin=False)
+            if subscription == "DEFAULT":
+                if len(mine) != 1:
+                    raise BadRequest(
+                        f"DEFAULT needs exactly one subscription; you have {len(mine)}"
+                    )
+                (subscription,) = mine
+            elif subscription not in mine:
+                raise PermissionDenied(f"you are not a member of subscription {subscription}")
+        change["subscription_id"] = subscription
+        if subscription != collection.subscription_id:
+            change["subscription_admin_verified"] = False
+    if "subscription_admin_verified" in fields:
+        verified = fields["subscription_admin_verified"]
+        if collection.entity_type != PERSONAL:
+            raise BadRequest("only Globus Connect Personal mapped collections are verified")
+        if subscription is None:
+            raise BadRequest("the collection has no subscription to be verified for")
+        subscription_admin = subscription in svc.subscriptions_of(identity_id, admin=True)
+        if not (subscription_admin or (administers and not verified)):
+            raise PermissionDenied(
+                "only the subscription's administrators may verify the collection"
+            )
+        change["subscription_admin_verified"] = verified
+    return change
+
+
+def apply_subscription_change(collection: Collection, change: dict[str, Any]) -> None:
+    for key, value in change.items():
+        setattr(collection, key, value)

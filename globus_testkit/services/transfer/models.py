@@ -57,6 +57,16 @@ UPDATABLE = (
     "default_directory",
     "force_encryption",
     "disable_verify",
+    "force_verify",
+    "disable_anonymous_writes",
+    "user_message",
+    "user_message_link",
+    "location",
+    "network_use",
+    "max_concurrency",
+    "preferred_concurrency",
+    "max_parallelism",
+    "preferred_parallelism",
 )
 
 
@@ -130,6 +140,16 @@ class Collection:
     non_functional: bool = False
     force_encryption: bool = False
     disable_verify: bool = False
+    force_verify: bool = False
+    disable_anonymous_writes: bool = False
+    user_message: str | None = None
+    user_message_link: str | None = None
+    location: str | None = None
+    network_use: str | None = None
+    max_concurrency: int | None = None
+    preferred_concurrency: int | None = None
+    max_parallelism: int | None = None
+    preferred_parallelism: int | None = None
     requires_data_access_consent: bool = False
     # Trouble a test can cause: the storage is unreachable (tasks retry and
     # count faults), or the credentials Transfer uses for it expired (tasks
@@ -192,8 +212,16 @@ class Collection:
             "non_functional_endpoint_display_name": None,
             "force_encryption": self.force_encryption,
             "disable_verify": self.disable_verify,
-            "force_verify": False,
-            "disable_anonymous_writes": False,
+            "force_verify": self.force_verify,
+            "disable_anonymous_writes": self.disable_anonymous_writes,
+            "user_message": self.user_message,
+            "user_message_link": self.user_message_link,
+            "location": self.location,
+            "network_use": self.network_use,
+            "max_concurrency": self.max_concurrency,
+            "preferred_concurrency": self.preferred_concurrency,
+            "max_parallelism": self.max_parallelism,
+            "preferred_parallelism": self.preferred_parallelism,
             "mfa_required": False,
             "shareable": not guest,
             "acl_available": guest,
@@ -313,6 +341,10 @@ class TransferState:
         self.require_role(
             collection, identity_id, groups, ("administrator",), "update this collection"
         )
+        if fields.get("is_globus_connect", collection.entity_type.startswith("GCP")) != (
+            collection.entity_type.startswith("GCP")
+        ):
+            raise BadRequest("is_globus_connect cannot be changed")
         for key in UPDATABLE:
             if key in fields:
                 setattr(collection, key, fields[key])

@@ -296,7 +296,11 @@ def update_endpoint(svc: TransferService, call: Call, collection_id: str) -> Rep
     svc.state.visible_collection(collection_id, info.identity_id, groups)
     body = call.json_object()
     validate(body, "transfer_endpoint_update", code="ClientError.BadRequest")
+    collection = svc.state.collection(collection_id)
+    # Every check comes before any change, so a refused update changes nothing.
+    change = _admin_routes.subscription_change(svc, collection, info.identity_id, groups, body)
     svc.state.update_collection(collection_id, info.identity_id, groups, body)
+    _admin_routes.apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
 
 
@@ -728,4 +732,4 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
 
 
 # The administrators' routes register on the same table, from their own module.
-from . import admin_routes as _admin_routes  # noqa: E402, F401
+from . import admin_routes as _admin_routes  # noqa: E402
