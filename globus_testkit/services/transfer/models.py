@@ -137,6 +137,7 @@ class Collection:
     subscription_id: str | None = None
     host_endpoint_id: str | None = None
     host_collection_id: str | None = None
+    host_path: str | None = None
     non_functional: bool = False
     force_encryption: bool = False
     disable_verify: bool = False
@@ -202,7 +203,7 @@ class Collection:
             "subscription_id": self.subscription_id,
             "host_endpoint_id": self.host_endpoint_id,
             "host_endpoint": self.host_endpoint_id,
-            "host_path": None,
+            "host_path": self.host_path,
             "gcs_version": "5.4.80" if self.entity_type.startswith("GCSv5") else None,
             "is_globus_connect": self.entity_type.startswith("GCP"),
             "gcp_connected": True if self.entity_type.startswith("GCP") else None,
@@ -303,6 +304,39 @@ class TransferState:
             raise Conflict(f"a collection {collection.id} already exists")
         self.collections[collection.id] = collection
         return collection
+
+    def create_guest(
+        self,
+        host: Collection,
+        host_path: str,
+        display_name: str,
+        *,
+        owner_id: str,
+        owner_string: str,
+        groups: set[str],
+        **fields: Any,
+    ) -> Collection:
+        """A guest (shared) collection whose root is ``host_path`` on the
+        host: the two share the same files, so what one writes the other
+        sees. Its creator needs to read that directory on the host."""
+        if host.entity_type not in (MAPPED, PERSONAL):
+            raise BadRequest("guest collections are hosted on mapped collections only")
+        path = normalize(host_path, host.default_directory)
+        self.require(host, owner_id, groups, path, write=False)
+        root = host.tree.directory(path)
+        guest = self.create_collection(
+            display_name,
+            owner_id=owner_id,
+            owner_string=owner_string,
+            entity_type=GUEST if host.entity_type == MAPPED else "GCP_guest_collection",
+            host_endpoint_id=host.id,
+            host_collection_id=host.id,
+            host_path=path if path.endswith("/") else path + "/",
+            default_directory="/",
+            **fields,
+        )
+        guest.tree.root = root  # a view of the host's directory, not a copy
+        return guest
 
     def collection(self, collection_id: str) -> Collection:
         found = self.collections.get(collection_id.lower())

@@ -1,0 +1,76 @@
+"""Shared endpoints (guest collections) made through TransferClient."""
+
+from __future__ import annotations
+
+import globus_sdk
+import pytest
+
+from .test_tasks import transfer
+
+
+def _shared(host_id: str, path: str, name: str = "Run 1, shared") -> dict[str, str]:
+    return {
+        "DATA_TYPE": "shared_endpoint",
+        "host_endpoint": host_id,
+        "host_path": path,
+        "display_name": name,
+    }
+
+
+def test_a_shared_endpoint_shows_and_changes_its_hosts_files(tc, lab, scratch, globus_emulator):
+    created = tc.create_shared_endpoint(_shared(lab.id, "/data/run1"))
+    guest_id = created["id"]
+    guest = tc.get_endpoint(guest_id)
+    assert (guest["entity_type"], guest["host_endpoint_id"]) == ("GCSv5_guest_collection", lab.id)
+    assert guest["host_path"] == "/data/run1/"
+    assert sorted(e["name"] for e in tc.operation_ls(guest_id, path="/")) == [
+        "a.dat",
+        "b.dat",
+        "sub",
+    ]
+    tc.operation_mkdir(guest_id, "/results")
+    assert globus_emulator.transfer.exists(lab, "/data/run1/results")
+    task_id = transfer(tc, guest_id, scratch.id, ("/a.dat", "/from-guest.dat"))
+    assert tc.get_task(task_id)["status"] == "SUCCEEDED"
+    assert globus_emulator.transfer.read(scratch, "/from-guest.dat") == b"alpha"
+    assert [e["id"] for e in tc.my_shared_endpoint_list(lab.id)] == [guest_id]
+
+
+def test_a_shared_endpoint_opens_to_others_through_its_access_rules(
+    tc, lab, globus_emulator, transfer_for
+):
+    guest_id = tc.create_shared_endpoint(_shared(lab.id, "/data/run1"))["id"]
+    tc.update_endpoint(guest_id, {"public": False})
+    friend = globus_emulator.auth.add_identity("friend@example.org")
+    friend_tc = transfer_for(friend)
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        friend_tc.operation_ls(guest_id, path="/")
+    assert caught.value.http_status == 404  # a private guest collection is invisible
+    tc.add_endpoint_acl_rule(
+        guest_id,
+        {
+            "DATA_TYPE": "access",
+            "principal_type": "identity",
+            "principal": friend.id,
+            "path": "/sub/",
+            "permissions": "r",
+        },
+    )
+    assert [e["name"] for e in friend_tc.operation_ls(guest_id, path="/sub/")] == ["c.log"]
+    assert list(friend_tc.my_shared_endpoint_list(lab.id)) == []
+
+
+def test_a_shared_endpoint_needs_a_directory_on_a_mapped_host(tc, lab):
+    for document, status in (
+        (_shared(lab.id, "/data/nothing-here"), 404),
+        (_shared(lab.id, "/data/run1/a.dat"), 502),
+        ({"DATA_TYPE": "shared_endpoint", "host_endpoint": lab.id}, 400),
+    ):
+        with pytest.raises(globus_sdk.TransferAPIError) as caught:
+            tc.create_shared_endpoint(document)
+        assert caught.value.http_status == status
+    guest_id = tc.create_shared_endpoint(_shared(lab.id, "/data/run1"))["id"]
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        tc.create_shared_endpoint(_shared(guest_id, "/sub"))
+    assert caught.value.http_status == 400
+    assert len(list(tc.my_shared_endpoint_list(lab.id))) == 1
