@@ -65,3 +65,16 @@ def test_gcp_update_mapped_and_subscription_commands(run, globus_emulator, cli_e
     assert globus_emulator.transfer.collection(laptop.id).subscription_admin_verified is True
     globus(cli_env, "gcp", "set-subscription-id", laptop.id, "null")
     assert globus_emulator.transfer.collection(laptop.id).subscription_id is None
+
+
+def test_gcp_create_mapped_and_guest_then_list_shared_endpoints(run, globus_emulator):
+    created = run("gcp", "create", "mapped", "CLI personal", "--description", "a laptop")
+    assert created["globus_connect_setup_key"]
+    personal_id = created["id"]
+    globus_emulator.transfer.write(personal_id, "/home/me/data/x.txt", "x marks")
+    guest = run("gcp", "create", "guest", "CLI guest", f"{personal_id}:/home/me/data/")
+    shared = globus_emulator.transfer.collection(guest["id"])
+    assert (shared.entity_type, shared.host_path) == ("GCP_guest_collection", "/home/me/data/")
+    assert globus_emulator.transfer.read(shared, "/x.txt") == b"x marks"
+    listed = run("endpoint", "my-shared-endpoint-list", personal_id)["DATA"]
+    assert [e["id"] for e in listed] == [guest["id"]]

@@ -74,3 +74,25 @@ def test_a_shared_endpoint_needs_a_directory_on_a_mapped_host(tc, lab):
         tc.create_shared_endpoint(_shared(guest_id, "/sub"))
     assert caught.value.http_status == 400
     assert len(list(tc.my_shared_endpoint_list(lab.id))) == 1
+
+
+def test_a_globus_connect_personal_endpoint_is_created_with_a_setup_key(transfer_for):
+    tc = transfer_for(None)
+    # globus-sdk 4 has no create_endpoint; globus-cli's `gcp create mapped` posts it.
+    created = tc.post(
+        "/v0.10/endpoint",
+        data={"DATA_TYPE": "endpoint", "display_name": "My laptop", "is_globus_connect": True},
+    )
+    assert created["code"] == "Created" and created["globus_connect_setup_key"]
+    shown = tc.get_endpoint(created["id"])
+    assert (shown["entity_type"], shown["is_globus_connect"]) == ("GCP_mapped_collection", True)
+    assert [e["id"] for e in tc.endpoint_search(filter_scope="my-gcp-endpoints")] == [created["id"]]
+    before = len(list(tc.endpoint_search(filter_scope="my-endpoints")))
+    for refused, status in (
+        ({"display_name": "Old style", "is_globus_connect": False}, 400),
+        ({"display_name": "x", "is_globus_connect": True, "subscription_id": "DEFAULT"}, 400),
+    ):
+        with pytest.raises(globus_sdk.TransferAPIError) as caught:
+            tc.post("/v0.10/endpoint", data=refused)
+        assert caught.value.http_status == status
+    assert len(list(tc.endpoint_search(filter_scope="my-endpoints"))) == before

@@ -138,6 +138,8 @@ class Collection:
     host_endpoint_id: str | None = None
     host_collection_id: str | None = None
     host_path: str | None = None
+    setup_key: str | None = None  # a Globus Connect Personal install's one-time key
+    activity_notification_policy: dict[str, Any] | None = None  # guests only
     non_functional: bool = False
     force_encryption: bool = False
     disable_verify: bool = False
@@ -206,6 +208,7 @@ class Collection:
             "host_path": self.host_path,
             "gcs_version": "5.4.80" if self.entity_type.startswith("GCSv5") else None,
             "is_globus_connect": self.entity_type.startswith("GCP"),
+            "globus_connect_setup_key": self.setup_key,
             "gcp_connected": True if self.entity_type.startswith("GCP") else None,
             "gcp_paused": False if self.entity_type.startswith("GCP") else None,
             "non_functional": self.non_functional,
@@ -241,6 +244,16 @@ class Collection:
             "https_server": f"https://{self.id[:8]}.emulated.globus.invalid",
             "local_user_info_available": self.entity_type == MAPPED,
             "DATA": [],
+            **(
+                {
+                    "guest_collection_activity_notification_policy": (
+                        self.activity_notification_policy
+                        or {"DATA_TYPE": "activity_notification_policy", "status": []}
+                    )
+                }
+                if guest
+                else {}
+            ),
             # Verification is kept for Globus Connect Personal collections only.
             **(
                 {"subscription_admin_verified": self.subscription_admin_verified}
@@ -332,8 +345,7 @@ class TransferState:
             host_endpoint_id=host.id,
             host_collection_id=host.id,
             host_path=path if path.endswith("/") else path + "/",
-            default_directory="/",
-            **fields,
+            **{"default_directory": "/", **fields},
         )
         guest.tree.root = root  # a view of the host's directory, not a copy
         return guest

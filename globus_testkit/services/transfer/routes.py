@@ -731,9 +731,9 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
     return _result(call, "result", "Deleted", "Bookmark deleted successfully")
 
 
-# The administrators' and shared endpoints' routes register on the same
-# table, from their own modules.
+# The administrators' routes and those creating endpoints register on the
+# same table, from their own modules.
 from . import admin_routes as _admin_routes  # noqa: E402
-from . import shared_routes as _shared_routes  # noqa: E402
+from . import creation_routes as _creation_routes  # noqa: E402
 
-ROUTE_MODULES = (_admin_routes, _shared_routes)
+ROUTE_MODULES = (_admin_routes, _creation_routes)
