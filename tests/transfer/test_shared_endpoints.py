@@ -96,3 +96,15 @@ def test_a_globus_connect_personal_endpoint_is_created_with_a_setup_key(transfer
             tc.post("/v0.10/endpoint", data=refused)
         assert caught.value.http_status == status
     assert len(list(tc.endpoint_search(filter_scope="my-endpoints"))) == before
+
+
+def test_servers_are_listed_and_read_but_guests_have_none_of_their_own(tc, lab):
+    servers = list(tc.endpoint_server_list(lab.id))
+    assert len(servers) == 1 and servers[0]["DATA_TYPE"] == "server"
+    assert tc.get_endpoint_server(lab.id, servers[0]["id"])["hostname"] == servers[0]["hostname"]
+    assert tc.get_endpoint(lab.id)["DATA"] == servers
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        tc.get_endpoint_server(lab.id, 1)
+    assert caught.value.http_status == 404
+    guest_id = tc.create_shared_endpoint(_shared(lab.id, "/data/run1"))["id"]
+    assert list(tc.endpoint_server_list(guest_id)) == []

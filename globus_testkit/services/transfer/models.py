@@ -176,6 +176,26 @@ class Collection:
                 held.add(record.role)
         return frozenset().union(*(GRANTS[role] for role in held))
 
+    def servers(self) -> list[dict[str, Any]]:
+        """The one server behind a mapped or personal collection, managed
+        by Globus Connect Server or Personal; a guest collection has none
+        of its own (it uses its host's)."""
+        if self.entity_type in (GUEST, "GCP_guest_collection"):
+            return []
+        hostname = f"{self.id[:8]}.emulated.globus.invalid"
+        server: dict[str, Any] = {
+            "DATA_TYPE": "server",
+            "id": int(self.id.replace("-", "")[:7], 16),
+            "hostname": hostname,
+            "port": 443,
+            "scheme": "gsiftp",
+            "uri": f"gsiftp://{hostname}:443",
+            "subject": None,
+        }
+        if self.entity_type.startswith("GCP"):
+            server.update(is_connected=not self.down, is_paused=False)
+        return [server]
+
     @property
     def data_access_scope(self) -> str:
         return f"https://auth.globus.org/scopes/{self.id}/data_access"
@@ -243,7 +263,7 @@ class Collection:
             "tlsftp_server": f"tlsftp://{self.id[:8]}.emulated.globus.invalid:443",
             "https_server": f"https://{self.id[:8]}.emulated.globus.invalid",
             "local_user_info_available": self.entity_type == MAPPED,
-            "DATA": [],
+            "DATA": self.servers(),
             **(
                 {
                     "guest_collection_activity_notification_policy": (

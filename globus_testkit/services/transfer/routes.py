@@ -731,9 +731,10 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
     return _result(call, "result", "Deleted", "Bookmark deleted successfully")
 
 
-# The administrators' routes and those creating endpoints register on the
-# same table, from their own modules.
+# The administrators' routes, those creating endpoints and the servers'
+# register on the same table, from their own modules.
 from . import admin_routes as _admin_routes  # noqa: E402
 from . import creation_routes as _creation_routes  # noqa: E402
+from . import server_routes as _server_routes  # noqa: E402
 
-ROUTE_MODULES = (_admin_routes, _creation_routes)
+ROUTE_MODULES = (_admin_routes, _creation_routes, _server_routes)
