@@ -187,6 +187,7 @@ def test_an_administrator_cancels_anothers_task_while_a_non_administrator_cannot
     admin_tc = transfer_for(admin)
     cancel = admin_tc.endpoint_manager_cancel_tasks([task_id], "quota exceeded")
     assert admin_tc.endpoint_manager_cancel_status(cancel["id"])["done"] is True
+    assert _status(lambda: stranger_tc.endpoint_manager_cancel_status(cancel["id"])) == 404
     task = tc.get_task(task_id)
     assert (task["status"], task["canceled_by_admin"]) == ("FAILED", "DESTINATION")
     assert task["canceled_by_admin_message"] == "quota exceeded"

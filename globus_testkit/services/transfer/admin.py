@@ -108,6 +108,7 @@ class PauseRule:
 @dataclass
 class AdminCancel:
     id: int
+    requested_by: str
     task_ids: list[str]
     message: str
     create_time: float
@@ -213,14 +214,17 @@ class PauseRules:
         now = self.state.clock.now()
         return [r for r in self.rules.values() if r.pauses(task, now)]
 
-    def record_cancel(self, task_ids: list[str], message: str) -> AdminCancel:
-        cancel = AdminCancel(len(self.cancels) + 1, task_ids, message, self.state.clock.now())
+    def record_cancel(self, identity_id: str, task_ids: list[str], message: str) -> AdminCancel:
+        cancel = AdminCancel(
+            len(self.cancels) + 1, identity_id, task_ids, message, self.state.clock.now()
+        )
         self.cancels[cancel.id] = cancel
         return cancel
 
-    def cancel_status(self, cancel_id: str) -> AdminCancel:
+    def cancel_status(self, cancel_id: str, identity_id: str) -> AdminCancel:
+        """An admin cancel, for the identity who asked for it only."""
         found = self.cancels.get(int(cancel_id)) if cancel_id.isdigit() else None
-        if found is None:
+        if found is None or found.requested_by != identity_id:
             raise NotFound(f"no admin cancel {cancel_id}")
         return found
 

@@ -211,14 +211,16 @@ def endpoint_manager_cancel_tasks(svc: TransferService, call: Call) -> Reply:
             task.canceled_by_admin = canceled_by_admin(svc.state, task, identity_id, groups)
             task.canceled_by_admin_message = body["message"]
             svc.tasks.end(task, f"the task was canceled by an administrator: {body['message']}")
-    cancel = svc.tasks.pause_rules.record_cancel([t.id for t in tasks], body["message"])
+    cancel = svc.tasks.pause_rules.record_cancel(
+        identity_id, [t.id for t in tasks], body["message"]
+    )
     return Reply(cancel.to_api(), 202)
 
 
 @routes.route(f"{EM}/admin_cancel/<cancel_id>", "GET", operation="endpoint_manager_cancel_status")
 def endpoint_manager_cancel_status(svc: TransferService, call: Call, cancel_id: str) -> Reply:
-    svc.caller(call)
-    return Reply(svc.tasks.pause_rules.cancel_status(cancel_id).to_api())
+    info, _ = svc.caller(call)
+    return Reply(svc.tasks.pause_rules.cancel_status(cancel_id, info.identity_id).to_api())
 
 
 @routes.route(f"{EM}/admin_pause", "POST", operation="endpoint_manager_pause_tasks")
