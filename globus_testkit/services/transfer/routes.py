@@ -14,14 +14,13 @@ from ..base import Routes, Service
 from .errors import BadRequest, Conflict, ConsentRequired
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
+from .listing import ls_entry, name_filter
 from .models import (
     ENTITY_TYPES,
     MANAGING,
     MAPPED,
     Collection,
     TransferState,
-    ls_entry,
-    name_filter,
 )
 from .tasks import Task, Tasks, matches, parse_task_filter, task_document
 
