@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..auth.models import SessionRequirement
 from .filetree import normalize
-from .models import MAPPED, Collection
+from .models import MAPPED, ROLES, Collection, RoleRecord
 from .routes import add_collections
 from .tasks import MODES, Task
 
@@ -104,15 +104,21 @@ class TransferHelpers:
         with self._emulator.lock:
             return self.collection(collection).tree.exists(normalize(path))
 
-    def set_role(self, collection: Collection | str, identity: Any, role: str) -> None:
-        """Give ``identity`` a role on a collection (administrator,
-        access_manager, activity_manager or activity_monitor)."""
-        from .models import ROLES
-
+    def set_role(
+        self, collection: Collection | str, principal: Any, role: str, *, group: bool = False
+    ) -> RoleRecord:
+        """Give an identity (or, with ``group=True``, a group) a role on a
+        collection: administrator, access_manager, activity_manager or
+        activity_monitor. Returns the role record, as ``role_list`` shows it."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         with self._emulator.lock:
-            self.collection(collection).roles[getattr(identity, "id", identity)] = role
+            return self._emulator.world.transfer.add_role(
+                self.collection(collection),
+                "group" if group else "identity",
+                getattr(principal, "id", principal),
+                role,
+            )
 
     def collection(self, collection: Collection | str) -> Collection:
         collection_id = collection if isinstance(collection, str) else collection.id

@@ -1,7 +1,8 @@
 """Transfer's collections, their files and who may use them. No HTTP here.
 
-Access rule (documented in docs/transfer.md): a collection's owner and its
-role holders may do anything; on a guest collection everyone else needs an
+Access rule (documented in docs/transfer.md): a collection's owner, its
+administrators and access managers may do anything; on a guest collection
+everyone else needs an
 ACL rule covering the path (``r`` to read, ``rw`` to write); on a mapped
 collection any authenticated identity may read and write (the storage
 gateway's own policies are outside the emulator).
@@ -9,22 +10,30 @@ gateway's own policies are outside the emulator).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
-from ...patterns import glob_matches
 from ..auth.models import SessionRequirement
 from .errors import BadRequest, Conflict, EndpointNotFound, NotFound, PermissionDenied
-from .filetree import FileTree, Node, normalize
+from .filetree import FileTree, normalize
 
 MAPPED = "GCSv5_mapped_collection"
 GUEST = "GCSv5_guest_collection"
 PERSONAL = "GCP_mapped_collection"
 ENTITY_TYPES = (MAPPED, GUEST, PERSONAL, "GCSv5_endpoint", "GCP_guest_collection")
 ROLES = ("administrator", "access_manager", "activity_manager", "activity_monitor")
+# What each role grants, as role names: an administrator can do what every
+# role can, an activity manager can also monitor.
+GRANTS = {
+    "administrator": frozenset(ROLES),
+    "access_manager": frozenset({"access_manager"}),
+    "activity_manager": frozenset({"activity_manager", "activity_monitor"}),
+    "activity_monitor": frozenset({"activity_monitor"}),
+}
+MANAGING = frozenset({"administrator", "access_manager"})
 SEARCH_SCOPES = (
     "all",
     "my-endpoints",
@@ -48,6 +57,16 @@ UPDATABLE = (
     "default_directory",
     "force_encryption",
     "disable_verify",
+    "force_verify",
+    "disable_anonymous_writes",
+    "user_message",
+    "user_message_link",
+    "location",
+    "network_use",
+    "max_concurrency",
+    "preferred_concurrency",
+    "max_parallelism",
+    "preferred_parallelism",
 )
 
 
@@ -77,6 +96,27 @@ class AccessRule:
 
 
 @dataclass
+class RoleRecord:
+    """One role granted on a collection to an identity or a group."""
+
+    id: str
+    principal_type: str  # "identity" | "group"
+    principal: str
+    role: str
+    create_time: float
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "role",
+            "id": self.id,
+            "principal_type": self.principal_type,
+            "principal": self.principal,
+            "role": self.role,
+            "create_time": iso(self.create_time),
+        }
+
+
+@dataclass
 class Collection:
     id: str
     display_name: str
@@ -97,19 +137,66 @@ class Collection:
     subscription_id: str | None = None
     host_endpoint_id: str | None = None
     host_collection_id: str | None = None
+    host_path: str | None = None
+    setup_key: str | None = None  # a Globus Connect Personal install's one-time key
+    activity_notification_policy: dict[str, Any] | None = None  # guests only
     non_functional: bool = False
     force_encryption: bool = False
     disable_verify: bool = False
+    force_verify: bool = False
+    disable_anonymous_writes: bool = False
+    user_message: str | None = None
+    user_message_link: str | None = None
+    location: str | None = None
+    network_use: str | None = None
+    max_concurrency: int | None = None
+    preferred_concurrency: int | None = None
+    max_parallelism: int | None = None
+    preferred_parallelism: int | None = None
     requires_data_access_consent: bool = False
     # Trouble a test can cause: the storage is unreachable (tasks retry and
     # count faults), or the credentials Transfer uses for it expired (tasks
     # go INACTIVE until they are restored).
     down: bool = False
     credentials_expired: bool = False
-    roles: dict[str, str] = field(default_factory=dict)  # identity -> role
+    roles: dict[str, RoleRecord] = field(default_factory=dict)  # by role id
     # what the collection's storage gateway demands of a caller's session
     session_requirement: SessionRequirement | None = None
     rules: dict[str, AccessRule] = field(default_factory=dict)
+    subscription_admin_verified: bool = False
+
+    def effective_roles(
+        self, identity_ids: Iterable[str], group_ids: Iterable[str]
+    ) -> frozenset[str]:
+        """Every role these identities hold here, directly or through a group,
+        with what each implies (the owner is an administrator)."""
+        identities, groups = set(identity_ids), set(group_ids)
+        held = {"administrator"} if self.owner_id in identities else set()
+        for record in self.roles.values():
+            principals = identities if record.principal_type == "identity" else groups
+            if record.principal in principals:
+                held.add(record.role)
+        return frozenset().union(*(GRANTS[role] for role in held))
+
+    def servers(self) -> list[dict[str, Any]]:
+        """The one server behind a mapped or personal collection, managed
+        by Globus Connect Server or Personal; a guest collection has none
+        of its own (it uses its host's)."""
+        if self.entity_type in (GUEST, "GCP_guest_collection"):
+            return []
+        hostname = f"{self.id[:8]}.emulated.globus.invalid"
+        server: dict[str, Any] = {
+            "DATA_TYPE": "server",
+            "id": int(self.id.replace("-", "")[:7], 16),
+            "hostname": hostname,
+            "port": 443,
+            "scheme": "gsiftp",
+            "uri": f"gsiftp://{hostname}:443",
+            "subject": None,
+        }
+        if self.entity_type.startswith("GCP"):
+            server.update(is_connected=not self.down, is_paused=False)
+        return [server]
 
     @property
     def data_access_scope(self) -> str:
@@ -142,9 +229,10 @@ class Collection:
             "subscription_id": self.subscription_id,
             "host_endpoint_id": self.host_endpoint_id,
             "host_endpoint": self.host_endpoint_id,
-            "host_path": None,
+            "host_path": self.host_path,
             "gcs_version": "5.4.80" if self.entity_type.startswith("GCSv5") else None,
             "is_globus_connect": self.entity_type.startswith("GCP"),
+            "globus_connect_setup_key": self.setup_key,
             "gcp_connected": True if self.entity_type.startswith("GCP") else None,
             "gcp_paused": False if self.entity_type.startswith("GCP") else None,
             "non_functional": self.non_functional,
@@ -152,8 +240,16 @@ class Collection:
             "non_functional_endpoint_display_name": None,
             "force_encryption": self.force_encryption,
             "disable_verify": self.disable_verify,
-            "force_verify": False,
-            "disable_anonymous_writes": False,
+            "force_verify": self.force_verify,
+            "disable_anonymous_writes": self.disable_anonymous_writes,
+            "user_message": self.user_message,
+            "user_message_link": self.user_message_link,
+            "location": self.location,
+            "network_use": self.network_use,
+            "max_concurrency": self.max_concurrency,
+            "preferred_concurrency": self.preferred_concurrency,
+            "max_parallelism": self.max_parallelism,
+            "preferred_parallelism": self.preferred_parallelism,
             "mfa_required": False,
             "shareable": not guest,
             "acl_available": guest,
@@ -171,7 +267,23 @@ class Collection:
             "tlsftp_server": f"tlsftp://{self.id[:8]}.emulated.globus.invalid:443",
             "https_server": f"https://{self.id[:8]}.emulated.globus.invalid",
             "local_user_info_available": self.entity_type == MAPPED,
-            "DATA": [],
+            "DATA": self.servers(),
+            **(
+                {
+                    "guest_collection_activity_notification_policy": (
+                        self.activity_notification_policy
+                        or {"DATA_TYPE": "activity_notification_policy", "status": []}
+                    )
+                }
+                if guest
+                else {}
+            ),
+            # Verification is kept for Globus Connect Personal collections only.
+            **(
+                {"subscription_admin_verified": self.subscription_admin_verified}
+                if self.entity_type.startswith("GCP")
+                else {}
+            ),
         }
 
 
@@ -230,6 +342,38 @@ class TransferState:
         self.collections[collection.id] = collection
         return collection
 
+    def create_guest(
+        self,
+        host: Collection,
+        host_path: str,
+        display_name: str,
+        *,
+        owner_id: str,
+        owner_string: str,
+        groups: set[str],
+        **fields: Any,
+    ) -> Collection:
+        """A guest (shared) collection whose root is ``host_path`` on the
+        host: the two share the same files, so what one writes the other
+        sees. Its creator needs to read that directory on the host."""
+        if host.entity_type not in (MAPPED, PERSONAL):
+            raise BadRequest("guest collections are hosted on mapped collections only")
+        path = normalize(host_path, host.default_directory)
+        self.require(host, owner_id, groups, path, write=False)
+        root = host.tree.directory(path)
+        guest = self.create_collection(
+            display_name,
+            owner_id=owner_id,
+            owner_string=owner_string,
+            entity_type=GUEST if host.entity_type == MAPPED else "GCP_guest_collection",
+            host_endpoint_id=host.id,
+            host_collection_id=host.id,
+            host_path=path if path.endswith("/") else path + "/",
+            **{"default_directory": "/", **fields},
+        )
+        guest.tree.root = root  # a view of the host's directory, not a copy
+        return guest
+
     def collection(self, collection_id: str) -> Collection:
         found = self.collections.get(collection_id.lower())
         if found is None:
@@ -237,7 +381,7 @@ class TransferState:
         return found
 
     def visible(self, collection: Collection, identity_id: str, groups: set[str]) -> bool:
-        if collection.public or self.is_manager(collection, identity_id):
+        if collection.public or collection.effective_roles((identity_id,), groups):
             return True
         return any(_principal_matches(r, identity_id, groups) for r in collection.rules.values())
 
@@ -251,27 +395,38 @@ class TransferState:
         return collection
 
     @staticmethod
-    def is_manager(collection: Collection, identity_id: str) -> bool:
-        return identity_id == collection.owner_id or collection.roles.get(identity_id) in (
-            "administrator",
-            "access_manager",
-        )
+    def require_role(
+        collection: Collection, identity_id: str, groups: set[str], roles: Iterable[str], doing: str
+    ) -> frozenset[str]:
+        """The caller's effective roles, if one of them is among ``roles``."""
+        held = collection.effective_roles((identity_id,), groups)
+        if not held & set(roles):
+            raise PermissionDenied(f"you may not {doing} on {collection.display_name}")
+        return held
 
     def update_collection(
-        self, collection_id: str, identity_id: str, fields: dict[str, Any]
+        self, collection_id: str, identity_id: str, groups: set[str], fields: dict[str, Any]
     ) -> Collection:
         collection = self.collection(collection_id)
-        if not self.is_manager(collection, identity_id):
-            raise PermissionDenied("you may not update this collection")
+        self.require_role(
+            collection, identity_id, groups, ("administrator",), "update this collection"
+        )
+        if fields.get("is_globus_connect", collection.entity_type.startswith("GCP")) != (
+            collection.entity_type.startswith("GCP")
+        ):
+            raise BadRequest("is_globus_connect cannot be changed")
         for key in UPDATABLE:
             if key in fields:
                 setattr(collection, key, fields[key])
         return collection
 
-    def delete_collection(self, collection_id: str, identity_id: str) -> Collection:
+    def delete_collection(
+        self, collection_id: str, identity_id: str, groups: set[str]
+    ) -> Collection:
         collection = self.collection(collection_id)
-        if identity_id != collection.owner_id:
-            raise PermissionDenied("only the owner may delete this collection")
+        self.require_role(
+            collection, identity_id, groups, ("administrator",), "delete this collection"
+        )
         return self.collections.pop(collection.id)
 
     def search(
@@ -320,7 +475,7 @@ class TransferState:
         if scope == "my-gcp-endpoints":
             return c.owner_id == identity_id and c.entity_type.startswith("GCP")
         if scope == "administered-by-me":
-            return self.is_manager(c, identity_id)
+            return "administrator" in c.effective_roles((identity_id,), groups)
         if scope == "shared-by-me":
             return c.owner_id == identity_id and c.entity_type == GUEST
         if scope == "shared-with-me":
@@ -339,6 +494,33 @@ class TransferState:
             recent.insert(0, collection_id)
         del recent[100:]
 
+    # -- roles -------------------------------------------------------------------
+
+    def add_role(
+        self, collection: Collection, principal_type: str, principal: str, role: str
+    ) -> RoleRecord:
+        if role not in ROLES:
+            raise BadRequest(f"role must be one of {', '.join(ROLES)}")
+        if principal_type not in ("identity", "group"):
+            raise BadRequest("principal_type must be identity or group")
+        for existing in collection.roles.values():
+            if (existing.principal_type, existing.principal, existing.role) == (
+                principal_type,
+                principal,
+                role,
+            ):
+                raise Conflict(f"{principal} already has the {role} role", code="Exists")
+        record = RoleRecord(self.ids.uuid(), principal_type, principal, role, self.clock.now())
+        collection.roles[record.id] = record
+        return record
+
+    @staticmethod
+    def role(collection: Collection, role_id: str) -> RoleRecord:
+        found = collection.roles.get(role_id)
+        if found is None:
+            raise NotFound(f"no role {role_id} on {collection.display_name}")
+        return found
+
     # -- access ------------------------------------------------------------------
 
     def can(
@@ -349,8 +531,8 @@ class TransferState:
         path: str,
         write: bool,
     ) -> bool:
-        if identity_id is not None and (
-            identity_id == collection.owner_id or collection.roles.get(identity_id)
+        if identity_id is not None and MANAGING & collection.effective_roles(
+            (identity_id,), groups
         ):
             return True
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
@@ -376,10 +558,11 @@ class TransferState:
             verb = "write" if write else "read"
             raise PermissionDenied(f"No permission to {verb} {path} on {collection.display_name}")
 
-    def add_rule(self, collection_id: str, identity_id: str, rule: dict[str, Any]) -> AccessRule:
+    def add_rule(
+        self, collection_id: str, identity_id: str, groups: set[str], rule: dict[str, Any]
+    ) -> AccessRule:
         collection = self.collection(collection_id)
-        if not self.is_manager(collection, identity_id):
-            raise PermissionDenied("you may not manage access rules on this collection")
+        self.require_role(collection, identity_id, groups, MANAGING, "manage access rules")
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
             raise BadRequest("access rules can only be set on guest collections")
         path = normalize(rule["path"])
@@ -404,59 +587,18 @@ class TransferState:
         collection.rules[created.id] = created
         return created
 
-    def rule(self, collection_id: str, identity_id: str, rule_id: str) -> AccessRule:
+    def rule(
+        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
+    ) -> AccessRule:
         collection = self.collection(collection_id)
-        if not self.is_manager(collection, identity_id):
-            raise PermissionDenied("you may not view access rules on this collection")
+        self.require_role(collection, identity_id, groups, MANAGING, "view access rules")
         found = collection.rules.get(rule_id)
         if found is None:
             raise NotFound(f"no access rule {rule_id}")
         return found
 
-    def delete_rule(self, collection_id: str, identity_id: str, rule_id: str) -> AccessRule:
-        self.rule(collection_id, identity_id, rule_id)
+    def delete_rule(
+        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
+    ) -> AccessRule:
+        self.rule(collection_id, identity_id, groups, rule_id)
         return self.collection(collection_id).rules.pop(rule_id)
-
-
-def ls_entry(name: str, node: Node) -> dict[str, Any]:
-    """One entry of an ``ls`` answer, as Transfer formats it."""
-    return {
-        "DATA_TYPE": "file",
-        "name": name,
-        "type": node.kind,
-        "link_target": node.link_target,
-        "permissions": node.permissions,
-        "size": node.size if node.kind == "file" else 4096,
-        "user": node.user,
-        "group": node.group,
-        "last_modified": iso(node.mtime).replace("T", " ").split(".")[0][:19] + "+00:00",
-        "link_group": None,
-        "link_last_modified": None,
-        "link_size": None,
-        "link_user": None,
-    }
-
-
-NameTest = Callable[[str, Node], bool]
-
-
-def name_filter(expression: str) -> NameTest:
-    """Transfer's ls ``filter``: ``name:~*.txt``, ``type:file``, joined by '/'."""
-    tests = [_filter_part(part) for part in expression.split("/") if part]
-    return lambda name, node: all(test(name, node) for test in tests)
-
-
-def _filter_part(part: str) -> NameTest:
-    field_name, _, rule = part.partition(":")
-    if field_name == "type":
-        wanted = set(rule.lstrip("=").split(","))
-        return lambda name, node: node.kind in wanted
-    if field_name != "name":
-        raise BadRequest(f"unsupported ls filter field {field_name!r}")
-    if rule.startswith("~"):
-        return lambda name, node: glob_matches(rule[1:], name)
-    if rule.startswith("!~"):
-        return lambda name, node: not glob_matches(rule[2:], name)
-    if rule.startswith("="):
-        return lambda name, node: name in rule[1:].split(",")
-    return lambda name, node: name == rule

@@ -11,11 +11,18 @@ from ...resources import fixtures_dir
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
-from .errors import BadRequest, Conflict, ConsentRequired, PermissionDenied
+from .errors import BadRequest, Conflict, ConsentRequired
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
-from .models import ENTITY_TYPES, MAPPED, Collection, TransferState, ls_entry, name_filter
-from .tasks import Tasks, matches, parse_task_filter, task_document
+from .listing import ls_entry, name_filter
+from .models import (
+    ENTITY_TYPES,
+    MANAGING,
+    MAPPED,
+    Collection,
+    TransferState,
+)
+from .tasks import Task, Tasks, matches, parse_task_filter, task_document
 
 if TYPE_CHECKING:
     from ...emulator import World
@@ -122,8 +129,18 @@ class TransferService(Service):
         """The caller's token and the ids of their groups."""
         info = self.authenticate(call, scope=TRANSFER_ALL)
         identities = {i.id for i in self.world.auth.identity_set(info.identity_id)}
-        groups = {g.id for g, _ in self.world.groups.groups_of(identities)}
-        return info, groups
+        return info, self.world.groups.group_ids_of(identities)
+
+    def subscriptions_of(self, identity_id: str, *, admin: bool) -> set[str]:
+        """The subscriptions whose groups the caller is in (as an admin, if
+        ``admin``): Groups alone answers who belongs to a subscription."""
+        identities = [i.id for i in self.world.auth.identity_set(identity_id)]
+        return {
+            group.subscription_id
+            for group, _ in self.world.groups.groups_of(identities)
+            if group.subscription_id
+            and (not admin or self.world.groups.is_member(identities, group.id, role="admin"))
+        }
 
     def require_consent(self, info: TokenInfo, *collections: Collection) -> None:
         """Mapped collections need their data_access scope consented beneath
@@ -308,7 +325,11 @@ def update_endpoint(svc: TransferService, call: Call, collection_id: str) -> Rep
     svc.state.visible_collection(collection_id, info.identity_id, groups)
     body = call.json_object()
     validate(body, "transfer_endpoint_update", code="ClientError.BadRequest")
-    svc.state.update_collection(collection_id, info.identity_id, body)
+    collection = svc.state.collection(collection_id)
+    # Every check comes before any change, so a refused update changes nothing.
+    change = _admin_routes.subscription_change(svc, collection, info.identity_id, groups, body)
+    svc.state.update_collection(collection_id, info.identity_id, groups, body)
+    _admin_routes.apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
 
 
@@ -316,7 +337,7 @@ def update_endpoint(svc: TransferService, call: Call, collection_id: str) -> Rep
 def delete_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
     info, groups = svc.caller(call)
     svc.state.visible_collection(collection_id, info.identity_id, groups)
-    svc.state.delete_collection(collection_id, info.identity_id)
+    svc.state.delete_collection(collection_id, info.identity_id, groups)
     return _result(call, "result", "Deleted", "Endpoint deleted successfully")
 
 
@@ -575,17 +596,29 @@ def _marker_reply(call: Call, data_type: str, items: list[Any]) -> Reply:
 @routes.route(f"{API}/task/<task_id>/pause_info", "GET", operation="task_pause_info")
 def task_pause_info(svc: TransferService, call: Call, task_id: str) -> Reply:
     info, _ = svc.caller(call)
-    svc.tasks.get(task_id, info.identity_id)
-    return Reply(
-        {
-            "DATA_TYPE": "pause_info_limited",
-            "pause_rules": [],
-            "source_pause_message": None,
-            "destination_pause_message": None,
-            "source_pause_message_share": None,
-            "destination_pause_message_share": None,
-        }
-    )
+    return Reply(pause_info(svc, svc.tasks.get(task_id, info.identity_id), limited=True))
+
+
+def pause_info(svc: TransferService, task: Task, *, limited: bool) -> dict[str, Any]:
+    """Why a task is paused: the rules holding it and the admins' messages."""
+    rules = svc.tasks.pause_rules.pausing(task) if not task.done else []
+    messages = {
+        end: [r.message for r in rules if r.endpoint_id == collection_id and r.message]
+        for end, collection_id in (("source", task.source_id), ("destination", task.destination_id))
+    }
+    if task.admin_pause_message and not task.done:
+        messages["source"].append(task.admin_pause_message)
+    return {
+        "DATA_TYPE": "pause_info_limited" if limited else "pause_info",
+        "pause_rules": [
+            r.limited() if limited else r.to_api(svc.state.collections.get(r.endpoint_id))
+            for r in rules
+        ],
+        "source_pause_message": "\n".join(messages["source"]) or None,
+        "destination_pause_message": "\n".join(messages["destination"]) or None,
+        "source_pause_message_share": None,
+        "destination_pause_message_share": None,
+    }
 
 
 # -- access rules -------------------------------------------------------------------------
@@ -595,8 +628,11 @@ def task_pause_info(svc: TransferService, call: Call, task_id: str) -> Reply:
 def access_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
     info, groups = svc.caller(call)
     collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
-    if not svc.state.is_manager(collection, info.identity_id):
-        raise PermissionDenied("you may not view access rules on this collection")
+    svc.state.require_role(collection, info.identity_id, groups, MANAGING, "view access rules")
+    return access_list_reply(collection)
+
+
+def access_list_reply(collection: Collection) -> Reply:
     rules = [r.to_api() for r in collection.rules.values()]
     return Reply(
         {"DATA_TYPE": "access_list", "DATA": rules, "endpoint": collection.id, "length": len(rules)}
@@ -609,7 +645,7 @@ def add_access(svc: TransferService, call: Call, collection_id: str) -> Reply:
     svc.state.visible_collection(collection_id, info.identity_id, groups)
     body = call.json_object()
     validate(body, "transfer_access", code="ClientError.BadRequest")
-    rule = svc.state.add_rule(collection_id, info.identity_id, body)
+    rule = svc.state.add_rule(collection_id, info.identity_id, groups, body)
     return Reply(
         {
             "DATA_TYPE": "access_create_result",
@@ -628,14 +664,14 @@ ACCESS = f"{API}/endpoint/<collection_id>/access/<rule_id>"
 
 @routes.route(ACCESS, "GET", operation="get_endpoint_acl_rule")
 def get_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
-    info, _ = svc.caller(call)
-    return Reply(svc.state.rule(collection_id, info.identity_id, rule_id).to_api())
+    info, groups = svc.caller(call)
+    return Reply(svc.state.rule(collection_id, info.identity_id, groups, rule_id).to_api())
 
 
 @routes.route(ACCESS, "PUT", operation="update_endpoint_acl_rule")
 def update_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
-    info, _ = svc.caller(call)
-    rule = svc.state.rule(collection_id, info.identity_id, rule_id)
+    info, groups = svc.caller(call)
+    rule = svc.state.rule(collection_id, info.identity_id, groups, rule_id)
     body = call.json_object()
     validate(body, "transfer_access_update", code="ClientError.BadRequest")
     rule.permissions = body["permissions"]
@@ -645,94 +681,9 @@ def update_access(svc: TransferService, call: Call, collection_id: str, rule_id:
 
 @routes.route(ACCESS, "DELETE", operation="delete_endpoint_acl_rule")
 def delete_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
-    info, _ = svc.caller(call)
-    svc.state.delete_rule(collection_id, info.identity_id, rule_id)
+    info, groups = svc.caller(call)
+    svc.state.delete_rule(collection_id, info.identity_id, groups, rule_id)
     return _result(call, "result", "Deleted", "Access rule deleted successfully")
-
-
-# -- endpoint manager: activity monitoring across owners ----------------------------------
-
-MANAGER_ROLES = ("administrator", "activity_manager", "activity_monitor")
-
-
-def _monitors(svc: TransferService, identity_id: str, collection_id: str | None) -> bool:
-    if collection_id is None:
-        return False
-    collection = svc.state.collections.get(collection_id)
-    return collection is not None and (
-        collection.owner_id == identity_id or collection.roles.get(identity_id) in MANAGER_ROLES
-    )
-
-
-@routes.route(f"{API}/endpoint_manager/task_list", "GET", operation="endpoint_manager_task_list")
-def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
-    """Tasks touching collections the caller administers or monitors, with
-    ``last_key`` paging."""
-    info, _ = svc.caller(call)
-    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
-    task_ids = set(filter(None, call.args.get("filter_task_id", "").split(",")))
-    endpoint = call.args.get("filter_endpoint")
-    use = call.args.get("filter_endpoint_use")
-    owner = call.args.get("filter_owner_id")
-    min_faults = call.arg_int("filter_min_faults", 0)
-    if not (statuses and statuses <= {"ACTIVE", "INACTIVE"}) and not (task_ids or endpoint):
-        raise BadRequest(
-            "filter_task_id or filter_endpoint is required unless filter_status is "
-            "ACTIVE and/or INACTIVE"
-        )
-    found = []
-    for task in svc.tasks.list_for(None):
-        ends = {"source": task.source_id, "destination": task.destination_id}
-        if not any(_monitors(svc, info.identity_id, c) for c in ends.values()):
-            continue
-        if statuses and task.status not in statuses:
-            continue
-        if task_ids and task.id not in task_ids:
-            continue
-        if endpoint and (ends.get(use or "") != endpoint if use else endpoint not in ends.values()):
-            continue
-        if owner and task.owner_id != owner:
-            continue
-        if task.counts["faults"] < min_faults:
-            continue
-        found.append(task)
-    limit = call.arg_int("limit", 1000, minimum=1, maximum=1000)
-    page, next_key = marker_page(found, call.args.get("last_key"), limit)
-    return Reply(
-        {
-            "DATA_TYPE": "task_list",
-            "DATA": [task_document(t, svc.state) for t in page],
-            "has_next_page": next_key is not None,
-            "last_key": next_key,
-        }
-    )
-
-
-def _managed_task(svc: TransferService, call: Call, task_id: str) -> Any:
-    info, _ = svc.caller(call)
-    task = svc.tasks.get(task_id)
-    if not (
-        _monitors(svc, info.identity_id, task.source_id)
-        or _monitors(svc, info.identity_id, task.destination_id)
-    ):
-        raise PermissionDenied("you do not monitor either collection of this task")
-    return task
-
-
-@routes.route(
-    f"{API}/endpoint_manager/task/<task_id>", "GET", operation="endpoint_manager_get_task"
-)
-def endpoint_manager_get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return Reply(task_document(_managed_task(svc, call, task_id), svc.state))
-
-
-@routes.route(
-    f"{API}/endpoint_manager/task/<task_id>/successful_transfers",
-    "GET",
-    operation="endpoint_manager_task_successful_transfers",
-)
-def endpoint_manager_successful(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return _marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
 
 
 # -- bookmarks ---------------------------------------------------------------------------
@@ -807,3 +758,12 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
     _bookmark(svc, info.identity_id, bookmark_id)
     del svc.state.bookmarks[bookmark_id]
     return _result(call, "result", "Deleted", "Bookmark deleted successfully")
+
+
+# The administrators' routes, those creating endpoints and the servers'
+# register on the same table, from their own modules.
+from . import admin_routes as _admin_routes  # noqa: E402
+from . import creation_routes as _creation_routes  # noqa: E402
+from . import server_routes as _server_routes  # noqa: E402
+
+ROUTE_MODULES = (_admin_routes, _creation_routes, _server_routes)

@@ -19,6 +19,7 @@ from typing import Any
 from ...clock import Clock, iso, parse_iso
 from ...ids import Ids
 from ...patterns import glob_matches
+from .admin import PauseRules
 from .errors import BadPath, BadRequest, TaskNotFound, TransferError
 from .filetree import Node, normalize
 from .models import Collection, TransferState
@@ -79,6 +80,12 @@ class Task:
     events: list[dict[str, Any]] = field(default_factory=list)
     successful: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    # Admins pause (with a message) and cancel; pause rules pause too.
+    admin_pause_message: str | None = None
+    is_paused: bool = False
+    paused_since: float | None = None
+    canceled_by_admin: str | None = None
+    canceled_by_admin_message: str | None = None
     # A finished task never changes, so its document is built once.
     finished_document: dict[str, Any] | None = None
 
@@ -97,6 +104,7 @@ class Tasks:
         self.by_submission: dict[str, str] = {}
         self.mode = "immediate"
         self.bytes_per_second: float = 10 * 1024 * 1024
+        self.pause_rules = PauseRules(collections)
 
     # -- submission ----------------------------------------------------------------
 
@@ -173,12 +181,14 @@ class Tasks:
 
     def advance(self, task: Task) -> None:
         """Do the work the clock and the mode allow by now."""
-        if task.done or task.nice_status == "PAUSED":
+        if task.done:
             return
         now = self.clock.now()
         if task.deadline is not None and now > task.deadline:
             self._finish(task, "FAILED", "DEADLINE_EXCEEDED", "the task's deadline passed")
             task.counts["subtasks_expired"] = len(task.plan or []) - task.next_op
+            return
+        if self._paused(task, now):
             return
         if task.plan is None:
             task.plan = self._plan(task)
@@ -190,6 +200,26 @@ class Tasks:
         if self.mode == "timed":
             budget = (now - task.started_at) * self.bytes_per_second
         self._work(task, budget)
+
+    def _paused(self, task: Task, now: float) -> bool:
+        """Whether an admin or a pause rule holds the task now; a paused
+        task's clock stops, so timed progress resumes where it stopped."""
+        task.is_paused = task.admin_pause_message is not None or bool(
+            self.pause_rules.pausing(task)
+        )
+        if task.is_paused and task.paused_since is None:
+            task.paused_since = now
+            self._event(task, "PAUSED", "the task was paused by an endpoint administrator", False)
+        elif not task.is_paused and task.paused_since is not None:
+            if task.plan is not None:
+                task.started_at += now - task.paused_since
+            task.paused_since = None
+            self._event(task, "RESUMED", "the task was resumed", False)
+        return task.is_paused
+
+    def bring_up_to_date(self) -> None:
+        """Advance every unfinished task, before the rules they run under change."""
+        self.list_for(None)
 
     def finish(self, task_id: str) -> Task:
         """Manual mode: do all of a task's remaining work now."""
@@ -409,12 +439,15 @@ class Tasks:
 
     def cancel(self, task_id: str, viewer_id: str) -> bool:
         """Cancel an active task; False if it had already finished."""
-        task = self.get(task_id, viewer_id)
+        return self.end(self.get(task_id, viewer_id), "the task was canceled by its owner")
+
+    def end(self, task: Task, why: str) -> bool:
+        """Cancel a task (for its owner or an admin); False if it had finished."""
         if task.done:
             return False
         remaining = len(task.plan or []) - task.next_op
         task.counts["subtasks_canceled"] = max(remaining, 1)
-        self._finish(task, "FAILED", "CANCELED", "the task was canceled by its owner")
+        self._finish(task, "FAILED", "CANCELED", why)
         return True
 
     def _finish(self, task: Task, status: str, code: str | None, description: str) -> None:
@@ -520,11 +553,11 @@ def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
         "fail_on_quota_errors": bool(options.get("fail_on_quota_errors")),
         "recursive_symlinks": "ignore",
         "filter_rules": options.get("filter_rules"),
-        "is_paused": False,
+        "is_paused": task.is_paused and not task.done,
         "is_ok": None if task.done else task.status == "ACTIVE",
         "history_deleted": False,
-        "canceled_by_admin": None,
-        "canceled_by_admin_message": None,
+        "canceled_by_admin": task.canceled_by_admin,
+        "canceled_by_admin_message": task.canceled_by_admin_message,
         "effective_bytes_per_second": int(task.counts["bytes_transferred"] / elapsed)
         if task.completion_time
         else 0,

@@ -1,0 +1,237 @@
+"""Transfer for endpoint administrators: pause rules, admin pauses and
+admin cancels, and which roles a caller holds on a task. No HTTP here.
+
+A task is paused while an admin paused it or a pause rule matches it: the
+rule's endpoint is one of the task's ends in the direction the rule pauses
+(``pause_task_transfer_read`` on a source, ``_write`` on a destination,
+``pause_task_delete`` on a delete's endpoint), the rule names the task's
+owner or nobody, its ``start_time`` has come, and either it
+``modify_existing`` or the task was submitted after the rule was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...clock import iso, parse_iso
+from .errors import BadRequest, NotFound, PermissionDenied
+from .models import Collection, TransferState
+
+if TYPE_CHECKING:
+    from .tasks import Task
+
+PAUSE_FLAGS = (
+    "pause_ls",
+    "pause_mkdir",
+    "pause_symlink",
+    "pause_rename",
+    "pause_task_delete",
+    "pause_task_transfer_write",
+    "pause_task_transfer_read",
+)
+ACTIVITY_MANAGERS = frozenset({"activity_manager"})  # administrators hold it too
+ACTIVITY_VIEWERS = frozenset({"activity_monitor"})  # and so do activity managers
+
+
+@dataclass
+class PauseRule:
+    id: str
+    endpoint_id: str
+    created_by: str
+    create_time: float
+    identity_id: str | None = None
+    message: str | None = None
+    start_time: float | None = None
+    modify_existing: bool = True
+    flags: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(PAUSE_FLAGS, True))
+
+    def to_api(self, collection: Collection | None) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "pause_rule",
+            "id": self.id,
+            "endpoint_id": self.endpoint_id,
+            "endpoint_display_name": collection.display_name if collection else None,
+            "identity_id": self.identity_id,
+            "message": self.message,
+            "start_time": iso(self.start_time) if self.start_time is not None else None,
+            "modify_existing": self.modify_existing,
+            "created_by_host_manager": False,
+            "editable": True,
+            **self.flags,
+        }
+
+    def limited(self) -> dict[str, Any]:
+        """What a task's owner sees of the rule."""
+        return {
+            "DATA_TYPE": "pause_rule_limited",
+            "id": self.id,
+            "endpoint_id": self.endpoint_id,
+            "identity_id": self.identity_id,
+            "message": self.message,
+            "start_time": iso(self.start_time) if self.start_time is not None else None,
+            "modify_existing": self.modify_existing,
+            **self.flags,
+        }
+
+    def in_force(self, now: float) -> bool:
+        return self.start_time is None or self.start_time <= now
+
+    def applies_to(self, identity_id: str) -> bool:
+        return self.identity_id is None or self.identity_id == identity_id
+
+    def pauses(self, task: Task, now: float) -> bool:
+        if not self.in_force(now) or not self.applies_to(task.owner_id):
+            return False
+        if not self.modify_existing and task.request_time < self.create_time:
+            return False
+        if task.type == "DELETE":
+            return self.flags["pause_task_delete"] and task.source_id == self.endpoint_id
+        return (self.flags["pause_task_transfer_read"] and task.source_id == self.endpoint_id) or (
+            self.flags["pause_task_transfer_write"] and task.destination_id == self.endpoint_id
+        )
+
+    def update(self, fields: dict[str, Any]) -> None:
+        for key in PAUSE_FLAGS:
+            if key in fields:
+                self.flags[key] = fields[key]
+        if "identity_id" in fields:
+            self.identity_id = fields["identity_id"]
+        if "message" in fields:
+            self.message = fields["message"]
+        if "modify_existing" in fields:
+            self.modify_existing = fields["modify_existing"]
+        if "start_time" in fields:
+            self.start_time = _time(fields["start_time"])
+
+
+@dataclass
+class AdminCancel:
+    id: int
+    requested_by: str
+    task_ids: list[str]
+    message: str
+    create_time: float
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "admin_cancel",
+            "id": self.id,
+            "done": True,  # the emulator cancels at once
+            "task_id_list": self.task_ids,
+            "message": self.message,
+            "start_time": iso(self.create_time),
+        }
+
+
+def _time(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_iso(str(value))
+    except ValueError as err:
+        raise BadRequest(f"invalid start_time {value!r}") from err
+
+
+def task_roles(
+    state: TransferState, task: Task, identity_id: str, groups: set[str]
+) -> frozenset[str]:
+    """The roles the caller holds on either end of a task."""
+    held: frozenset[str] = frozenset()
+    for collection_id in (task.source_id, task.destination_id):
+        collection = state.collections.get(collection_id or "")
+        if collection is not None:
+            held |= collection.effective_roles((identity_id,), groups)
+    return held
+
+
+def canceled_by_admin(state: TransferState, task: Task, identity_id: str, groups: set[str]) -> str:
+    """Which end's manager canceled: SOURCE, DESTINATION or BOTH."""
+    ends = [
+        end
+        for end, collection_id in (("SOURCE", task.source_id), ("DESTINATION", task.destination_id))
+        if collection_id in state.collections
+        and ACTIVITY_MANAGERS
+        & state.collections[collection_id].effective_roles((identity_id,), groups)
+    ]
+    return "BOTH" if len(ends) == 2 else ends[0]
+
+
+class PauseRules:
+    """Every pause rule, by id, and the admin cancels that were asked for."""
+
+    def __init__(self, state: TransferState) -> None:
+        self.state = state
+        self.rules: dict[str, PauseRule] = {}
+        self.cancels: dict[int, AdminCancel] = {}
+
+    def create(self, identity_id: str, groups: set[str], fields: dict[str, Any]) -> PauseRule:
+        collection = self.state.collection(fields["endpoint_id"])
+        self.state.require_role(
+            collection, identity_id, groups, ACTIVITY_MANAGERS, "create pause rules"
+        )
+        rule = PauseRule(
+            id=self.state.ids.uuid(),
+            endpoint_id=collection.id,
+            created_by=identity_id,
+            create_time=self.state.clock.now(),
+        )
+        rule.update({"modify_existing": True, **fields})
+        self.rules[rule.id] = rule
+        return rule
+
+    def get(self, rule_id: str, identity_id: str, groups: set[str], *, manage: bool) -> PauseRule:
+        rule = self.rules.get(rule_id)
+        if rule is None:
+            raise NotFound(f"no pause rule {rule_id}")
+        needed = ACTIVITY_MANAGERS if manage else ACTIVITY_VIEWERS
+        collection = self.state.collection(rule.endpoint_id)
+        self.state.require_role(collection, identity_id, groups, needed, "see this pause rule")
+        return rule
+
+    def visible(
+        self, identity_id: str, groups: set[str], endpoint_id: str | None
+    ) -> list[PauseRule]:
+        found = []
+        for rule in self.rules.values():
+            collection = self.state.collections.get(rule.endpoint_id)
+            if collection is None or (endpoint_id and rule.endpoint_id != endpoint_id.lower()):
+                continue
+            if ACTIVITY_VIEWERS & collection.effective_roles((identity_id,), groups):
+                found.append(rule)
+        return found
+
+    def effective_for(self, identity_id: str, endpoint_id: str) -> list[PauseRule]:
+        """The rules in force on an endpoint that apply to this identity."""
+        now = self.state.clock.now()
+        return [
+            r
+            for r in self.rules.values()
+            if r.endpoint_id == endpoint_id and r.in_force(now) and r.applies_to(identity_id)
+        ]
+
+    def pausing(self, task: Task) -> list[PauseRule]:
+        now = self.state.clock.now()
+        return [r for r in self.rules.values() if r.pauses(task, now)]
+
+    def record_cancel(self, identity_id: str, task_ids: list[str], message: str) -> AdminCancel:
+        cancel = AdminCancel(
+            len(self.cancels) + 1, identity_id, task_ids, message, self.state.clock.now()
+        )
+        self.cancels[cancel.id] = cancel
+        return cancel
+
+    def cancel_status(self, cancel_id: str, identity_id: str) -> AdminCancel:
+        """An admin cancel, for the identity who asked for it only."""
+        found = self.cancels.get(int(cancel_id)) if cancel_id.isdigit() else None
+        if found is None or found.requested_by != identity_id:
+            raise NotFound(f"no admin cancel {cancel_id}")
+        return found
+
+
+def require_task_role(
+    state: TransferState, task: Task, identity_id: str, groups: set[str], roles: frozenset[str]
+) -> None:
+    if not roles & task_roles(state, task, identity_id, groups):
+        doing = "manage" if roles == ACTIVITY_MANAGERS else "monitor"
+        raise PermissionDenied(f"you do not {doing} either endpoint of task {task.id}")

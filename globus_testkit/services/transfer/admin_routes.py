@@ -1,0 +1,466 @@
+"""Transfer's routes for endpoint administrators (``/v0.10/...``): endpoint
+roles, ``endpoint_manager/*`` (tasks as a manager sees them, admin cancel,
+pause and resume, pause rules, monitored and hosted endpoints) and
+subscriptions. They register on Transfer's one routes table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...http import Call, Reply, marker_page, offset_page, validate
+from .admin import (
+    ACTIVITY_MANAGERS,
+    ACTIVITY_VIEWERS,
+    canceled_by_admin,
+    require_task_role,
+    task_roles,
+)
+from .errors import BadRequest, PermissionDenied
+from .models import PERSONAL, ROLES, Collection
+from .routes import (
+    API,
+    TransferService,
+    _marker_reply,
+    _result,
+    access_list_reply,
+    pause_info,
+    routes,
+)
+from .tasks import Task, task_document
+
+EM = f"{API}/endpoint_manager"
+
+# -- endpoint roles -------------------------------------------------------------------
+
+
+def _role_holder(
+    svc: TransferService, call: Call, collection_id: str, roles: Any, doing: str
+) -> Collection:
+    info, groups = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    svc.state.require_role(collection, info.identity_id, groups, roles, doing)
+    return collection
+
+
+@routes.route(f"{API}/endpoint/<collection_id>/role_list", "GET", operation="endpoint_role_list")
+def endpoint_role_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    collection = _role_holder(svc, call, collection_id, ROLES, "list roles")
+    return Reply(
+        {"DATA_TYPE": "role_list", "DATA": [r.to_api() for r in collection.roles.values()]}
+    )
+
+
+@routes.route(f"{API}/endpoint/<collection_id>/role", "POST", operation="add_endpoint_role")
+def add_endpoint_role(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    collection = _role_holder(svc, call, collection_id, ("administrator",), "manage roles")
+    body = call.json_object()
+    validate(body, "transfer_role", code="ClientError.BadRequest")
+    record = svc.state.add_role(collection, body["principal_type"], body["principal"], body["role"])
+    return Reply(record.to_api(), 201)
+
+
+ROLE = f"{API}/endpoint/<collection_id>/role/<role_id>"
+
+
+@routes.route(ROLE, "GET", operation="get_endpoint_role")
+def get_endpoint_role(svc: TransferService, call: Call, collection_id: str, role_id: str) -> Reply:
+    collection = _role_holder(svc, call, collection_id, ROLES, "view roles")
+    return Reply(svc.state.role(collection, role_id).to_api())
+
+
+@routes.route(ROLE, "DELETE", operation="delete_endpoint_role")
+def delete_endpoint_role(
+    svc: TransferService, call: Call, collection_id: str, role_id: str
+) -> Reply:
+    collection = _role_holder(svc, call, collection_id, ("administrator",), "manage roles")
+    svc.state.role(collection, role_id)
+    del collection.roles[role_id]
+    return _result(call, "result", "Deleted", "Role deleted successfully")
+
+
+# -- tasks as a manager sees them -----------------------------------------------------
+
+
+@routes.route(f"{EM}/task_list", "GET", operation="endpoint_manager_task_list")
+def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
+    """Tasks touching collections the caller manages or monitors, with
+    ``last_key`` paging."""
+    info, groups = svc.caller(call)
+    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
+    task_ids = set(filter(None, call.args.get("filter_task_id", "").split(",")))
+    endpoint = call.args.get("filter_endpoint")
+    use = call.args.get("filter_endpoint_use")
+    owner = call.args.get("filter_owner_id")
+    min_faults = call.arg_int("filter_min_faults", 0)
+    if not (statuses and statuses <= {"ACTIVE", "INACTIVE"}) and not (task_ids or endpoint):
+        raise BadRequest(
+            "filter_task_id or filter_endpoint is required unless filter_status is "
+            "ACTIVE and/or INACTIVE"
+        )
+    found = []
+    for task in svc.tasks.list_for(None):
+        ends = {"source": task.source_id, "destination": task.destination_id}
+        if not ACTIVITY_VIEWERS & task_roles(svc.state, task, info.identity_id, groups):
+            continue
+        if statuses and task.status not in statuses:
+            continue
+        if task_ids and task.id not in task_ids:
+            continue
+        if endpoint and (ends.get(use or "") != endpoint if use else endpoint not in ends.values()):
+            continue
+        if owner and task.owner_id != owner:
+            continue
+        if task.counts["faults"] < min_faults:
+            continue
+        found.append(task)
+    limit = call.arg_int("limit", 1000, minimum=1, maximum=1000)
+    page, next_key = marker_page(found, call.args.get("last_key"), limit)
+    return Reply(
+        {
+            "DATA_TYPE": "task_list",
+            "DATA": [task_document(t, svc.state) for t in page],
+            "has_next_page": next_key is not None,
+            "last_key": next_key,
+        }
+    )
+
+
+def _managed_task(svc: TransferService, call: Call, task_id: str) -> Task:
+    """A task the caller monitors (or manages) an end of."""
+    info, groups = svc.caller(call)
+    task = svc.tasks.get(task_id)
+    require_task_role(svc.state, task, info.identity_id, groups, ACTIVITY_VIEWERS)
+    return task
+
+
+@routes.route(f"{EM}/task/<task_id>", "GET", operation="endpoint_manager_get_task")
+def endpoint_manager_get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
+    return Reply(task_document(_managed_task(svc, call, task_id), svc.state))
+
+
+@routes.route(
+    f"{EM}/task/<task_id>/event_list", "GET", operation="endpoint_manager_task_event_list"
+)
+def endpoint_manager_task_event_list(svc: TransferService, call: Call, task_id: str) -> Reply:
+    events = list(reversed(_managed_task(svc, call, task_id).events))  # newest first
+    if "filter_is_error" in call.args:
+        errors_only = call.arg_bool("filter_is_error")
+        events = [e for e in events if e["is_error"] == errors_only]
+    page = offset_page(call, events, default_limit=10, max_limit=1000)
+    return Reply(
+        {
+            "DATA_TYPE": "event_list",
+            "DATA": page.items,
+            "offset": page.offset,
+            "limit": page.limit,
+            "total": page.total,
+            "length": len(page.items),
+        }
+    )
+
+
+@routes.route(
+    f"{EM}/task/<task_id>/pause_info", "GET", operation="endpoint_manager_task_pause_info"
+)
+def endpoint_manager_task_pause_info(svc: TransferService, call: Call, task_id: str) -> Reply:
+    return Reply(pause_info(svc, _managed_task(svc, call, task_id), limited=False))
+
+
+@routes.route(
+    f"{EM}/task/<task_id>/successful_transfers",
+    "GET",
+    operation="endpoint_manager_task_successful_transfers",
+)
+def endpoint_manager_successful(svc: TransferService, call: Call, task_id: str) -> Reply:
+    return _marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
+
+
+@routes.route(
+    f"{EM}/task/<task_id>/skipped_errors", "GET", operation="endpoint_manager_task_skipped_errors"
+)
+def endpoint_manager_skipped(svc: TransferService, call: Call, task_id: str) -> Reply:
+    return _marker_reply(call, "skipped_errors", _managed_task(svc, call, task_id).skipped)
+
+
+# -- admin cancel, pause and resume ---------------------------------------------------------
+
+
+def _tasks_to_manage(
+    svc: TransferService, call: Call, data_type: str
+) -> tuple[list[Task], dict[str, Any], str, set[str]]:
+    """Every task named, once the caller is found to manage each of them:
+    one task they may not touch refuses the whole request."""
+    info, groups = svc.caller(call)
+    body = call.json_object()
+    validate(body, "transfer_admin_tasks", code="ClientError.BadRequest")
+    if body.get("DATA_TYPE", data_type) != data_type:
+        raise BadRequest(f"DATA_TYPE must be {data_type}")
+    if data_type != "admin_resume" and not body.get("message"):
+        raise BadRequest("a message for the tasks' owners is required")
+    tasks = [svc.tasks.get(task_id) for task_id in body["task_id_list"]]
+    for task in tasks:
+        require_task_role(svc.state, task, info.identity_id, groups, ACTIVITY_MANAGERS)
+    return tasks, body, info.identity_id, groups
+
+
+@routes.route(f"{EM}/admin_cancel", "POST", operation="endpoint_manager_cancel_tasks")
+def endpoint_manager_cancel_tasks(svc: TransferService, call: Call) -> Reply:
+    tasks, body, identity_id, groups = _tasks_to_manage(svc, call, "admin_cancel")
+    for task in tasks:
+        if not task.done:
+            task.canceled_by_admin = canceled_by_admin(svc.state, task, identity_id, groups)
+            task.canceled_by_admin_message = body["message"]
+            svc.tasks.end(task, f"the task was canceled by an administrator: {body['message']}")
+    cancel = svc.tasks.pause_rules.record_cancel(
+        identity_id, [t.id for t in tasks], body["message"]
+    )
+    return Reply(cancel.to_api(), 202)
+
+
+@routes.route(f"{EM}/admin_cancel/<cancel_id>", "GET", operation="endpoint_manager_cancel_status")
+def endpoint_manager_cancel_status(svc: TransferService, call: Call, cancel_id: str) -> Reply:
+    info, _ = svc.caller(call)
+    return Reply(svc.tasks.pause_rules.cancel_status(cancel_id, info.identity_id).to_api())
+
+
+@routes.route(f"{EM}/admin_pause", "POST", operation="endpoint_manager_pause_tasks")
+def endpoint_manager_pause_tasks(svc: TransferService, call: Call) -> Reply:
+    tasks, body, _, _ = _tasks_to_manage(svc, call, "admin_pause")
+    for task in tasks:
+        if not task.done:
+            svc.tasks.advance(task)  # do the work owed before the pause
+            task.admin_pause_message = body["message"]
+            svc.tasks.advance(task)
+    return _result(call, "result", "PauseAccepted", f"{len(tasks)} task(s) paused")
+
+
+@routes.route(f"{EM}/admin_resume", "POST", operation="endpoint_manager_resume_tasks")
+def endpoint_manager_resume_tasks(svc: TransferService, call: Call) -> Reply:
+    tasks, _, _, _ = _tasks_to_manage(svc, call, "admin_resume")
+    for task in tasks:
+        task.admin_pause_message = None
+        svc.tasks.advance(task)
+    return _result(call, "result", "ResumeAccepted", f"{len(tasks)} task(s) resumed")
+
+
+# -- pause rules ------------------------------------------------------------------------
+
+
+def _rule_doc(svc: TransferService, rule: Any) -> dict[str, Any]:
+    return dict(rule.to_api(svc.state.collections.get(rule.endpoint_id)))
+
+
+@routes.route(f"{EM}/pause_rule_list", "GET", operation="endpoint_manager_pause_rule_list")
+def endpoint_manager_pause_rule_list(svc: TransferService, call: Call) -> Reply:
+    info, groups = svc.caller(call)
+    rules = svc.tasks.pause_rules.visible(
+        info.identity_id, groups, call.args.get("filter_endpoint")
+    )
+    return Reply({"DATA_TYPE": "pause_rule_list", "DATA": [_rule_doc(svc, r) for r in rules]})
+
+
+@routes.route(f"{EM}/pause_rule", "POST", operation="endpoint_manager_create_pause_rule")
+def endpoint_manager_create_pause_rule(svc: TransferService, call: Call) -> Reply:
+    info, groups = svc.caller(call)
+    body = call.json_object()
+    validate(body, "transfer_pause_rule", code="ClientError.BadRequest")
+    svc.tasks.bring_up_to_date()  # work done before the rule stands
+    rule = svc.tasks.pause_rules.create(info.identity_id, groups, body)
+    return Reply(_rule_doc(svc, rule))
+
+
+PAUSE_RULE = f"{EM}/pause_rule/<rule_id>"
+
+
+@routes.route(PAUSE_RULE, "GET", operation="endpoint_manager_get_pause_rule")
+def endpoint_manager_get_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=False)
+    return Reply(_rule_doc(svc, rule))
+
+
+@routes.route(PAUSE_RULE, "PUT", operation="endpoint_manager_update_pause_rule")
+def endpoint_manager_update_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=True)
+    body = call.json_object()
+    validate(body, "transfer_pause_rule_update", code="ClientError.BadRequest")
+    if body.get("endpoint_id") not in (None, rule.endpoint_id):
+        raise BadRequest("a pause rule's endpoint_id cannot be changed")
+    svc.tasks.bring_up_to_date()
+    rule.update(body)
+    return Reply(_rule_doc(svc, rule))
+
+
+@routes.route(PAUSE_RULE, "DELETE", operation="endpoint_manager_delete_pause_rule")
+def endpoint_manager_delete_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=True)
+    svc.tasks.bring_up_to_date()
+    del svc.tasks.pause_rules.rules[rule.id]
+    return _result(call, "result", "Deleted", "Pause rule deleted successfully")
+
+
+@routes.route(
+    f"{API}/endpoint/<collection_id>/my_effective_pause_rule_list",
+    "GET",
+    operation="my_effective_pause_rule_list",
+)
+def my_effective_pause_rule_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    rules = svc.tasks.pause_rules.effective_for(info.identity_id, collection.id)
+    return Reply({"DATA_TYPE": "pause_rule_list", "DATA": [r.limited() for r in rules]})
+
+
+# -- endpoints as a manager sees them ------------------------------------------------------
+
+
+def _monitored(svc: TransferService, call: Call, collection_id: str) -> Collection:
+    info, groups = svc.caller(call)
+    collection = svc.state.collection(collection_id)
+    svc.state.require_role(collection, info.identity_id, groups, ACTIVITY_VIEWERS, "monitor")
+    return collection
+
+
+def _endpoint_list(collections: list[Collection]) -> Reply:
+    return Reply(
+        {
+            "DATA_TYPE": "endpoint_list",
+            "DATA": [c.to_api() for c in collections],
+            "length": len(collections),
+            "has_next_page": False,
+        }
+    )
+
+
+@routes.route(f"{EM}/monitored_endpoints", "GET", operation="endpoint_manager_monitored_endpoints")
+def endpoint_manager_monitored_endpoints(svc: TransferService, call: Call) -> Reply:
+    info, groups = svc.caller(call)
+    return _endpoint_list(
+        sorted(
+            (
+                c
+                for c in svc.state.collections.values()
+                if ACTIVITY_VIEWERS & c.effective_roles((info.identity_id,), groups)
+            ),
+            key=lambda c: (c.display_name.lower(), c.id),
+        )
+    )
+
+
+@routes.route(f"{EM}/endpoint/<collection_id>", "GET", operation="endpoint_manager_get_endpoint")
+def endpoint_manager_get_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    return Reply(_monitored(svc, call, collection_id).to_api())
+
+
+@routes.route(
+    f"{EM}/endpoint/<collection_id>/hosted_endpoint_list",
+    "GET",
+    operation="endpoint_manager_hosted_endpoint_list",
+)
+def endpoint_manager_hosted_endpoint_list(
+    svc: TransferService, call: Call, collection_id: str
+) -> Reply:
+    host = _monitored(svc, call, collection_id)
+    hosted = [
+        c
+        for c in svc.state.collections.values()
+        if host.id in (c.host_endpoint_id, c.host_collection_id)
+    ]
+    return _endpoint_list(sorted(hosted, key=lambda c: (c.display_name.lower(), c.id)))
+
+
+@routes.route(
+    f"{EM}/endpoint/<collection_id>/access_list", "GET", operation="endpoint_manager_acl_list"
+)
+def endpoint_manager_acl_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    return access_list_reply(_monitored(svc, call, collection_id))
+
+
+# -- subscriptions ------------------------------------------------------------------------
+
+
+@routes.route(
+    f"{API}/endpoint/<collection_id>/subscription", "PUT", operation="set_subscription_id"
+)
+def set_subscription_id(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    body = call.json_object()
+    validate(body, "transfer_subscription", code="ClientError.BadRequest")
+    change = subscription_change(svc, collection, info.identity_id, groups, body)
+    apply_subscription_change(collection, change)
+    return _result(call, "result", "Updated", "Endpoint updated successfully")
+
+
+@routes.route(
+    f"{API}/endpoint/<collection_id>/subscription_admin_verified",
+    "PUT",
+    operation="set_subscription_admin_verified",
+)
+def set_subscription_admin_verified(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    info, groups = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    body = call.json_object()
+    validate(body, "transfer_subscription_admin_verified", code="ClientError.BadRequest")
+    change = subscription_change(svc, collection, info.identity_id, groups, body)
+    apply_subscription_change(collection, change)
+    return _result(call, "result", "Updated", "Endpoint updated successfully")
+
+
+def subscription_change(
+    svc: TransferService,
+    collection: Collection,
+    identity_id: str,
+    groups: set[str],
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    """Check a change of ``subscription_id`` and/or
+    ``subscription_admin_verified`` (from their own routes or an endpoint
+    update) and return it resolved, changing nothing yet.
+
+    Members of a subscription's group may put a collection they administer
+    under it (``DEFAULT``: their only subscription); the subscription's
+    admins grant or revoke verification of a Globus Connect Personal
+    collection, its administrators may only revoke."""
+    change: dict[str, Any] = {}
+    administers = "administrator" in collection.effective_roles((identity_id,), groups)
+    subscription = collection.subscription_id
+    if "subscription_id" in fields:
+        if not administers:
+            raise PermissionDenied(f"you may not set the subscription of {collection.display_name}")
+        if collection.entity_type in ("GCSv5_guest_collection", "GCP_guest_collection"):
+            raise BadRequest("guest collections take their mapped collection's subscription")
+        subscription = fields["subscription_id"]
+        if subscription is not None:
+            mine = svc.subscriptions_of(identity_id, admin=False)
+            if subscription == "DEFAULT":
+                if len(mine) != 1:
+                    raise BadRequest(
+                        f"DEFAULT needs exactly one subscription; you have {len(mine)}"
+                    )
+                (subscription,) = mine
+            elif subscription not in mine:
+                raise PermissionDenied(f"you are not a member of subscription {subscription}")
+        change["subscription_id"] = subscription
+        if subscription != collection.subscription_id:
+            change["subscription_admin_verified"] = False
+    if "subscription_admin_verified" in fields:
+        verified = fields["subscription_admin_verified"]
+        if collection.entity_type != PERSONAL:
+            raise BadRequest("only Globus Connect Personal mapped collections are verified")
+        if subscription is None:
+            raise BadRequest("the collection has no subscription to be verified for")
+        subscription_admin = subscription in svc.subscriptions_of(identity_id, admin=True)
+        if not (subscription_admin or (administers and not verified)):
+            raise PermissionDenied(
+                "only the subscription's administrators may verify the collection"
+            )
+        change["subscription_admin_verified"] = verified
+    return change
+
+
+def apply_subscription_change(collection: Collection, change: dict[str, Any]) -> None:
+    for key, value in change.items():
+        setattr(collection, key, value)
