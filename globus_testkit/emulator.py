@@ -45,6 +45,9 @@ from .services.exchange.models import ExchangeState
 from .services.exchange.routes import ExchangeService
 from .services.flows.models import FlowsState
 from .services.flows.routes import FlowsService
+from .services.gcs.helpers import GCSHelpers
+from .services.gcs.models import GCSState
+from .services.gcs.routes import GCSService
 from .services.groups.models import GroupsState
 from .services.groups.routes import GroupsService
 from .services.search.helpers import SearchHelpers
@@ -72,6 +75,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     FlowsService,
     ExchangeService,
     SearchService,
+    GCSService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -101,6 +105,7 @@ class World:
         self.actions = ActionsState(self.clock)
         self.exchange = ExchangeState(self.clock)
         self.search = SearchState(self.clock, self.ids)
+        self.gcs = GCSState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -188,6 +193,7 @@ class Emulator:
         self.control_loopback_only = True
         self.services = [cls(self) for cls in SERVICE_CLASSES]
         self._by_host = {host: s for s in self.services for host in s.hosts}
+        self._by_suffix = [s for s in self.services if s.host_suffix]
         self._by_name: dict[str, Service] = {s.name: s for s in self.services}
         self._by_name[CONTROL_PREFIX] = ControlPlane(self)
         self._request_ids = itertools.count(1)
@@ -196,6 +202,7 @@ class Emulator:
         self.transfer = TransferHelpers(self)
         self.exchange = ExchangeHelpers(self)
         self.search = SearchHelpers(self)
+        self.gcs = GCSHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
@@ -432,6 +439,8 @@ class Emulator:
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
         scheme = environ.get("wsgi.url_scheme", "http")
         service = self._by_host.get(hostname)
+        if service is None:
+            service, path = self._by_host_suffix(hostname, path)
         if service is not None:
             base_url = f"{scheme}://{host}/"
         else:
@@ -471,6 +480,17 @@ class Emulator:
         if call.real_delay:
             time.sleep(call.real_delay)  # outside the lock: others carry on
         return reply
+
+    def _by_host_suffix(self, hostname: str, path: str) -> tuple[Service | None, str]:
+        """The service owning a per-resource host (a GCS endpoint's), and
+        the path it routes the request as."""
+        for service in self._by_suffix:
+            if hostname.endswith(service.host_suffix):
+                with self.lock:
+                    routed = service.path_for_host(hostname, path)
+                if routed is not None:
+                    return service, routed
+        return None, path
 
     def _unserved(self, service: str, where: str, environ: WSGIEnvironment, path: str) -> Reply:
         """A service the emulator lacks: a recorded answer if replay has
