@@ -90,6 +90,11 @@ class PermissionDenied(GCSError):
     code = "permission_denied"
 
 
+class Exists(GCSError):
+    status = 409
+    code = "exists"
+
+
 class Invalid(GCSError):
     status = 422
     code = "invalid_parameter"
@@ -261,7 +266,15 @@ class GCSState:
     # -- endpoints -----------------------------------------------------------------
 
     def add_endpoint(
-        self, transfer: TransferState, display_name: str, *, owner_id: str, owner_string: str
+        self,
+        transfer: TransferState,
+        display_name: str,
+        *,
+        owner_id: str,
+        owner_string: str,
+        endpoint_id: str | None = None,
+        domain: str | None = None,
+        public: bool = True,
     ) -> Endpoint:
         """A new endpoint, known to Transfer as a ``GCSv5_endpoint``."""
         entry = transfer.create_collection(
@@ -269,9 +282,13 @@ class GCSState:
             owner_id=owner_id,
             owner_string=owner_string,
             entity_type="GCSv5_endpoint",
+            collection_id=endpoint_id,
+            public=public,
         )
         hexid = entry.id.replace("-", "")
-        domain = f"{hexid[:6]}.{hexid[6:10]}{DOMAIN_SUFFIX}"
+        domain = (domain or f"{hexid[:6]}.{hexid[6:10]}{DOMAIN_SUFFIX}").lower()
+        if not domain.endswith(DOMAIN_SUFFIX) or domain in self.by_domain:
+            raise Invalid(f"{domain} is taken or not a *{DOMAIN_SUFFIX} name")
         endpoint = Endpoint(entry.id, domain, owner_id, {"display_name": display_name})
         self.endpoints[endpoint.id] = endpoint
         self.by_domain[domain] = endpoint.id
@@ -327,11 +344,18 @@ class GCSState:
     # -- storage gateways ------------------------------------------------------------
 
     def create_gateway(
-        self, endpoint: Endpoint, identity_id: str, document: dict[str, Any]
+        self,
+        endpoint: Endpoint,
+        identity_id: str,
+        document: dict[str, Any],
+        *,
+        gateway_id: str | None = None,
     ) -> StorageGateway:
         self.require_endpoint_admin(endpoint, identity_id)
         _check_connector(document)
-        gateway = StorageGateway(self.ids.uuid(), endpoint.id, _without_meta(document))
+        gateway = StorageGateway(
+            gateway_id or self.ids.uuid(), endpoint.id, _without_meta(document)
+        )
         self.gateways[gateway.id] = gateway
         return gateway
 
@@ -446,6 +470,30 @@ class GCSState:
         )
         self.collections[record.id] = record
         return record, entry
+
+    def adopt_collection(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        collection_id: str,
+        gateway: StorageGateway,
+        **extra: Any,
+    ) -> GCSCollection:
+        """Make an existing Transfer collection a mapped collection of
+        ``endpoint`` on ``gateway`` (the seeded tutorial collections)."""
+        entry = transfer.place_on_endpoint(collection_id, endpoint.id)
+        record = GCSCollection(
+            entry.id,
+            endpoint.id,
+            "mapped",
+            gateway.id,
+            "/",
+            entry.owner_id,
+            created_at=iso(self.clock.now()),
+            extra=extra,
+        )
+        self.collections[record.id] = record
+        return record
 
     def can_manage(self, endpoint: Endpoint, record: GCSCollection, identity_id: str) -> bool:
         if identity_id == record.identity_id or self.is_endpoint_admin(endpoint, identity_id):
@@ -625,6 +673,9 @@ class GCSState:
         if owner != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
             raise PermissionDenied("You may only create your own user credentials")
         gateway = self.gateway(endpoint, str(document["storage_gateway_id"]))
+        if self.credentials_of(endpoint, owner, gateway.id):
+            # POSIX gateways map an identity to one local account
+            raise Exists("A user credential for this identity and storage gateway exists")
         credential = UserCredential(
             self.ids.uuid(),
             endpoint.id,

@@ -3,7 +3,8 @@ globus-sdk's ``GCSClient`` calls it.
 
 Each endpoint answers at its own host (``<hex>.<hex>.data.globus.org``)
 in-process and through the proxy, and at ``/gcs/<endpoint_id>/`` on the
-loopback server; either way the routes below see ``/<endpoint_id>/api/...``.
+loopback server; either way the service takes the endpoint's id from the
+path's first segment and the routes below see GCS's own ``/api/...``.
 Answers are GCS's envelope, ``{"DATA_TYPE": "result#1.0.0", "code",
 "detail", "http_response_code", "has_next_page", "data": [...]}``, and so
 are its errors. Tokens must be for the endpoint (its id is the resource
@@ -22,6 +23,7 @@ from .models import (
     API_VERSION,
     CONNECTORS,
     MANAGER_VERSION,
+    POSIX_CONNECTOR,
     Endpoint,
     GCSError,
     GCSState,
@@ -33,7 +35,15 @@ if TYPE_CHECKING:
     from ...emulator import World
 
 routes = Routes()
-API = "/<endpoint_id>/api"
+# Facts from globus-sdk's guest-collection examples: the tutorial
+# collections' endpoint host and storage gateway.
+TUTORIAL_DOMAIN = "b7a4f1.75bc.data.globus.org"
+TUTORIAL_GATEWAY = "947460f6-3fcd-4acc-9683-d71e14e5ace1"
+TUTORIAL_COLLECTIONS = (
+    "6c54cade-bde5-45c1-bdea-f4bd71dba2cc",
+    "31ce9ba0-176d-45a5-add3-f37d233ba47d",
+)
+API = "/api"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 # Other services' refusals (Auth's token check, Transfer's path checks),
@@ -58,6 +68,32 @@ class GCSService(Service):
     host_suffix = ".data.globus.org"
     routes = routes
 
+    @classmethod
+    def seed_world(cls, world: World) -> None:
+        """The tutorial collections' endpoint, with the host, storage
+        gateway and mapped collection globus-sdk's guest-collection
+        examples name. Its own entry is not advertised in Transfer's
+        search (searches for "Tutorial" find the two collections)."""
+        owner_id = world.transfer.collection(TUTORIAL_COLLECTIONS[0]).owner_id
+        endpoint = register_endpoint(
+            world,
+            "Globus Tutorial Endpoint",
+            owner_id,
+            endpoint_id=world.ids.stable_uuid("gcs-endpoint", TUTORIAL_DOMAIN),
+            domain=TUTORIAL_DOMAIN,
+            public=False,
+        )
+        gateway = world.gcs.create_gateway(
+            endpoint,
+            owner_id,
+            {"display_name": "Tutorial POSIX storage", "connector_id": POSIX_CONNECTOR},
+            gateway_id=TUTORIAL_GATEWAY,
+        )
+        for collection_id in TUTORIAL_COLLECTIONS:
+            world.gcs.adopt_collection(
+                world.transfer, endpoint, collection_id, gateway, allow_guest_collections=True
+            )
+
     @property
     def state(self) -> GCSState:
         return self.world.gcs
@@ -77,22 +113,31 @@ class GCSService(Service):
             "data": [],
         }
 
-    def caller(self, call: Call, endpoint_id: str) -> tuple[Endpoint, TokenInfo]:
+    def handle(self, call: Call) -> Reply:
+        # Every path starts with the endpoint's id (the loopback server's
+        # /gcs/<endpoint_id>/..., or path_for_host's for a host); routes
+        # see the rest, as GCS's own paths.
+        endpoint_id, _, rest = call.path.lstrip("/").partition("/")
+        call.resource, call.path = endpoint_id, "/" + rest
+        return super().handle(call)
+
+    def caller(self, call: Call) -> tuple[Endpoint, TokenInfo]:
         """The endpoint asked about and the caller's token, which must be
         for that endpoint with its manage_collections scope."""
-        endpoint = self.state.endpoint(endpoint_id)
+        endpoint = self.state.endpoint(call.resource)
         info = self.authenticate(
             call, scope=manage_collections_scope(endpoint.id), resource_server=endpoint.id
         )
         return endpoint, info
 
 
-def register_endpoint(world: World, display_name: str, owner_id: str) -> Endpoint:
+def register_endpoint(world: World, display_name: str, owner_id: str, **placement: Any) -> Endpoint:
     """A GCSv5 endpoint: in GCS, in Transfer, and in Auth (its resource
-    server, whose id is the endpoint's, and its manage_collections scope)."""
+    server, whose id is the endpoint's, and its manage_collections scope).
+    ``placement``: GCSState.add_endpoint's endpoint_id, domain, public."""
     owner = world.auth.identities[owner_id]
     endpoint = world.gcs.add_endpoint(
-        world.transfer, display_name, owner_id=owner.id, owner_string=owner.username
+        world.transfer, display_name, owner_id=owner.id, owner_string=owner.username, **placement
     )
     world.auth.register_client(
         f"{display_name} (GCS Manager)", client_type=RESOURCE_SERVER, client_id=endpoint.id
@@ -135,9 +180,9 @@ def _filters(call: Call) -> set[str]:
 
 
 @routes.route(f"{API}/info", "GET", operation="get_gcs_info")
-def get_info(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
+def get_info(svc: GCSService, call: Call) -> Reply:
     # No token needed: clients ask it to learn the endpoint's client id.
-    endpoint = svc.state.endpoint(endpoint_id)
+    endpoint = svc.state.endpoint(call.resource)
     info = {
         "DATA_TYPE": "info#1.0.0",
         "api_version": API_VERSION,
@@ -154,14 +199,14 @@ def get_info(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
 
 
 @routes.route(f"{API}/endpoint", "GET", operation="get_endpoint")
-def get_endpoint(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, _ = svc.caller(call, endpoint_id)
+def get_endpoint(svc: GCSService, call: Call) -> Reply:
+    endpoint, _ = svc.caller(call)
     return _result([endpoint.to_api(manager_url(endpoint, call.base_url))])
 
 
 @routes.route(f"{API}/endpoint", "PATCH", "PUT", operation="update_endpoint")
-def update_endpoint(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def update_endpoint(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_endpoint_update", code="invalid_parameter")
     svc.state.update_endpoint(svc.world.transfer, endpoint, info.identity_id, body)
@@ -175,14 +220,14 @@ GATEWAY = f"{API}/storage_gateways/<gateway_id>"
 
 
 @routes.route(f"{API}/storage_gateways", "GET", operation="get_storage_gateway_list")
-def list_gateways(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, _ = svc.caller(call, endpoint_id)
+def list_gateways(svc: GCSService, call: Call) -> Reply:
+    endpoint, _ = svc.caller(call)
     return _page(call, [g.to_api() for g in svc.state.gateways_of(endpoint)])
 
 
 @routes.route(f"{API}/storage_gateways", "POST", operation="create_storage_gateway")
-def create_gateway(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def create_gateway(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_storage_gateway", code="invalid_parameter")
     gateway = svc.state.create_gateway(endpoint, info.identity_id, body)
@@ -190,14 +235,14 @@ def create_gateway(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
 
 
 @routes.route(GATEWAY, "GET", operation="get_storage_gateway")
-def get_gateway(svc: GCSService, call: Call, endpoint_id: str, gateway_id: str) -> Reply:
-    endpoint, _ = svc.caller(call, endpoint_id)
+def get_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
+    endpoint, _ = svc.caller(call)
     return _result([svc.state.gateway(endpoint, gateway_id).to_api()])
 
 
 @routes.route(GATEWAY, "PATCH", operation="update_storage_gateway")
-def update_gateway(svc: GCSService, call: Call, endpoint_id: str, gateway_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def update_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_storage_gateway_update", code="invalid_parameter")
     gateway = svc.state.update_gateway(endpoint, info.identity_id, gateway_id, body)
@@ -205,8 +250,8 @@ def update_gateway(svc: GCSService, call: Call, endpoint_id: str, gateway_id: st
 
 
 @routes.route(GATEWAY, "DELETE", operation="delete_storage_gateway")
-def delete_gateway(svc: GCSService, call: Call, endpoint_id: str, gateway_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def delete_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     svc.state.delete_gateway(svc.world.transfer, endpoint, info.identity_id, gateway_id)
     return _result([])
 
@@ -217,8 +262,8 @@ COLLECTION = f"{API}/collections/<collection_id>"
 
 
 @routes.route(f"{API}/collections", "GET", operation="get_collection_list")
-def list_collections(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def list_collections(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     found = svc.state.visible_collections(
         svc.world.transfer,
         endpoint,
@@ -230,8 +275,8 @@ def list_collections(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
 
 
 @routes.route(f"{API}/collections", "POST", operation="create_collection")
-def create_collection(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def create_collection(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_collection", code="invalid_parameter")
     owner = svc.world.auth.identities[info.identity_id]
@@ -244,8 +289,8 @@ def create_collection(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
 
 
 @routes.route(COLLECTION, "GET", operation="get_collection")
-def get_collection(svc: GCSService, call: Call, endpoint_id: str, collection_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def get_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     record, entry = svc.state.collection(svc.world.transfer, endpoint, collection_id)
     if not (entry.public or svc.state.can_manage(endpoint, record, info.identity_id)):
         raise NotFound(f"No collection {collection_id}")
@@ -253,8 +298,8 @@ def get_collection(svc: GCSService, call: Call, endpoint_id: str, collection_id:
 
 
 @routes.route(COLLECTION, "PATCH", operation="update_collection")
-def update_collection(svc: GCSService, call: Call, endpoint_id: str, collection_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def update_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_collection_update", code="invalid_parameter")
     record, entry = svc.state.update_collection(
@@ -264,8 +309,8 @@ def update_collection(svc: GCSService, call: Call, endpoint_id: str, collection_
 
 
 @routes.route(COLLECTION, "DELETE", operation="delete_collection")
-def delete_collection(svc: GCSService, call: Call, endpoint_id: str, collection_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def delete_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     svc.state.delete_collection(svc.world.transfer, endpoint, info.identity_id, collection_id)
     return _result([])
 
@@ -274,8 +319,8 @@ def delete_collection(svc: GCSService, call: Call, endpoint_id: str, collection_
 
 
 @routes.route(f"{API}/roles", "GET", operation="get_role_list")
-def list_roles(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def list_roles(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     collection = call.args.get("collection_id") or None
     if collection is not None:
         svc.state.collection(svc.world.transfer, endpoint, collection)
@@ -285,8 +330,8 @@ def list_roles(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
 
 
 @routes.route(f"{API}/roles", "POST", operation="create_role")
-def create_role(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def create_role(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_role", code="invalid_parameter")
     role = svc.state.create_role(
@@ -301,14 +346,14 @@ def create_role(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
 
 
 @routes.route(f"{API}/roles/<role_id>", "GET", operation="get_role")
-def get_role(svc: GCSService, call: Call, endpoint_id: str, role_id: str) -> Reply:
-    endpoint, _ = svc.caller(call, endpoint_id)
+def get_role(svc: GCSService, call: Call, role_id: str) -> Reply:
+    endpoint, _ = svc.caller(call)
     return _result([svc.state.role(endpoint, role_id).to_api()])
 
 
 @routes.route(f"{API}/roles/<role_id>", "DELETE", operation="delete_role")
-def delete_role(svc: GCSService, call: Call, endpoint_id: str, role_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def delete_role(svc: GCSService, call: Call, role_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     svc.state.delete_role(svc.world.transfer, endpoint, info.identity_id, role_id)
     return _result([])
 
@@ -319,30 +364,30 @@ CREDENTIAL = f"{API}/user_credentials/<credential_id>"
 
 
 @routes.route(f"{API}/user_credentials", "GET", operation="get_user_credential_list")
-def list_credentials(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def list_credentials(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     gateway = call.args.get("storage_gateway") or None
     found = svc.state.credentials_of(endpoint, info.identity_id, gateway)
     return _page(call, [c.to_api() for c in found])
 
 
 @routes.route(f"{API}/user_credentials", "POST", operation="create_user_credential")
-def create_credential(svc: GCSService, call: Call, endpoint_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def create_credential(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_user_credential", code="invalid_parameter")
     return _result([svc.state.create_credential(endpoint, info.identity_id, body).to_api()])
 
 
 @routes.route(CREDENTIAL, "GET", operation="get_user_credential")
-def get_credential(svc: GCSService, call: Call, endpoint_id: str, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def get_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     return _result([svc.state.credential(endpoint, info.identity_id, credential_id).to_api()])
 
 
 @routes.route(CREDENTIAL, "PATCH", operation="update_user_credential")
-def update_credential(svc: GCSService, call: Call, endpoint_id: str, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def update_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_user_credential_update", code="invalid_parameter")
     credential = svc.state.update_credential(endpoint, info.identity_id, credential_id, body)
@@ -350,7 +395,7 @@ def update_credential(svc: GCSService, call: Call, endpoint_id: str, credential_
 
 
 @routes.route(CREDENTIAL, "DELETE", operation="delete_user_credential")
-def delete_credential(svc: GCSService, call: Call, endpoint_id: str, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call, endpoint_id)
+def delete_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
+    endpoint, info = svc.caller(call)
     svc.state.delete_credential(endpoint, info.identity_id, credential_id)
     return _result([])

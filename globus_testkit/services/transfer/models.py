@@ -274,6 +274,14 @@ class TransferState:
         guest.tree = FileTree.rooted_at(self.clock, node)
         return guest
 
+    def place_on_endpoint(self, collection_id: str, endpoint_id: str) -> Collection:
+        """Make a mapped collection one of a GCSv5 endpoint's."""
+        collection = self.collection(collection_id)
+        if collection.entity_type != MAPPED:
+            raise BadRequest("only a GCSv5 mapped collection can be placed on an endpoint")
+        collection.host_endpoint_id = self.collection(endpoint_id).id
+        return collection
+
     def remove_collection(self, collection_id: str) -> Collection:
         """Forget a collection (its owner's decision, already checked)."""
         return self.collections.pop(self.collection(collection_id).id)
