@@ -218,3 +218,41 @@ def test_user_credentials_are_private(gcs, gcs_for, gateway, globus_emulator):
         stranger.get_user_credential(created["id"])
     assert caught.value.http_status == 404
     assert list(stranger.get_user_credential_list()) == []
+
+
+WORLD = {
+    "collections": [
+        {
+            "display_name": "Cluster scratch",
+            "id": "0b4f1e36-2f5e-4c38-9a9b-4bd0c8a3f0a1",
+            "files": [{"path": "/scratch/run.log", "content": "ok"}],
+        }
+    ],
+    "gcs_endpoints": [
+        {
+            "display_name": "Cluster GCS",
+            "id": "5d1c9f8e-3a2b-4c7d-8e9f-0a1b2c3d4e5f",
+            "domain": "abc123.4def.data.globus.org",
+            "storage_gateways": [
+                {"display_name": "Cluster POSIX", "id": "7e6d5c4b-3a29-4187-a6b5-c4d3e2f1a0b9"}
+            ],
+            "mapped_collections": ["0b4f1e36-2f5e-4c38-9a9b-4bd0c8a3f0a1"],
+        }
+    ],
+}
+
+
+@pytest.mark.globus(world=WORLD)
+def test_world_file_endpoints_answer_at_their_domain(globus_emulator, tc):
+    from .conftest import gcs_client
+
+    endpoint_id = WORLD["gcs_endpoints"][0]["id"]
+    manager_url = tc.get_endpoint(endpoint_id)["gcs_manager_url"]
+    token = globus_emulator.auth.issue_token(
+        globus_emulator.user, globus_emulator.gcs.scope(endpoint_id)
+    )
+    gcs = gcs_client(manager_url, token)
+    assert gcs.get_gcs_info()["domain_name"] == "abc123.4def.data.globus.org"
+    (mapped,) = gcs.get_collection_list()
+    assert mapped["storage_gateway_id"] == "7e6d5c4b-3a29-4187-a6b5-c4d3e2f1a0b9"
+    assert mapped["allow_guest_collections"] is True

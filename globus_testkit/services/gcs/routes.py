@@ -13,9 +13,10 @@ server) and carry its ``manage_collections`` scope.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, marker_page, validate
+from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
 from ..transfer.routes import register_data_access
@@ -93,6 +94,74 @@ class GCSService(Service):
             world.gcs.adopt_collection(
                 world.transfer, endpoint, collection_id, gateway, allow_guest_collections=True
             )
+
+    world_schema: ClassVar[dict[str, Any]] = {
+        "gcs_endpoints": {
+            "type": "array",
+            "description": "GCSv5 endpoints, each with a GCS Manager",
+            "items": strict_object(
+                {
+                    "display_name": {"type": "string"},
+                    "id": uuid_string("the endpoint id (default: from the seed)"),
+                    "owner_id": uuid_string("an identity id (default: the world's user)"),
+                    "domain": {
+                        "type": "string",
+                        "pattern": r"^[a-z0-9.-]+\.data\.globus\.org$",
+                        "description": "its manager's host (default: from its id)",
+                    },
+                    "storage_gateways": {
+                        "type": "array",
+                        "description": "POSIX storage gateways",
+                        "items": strict_object(
+                            {
+                                "display_name": {"type": "string"},
+                                "id": uuid_string("the gateway id (default: from the seed)"),
+                            },
+                            required=("display_name",),
+                        ),
+                    },
+                    "mapped_collections": {
+                        "type": "array",
+                        "description": "ids of GCSv5_mapped_collection entries of 'collections' "
+                        "to place on this endpoint's first storage gateway, allowing guests",
+                        "items": uuid_string("a mapped collection's id"),
+                    },
+                },
+                required=("display_name",),
+            ),
+        }
+    }
+
+    @classmethod
+    def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
+        for item in spec.get("gcs_endpoints", []):
+            owner_id = item.get("owner_id", world.user_id)
+            if owner_id not in world.auth.identities:
+                raise ValueError(f"endpoint owner {owner_id} is not an identity")
+            placement = {k: item[k] for k in ("domain",) if k in item}
+            if "id" in item:
+                placement["endpoint_id"] = item["id"]
+            endpoint = register_endpoint(world, item["display_name"], owner_id, **placement)
+            gateways = [
+                world.gcs.create_gateway(
+                    endpoint,
+                    owner_id,
+                    {"display_name": g["display_name"], "connector_id": POSIX_CONNECTOR},
+                    gateway_id=g.get("id"),
+                )
+                for g in item.get("storage_gateways", [])
+            ]
+            mapped = item.get("mapped_collections", [])
+            if mapped and not gateways:
+                raise ValueError(f"{item['display_name']}: mapped collections need a gateway")
+            for collection_id in mapped:
+                world.gcs.adopt_collection(
+                    world.transfer,
+                    endpoint,
+                    collection_id,
+                    gateways[0],
+                    allow_guest_collections=True,
+                )
 
     @property
     def state(self) -> GCSState:
