@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .models import POSIX_CONNECTOR, Endpoint, StorageGateway, manager_url
+from .documents import POSIX_CONNECTOR, Endpoint, StorageGateway, manager_url
 from .routes import manage_collections_scope, register_endpoint
 
 if TYPE_CHECKING:

@@ -20,17 +20,17 @@ from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
 from ..transfer.routes import register_data_access
-from .models import (
+from .documents import (
     API_VERSION,
     CONNECTORS,
     MANAGER_VERSION,
     POSIX_CONNECTOR,
     Endpoint,
     GCSError,
-    GCSState,
     NotFound,
     manager_url,
 )
+from .models import GCSState
 
 if TYPE_CHECKING:
     from ...emulator import World
