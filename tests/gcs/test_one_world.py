@@ -121,3 +121,13 @@ def test_transfer_documents_point_at_a_working_manager(tc, endpoint, gcs_for):
     manager_url = tc.get_endpoint(endpoint.id)["gcs_manager_url"]
     assert gcs_for().get_gcs_info()["endpoint_id"] == endpoint.id
     assert manager_url.rstrip("/").endswith((endpoint.domain_name, f"/gcs/{endpoint.id}"))
+
+
+def test_a_saved_world_keeps_the_guest_inside_its_mapped_collection(
+    globus_emulator, guest, mapped, tmp_path
+):
+    path = tmp_path / "world.json"
+    globus_emulator.save_state(path)
+    globus_emulator.load_state(path)
+    globus_emulator.transfer.write(guest["id"], "/after.txt", "new")
+    assert globus_emulator.transfer.read(mapped["id"], "/projects/alpha/after.txt") == b"new"
