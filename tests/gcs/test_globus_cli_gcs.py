@@ -84,3 +84,8 @@ def test_cli_user_credentials_and_roles(cli, globus_emulator, endpoint):
     assert [c["id"] for c in listed["data"]] == [created["id"]]
     roles = cli("gcs", "endpoint", "role", "list", endpoint.id)
     assert [r["role"] for r in roles["DATA"]] == ["owner"]
+
+
+def test_cli_api_gcs_reaches_the_manager(cli, endpoint):
+    info = cli("api", "gcs", endpoint.id, "GET", "/info")
+    assert info["data"][0]["endpoint_id"] == endpoint.id
