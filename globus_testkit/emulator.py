@@ -46,6 +46,9 @@ from .services.exchange.models import ExchangeState
 from .services.exchange.routes import ExchangeService
 from .services.flows.models import FlowsState
 from .services.flows.routes import FlowsService
+from .services.gcs.helpers import GCSHelpers
+from .services.gcs.models import GCSState
+from .services.gcs.routes import GCSService
 from .services.groups.helpers import GroupsHelpers
 from .services.groups.models import GroupsState
 from .services.groups.routes import GroupsService
@@ -78,6 +81,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     ExchangeService,
     SearchService,
     TimersService,
+    GCSService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -109,6 +113,7 @@ class World:
         self.exchange = ExchangeState(self.clock)
         self.search = SearchState(self.clock, self.ids)
         self.timers = TimersState(self.clock, self.ids)
+        self.gcs = GCSState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -199,6 +204,7 @@ class Emulator:
         self.control_loopback_only = True
         self.services = [cls(self) for cls in SERVICE_CLASSES]
         self._by_host = {host: s for s in self.services for host in s.hosts}
+        self._by_suffix = [s for s in self.services if s.host_suffix]
         self._by_name: dict[str, Service] = {s.name: s for s in self.services}
         self._by_name[CONTROL_PREFIX] = ControlPlane(self)
         self._request_ids = itertools.count(1)
@@ -209,6 +215,7 @@ class Emulator:
         self.search = SearchHelpers(self)
         self.groups = GroupsHelpers(self)
         self.timers = TimersHelpers(self)
+        self.gcs = GCSHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
@@ -492,6 +499,8 @@ class Emulator:
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
         scheme = environ.get("wsgi.url_scheme", "http")
         service = self._by_host.get(hostname)
+        if service is None:
+            service, path = self._by_host_suffix(hostname, path)
         if service is not None:
             base_url = f"{scheme}://{host}/"
         else:
@@ -534,6 +543,17 @@ class Emulator:
         if call.real_delay:
             time.sleep(call.real_delay)  # outside the lock: others carry on
         return reply
+
+    def _by_host_suffix(self, hostname: str, path: str) -> tuple[Service | None, str]:
+        """The service owning a per-resource host (a GCS endpoint's), and
+        the path it routes the request as."""
+        for service in self._by_suffix:
+            if hostname.endswith(service.host_suffix):
+                with self.lock:
+                    routed = service.path_for_host(hostname, path)
+                if routed is not None:
+                    return service, routed
+        return None, path
 
     def _unserved(self, service: str, where: str, environ: WSGIEnvironment, path: str) -> Reply:
         """A service the emulator lacks: a recorded answer if replay has

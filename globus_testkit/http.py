@@ -151,6 +151,7 @@ class Call:
         "real_delay",
         "remote_addr",
         "request_id",
+        "resource",
         "service",
         "token",
     )
@@ -184,6 +185,8 @@ class Call:
         self.client_id: str | None = None
         self.note = ""  # why this call was answered unusually (journal)
         self.real_delay = 0.0  # real seconds to wait before answering
+        # what a per-resource host or path prefix names (a GCS endpoint's id)
+        self.resource = ""
 
     @cached_property
     def args(self) -> MultiDict[str, str]:

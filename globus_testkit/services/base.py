@@ -84,6 +84,9 @@ class Service:
 
     name: ClassVar[str]
     hosts: ClassVar[tuple[str, ...]] = ()
+    # Services with a host per resource (GCS: one per endpoint) claim every
+    # host ending so, and map each to a path with path_for_host.
+    host_suffix: ClassVar[str] = ""
     resource_server: ClassVar[str] = ""
     routes: ClassVar[Routes]
     faultable: ClassVar[bool] = True  # may fault rules touch it?
@@ -106,6 +109,11 @@ class Service:
     @property
     def world(self) -> World:
         return self.emulator.world
+
+    def path_for_host(self, hostname: str, path: str) -> str | None:
+        """The path a request to ``hostname`` (one ending in host_suffix)
+        routes as, or None when no resource of this service has that host."""
+        return None
 
     def interrupt(self) -> None:
         """Let go of requests waiting on the world: the emulator is
@@ -183,8 +191,11 @@ class Service:
         """The service's own error shape; each service overrides this."""
         return {"code": err.code, "message": err.message, "request_id": call.request_id}
 
-    def authenticate(self, call: Call, *, scope: str | None = None) -> TokenInfo:
-        """The caller's token, checked by Auth for this resource server.
+    def authenticate(
+        self, call: Call, *, scope: str | None = None, resource_server: str | None = None
+    ) -> TokenInfo:
+        """The caller's token, checked by Auth for this resource server
+        (or ``resource_server``, for services with one per endpoint).
 
         Missing, unknown, expired, revoked and other-service tokens are 401;
         a valid token without ``scope`` is 403.
@@ -193,7 +204,7 @@ class Service:
         if bearer is None:
             raise Unauthorized("no bearer token was sent")
         try:
-            info = self.world.auth.check_token(bearer, self.resource_server)
+            info = self.world.auth.check_token(bearer, resource_server or self.resource_server)
         except TokenRejected as err:
             raise Unauthorized(err.reason) from err
         call.token = info

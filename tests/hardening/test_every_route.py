@@ -17,6 +17,7 @@ from globus_testkit.emulator import SERVICE_CLASSES
 from globus_testkit.http import MAX_JSON_DEPTH
 from globus_testkit.services.exchange.models import EXCHANGE_SCOPE
 
+from .conftest import TUTORIAL_ENDPOINT
 from .test_auth_bad_input import json_values
 
 ROUTES = sorted(
@@ -31,13 +32,22 @@ TOKENS = {
     "transfer": "urn:globus:auth:scope:transfer.api.globus.org:all",
     "groups": "urn:globus:auth:scope:groups.api.globus.org:all",
     "exchange": EXCHANGE_SCOPE,
+    "gcs": f"urn:globus:auth:scope:{TUTORIAL_ENDPOINT}:manage_collections",
 }
 
 
 def world_state(emulator):
     world = emulator.world
     return pickle.dumps(
-        (world.auth, world.transfer, world.tasks, world.groups, world.faults, world.exchange)
+        (
+            world.auth,
+            world.transfer,
+            world.tasks,
+            world.groups,
+            world.faults,
+            world.exchange,
+            world.gcs,
+        )
     )
 
 

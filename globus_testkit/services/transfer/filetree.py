@@ -81,6 +81,14 @@ class FileTree:
         self.clock = clock
         self.root = Node("/", "dir", clock.now(), permissions="0755", children={})
 
+    @classmethod
+    def rooted_at(cls, clock: Clock, node: Node) -> FileTree:
+        """A tree whose root is ``node`` of another tree: both see the same
+        files (a guest collection inside its mapped collection)."""
+        tree = cls(clock)
+        tree.root = node
+        return tree
+
     def find(self, path: str) -> Node:
         node = self.root
         for part in _parts(path):

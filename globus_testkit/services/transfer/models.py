@@ -202,7 +202,20 @@ class Collection:
     def data_access_scope(self) -> str:
         return f"https://auth.globus.org/scopes/{self.id}/data_access"
 
-    def to_api(self) -> dict[str, Any]:
+    @property
+    def gcs_endpoint_id(self) -> str | None:
+        """The GCSv5 endpoint this is (or is on), whose GCS Manager runs it."""
+        if self.entity_type == "GCSv5_endpoint":
+            return self.id
+        return self.host_endpoint_id if self.entity_type.startswith("GCSv5") else None
+
+    def to_api(self, gcs_manager_url: str | None = None) -> dict[str, Any]:
+        document = self._document()
+        if gcs_manager_url is not None:  # GCSv5 entities only
+            document["gcs_manager_url"] = gcs_manager_url
+        return document
+
+    def _document(self) -> dict[str, Any]:
         guest = self.entity_type in (GUEST, "GCP_guest_collection")
         return {
             "DATA_TYPE": "endpoint",
@@ -380,6 +393,60 @@ class TransferState:
             raise EndpointNotFound(f"No such endpoint or collection with id {collection_id!r}")
         return found
 
+    def create_guest_collection(
+        self,
+        display_name: str,
+        *,
+        host: str,
+        root: str,
+        owner_id: str,
+        owner_string: str,
+        **fields: Any,
+    ) -> Collection:
+        """A GCSv5 guest collection whose files are the directory ``root``
+        of the mapped collection ``host`` (the same nodes, not a copy)."""
+        mapped = self.collection(host)
+        if mapped.entity_type != MAPPED:
+            raise BadRequest("a guest collection's host must be a mapped collection")
+        node = mapped.tree.find(normalize(root))
+        if node.kind != "dir":
+            raise BadRequest(f"{root} is not a directory on {mapped.display_name}")
+        guest = self.create_collection(
+            display_name,
+            owner_id=owner_id,
+            owner_string=owner_string,
+            entity_type=GUEST,
+            host_endpoint_id=mapped.host_endpoint_id,
+            host_collection_id=mapped.id,
+            **fields,
+        )
+        guest.tree = FileTree.rooted_at(self.clock, node)
+        return guest
+
+    def place_on_endpoint(self, collection_id: str, endpoint_id: str) -> Collection:
+        """Make a mapped collection one of a GCSv5 endpoint's."""
+        collection = self.collection(collection_id)
+        if collection.entity_type != MAPPED:
+            raise BadRequest("only a GCSv5 mapped collection can be placed on an endpoint")
+        collection.host_endpoint_id = self.collection(endpoint_id).id
+        return collection
+
+    def remove_collection(self, collection_id: str) -> Collection:
+        """Forget a collection (its owner's decision, already checked)."""
+        return self.collections.pop(self.collection(collection_id).id)
+
+    def set_role(self, collection_id: str, identity_id: str, role: str | None) -> None:
+        """Make ``role`` the one role ``identity_id`` holds directly on a
+        collection (None: no role), as GCS mirrors its roles here."""
+        collection = self.collection(collection_id)
+        if role is not None and role not in ROLES:
+            raise BadRequest(f"role must be one of {', '.join(ROLES)}")
+        for record in list(collection.roles.values()):
+            if record.principal_type == "identity" and record.principal == identity_id:
+                del collection.roles[record.id]
+        if role is not None:
+            self.add_role(collection, "identity", identity_id, role)
+
     def visible(self, collection: Collection, identity_id: str, groups: set[str]) -> bool:
         if collection.public or collection.effective_roles((identity_id,), groups):
             return True
@@ -427,7 +494,7 @@ class TransferState:
         self.require_role(
             collection, identity_id, groups, ("administrator",), "delete this collection"
         )
-        return self.collections.pop(collection.id)
+        return self.remove_collection(collection.id)
 
     def search(
         self,

@@ -168,6 +168,13 @@ class TransferService(Service):
             },
         )
 
+    def document(self, call: Call, collection: Collection) -> dict[str, Any]:
+        """A collection as Transfer shows it, with its GCS Manager's URL as
+        seen from this call's base URL (a host in-process, a path on the
+        loopback server)."""
+        url = self.world.gcs.manager_url(collection.gcs_endpoint_id, call.base_url)
+        return collection.to_api(url)
+
     def usable(self, call: Call, collection_id: str) -> tuple[TokenInfo, set[str], Collection]:
         info, groups = self.caller(call)
         collection = self.state.visible_collection(collection_id, info.identity_id, groups)
@@ -305,7 +312,7 @@ def endpoint_search(svc: TransferService, call: Call) -> Reply:
     return Reply(
         {
             "DATA_TYPE": "endpoint_list",
-            "DATA": [c.to_api() for c in page.items],
+            "DATA": [svc.document(call, c) for c in page.items],
             "offset": page.offset,
             "limit": page.limit,
             "has_next_page": page.has_next_page,
@@ -316,7 +323,8 @@ def endpoint_search(svc: TransferService, call: Call) -> Reply:
 @routes.route(f"{API}/endpoint/<collection_id>", "GET", operation="get_endpoint")
 def get_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
     info, groups = svc.caller(call)
-    return Reply(svc.state.visible_collection(collection_id, info.identity_id, groups).to_api())
+    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    return Reply(svc.document(call, collection))
 
 
 @routes.route(f"{API}/endpoint/<collection_id>", "PUT", operation="update_endpoint")

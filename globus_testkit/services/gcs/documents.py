@@ -1,0 +1,250 @@
+"""The GCS Manager's documents (endpoint, storage gateway, collection,
+role, user credential) as the emulator keeps them, its refusals, and
+where a manager answers. No HTTP here; rules live in models.py."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ...http import ApiError
+from ..transfer.models import Collection
+
+POSIX_CONNECTOR = "145812c8-decc-41f1-83cf-bb2a85a2a70b"
+CONNECTORS = {POSIX_CONNECTOR: "POSIX"}
+MANAGER_VERSION = "5.4.80"
+API_VERSION = "1.29.0"
+ROLES = ("owner", "administrator", "access_manager", "activity_manager", "activity_monitor")
+ENDPOINT_ADMIN_ROLES = ("owner", "administrator")
+IDENTITY_URN = "urn:globus:auth:identity:"
+GROUP_URN = "urn:globus:groups:id:"
+DOMAIN_SUFFIX = ".data.globus.org"
+DEFAULT_TIMEOUT_MINS = 15840
+ENDPOINT_FIELDS = (
+    "display_name",
+    "description",
+    "organization",
+    "department",
+    "keywords",
+    "contact_email",
+    "contact_info",
+    "info_link",
+    "public",
+    "network_use",
+    "allow_udt",
+    "subscription_id",
+    "max_concurrency",
+    "preferred_concurrency",
+    "max_parallelism",
+    "preferred_parallelism",
+)
+# Collection fields Transfer keeps (GCS name -> Transfer attribute).
+SHARED_COLLECTION_FIELDS = (
+    "display_name",
+    "description",
+    "organization",
+    "department",
+    "contact_email",
+    "contact_info",
+    "info_link",
+    "public",
+    "default_directory",
+    "force_encryption",
+    "disable_verify",
+)
+
+
+class GCSError(ApiError):
+    """A refusal, with GCS's status and code (GCSService.error_body
+    formats it)."""
+
+    status = 400
+    code = "invalid_parameter"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(type(self).status, type(self).code, message)
+
+
+class NotFound(GCSError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(GCSError):
+    status = 403
+    code = "permission_denied"
+
+
+class Exists(GCSError):
+    status = 409
+    code = "exists"
+
+
+class Invalid(GCSError):
+    status = 422
+    code = "invalid_parameter"
+
+
+@dataclass
+class Endpoint:
+    id: str
+    domain_name: str
+    owner_id: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_api(self, manager_url: str) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "endpoint#1.2.0",
+            "id": self.id,
+            "gcs_manager_url": manager_url,
+            "gridftp_control_channel_port": 443,
+            "network_use": "normal",
+            "allow_udt": False,
+            "public": True,
+            "subscription_id": None,
+            "description": None,
+            "organization": "",
+            "department": None,
+            "keywords": [],
+            "contact_email": None,
+            "contact_info": None,
+            "info_link": None,
+            **self.settings,
+        }
+
+
+@dataclass
+class StorageGateway:
+    id: str
+    endpoint_id: str
+    document: dict[str, Any]
+
+    def to_api(self) -> dict[str, Any]:
+        timeout = self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS)
+        return {
+            "DATA_TYPE": "storage_gateway#1.2.0",
+            "connector_id": POSIX_CONNECTOR,
+            "high_assurance": False,
+            "require_high_assurance": False,
+            "require_mfa": False,
+            "allowed_domains": [],
+            "identity_mappings": [],
+            "restrict_paths": None,
+            "users_allow": [],
+            "users_deny": [],
+            "process_user": None,
+            "load_dsi_module": None,
+            **self.document,
+            "authentication_timeout_mins": timeout,
+            "authentication_assurance_timeout": timeout,
+            "id": self.id,
+        }
+
+
+@dataclass
+class GCSCollection:
+    """What GCS alone knows of a collection Transfer holds."""
+
+    id: str
+    endpoint_id: str
+    collection_type: str  # "mapped" | "guest"
+    storage_gateway_id: str
+    collection_base_path: str
+    identity_id: str
+    mapped_collection_id: str | None = None
+    created_at: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_api(self, collection: Collection) -> dict[str, Any]:
+        shared = {name: getattr(collection, name) for name in SHARED_COLLECTION_FIELDS}
+        keywords = [k for k in (collection.keywords or "").split(",") if k]
+        document: dict[str, Any] = {
+            "DATA_TYPE": "collection#1.10.0",
+            "id": self.id,
+            "collection_type": self.collection_type,
+            "storage_gateway_id": self.storage_gateway_id,
+            "collection_base_path": self.collection_base_path,
+            "identity_id": self.identity_id,
+            "keywords": keywords,
+            "high_assurance": collection.high_assurance,
+            "require_high_assurance": collection.high_assurance,
+            "authentication_timeout_mins": DEFAULT_TIMEOUT_MINS,
+            "authentication_assurance_timeout": DEFAULT_TIMEOUT_MINS,
+            "user_message": None,
+            "user_message_link": None,
+            "enable_https": True,
+            "created_at": self.created_at,
+            "last_access": None,
+            **shared,
+            **self.extra,
+        }
+        if self.collection_type == "mapped":
+            document.setdefault("allow_guest_collections", False)
+            document.setdefault("disable_anonymous_writes", False)
+            document.setdefault("sharing_users_allow", [])
+            document.setdefault("sharing_users_deny", [])
+        else:
+            document["mapped_collection_id"] = self.mapped_collection_id
+        return document
+
+
+@dataclass
+class Role:
+    id: str
+    endpoint_id: str
+    collection: str | None
+    principal: str
+    role: str
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "role#1.0.0",
+            "id": self.id,
+            "collection": self.collection,
+            "principal": self.principal,
+            "role": self.role,
+        }
+
+
+@dataclass
+class UserCredential:
+    id: str
+    endpoint_id: str
+    identity_id: str
+    storage_gateway_id: str
+    username: str
+    display_name: str = ""
+    policies: dict[str, Any] = field(default_factory=dict)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "DATA_TYPE": "user_credential#1.0.0",
+            "id": self.id,
+            "identity_id": self.identity_id,
+            "storage_gateway_id": self.storage_gateway_id,
+            "connector_id": POSIX_CONNECTOR,
+            "username": self.username,
+            "display_name": self.display_name,
+            "invalid": False,
+            "provisioned": False,
+            "policies": self.policies or {"DATA_TYPE": "posix_user_credential_policies#1.0.0"},
+        }
+
+
+def identity_of(principal: str) -> str | None:
+    return principal[len(IDENTITY_URN) :] if principal.startswith(IDENTITY_URN) else None
+
+
+def manager_url(endpoint: Endpoint, base_url: str) -> str:
+    """Where a client reaches an endpoint's GCS Manager, given the base URL
+    of the call asking (Transfer's, say): the endpoint's own host when
+    that call came by host, else the same server's ``/gcs/<endpoint_id>``."""
+    parts = urlsplit(base_url)
+    path = parts.path.strip("/")
+    if not path:
+        return f"https://{endpoint.domain_name}"
+    prefix = posixpath.dirname(path)
+    root = f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")
+    return f"{root}/gcs/{endpoint.id}"

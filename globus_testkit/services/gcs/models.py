@@ -1,0 +1,526 @@
+"""GCS Manager state: endpoints, storage gateways, the GCS side of
+collections, roles and user credentials. No HTTP here.
+
+A collection lives once, in Transfer (its name, description, files, ACLs
+and roles as Transfer sees them); GCS keeps only what GCS alone knows of
+it (its endpoint, storage gateway, base path, policies). A collection
+deleted in Transfer is therefore gone from GCS too.
+
+Who may do what (documented in docs/gcs.md): the endpoint's owner and its
+``owner``/``administrator`` role holders manage the endpoint, its storage
+gateways, mapped collections and roles; anyone may create a guest
+collection on a mapped collection that allows them; a collection's
+creator and its ``administrator`` role holders manage it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...clock import Clock, iso
+from ...ids import Ids
+from ..transfer.models import MAPPED, Collection, TransferState
+from .documents import (
+    CONNECTORS,
+    DOMAIN_SUFFIX,
+    ENDPOINT_ADMIN_ROLES,
+    ENDPOINT_FIELDS,
+    IDENTITY_URN,
+    ROLES,
+    SHARED_COLLECTION_FIELDS,
+    Endpoint,
+    Exists,
+    GCSCollection,
+    GCSError,
+    Invalid,
+    NotFound,
+    PermissionDenied,
+    Role,
+    StorageGateway,
+    UserCredential,
+    identity_of,
+    manager_url,
+)
+
+
+class GCSState:
+    """Every endpoint's GCS Manager state."""
+
+    def __init__(self, clock: Clock, ids: Ids) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.endpoints: dict[str, Endpoint] = {}
+        self.by_domain: dict[str, str] = {}
+        self.gateways: dict[str, StorageGateway] = {}
+        self.collections: dict[str, GCSCollection] = {}
+        self.roles: dict[str, Role] = {}
+        self.credentials: dict[str, UserCredential] = {}
+
+    # -- endpoints -----------------------------------------------------------------
+
+    def add_endpoint(
+        self,
+        transfer: TransferState,
+        display_name: str,
+        *,
+        owner_id: str,
+        owner_string: str,
+        endpoint_id: str | None = None,
+        domain: str | None = None,
+        public: bool = True,
+    ) -> Endpoint:
+        """A new endpoint, known to Transfer as a ``GCSv5_endpoint``."""
+        entry = transfer.create_collection(
+            display_name,
+            owner_id=owner_id,
+            owner_string=owner_string,
+            entity_type="GCSv5_endpoint",
+            collection_id=endpoint_id,
+            public=public,
+        )
+        hexid = entry.id.replace("-", "")
+        domain = (domain or f"{hexid[:6]}.{hexid[6:10]}{DOMAIN_SUFFIX}").lower()
+        if not domain.endswith(DOMAIN_SUFFIX) or domain in self.by_domain:
+            raise Invalid(f"{domain} is taken or not a *{DOMAIN_SUFFIX} name")
+        endpoint = Endpoint(entry.id, domain, owner_id, {"display_name": display_name})
+        self.endpoints[endpoint.id] = endpoint
+        self.by_domain[domain] = endpoint.id
+        self._add_role(endpoint.id, None, IDENTITY_URN + owner_id, "owner")
+        return endpoint
+
+    def endpoint(self, endpoint_id: str) -> Endpoint:
+        found = self.endpoints.get(endpoint_id.lower())
+        if found is None:
+            raise NotFound(f"No endpoint {endpoint_id}")
+        return found
+
+    def manager_url(self, endpoint_id: str | None, base_url: str) -> str | None:
+        """The GCS Manager URL of an endpoint, None if there is no such
+        endpoint (see :func:`manager_url`)."""
+        found = self.endpoints.get((endpoint_id or "").lower())
+        return None if found is None else manager_url(found, base_url)
+
+    def endpoint_for_host(self, hostname: str) -> Endpoint | None:
+        found = self.by_domain.get(hostname.lower())
+        return self.endpoints.get(found) if found else None
+
+    def update_endpoint(
+        self, transfer: TransferState, endpoint: Endpoint, identity_id: str, fields: dict[str, Any]
+    ) -> Endpoint:
+        self.require_endpoint_admin(endpoint, identity_id)
+        for key in ENDPOINT_FIELDS:
+            if key in fields:
+                endpoint.settings[key] = fields[key]
+        entry = transfer.collection(endpoint.id)
+        for key in ("display_name", "description", "organization", "department", "public"):
+            if key in fields and fields[key] is not None:
+                setattr(entry, key, fields[key])
+        return endpoint
+
+    def endpoint_roles(self, endpoint: Endpoint, identity_id: str) -> set[str]:
+        principal = IDENTITY_URN + identity_id
+        return {
+            r.role
+            for r in self.roles.values()
+            if r.endpoint_id == endpoint.id and r.collection is None and r.principal == principal
+        }
+
+    def is_endpoint_admin(self, endpoint: Endpoint, identity_id: str) -> bool:
+        return identity_id == endpoint.owner_id or bool(
+            self.endpoint_roles(endpoint, identity_id) & set(ENDPOINT_ADMIN_ROLES)
+        )
+
+    def require_endpoint_admin(self, endpoint: Endpoint, identity_id: str) -> None:
+        if not self.is_endpoint_admin(endpoint, identity_id):
+            raise PermissionDenied("You do not have permission to administer this endpoint")
+
+    # -- storage gateways ------------------------------------------------------------
+
+    def create_gateway(
+        self,
+        endpoint: Endpoint,
+        identity_id: str,
+        document: dict[str, Any],
+        *,
+        gateway_id: str | None = None,
+    ) -> StorageGateway:
+        self.require_endpoint_admin(endpoint, identity_id)
+        _check_connector(document)
+        gateway = StorageGateway(
+            gateway_id or self.ids.uuid(), endpoint.id, _without_meta(document)
+        )
+        self.gateways[gateway.id] = gateway
+        return gateway
+
+    def gateway(self, endpoint: Endpoint, gateway_id: str) -> StorageGateway:
+        found = self.gateways.get(gateway_id.lower())
+        if found is None or found.endpoint_id != endpoint.id:
+            raise NotFound(f"No storage gateway {gateway_id}")
+        return found
+
+    def gateways_of(self, endpoint: Endpoint) -> list[StorageGateway]:
+        return [g for g in self.gateways.values() if g.endpoint_id == endpoint.id]
+
+    def update_gateway(
+        self, endpoint: Endpoint, identity_id: str, gateway_id: str, document: dict[str, Any]
+    ) -> StorageGateway:
+        gateway = self.gateway(endpoint, gateway_id)
+        self.require_endpoint_admin(endpoint, identity_id)
+        _check_connector(document)
+        changes = _without_meta(document)
+        policies = changes.pop("policies", None)
+        gateway.document.update(changes)
+        if policies is not None:
+            merged = {**gateway.document.get("policies", {}), **policies}
+            gateway.document["policies"] = merged
+        return gateway
+
+    def delete_gateway(
+        self, transfer: TransferState, endpoint: Endpoint, identity_id: str, gateway_id: str
+    ) -> None:
+        gateway = self.gateway(endpoint, gateway_id)
+        self.require_endpoint_admin(endpoint, identity_id)
+        if any(c.storage_gateway_id == gateway.id for c in self.live_collections(transfer)):
+            raise GCSError("Storage gateway has collections; delete them first")
+        del self.gateways[gateway.id]
+
+    # -- collections ---------------------------------------------------------------
+
+    def live_collections(self, transfer: TransferState) -> list[GCSCollection]:
+        """GCS's collections that Transfer still holds (forgetting the rest:
+        a collection deleted through Transfer is deleted)."""
+        for gone in [c for c in self.collections if c not in transfer.collections]:
+            del self.collections[gone]
+        return list(self.collections.values())
+
+    def collection(
+        self, transfer: TransferState, endpoint: Endpoint, collection_id: str
+    ) -> tuple[GCSCollection, Collection]:
+        self.live_collections(transfer)
+        found = self.collections.get(collection_id.lower())
+        if found is None or found.endpoint_id != endpoint.id:
+            raise NotFound(f"No collection {collection_id}")
+        return found, transfer.collection(found.id)
+
+    def create_collection(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        owner_string: str,
+        document: dict[str, Any],
+    ) -> tuple[GCSCollection, Collection]:
+        kind = document["collection_type"]
+        fields = _without_meta(document)
+        base_path = fields.pop("collection_base_path", "/")
+        keywords = fields.pop("keywords", None)
+        shared = {k: fields.pop(k) for k in SHARED_COLLECTION_FIELDS if k in fields}
+        shared.pop("display_name", None)
+        if keywords is not None:
+            shared["keywords"] = ",".join(keywords)
+        for key in ("collection_type", "identity_id", "id"):
+            fields.pop(key, None)
+        mapped_id: str | None = None
+        if kind == "mapped":
+            self.require_endpoint_admin(endpoint, identity_id)
+            gateway = self.gateway(endpoint, fields.pop("storage_gateway_id", ""))
+            entry = transfer.create_collection(
+                document["display_name"],
+                owner_id=identity_id,
+                owner_string=owner_string,
+                entity_type=MAPPED,
+                host_endpoint_id=endpoint.id,
+                requires_data_access_consent=True,
+                **shared,
+            )
+        else:
+            mapped_id = str(fields.pop("mapped_collection_id", ""))
+            mapped, _ = self.collection(transfer, endpoint, mapped_id)
+            if mapped.collection_type != "mapped":
+                raise Invalid("mapped_collection_id must name a mapped collection")
+            if not mapped.extra.get("allow_guest_collections"):
+                raise PermissionDenied("The mapped collection does not allow guest collections")
+            gateway = self.gateway(endpoint, mapped.storage_gateway_id)
+            fields.pop("storage_gateway_id", None)
+            entry = transfer.create_guest_collection(
+                document["display_name"],
+                host=mapped.id,
+                root=base_path,
+                owner_id=identity_id,
+                owner_string=owner_string,
+                **shared,
+            )
+        record = GCSCollection(
+            entry.id,
+            endpoint.id,
+            kind,
+            gateway.id,
+            base_path,
+            identity_id,
+            mapped_id,
+            iso(self.clock.now()),
+            fields,
+        )
+        self.collections[record.id] = record
+        return record, entry
+
+    def adopt_collection(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        collection_id: str,
+        gateway: StorageGateway,
+        **extra: Any,
+    ) -> GCSCollection:
+        """Make an existing Transfer collection a mapped collection of
+        ``endpoint`` on ``gateway`` (the seeded tutorial collections)."""
+        entry = transfer.place_on_endpoint(collection_id, endpoint.id)
+        record = GCSCollection(
+            entry.id,
+            endpoint.id,
+            "mapped",
+            gateway.id,
+            "/",
+            entry.owner_id,
+            created_at=iso(self.clock.now()),
+            extra=extra,
+        )
+        self.collections[record.id] = record
+        return record
+
+    def can_manage(self, endpoint: Endpoint, record: GCSCollection, identity_id: str) -> bool:
+        if identity_id == record.identity_id or self.is_endpoint_admin(endpoint, identity_id):
+            return True
+        return "administrator" in self.collection_roles(record.id, identity_id)
+
+    def update_collection(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        collection_id: str,
+        document: dict[str, Any],
+    ) -> tuple[GCSCollection, Collection]:
+        record, entry = self.collection(transfer, endpoint, collection_id)
+        if not self.can_manage(endpoint, record, identity_id):
+            raise PermissionDenied("You do not have permission to update this collection")
+        fields = _without_meta(document)
+        for fixed in ("collection_type", "storage_gateway_id", "mapped_collection_id", "id"):
+            if fixed in fields and fields.pop(fixed) not in (None, getattr(record, fixed, None)):
+                raise Invalid(f"{fixed} cannot be changed")
+        if "keywords" in fields:
+            entry.keywords = ",".join(fields.pop("keywords") or [])
+        for key in SHARED_COLLECTION_FIELDS:
+            if key in fields:
+                setattr(entry, key, fields.pop(key))
+        if "collection_base_path" in fields:
+            record.collection_base_path = fields.pop("collection_base_path")
+        record.extra.update(fields)
+        return record, entry
+
+    def delete_collection(
+        self, transfer: TransferState, endpoint: Endpoint, identity_id: str, collection_id: str
+    ) -> None:
+        record, entry = self.collection(transfer, endpoint, collection_id)
+        if not self.can_manage(endpoint, record, identity_id):
+            raise PermissionDenied("You do not have permission to delete this collection")
+        if any(c.mapped_collection_id == record.id for c in self.live_collections(transfer)):
+            raise GCSError("Collection has guest collections; delete them first")
+        transfer.remove_collection(entry.id)
+        del self.collections[record.id]
+        for role in [r for r in self.roles.values() if r.collection == record.id]:
+            del self.roles[role.id]
+
+    def visible_collections(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        filters: set[str],
+        mapped_collection_id: str | None,
+    ) -> list[tuple[GCSCollection, Collection]]:
+        found = []
+        admin = self.is_endpoint_admin(endpoint, identity_id)
+        for record in self.live_collections(transfer):
+            if record.endpoint_id != endpoint.id:
+                continue
+            entry = transfer.collection(record.id)
+            manages = self.can_manage(endpoint, record, identity_id)
+            if not (admin or manages or entry.public):
+                continue
+            if "mapped_collections" in filters and record.collection_type != "mapped":
+                continue
+            if "guest_collections" in filters and record.collection_type != "guest":
+                continue
+            if "managed_by_me" in filters and not manages:
+                continue
+            if "created_by_me" in filters and record.identity_id != identity_id:
+                continue
+            if mapped_collection_id and record.mapped_collection_id != mapped_collection_id:
+                continue
+            found.append((record, entry))
+        found.sort(key=lambda pair: (pair[1].display_name.lower(), pair[0].id))
+        return found
+
+    # -- roles -----------------------------------------------------------------------
+
+    def collection_roles(self, collection_id: str, identity_id: str) -> set[str]:
+        principal = IDENTITY_URN + identity_id
+        return {
+            r.role
+            for r in self.roles.values()
+            if r.collection == collection_id and r.principal == principal
+        }
+
+    def _add_role(
+        self, endpoint_id: str, collection: str | None, principal: str, role: str
+    ) -> Role:
+        created = Role(self.ids.uuid(), endpoint_id, collection, principal, role)
+        self.roles[created.id] = created
+        return created
+
+    def _may_manage_roles(
+        self, transfer: TransferState, endpoint: Endpoint, identity_id: str, collection: str | None
+    ) -> bool:
+        if self.is_endpoint_admin(endpoint, identity_id):
+            return True
+        if collection is None:
+            return False
+        record, _ = self.collection(transfer, endpoint, collection)
+        return self.can_manage(endpoint, record, identity_id) or "access_manager" in (
+            self.collection_roles(record.id, identity_id)
+        )
+
+    def create_role(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        collection: str | None,
+        principal: str,
+        role: str,
+    ) -> Role:
+        if collection is not None:
+            self.collection(transfer, endpoint, collection)
+        if not self._may_manage_roles(transfer, endpoint, identity_id, collection):
+            raise PermissionDenied("You do not have permission to manage roles here")
+        for existing in self.roles.values():
+            if (existing.endpoint_id, existing.collection, existing.principal, existing.role) == (
+                endpoint.id,
+                collection,
+                principal,
+                role,
+            ):
+                return existing  # GCS answers the existing role
+        created = self._add_role(endpoint.id, collection, principal, role)
+        self._mirror_to_transfer(transfer, collection, principal)
+        return created
+
+    def role(self, endpoint: Endpoint, role_id: str) -> Role:
+        found = self.roles.get(role_id.lower())
+        if found is None or found.endpoint_id != endpoint.id:
+            raise NotFound(f"No role {role_id}")
+        return found
+
+    def roles_of(
+        self, endpoint: Endpoint, identity_id: str, collection: str | None, everyone: bool
+    ) -> list[Role]:
+        """Roles on the endpoint (or one collection): the caller's own, or
+        all of them (``include=all_roles``) for those who manage roles."""
+        principal = IDENTITY_URN + identity_id
+        return [
+            r
+            for r in self.roles.values()
+            if r.endpoint_id == endpoint.id
+            and r.collection == collection
+            and (everyone or r.principal == principal)
+        ]
+
+    def delete_role(
+        self, transfer: TransferState, endpoint: Endpoint, identity_id: str, role_id: str
+    ) -> None:
+        role = self.role(endpoint, role_id)
+        if not self._may_manage_roles(transfer, endpoint, identity_id, role.collection):
+            raise PermissionDenied("You do not have permission to manage roles here")
+        del self.roles[role.id]
+        self._mirror_to_transfer(transfer, role.collection, role.principal)
+
+    def _mirror_to_transfer(
+        self, transfer: TransferState, collection: str | None, principal: str
+    ) -> None:
+        """Transfer keeps one role per identity per collection: the
+        strongest GCS role it holds there."""
+        identity_id = identity_of(principal)
+        if collection is None or identity_id is None:
+            return
+        held = self.collection_roles(collection, identity_id)
+        strongest = next((r for r in ROLES[1:] if r in held), None)
+        transfer.set_role(collection, identity_id, strongest)
+
+    # -- user credentials ---------------------------------------------------------
+
+    def create_credential(
+        self, endpoint: Endpoint, identity_id: str, document: dict[str, Any]
+    ) -> UserCredential:
+        owner = str(document.get("identity_id") or identity_id)
+        if owner != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
+            raise PermissionDenied("You may only create your own user credentials")
+        gateway = self.gateway(endpoint, str(document["storage_gateway_id"]))
+        if self.credentials_of(endpoint, owner, gateway.id):
+            # POSIX gateways map an identity to one local account
+            raise Exists("A user credential for this identity and storage gateway exists")
+        credential = UserCredential(
+            self.ids.uuid(),
+            endpoint.id,
+            owner,
+            gateway.id,
+            document.get("username") or "",
+            document.get("display_name") or "",
+            document.get("policies") or {},
+        )
+        self.credentials[credential.id] = credential
+        return credential
+
+    def credential(
+        self, endpoint: Endpoint, identity_id: str, credential_id: str
+    ) -> UserCredential:
+        found = self.credentials.get(credential_id.lower())
+        if found is None or found.endpoint_id != endpoint.id:
+            raise NotFound(f"No user credential {credential_id}")
+        if found.identity_id != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
+            raise NotFound(f"No user credential {credential_id}")
+        return found
+
+    def credentials_of(
+        self, endpoint: Endpoint, identity_id: str, gateway_id: str | None
+    ) -> list[UserCredential]:
+        return [
+            c
+            for c in self.credentials.values()
+            if c.endpoint_id == endpoint.id
+            and c.identity_id == identity_id
+            and (gateway_id is None or c.storage_gateway_id == gateway_id)
+        ]
+
+    def update_credential(
+        self, endpoint: Endpoint, identity_id: str, credential_id: str, document: dict[str, Any]
+    ) -> UserCredential:
+        credential = self.credential(endpoint, identity_id, credential_id)
+        for key in ("username", "display_name", "policies"):
+            if key in document and document[key] is not None:
+                setattr(credential, key, document[key])
+        return credential
+
+    def delete_credential(self, endpoint: Endpoint, identity_id: str, credential_id: str) -> None:
+        credential = self.credential(endpoint, identity_id, credential_id)
+        del self.credentials[credential.id]
+
+
+def _without_meta(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k != "DATA_TYPE"}
+
+
+def _check_connector(document: dict[str, Any]) -> None:
+    connector = document.get("connector_id")
+    if connector is not None and connector not in CONNECTORS:
+        raise Invalid(f"Unsupported connector {connector}; the emulator knows POSIX only")
