@@ -40,6 +40,9 @@ from .services.auth.helpers import AuthHelpers
 from .services.auth.models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity
 from .services.auth.routes import AuthService
 from .services.base import Service
+from .services.compute.helpers import ComputeHelpers
+from .services.compute.models import ComputeState
+from .services.compute.routes import ComputeService
 from .services.exchange.helpers import ExchangeHelpers
 from .services.exchange.models import ExchangeState
 from .services.exchange.routes import ExchangeService
@@ -72,6 +75,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     FlowsService,
     ExchangeService,
     SearchService,
+    ComputeService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -101,6 +105,7 @@ class World:
         self.actions = ActionsState(self.clock)
         self.exchange = ExchangeState(self.clock)
         self.search = SearchState(self.clock, self.ids)
+        self.compute = ComputeState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -196,6 +201,7 @@ class Emulator:
         self.transfer = TransferHelpers(self)
         self.exchange = ExchangeHelpers(self)
         self.search = SearchHelpers(self)
+        self.compute = ComputeHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None
