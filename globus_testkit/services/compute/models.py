@@ -260,6 +260,14 @@ class ComputeState:
     ) -> tuple[TaskGroup, dict[str, list[str]]]:
         """New waiting tasks: per function id, its task ids, in order.
         Everything is checked before anything is created."""
+        endpoint = self.check_submission(caller, endpoint_id, tasks, group_id)
+        group = self._group_for(caller, group_id)
+        return group, self._create_tasks(caller, endpoint, group, tasks)
+
+    def check_submission(
+        self, caller: str, endpoint_id: str, tasks: dict[str, list[str]], group_id: str | None
+    ) -> ComputeEndpoint:
+        """The endpoint, if the caller may submit these tasks to it."""
         endpoint = self.endpoint(endpoint_id, caller)
         if endpoint.locked:
             raise ComputeError(423, "ENDPOINT_LOCKED", f"endpoint {endpoint_id} is locked")
@@ -271,7 +279,13 @@ class ComputeState:
                     "FUNCTION_NOT_ALLOWED",
                     f"function {function_id} is not allowed on endpoint {endpoint_id}",
                 )
-        group = self._group_for(caller, group_id)
+        if group_id is not None:
+            self.group(group_id, caller)
+        return endpoint
+
+    def _create_tasks(
+        self, caller: str, endpoint: ComputeEndpoint, group: TaskGroup, tasks: dict[str, list[str]]
+    ) -> dict[str, list[str]]:
         created: dict[str, list[str]] = {}
         for function_id, payloads in tasks.items():
             for payload in payloads:
@@ -287,7 +301,7 @@ class ComputeState:
                 self.tasks[task.id] = task
                 group.task_ids.append(task.id)
                 created.setdefault(function_id, []).append(task.id)
-        return group, created
+        return created
 
     def _group_for(self, caller: str, group_id: str | None) -> TaskGroup:
         if group_id is None:

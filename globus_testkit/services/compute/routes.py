@@ -14,6 +14,7 @@ Executor needs; see docs/compute.md.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, validate
@@ -150,7 +151,7 @@ def _require_compute_sdk() -> None:
 @routes.route("/v2/version", "GET", operation="get_version")
 def get_version(svc: ComputeService, call: Call) -> Reply:
     if call.args.get("service") != "all":
-        return Reply(API_VERSION)
+        return Reply(json.dumps(API_VERSION))  # a bare JSON string
     return Reply(
         {
             "api": API_VERSION,
@@ -316,6 +317,7 @@ def submit(svc: ComputeService, call: Call, endpoint_id: str) -> Reply:
     caller = svc.caller(call)
     body = call.json_object()
     validate(body, "compute_submit", code="BAD_REQUEST")
+    svc.state.check_submission(caller, endpoint_id, body["tasks"], body.get("task_group_id"))
     _require_compute_sdk()
     group, created = svc.state.submit(caller, endpoint_id, body["tasks"], body.get("task_group_id"))
     svc.run_due()
@@ -334,13 +336,13 @@ def submit_v2(svc: ComputeService, call: Call) -> Reply:
     caller = svc.caller(call)
     body = call.json_object()
     validate(body, "compute_submit_v2", code="BAD_REQUEST")
-    _require_compute_sdk()
     group_id = body.get("task_group_id")
     by_endpoint: dict[str, dict[str, list[str]]] = {}
     for function_id, endpoint_id, payload in body["tasks"]:
         by_endpoint.setdefault(endpoint_id, {}).setdefault(function_id, []).append(payload)
-    for endpoint_id in by_endpoint:  # check every endpoint before creating a task
-        svc.state.endpoint(endpoint_id, caller)
+    for endpoint_id, tasks in by_endpoint.items():  # every check before any task
+        svc.state.check_submission(caller, endpoint_id, tasks, group_id)
+    _require_compute_sdk()
     results: list[dict[str, Any]] = []
     for endpoint_id, tasks in by_endpoint.items():
         group, created = svc.state.submit(caller, endpoint_id, tasks, group_id)
