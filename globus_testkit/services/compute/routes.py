@@ -323,7 +323,7 @@ def submit(svc: ComputeService, call: Call, endpoint_id: str) -> Reply:
     svc.run_due()
     return Reply(
         {
-            "request_id": call.request_id,
+            "request_id": svc.world.ids.uuid(),  # a UUID here, which clients parse
             "task_group_id": group.id,
             "endpoint_id": endpoint_id,
             "tasks": created,
