@@ -59,7 +59,6 @@ class ComputeEndpoint:
             "uuid": self.id,
             "name": self.name,
             "display_name": self.display_name or self.name,
-            "owner": self.owner,
             "multi_user": self.multi_user,
             "public": self.public,
             "description": self.metadata.get("description", ""),

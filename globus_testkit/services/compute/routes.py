@@ -306,7 +306,7 @@ def get_function(svc: ComputeService, call: Call, function_id: str) -> Reply:
 @routes.route("/v2/functions/<function_id>", "DELETE", operation="delete_function")
 def delete_function(svc: ComputeService, call: Call, function_id: str) -> Reply:
     svc.state.delete_function(function_id, svc.caller(call))
-    return Reply({"result": 302, "function_uuid": function_id})
+    return Reply({"result": 302})
 
 
 # -- submitting -----------------------------------------------------------------------
