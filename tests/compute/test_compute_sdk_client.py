@@ -129,3 +129,30 @@ def test_register_endpoint_then_update_it(gcc):
     endpoint_id = registered["endpoint_id"]
     gcc.register_endpoint("cluster", endpoint_id, display_name="Big cluster")
     assert gcc.get_endpoint_metadata(endpoint_id)["display_name"] == "Big cluster"
+
+
+def worker_pid():
+    import os
+
+    return os.getpid()
+
+
+def test_worker_processes_stop_with_the_emulator():
+    import os
+
+    import globus_sdk
+    from globus_compute_sdk import Client
+
+    from globus_testkit import Emulator
+
+    from .conftest import COMPUTE_ALL
+
+    with Emulator() as emulator:
+        endpoint = emulator.compute.create_endpoint("short-lived")
+        token = emulator.auth.issue_token(emulator.user, COMPUTE_ALL)
+        client = Client(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        function_id = client.register_function(worker_pid)
+        pid = client.get_result(client.run(endpoint_id=endpoint.id, function_id=function_id))
+        os.kill(pid, 0)  # alive while the emulator runs
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
