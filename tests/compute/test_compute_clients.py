@@ -9,6 +9,8 @@ import uuid
 import globus_sdk
 import pytest
 
+from .conftest import COMPUTE_ALL
+
 HAS_COMPUTE_SDK = importlib.util.find_spec("globus_compute_sdk") is not None
 # Any string will do as code for registration; running needs the real thing.
 OPAQUE_CODE = "10\n01\n:opaque"
@@ -173,3 +175,26 @@ def test_v2_submit_runs_tasks_into_an_existing_task_group(v2, v3, endpoint):
     task_id = answer["results"][0]["task_uuid"]
     assert serializer.deserialize(v2.get_task(task_id)["result"]) == 15
     assert len(v2.get_task_group(group_id)["tasks"]) == 2
+
+
+def test_world_file_endpoints_are_there_from_the_start():
+    from globus_testkit import Emulator
+
+    endpoint_id = "0c48c27a-0c2d-4028-a71b-d78697abbc4a"
+    world = {
+        "compute_endpoints": [
+            {"id": endpoint_id, "name": "hpc", "display_name": "HPC", "status": "offline"}
+        ]
+    }
+    with Emulator(world=world) as emulator:
+        token = emulator.auth.issue_token(emulator.user, COMPUTE_ALL)
+        v2 = globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        assert v2.get_endpoint(endpoint_id)["display_name"] == "HPC"
+        assert v2.get_endpoint_status(endpoint_id)["status"] == "offline"
+
+
+def test_world_file_with_an_unknown_endpoint_field_is_refused():
+    from globus_testkit import Emulator
+
+    with pytest.raises(Exception, match="colour"):
+        Emulator(world={"compute_endpoints": [{"name": "hpc", "colour": "blue"}]})
