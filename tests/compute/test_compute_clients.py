@@ -198,3 +198,19 @@ def test_world_file_with_an_unknown_endpoint_field_is_refused():
 
     with pytest.raises(Exception, match="colour"):
         Emulator(world={"compute_endpoints": [{"name": "hpc", "colour": "blue"}]})
+
+
+def test_function_shared_with_a_group_is_visible_to_its_members_only(globus_emulator, v3):
+    member = globus_emulator.auth.add_identity("member")
+    outsider = globus_emulator.auth.add_identity("outsider")
+    group = globus_emulator.world.groups.create("lab", {member.id: "member"})
+    function_id = register(v3, "shared", group=group.id)
+
+    def v2_for(identity):
+        token = globus_emulator.auth.issue_token(identity, COMPUTE_ALL)
+        return globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+    assert v2_for(member).get_function(function_id)["function_name"] == "shared"
+    with pytest.raises(globus_sdk.GlobusAPIError) as caught:
+        v2_for(outsider).get_function(function_id)
+    assert caught.value.http_status == 404

@@ -234,9 +234,18 @@ class ComputeState:
         self.functions[function.id] = function
         return function
 
-    def function(self, function_id: str, caller: str) -> ComputeFunction:
+    def function(
+        self, function_id: str, caller: str, groups: frozenset[str] = frozenset()
+    ) -> ComputeFunction:
+        """The function, if ``caller`` (a member of ``groups``) may use it:
+        its owner, anyone if it is public, members of the group it is
+        shared with."""
         found = self.functions.get(function_id)
-        if found is None or not (found.owner == caller or found.public):
+        if found is None or not (
+            found.owner == caller
+            or found.public
+            or (found.group is not None and found.group in groups)
+        ):
             raise not_found("function", function_id)
         return found
 
@@ -256,22 +265,28 @@ class ComputeState:
         endpoint_id: str,
         tasks: dict[str, list[str]],
         group_id: str | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> tuple[TaskGroup, dict[str, list[str]]]:
         """New waiting tasks: per function id, its task ids, in order.
         Everything is checked before anything is created."""
-        endpoint = self.check_submission(caller, endpoint_id, tasks, group_id)
+        endpoint = self.check_submission(caller, endpoint_id, tasks, group_id, groups)
         group = self._group_for(caller, group_id)
         return group, self._create_tasks(caller, endpoint, group, tasks)
 
     def check_submission(
-        self, caller: str, endpoint_id: str, tasks: dict[str, list[str]], group_id: str | None
+        self,
+        caller: str,
+        endpoint_id: str,
+        tasks: dict[str, list[str]],
+        group_id: str | None,
+        groups: frozenset[str] = frozenset(),
     ) -> ComputeEndpoint:
         """The endpoint, if the caller may submit these tasks to it."""
         endpoint = self.endpoint(endpoint_id, caller)
         if endpoint.locked:
             raise ComputeError(423, "ENDPOINT_LOCKED", f"endpoint {endpoint_id} is locked")
         for function_id in tasks:
-            self.function(function_id, caller)
+            self.function(function_id, caller, groups)
             if endpoint.allowed_functions and function_id not in endpoint.allowed_functions:
                 raise ComputeError(
                     403,

@@ -103,6 +103,11 @@ class ComputeService(Service):
     def caller(self, call: Call) -> str:
         return self.authenticate(call, scope=COMPUTE_SCOPE).identity_id
 
+    def groups_of(self, identity_id: str) -> frozenset[str]:
+        """The groups the caller (any identity of theirs) is an active member of."""
+        identities = {i.id for i in self.world.auth.identity_set(identity_id)}
+        return frozenset(g.id for g, _ in self.world.groups.groups_of(identities))
+
     # -- running tasks -------------------------------------------------------------------
 
     def run_due(self) -> None:
@@ -300,7 +305,8 @@ def register_function(svc: ComputeService, call: Call) -> Reply:
 
 @routes.route("/v2/functions/<function_id>", "GET", operation="get_function")
 def get_function(svc: ComputeService, call: Call, function_id: str) -> Reply:
-    return Reply(svc.state.function(function_id, svc.caller(call)).to_api())
+    caller = svc.caller(call)
+    return Reply(svc.state.function(function_id, caller, svc.groups_of(caller)).to_api())
 
 
 @routes.route("/v2/functions/<function_id>", "DELETE", operation="delete_function")
@@ -317,9 +323,11 @@ def submit(svc: ComputeService, call: Call, endpoint_id: str) -> Reply:
     caller = svc.caller(call)
     body = call.json_object()
     validate(body, "compute_submit", code="BAD_REQUEST")
-    svc.state.check_submission(caller, endpoint_id, body["tasks"], body.get("task_group_id"))
+    groups = svc.groups_of(caller)
+    tasks, group_id = body["tasks"], body.get("task_group_id")
+    svc.state.check_submission(caller, endpoint_id, tasks, group_id, groups)
     _require_compute_sdk()
-    group, created = svc.state.submit(caller, endpoint_id, body["tasks"], body.get("task_group_id"))
+    group, created = svc.state.submit(caller, endpoint_id, tasks, group_id, groups)
     svc.run_due()
     return Reply(
         {
@@ -340,12 +348,13 @@ def submit_v2(svc: ComputeService, call: Call) -> Reply:
     by_endpoint: dict[str, dict[str, list[str]]] = {}
     for function_id, endpoint_id, payload in body["tasks"]:
         by_endpoint.setdefault(endpoint_id, {}).setdefault(function_id, []).append(payload)
+    groups = svc.groups_of(caller)
     for endpoint_id, tasks in by_endpoint.items():  # every check before any task
-        svc.state.check_submission(caller, endpoint_id, tasks, group_id)
+        svc.state.check_submission(caller, endpoint_id, tasks, group_id, groups)
     _require_compute_sdk()
     results: list[dict[str, Any]] = []
     for endpoint_id, tasks in by_endpoint.items():
-        group, created = svc.state.submit(caller, endpoint_id, tasks, group_id)
+        group, created = svc.state.submit(caller, endpoint_id, tasks, group_id, groups)
         group_id = group.id
         results.extend(
             {"status": "success", "task_uuid": t, "http_status_code": 200, "reason": None}
