@@ -19,6 +19,7 @@ nox.options.sessions = [
     "automate",
     "cli",
     "academy",
+    "compute",
     "package",
     "bench",
     "docs",
@@ -29,6 +30,7 @@ SDK4 = "globus-sdk==4.10.0"  # the newest: what `pip install .` gets users
 SDK3 = "globus-sdk==3.65.0"  # what globus-action-provider-tools 0.21 needs
 CLI = "globus-cli==3.44.0"  # the newest; it pins globus-sdk==4.9.0 exactly
 ACADEMY = "academy-py==1.0.0"
+COMPUTE = "globus-compute-sdk==4.19.0"  # it pins its own globus-sdk
 ACADEMY_TESTS = (
     "tests/test_academy_exchange.py",
     "tests/test_academy_exchange_parity.py",  # against academy's own exchange server
@@ -118,6 +120,14 @@ def academy(session: nox.Session) -> None:
 
 
 @nox.session
+def compute(session: nox.Session) -> None:
+    """Globus Compute through globus-compute-sdk's Client (functions run in
+    the emulator's worker processes with its serializers), both transports."""
+    session.install("-e", ".[test]", COMPUTE)
+    run_suite(session, "tests/compute")
+
+
+@nox.session
 def package(session: nox.Session) -> None:
     """The built wheel works on its own: fixtures inside, plugin registered."""
     session.install("build")
@@ -167,7 +177,7 @@ def mutation(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """The benchmarks in smoke mode: they run, nothing is timed against a goal."""
-    session.install("-e", ".", SDK4)
+    session.install("-e", ".", SDK4, COMPUTE)  # COMPUTE: the Compute line
     session.run("python", "benchmarks/bench.py", *(session.posargs or ["--quick"]))
 
 

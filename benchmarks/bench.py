@@ -13,6 +13,7 @@ figures go to docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -511,6 +512,61 @@ def emulated_exchange(stack: ExitStack) -> Runner:
     return _exchange_round_trip(session, agent, message)
 
 
+# -- Compute: a trivial function submitted and its result read ------------------------
+
+COMPUTE_ALL = "https://auth.globus.org/scopes/facd7ccc-c5f4-42aa-916b-a0e270e2c2a9/all"
+
+
+def _compute_clients(
+    token: str,
+) -> tuple[globus_sdk.ComputeClientV2, globus_sdk.ComputeClientV3]:
+    authorizer = globus_sdk.AccessTokenAuthorizer(token)
+    return (
+        globus_sdk.ComputeClientV2(authorizer=authorizer),
+        globus_sdk.ComputeClientV3(authorizer=authorizer),
+    )
+
+
+def canned_compute_round_trip(stack: ExitStack) -> Runner:
+    """The recorded submit and get_task answers (no function runs)."""
+    mock = stack.enter_context(_active(responses.RequestsMock(assert_all_requests_are_fired=False)))
+    submitted = load_response(globus_sdk.ComputeClientV3.submit, requests_mock=mock).metadata
+    load_response(globus_sdk.ComputeClientV2.get_task, requests_mock=mock)
+    v2, v3 = _compute_clients("token")
+
+    def run() -> None:
+        v3.submit(submitted["endpoint_id"], {"tasks": {submitted["function_id"]: ["x"]}})
+        assert v2.get_task(submitted["task_id"])["status"] == "success"
+
+    return run
+
+
+def _trivial(x: int) -> int:
+    return x + 1
+
+
+def emulated_compute_round_trip(stack: ExitStack) -> Runner:
+    """Submit, run in the emulator's worker process, read the result back."""
+    from globus_compute_sdk.serialize import ComputeSerializer
+
+    serializer = ComputeSerializer()
+    emulator = stack.enter_context(Emulator())
+    endpoint = emulator.compute.create_endpoint("bench")
+    v2, v3 = _compute_clients(emulator.auth.issue_token(emulator.user, COMPUTE_ALL))
+    code = serializer.pack_buffers([serializer.serialize(_trivial)])
+    function_id = v3.register_function({"function_name": "trivial", "function_code": code})[
+        "function_uuid"
+    ]
+    payload = serializer.pack_buffers([serializer.serialize((1,)), serializer.serialize({})])
+
+    def run() -> None:
+        tasks = v3.submit(endpoint.id, {"tasks": {function_id: [payload]}})["tasks"]
+        answer = v2.get_task(tasks[function_id][0])
+        assert serializer.deserialize(answer["result"]) == 2
+
+    return run
+
+
 # -- per-test cost of a fresh world -------------------------------------------------
 
 _TESTS_WITH = """
@@ -659,6 +715,17 @@ def main(argv: list[str] | None = None) -> int:
             ("search post_search, 100 entries", canned_post_search, _search_index(100)),
         )
     ]
+    if importlib.util.find_spec("globus_compute_sdk") is not None:
+        comparisons.append(
+            Comparison(
+                "Compute: submit a trivial function and read its result (per round trip)",
+                [
+                    Contender("canned (responses), nothing runs", canned_compute_round_trip),
+                    Contender("emulated, run in a worker process", emulated_compute_round_trip),
+                ],
+                max(2, calls // 10),
+            )
+        )
     big = 2_000 if args.quick else 100_000
     many = 200 if args.quick else 10_000
     comparisons += [

@@ -41,6 +41,9 @@ from .services.auth.helpers import AuthHelpers
 from .services.auth.models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity
 from .services.auth.routes import AuthService
 from .services.base import Service
+from .services.compute.helpers import ComputeHelpers
+from .services.compute.models import ComputeState
+from .services.compute.routes import ComputeService
 from .services.exchange.helpers import ExchangeHelpers
 from .services.exchange.models import ExchangeState
 from .services.exchange.routes import ExchangeService
@@ -82,6 +85,7 @@ SERVICE_CLASSES: list[type[Service]] = [
     SearchService,
     TimersService,
     GCSService,
+    ComputeService,
 ]
 # Services globus-sdk knows by name; on the loopback server those the
 # emulator lacks answer 501 rather than 404, like their hosts in-process.
@@ -114,6 +118,7 @@ class World:
         self.search = SearchState(self.clock, self.ids)
         self.timers = TimersState(self.clock, self.ids)
         self.gcs = GCSState(self.clock, self.ids)
+        self.compute = ComputeState(self.clock, self.ids)
         # The default actors, filled in by build_world
         self.user_id = ""
         self.service_account_id = ""
@@ -216,6 +221,7 @@ class Emulator:
         self.groups = GroupsHelpers(self)
         self.timers = TimersHelpers(self)
         self.gcs = GCSHelpers(self)
+        self.compute = ComputeHelpers(self)
         # Recorded answers for what the emulator does not emulate (opt-in).
         self.replay = Replay.load(replay, replay_mode) if replay is not None else None
         self._transport: Any = None

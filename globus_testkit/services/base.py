@@ -50,14 +50,21 @@ class Routes:
         self._matched: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
 
     def route(
-        self, path: str, *methods: str, operation: str | None = None
+        self,
+        path: str,
+        *methods: str,
+        operation: str | None = None,
+        defaults: dict[str, Any] | None = None,
     ) -> Callable[[Handler], Handler]:
+        """``defaults``: path arguments a shorter path implies (a provider
+        served at a host's root has the empty path)."""
+
         def register(handler: Handler) -> Handler:
             name = operation or handler.__name__
             if name in self.handlers and self.handlers[name] is not handler:
                 name = f"{name}_{len(self.handlers)}"
             self.handlers[name] = handler
-            self._rules.append(Rule(path, endpoint=name, methods=list(methods)))
+            self._rules.append(Rule(path, endpoint=name, methods=list(methods), defaults=defaults))
             self._adapter = None
             self._matched.clear()
             return handler

@@ -116,7 +116,6 @@ def test_a_mounted_providers_scope_comes_from_its_introspection_document(globus_
     [
         "https://actions.globus.org/datacite/mint",
         "https://actions.globus.org/weboption/wait_for_option",
-        "https://compute.actions.globus.org",
         "https://transfer.actions.globus.org/create_guest_collection",
     ],
 )

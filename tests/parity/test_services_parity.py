@@ -181,6 +181,48 @@ OPERATIONS = {
     )(*groups(e, "all")),
 }
 
+COMPUTE_ALL = "https://auth.globus.org/scopes/facd7ccc-c5f4-42aa-916b-a0e270e2c2a9/all"
+
+
+def compute(e):
+    """ComputeClientV2 and V3 for the user, with an endpoint and a function."""
+    authorizer = globus_sdk.AccessTokenAuthorizer(e.auth.issue_token(e.user, COMPUTE_ALL))
+    v2 = globus_sdk.ComputeClientV2(authorizer=authorizer)
+    v3 = globus_sdk.ComputeClientV3(authorizer=authorizer)
+    endpoint = e.compute.create_endpoint("parity")
+    function = {
+        "function_name": "f",
+        "function_code": "10\n01\n:opaque",
+        "meta": {"python_version": "3.11.7", "sdk_version": "4.19.0"},
+    }
+    return v2, v3, endpoint.id, v3.register_function(function)["function_uuid"]
+
+
+OPERATIONS.update(
+    {
+        "compute.v2.get_version": lambda e: compute(e)[0].get_version().data,
+        "compute.v2.get_endpoint": lambda e: (lambda v2, v3, ep, fn: v2.get_endpoint(ep).data)(
+            *compute(e)
+        ),
+        "compute.v2.get_endpoints": lambda e: compute(e)[0].get_endpoints().data,
+        "compute.v2.get_endpoint_status": lambda e: (
+            lambda v2, v3, ep, fn: v2.get_endpoint_status(ep).data
+        )(*compute(e)),
+        "compute.v2.get_function": lambda e: (lambda v2, v3, ep, fn: v2.get_function(fn).data)(
+            *compute(e)
+        ),
+        "compute.v3.register_function": lambda e: (
+            compute(e)[1].register_function({"function_name": "g", "function_code": "x"}).data
+        ),
+        "compute.v2.delete_function": lambda e: (
+            lambda v2, v3, ep, fn: v2.delete_function(fn).data
+        )(*compute(e)),
+        "compute.v3.get_endpoint_allowlist": lambda e: (
+            lambda v2, v3, ep, fn: v3.get_endpoint_allowlist(ep).data
+        )(*compute(e)),
+    }
+)
+
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_answer_has_the_recorded_shape(operation, globus_emulator):

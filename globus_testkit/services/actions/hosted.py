@@ -16,9 +16,16 @@ from urllib.parse import urlsplit
 from ...clock import Clock, iso
 from ...http import ApiError, Call, NotEmulated, Reply, marker_page, schema_problems, validate
 from ..auth.errors import TokenRejected
-from ..auth.models import RESOURCE_SERVER, Dependency
+from ..auth.models import RESOURCE_SERVER, AuthState, Dependency
 from ..base import Routes, Service
-from .providers import ACTIONS_HOST, CATALOGUE, TRANSFER_ACTIONS_HOST, Provider, hosted_provider
+from .providers import (
+    ACTIONS_HOST,
+    CATALOGUE,
+    COMPUTE_ACTIONS_HOST,
+    TRANSFER_ACTIONS_HOST,
+    Provider,
+    hosted_provider,
+)
 from .transfer_providers import TRANSFER_ALL
 
 if TYPE_CHECKING:
@@ -85,7 +92,12 @@ class ActionsState:
 
 class ActionsService(Service):
     name = "actions"
-    hosts = (ACTIONS_HOST, "actions.automate.globus.org", TRANSFER_ACTIONS_HOST)
+    hosts = (
+        ACTIONS_HOST,
+        "actions.automate.globus.org",
+        TRANSFER_ACTIONS_HOST,
+        COMPUTE_ACTIONS_HOST,
+    )
     resource_server = ACTIONS_RESOURCE_SERVER
     routes = routes
 
@@ -98,7 +110,6 @@ class ActionsService(Service):
             client_id=ACTIONS_CLIENT_ID,
             fqdn=ACTIONS_RESOURCE_SERVER,
         )
-        transfer = auth.scope_by_string(TRANSFER_ALL)
         for provider in CATALOGUE:
             if auth.scope_by_string(provider.scope) is not None:
                 continue  # Transfer's own scope, or one a sibling registered
@@ -106,9 +117,7 @@ class ActionsService(Service):
                 provider.scope,
                 client_id=ACTIONS_CLIENT_ID,
                 scope_id=auth.ids.stable_uuid("scope", provider.scope),
-                dependencies=(
-                    [Dependency(transfer.id)] if provider.uses_transfer and transfer else []
-                ),
+                dependencies=_dependencies(auth, provider),
             )
 
     def finish(self, action: Action, status: str) -> None:
@@ -143,7 +152,11 @@ class ActionsService(Service):
         only introspected)."""
         host = (urlsplit(call.base_url).hostname or "").lower()
         # On the loopback server (/actions/<path>) the host is implied.
-        hosts = (host,) if host in self.hosts else (ACTIONS_HOST, TRANSFER_ACTIONS_HOST)
+        hosts = (
+            (host,)
+            if host in self.hosts
+            else (ACTIONS_HOST, TRANSFER_ACTIONS_HOST, COMPUTE_ACTIONS_HOST)
+        )
         for candidate in hosts:
             found = hosted_provider(f"https://{candidate}/{path}")
             if found is not None:
@@ -197,6 +210,8 @@ class ActionsService(Service):
 
 
 @routes.route("/<path:provider>/", "GET", operation="introspect")
+# A provider at a host's root (https://compute.actions.globus.org) has no path.
+@routes.route("/", "GET", operation="introspect_root", defaults={"provider": ""})
 def introspect(svc: ActionsService, call: Call, provider: str) -> Reply:
     found = svc.provider(call, provider, running=False)
     return Reply(
@@ -220,6 +235,7 @@ def introspect(svc: ActionsService, call: Call, provider: str) -> Reply:
 
 
 @routes.route("/<path:provider>/run", "POST", operation="run")
+@routes.route("/run", "POST", operation="run_root", defaults={"provider": ""})
 @routes.route("/<path:provider>/actions", "POST", operation="run_legacy")
 def run(svc: ActionsService, call: Call, provider: str) -> Reply:
     found = svc.provider(call, provider)
@@ -259,12 +275,14 @@ def _input_errors(provider: Provider, body: Any) -> str:
 
 
 @routes.route("/<path:provider>/<action_id>/status", "GET", operation="status")
+@routes.route("/<action_id>/status", "GET", operation="status_root", defaults={"provider": ""})
 @routes.route("/<path:provider>/actions/<action_id>", "GET", operation="status_legacy")
 def status(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     return Reply(svc.action(call, svc.provider(call, provider), action_id, manage=False).to_api())
 
 
 @routes.route("/<path:provider>/<action_id>/log", "GET", operation="log")
+@routes.route("/<action_id>/log", "GET", operation="log_root", defaults={"provider": ""})
 def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(call, provider), action_id, manage=False)
     entries = list(reversed(action.log)) if call.arg_bool("reverse_order") else list(action.log)
@@ -274,6 +292,7 @@ def log(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply
 
 
 @routes.route("/<path:provider>/<action_id>/cancel", "POST", operation="cancel")
+@routes.route("/<action_id>/cancel", "POST", operation="cancel_root", defaults={"provider": ""})
 @routes.route("/<path:provider>/actions/<action_id>/cancel", "POST", operation="cancel_legacy")
 def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(call, provider), action_id, manage=True)
@@ -285,6 +304,7 @@ def cancel(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
 
 
 @routes.route("/<path:provider>/<action_id>/release", "POST", operation="release")
+@routes.route("/<action_id>/release", "POST", operation="release_root", defaults={"provider": ""})
 @routes.route("/<path:provider>/actions/<action_id>/release", "POST", operation="release_legacy")
 def release(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(call, provider), action_id, manage=True)
@@ -295,6 +315,7 @@ def release(svc: ActionsService, call: Call, provider: str, action_id: str) -> R
 
 
 @routes.route("/<path:provider>/<action_id>/resume", "POST", operation="resume")
+@routes.route("/<action_id>/resume", "POST", operation="resume_root", defaults={"provider": ""})
 def resume(svc: ActionsService, call: Call, provider: str, action_id: str) -> Reply:
     action = svc.action(call, svc.provider(call, provider), action_id, manage=True)
     if action.status == "INACTIVE":
@@ -302,3 +323,12 @@ def resume(svc: ActionsService, call: Call, provider: str, action_id: str) -> Re
         action.note(svc.world.clock.now(), "RESUMED", "the action was resumed")
         svc.bring_up_to_date(action)
     return Reply(action.to_api())
+
+
+def _dependencies(auth: AuthState, provider: Provider) -> list[Dependency]:
+    """The scopes a hosted provider calls other services with: Transfer's
+    for the Transfer family, Compute's for the Compute providers."""
+    wanted = [TRANSFER_ALL] if provider.uses_transfer else []
+    wanted += [provider.dependent_scope] if provider.dependent_scope else []
+    found = [auth.scope_by_string(s) for s in wanted]
+    return [Dependency(scope.id) for scope in found if scope is not None]

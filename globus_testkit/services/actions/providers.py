@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..compute.routes import COMPUTE_SCOPE
+from . import compute_providers as compute
 from . import search_providers as search
 from . import transfer_providers as transfer
 
@@ -28,6 +30,8 @@ TRANSFER_ACTIONS_HOST = "transfer.actions.globus.org"
 # The client that owns the newer hosted providers' scopes.
 HOSTED_CLIENT = "5fac2e64-c734-4e6b-90ea-ff12ddbf9653"
 COMPUTE_ACTIONS_CLIENT = "b3db7e59-a6f1-4947-95c2-59d6b7a70f8c"
+COMPUTE_ACTIONS_HOST = "compute.actions.globus.org"
+COMPUTE_ACTIONS_SCOPE = f"https://auth.globus.org/scopes/{COMPUTE_ACTIONS_CLIENT}/action_all"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Provider:
     poll: Behaviour | None = None
     synchronous: bool = False
     uses_transfer: bool = False
+    dependent_scope: str = ""  # another service's scope it calls with (Compute's)
 
     @property
     def name(self) -> str:
@@ -323,15 +328,23 @@ CATALOGUE: list[Provider] = [
         "DataCite mint",
         f"https://auth.globus.org/scopes/{HOSTED_CLIENT}/datacite_mint",
     ),
-    _not_emulated(
-        "https://compute.actions.globus.org",
+    Provider(
+        f"https://{COMPUTE_ACTIONS_HOST}",
         "Globus Compute (v2)",
-        f"https://auth.globus.org/scopes/{COMPUTE_ACTIONS_CLIENT}/action_all",
+        COMPUTE_ACTIONS_SCOPE,
+        compute.V2_INPUT,
+        compute.starter(v3=False),
+        compute.poll,
+        dependent_scope=COMPUTE_SCOPE,
     ),
-    _not_emulated(
-        "https://compute.actions.globus.org/v3",
+    Provider(
+        _url(COMPUTE_ACTIONS_HOST, "v3"),
         "Globus Compute (v3)",
-        f"https://auth.globus.org/scopes/{COMPUTE_ACTIONS_CLIENT}/action_all",
+        COMPUTE_ACTIONS_SCOPE,
+        compute.V3_INPUT,
+        compute.starter(v3=True),
+        compute.poll,
+        dependent_scope=COMPUTE_SCOPE,
     ),
 ]
 HOSTED: dict[str, Provider] = {p.url: p for p in CATALOGUE}

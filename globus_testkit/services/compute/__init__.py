@@ -1,0 +1,1 @@
+"""Globus Compute: endpoints that run functions in local worker processes."""
