@@ -22,6 +22,9 @@ EPOCH_KEYS = frozenset(
     {"exp", "iat", "nbf", "expires_at_seconds", "expires_in", "auth_time", "last_authentication"}
 )
 REQUEST_ID_KEYS = frozenset({"request_id", "debug_id"})
+# Where a client reaches a GCS Manager depends on how it reaches the
+# emulator (its own host in-process, a path on the loopback server).
+TRANSPORT_URL_KEYS = frozenset({"gcs_manager_url"})
 
 
 class Normalizer:
@@ -48,6 +51,8 @@ class Normalizer:
             return "<epoch>"
         if key in REQUEST_ID_KEYS and isinstance(value, str):
             return "<request-id>"
+        if key in TRANSPORT_URL_KEYS and isinstance(value, str):
+            return "<manager-url>"
         if isinstance(value, str):
             return self._string(value)
         return value
