@@ -76,27 +76,38 @@ def _exponential_schema(levels: int) -> dict[str, object]:
 
 
 def test_checking_a_costly_input_schema_does_not_hold_up_other_requests(
-    globus_emulator, auth_client_for
+    globus_emulator, auth_client_for, monkeypatch
 ):
+    # The check is held open until the unrelated request is answered: if
+    # checking kept the world's lock, that request could never be answered.
+    from globus_testkit.services.flows import routes as flows_routes
+
+    checking, release = threading.Event(), threading.Event()
+    real_check = flows_routes.schema_problems
+
+    def held_check(schema, document):
+        checking.set()
+        release.wait(TIMEOUT)
+        return real_check(schema, document)
+
+    monkeypatch.setattr(flows_routes, "schema_problems", held_check)
     flow = _flows_client(globus_emulator).create_flow(
         "slow", _definition({"x": 1}), _exponential_schema(11)
     )
     runner = _runner(globus_emulator, flow)
     order: list[str] = []
-    slow_started = threading.Event()
 
     def slow_run():
-        slow_started.set()
         try:
             return runner.run_flow({"not": "an integer"})
         finally:
             order.append("slow run")
 
     thread, outcome = _run_in_thread(slow_run)
-    slow_started.wait(TIMEOUT)
-    thread.join(0.3)  # let the run reach its schema check
-    userinfo(auth_client_for())
+    assert checking.wait(TIMEOUT)
+    userinfo(auth_client_for())  # answered while the check is still running
     order.append("unrelated")
+    release.set()
     thread.join(TIMEOUT)
     assert not thread.is_alive()
     assert isinstance(outcome["error"], globus_sdk.GlobusAPIError)
