@@ -8,8 +8,8 @@ skip without it. Everything else here runs in every session.
 from __future__ import annotations
 
 import asyncio
-import os
 import json
+import os
 import pickle
 import threading
 import time
