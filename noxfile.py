@@ -106,9 +106,21 @@ def automate(session: nox.Session) -> None:
 @nox.session
 def cli(session: nox.Session) -> None:
     """The real `globus` command against the live server (globus-cli 3.44,
-    with the globus-sdk 4.9.0 it pins)."""
+    with the globus-sdk 4.9.0 it pins), and through proxy mode (GCS manager
+    hosts, `globus ls`)."""
     session.install("-e", ".[test]", CLI)
-    session.run("python", "-m", "pytest", "-q", "tests/cli", *session.posargs)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-n",
+        "2",
+        "tests/cli",
+        "tests/gcs/test_globus_cli_gcs.py",
+        "tests/proxy/test_proxy_mode.py",
+        *session.posargs,
+    )
 
 
 @nox.session
