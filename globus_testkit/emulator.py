@@ -13,59 +13,59 @@ import contextlib
 import itertools
 import json
 import logging
-import pickle
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes
 
 from . import statefile
-from .agenda import Agenda
 from .clock import Clock
 from .control import PREFIX as CONTROL_PREFIX
 from .control import ControlPlane
 from .faults import DropConnection, Faults
-from .http import MAX_BODY_BYTES, ApiError, Call, NotEmulated, Reply
-from .ids import Ids
+from .http import ApiError, Call, Reply
 from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
 from .journal import Entry, Journal
 from .recording import Replay
-from .services.actions.hosted import ActionsService, ActionsState
 from .services.actions.mounts import ActionsHelpers
-from .services.auth.builtin import register_builtin
 from .services.auth.helpers import AuthHelpers
-from .services.auth.models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity
-from .services.auth.routes import AuthService
+from .services.auth.models import Client, Identity
 from .services.base import Service
 from .services.compute.helpers import ComputeHelpers
-from .services.compute.models import ComputeState
-from .services.compute.routes import ComputeService
 from .services.exchange.helpers import ExchangeHelpers
-from .services.exchange.models import ExchangeState
-from .services.exchange.routes import ExchangeService
-from .services.flows.models import FlowsState
-from .services.flows.routes import FlowsService
 from .services.gcs.helpers import GCSHelpers
-from .services.gcs.models import GCSState
-from .services.gcs.routes import GCSService
 from .services.groups.helpers import GroupsHelpers
-from .services.groups.models import GroupsState
-from .services.groups.routes import GroupsService
 from .services.search.helpers import SearchHelpers
-from .services.search.models import SearchState
-from .services.search.routes import SearchService
 from .services.timers.helpers import TimersHelpers
-from .services.timers.models import TimersState
-from .services.timers.routes import TimersService
 from .services.transfer.helpers import TransferHelpers
-from .services.transfer.models import TransferState
-from .services.transfer.routes import TransferService
-from .services.transfer.tasks import Tasks
+from .world import (  # re-exported: the world's parts are imported from here too
+    KNOWN_SERVICE_SLUGS,
+    SERVICE_CLASSES,
+    World,
+    build_world,
+    fresh_world,
+    is_globus_host,
+)
 from .worlds import WorldSpec, load_world_spec
+from .wsgi import (
+    decode_path,
+    not_emulated_reply,
+    read_body,
+    request_headers,
+    respond,
+    unknown_service_reply,
+)
+
+__all__ = [
+    "SERVICE_CLASSES",
+    "Emulator",
+    "ServiceAccount",
+    "World",
+    "build_world",
+    "decode_path",
+    "fresh_world",
+]
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -74,101 +74,6 @@ if TYPE_CHECKING:
     from .transports.server import LiveServer
 
 log = logging.getLogger("globus_testkit")
-GLOBUS_DOMAINS = (".globus.org", ".globusonline.org", ".globuscs.info")
-SERVICE_CLASSES: list[type[Service]] = [
-    AuthService,
-    GroupsService,
-    TransferService,
-    ActionsService,
-    FlowsService,
-    ExchangeService,
-    SearchService,
-    TimersService,
-    GCSService,
-    ComputeService,
-]
-# Services globus-sdk knows by name; on the loopback server those the
-# emulator lacks answer 501 rather than 404, like their hosts in-process.
-KNOWN_SERVICE_SLUGS = frozenset(
-    ("auth", "transfer", "flows", "groups", "timer", "search", "compute", "actions", "app")
-)
-
-
-def is_globus_host(hostname: str) -> bool:
-    return hostname.endswith(GLOBUS_DOMAINS) or hostname in ("globus.org",)
-
-
-class World:
-    """Everything that can change, in one object that is cheap to copy."""
-
-    def __init__(self, seed: int | str = 0) -> None:
-        self.seed = seed
-        self.clock = Clock()
-        self.agenda = Agenda(self.clock)
-        self.ids = Ids(seed)
-        self.journal = Journal()
-        self.faults = Faults(seed)
-        self.auth = AuthState(self.clock, self.ids)
-        self.groups = GroupsState(self.ids, self.clock)
-        self.transfer = TransferState(self.clock, self.ids)
-        self.tasks = Tasks(self.clock, self.ids, self.transfer)
-        self.flows = FlowsState(self.clock, self.ids)
-        self.actions = ActionsState(self.clock)
-        self.exchange = ExchangeState(self.clock)
-        self.search = SearchState(self.clock, self.ids)
-        self.timers = TimersState(self.clock, self.ids)
-        self.gcs = GCSState(self.clock, self.ids)
-        self.compute = ComputeState(self.clock, self.ids)
-        # The default actors, filled in by build_world
-        self.user_id = ""
-        self.service_account_id = ""
-        self.native_client_id = ""
-
-
-_templates: dict[str, bytes] = {}
-_templates_lock = threading.Lock()
-
-
-def build_world(seed: int | str, spec: WorldSpec) -> World:
-    """Build a world from scratch: built-in services, default actors, spec."""
-    world = World(seed)
-    register_builtin(world.auth)
-    for service in SERVICE_CLASSES:
-        service.seed_world(world)
-    # High-assurance groups measure sign-ins against Auth's sessions.
-    world.groups.sessions = world.auth
-    actors = spec.get("default_actors", {})
-    user = world.auth.add_identity(
-        actors.get("user", {}).get("username"),
-        name=actors.get("user", {}).get("name"),
-    )
-    world.user_id = world.auth.default_user_id = user.id
-    world.service_account_id = world.auth.register_client(
-        "globus-testkit service account", client_type=CONFIDENTIAL
-    ).id
-    world.native_client_id = world.auth.register_client(
-        "globus-testkit native app", client_type=PUBLIC
-    ).id
-    for service in SERVICE_CLASSES:
-        service.load_spec(world, spec)
-    return world
-
-
-def fresh_world(seed: int | str, spec: WorldSpec) -> World:
-    """A private copy of the world for (seed, spec): built once per process,
-    then copied, because building is slow and copying is cheap."""
-    key = json.dumps([seed, spec], sort_keys=True, default=str)
-    with _templates_lock:
-        template = _templates.get(key)
-        if template is None:
-            template = _templates[key] = pickle.dumps(build_world(seed, spec), protocol=5)
-    # Unpickling is several times faster than deepcopy, and like it keeps
-    # shared objects shared: every model gets the copy's own clock. Pickle is
-    # safe here: the template is built by this process, in memory, and never
-    # read from anywhere else (state files are JSON: statefile.py).
-    world: World = pickle.loads(template)
-    world.clock.set(time.time())
-    return world
 
 
 class Emulator:
@@ -497,7 +402,7 @@ class Emulator:
         mounted = self.actions.find(environ) if self.actions.mounted else None
         if mounted is not None:
             return self.actions.call(mounted[0], mounted[1], start_response)
-        return _respond(self._dispatch(environ), start_response)
+        return respond(self._dispatch(environ), start_response)
 
     def _dispatch(self, environ: WSGIEnvironment) -> Reply:
         host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
@@ -517,11 +422,11 @@ class Emulator:
             if service is None:
                 if segment in KNOWN_SERVICE_SLUGS:
                     return self._unserved(segment, segment, environ, "/" + rest)
-                return _unknown_service(segment)
+                return unknown_service_reply(segment)
             path = "/" + rest
             base_url = f"{scheme}://{host}/{segment}/"
         try:
-            body = _read_body(environ)
+            body = read_body(environ)
         except ApiError as err:
             return Reply({"code": err.code, "message": err.message}, err.status)
         call = Call(
@@ -529,7 +434,7 @@ class Emulator:
             method=environ.get("REQUEST_METHOD", "GET").upper(),
             path=path,
             query_string=environ.get("QUERY_STRING", ""),
-            headers=_headers(environ),
+            headers=request_headers(environ),
             raw_body=body,
             request_id=f"tk{next(self._request_ids):010d}",
             base_url=base_url,
@@ -581,7 +486,7 @@ class Emulator:
                 with self.lock:
                     self._record(call, reply)
                 return reply
-        return _not_emulated(where, method, path)
+        return not_emulated_reply(where, method, path)
 
     def replayed(self, service: str, call: Call) -> Reply | None:
         """A recorded answer for this call, if replay is on and has one;
@@ -626,113 +531,3 @@ class ServiceAccount:
 
     def __repr__(self) -> str:
         return f"ServiceAccount(client_id={self.client_id!r})"
-
-
-# -- WSGI plumbing ------------------------------------------------------------------
-
-
-def _read_body(environ: WSGIEnvironment) -> bytes:
-    """The request body, at most MAX_BODY_BYTES of it: Content-Length
-    bytes, or, for a chunked body, all the server hands over (werkzeug
-    de-chunks it and marks the stream ``wsgi.input_terminated``)."""
-    if environ.get("wsgi.input_terminated"):
-        return _read_to_end(environ["wsgi.input"])
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError as err:
-        raise ApiError(400, "BadRequest", "invalid Content-Length") from err
-    if length > MAX_BODY_BYTES:
-        raise _too_large()
-    if length <= 0:
-        return b""
-    data: bytes = environ["wsgi.input"].read(length)
-    return data
-
-
-_READ_PIECE = 64 * 1024
-
-
-def _read_to_end(stream: Any) -> bytes:
-    pieces: list[bytes] = []
-    size = 0
-    while True:
-        try:
-            piece: bytes = stream.read(_READ_PIECE)
-        except OSError as err:  # a malformed chunk header
-            raise ApiError(400, "BadRequest", f"unreadable request body: {err}") from err
-        if not piece:
-            return b"".join(pieces)
-        size += len(piece)
-        if size > MAX_BODY_BYTES:
-            raise _too_large()
-        pieces.append(piece)
-
-
-def _too_large() -> ApiError:
-    return ApiError(413, "RequestTooLarge", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-
-
-def _headers(environ: WSGIEnvironment) -> dict[str, str]:
-    headers = {
-        key[5:].replace("_", "-").lower(): value
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
-    if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"]
-    return headers
-
-
-def _not_emulated(hostname: str, method: str, path: str) -> Reply:
-    err = NotEmulated(hostname, method, path)
-    return Reply({"code": err.code, "message": err.message}, err.status)
-
-
-def _unknown_service(segment: str) -> Reply:
-    return Reply(
-        {"code": "NotFound", "message": f"globus-testkit serves no service named {segment!r}"},
-        404,
-    )
-
-
-# Control characters (CR and LF above all) and anything latin-1 cannot
-# carry have no place in a header.
-_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]|[^\x00-\xff]")
-
-
-def _unsafe_header_reply() -> Reply:
-    return Reply(
-        {
-            "code": "EmulatorError",
-            "message": "globus-testkit refused to write a response header holding control "
-            "characters (a bug in the emulator; please report it)",
-        },
-        500,
-    )
-
-
-_STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
-
-
-def _respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
-    if reply.headers and any(_UNSAFE_HEADER.search(k + v) for k, v in reply.headers.items()):
-        # A value from a request reached a header without being checked:
-        # a bug, answered loudly, and never a header split in two.
-        log.error("globus-testkit refused to write an unsafe header: %r", reply.headers)
-        reply = _unsafe_header_reply()
-    body = reply.body
-    if isinstance(body, bytes):
-        payload = body
-    elif isinstance(body, str):
-        payload = body.encode("utf-8")
-    else:
-        payload = json.dumps(body).encode("utf-8")
-    headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(payload)))]
-    headers.extend(reply.headers.items())
-    start_response(_STATUS_LINES.get(reply.status, f"{reply.status} Unknown"), headers)
-    yield payload
-
-
-def decode_path(raw_path: str) -> str:
-    """PATH_INFO as WSGI wants it: the unquoted bytes, as latin-1 text."""
-    return unquote_to_bytes(raw_path).decode("latin-1")

@@ -55,7 +55,7 @@ _CORE_MODULES = frozenset(
     }
 )
 _NOT_MODELS = frozenset({"routes", "helpers", "client", "mounts"})
-_WORLD = "globus_testkit.emulator:World"
+_WORLD = "globus_testkit.world:World"
 
 _GETSTATE_DEFAULT = getattr(object, "__getstate__", None)  # 3.11+
 

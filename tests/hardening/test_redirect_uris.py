@@ -162,8 +162,8 @@ def test_an_unsafe_header_is_never_written(globus_emulator):
     """The last line of defence: a reply whose header holds a line break
     (a bug: a request value that slipped through) is answered as the
     emulator's own error, never with the header."""
-    from globus_testkit.emulator import _respond
     from globus_testkit.http import Reply
+    from globus_testkit.wsgi import respond as _respond
 
     seen = {}
 
