@@ -198,6 +198,16 @@ class Service:
         """The service's own error shape; each service overrides this."""
         return {"code": err.code, "message": err.message, "request_id": call.request_id}
 
+    def principal_urns(self, identity_id: str) -> frozenset[str]:
+        """How resources name the caller: each identity of their identity set
+        (Auth's answer) and each group they are an active member of (Groups'
+        answer), as ``urn:globus:auth:identity:<id>`` / ``urn:globus:groups:id:<id>``."""
+        identities = {i.id for i in self.world.auth.identity_set(identity_id)}
+        return frozenset(
+            {f"urn:globus:auth:identity:{i}" for i in identities}
+            | {f"urn:globus:groups:id:{g}" for g in self.world.groups.group_ids_of(identities)}
+        )
+
     def authenticate(
         self, call: Call, *, scope: str | None = None, resource_server: str | None = None
     ) -> TokenInfo:

@@ -85,6 +85,16 @@ def test_a_missing_source_fails_the_task_with_an_event(tc, lab, scratch):
     assert "FILE_NOT_FOUND" in codes
 
 
+def test_the_owners_event_list_filters_errors(tc, lab, scratch):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/nothing-here", "/x"))
+    tc.get_task(task_id)
+    errors = list(tc.task_event_list(task_id, query_params={"filter_is_error": "true"}))
+    others = list(tc.task_event_list(task_id, query_params={"filter_is_error": "false"}))
+    assert errors and all(e["is_error"] for e in errors)
+    assert others and not any(e["is_error"] for e in others)
+    assert len(errors) + len(others) == len(list(tc.task_event_list(task_id)))
+
+
 def test_skip_source_errors_skips_and_succeeds(tc, lab, scratch):
     task_id = transfer(
         tc,

@@ -185,14 +185,6 @@ class ActionsService(Service):
             )
         return info.identity_id
 
-    def principals(self, identity_id: str) -> set[str]:
-        """The caller's identities and the groups they are active members
-        of, as monitor_by/manage_by name them (asked of world.groups)."""
-        identities = {i.id for i in self.world.auth.identity_set(identity_id)}
-        return {f"urn:globus:auth:identity:{i}" for i in identities} | {
-            f"urn:globus:groups:id:{g}" for g in self.world.groups.group_ids_of(identities)
-        }
-
     def action(self, call: Call, provider: Provider, action_id: str, *, manage: bool) -> Action:
         identity = self.caller(call, provider)
         action = self.world.actions.actions.get(action_id)
@@ -202,7 +194,7 @@ class ActionsService(Service):
         if (
             action is None
             or action.provider != provider.url
-            or (identity != action.creator_id and self.principals(identity).isdisjoint(allowed))
+            or (identity != action.creator_id and self.principal_urns(identity).isdisjoint(allowed))
         ):
             raise ApiError(404, "ActionNotFound", f"no action {action_id}")
         self.bring_up_to_date(action)

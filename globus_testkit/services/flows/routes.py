@@ -116,13 +116,8 @@ class FlowsService(Service):
         return info, self.principals(info)
 
     def principals(self, info: TokenInfo) -> set[str]:
-        identities = {i.id for i in self.world.auth.identity_set(info.identity_id)}
-        groups = {g.id for g, _ in self.world.groups.groups_of(identities)}
-        return (
-            {principal(i) for i in identities}
-            | {f"urn:globus:groups:id:{g}" for g in groups}
-            | {"all_authenticated_users"}
-        )
+        # Flows' roles also name every signed-in caller at once.
+        return set(self.principal_urns(info.identity_id)) | {"all_authenticated_users"}
 
     def flow(self, flow_id: str, principals: set[str], *, need: str = "view") -> Flow:
         flow = self.state.flows.get(flow_id)

@@ -125,7 +125,7 @@ class SearchService(Service):
             raise SearchError(
                 403, "Forbidden.Generic", "the token lacks a Search scope this call needs"
             )
-        return info, self.principals(info.identity_id)
+        return info, self.principal_urns(info.identity_id)
 
     def reader(self, call: Call) -> frozenset[str]:
         """Principals of an optional caller: queries without a token see
@@ -133,11 +133,6 @@ class SearchService(Service):
         if call.bearer() is None:
             return frozenset((PUBLIC,))
         return self.caller(call, QUERYING)[1] | {PUBLIC}
-
-    def principals(self, identity_id: str) -> frozenset[str]:
-        identities = {i.id for i in self.world.auth.identity_set(identity_id)}
-        groups = {g.id for g, _ in self.world.groups.groups_of(identities)}
-        return frozenset({IDENTITY_URN + i for i in identities} | {GROUP_URN + g for g in groups})
 
     def index_for(
         self,

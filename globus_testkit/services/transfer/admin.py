@@ -189,6 +189,10 @@ class PauseRules:
         self.state.require_role(collection, identity_id, groups, needed, "see this pause rule")
         return rule
 
+    def delete(self, rule: PauseRule) -> None:
+        """Lift a rule: the tasks it paused go on at their next update."""
+        self.rules.pop(rule.id, None)
+
     def visible(
         self, identity_id: str, groups: set[str], endpoint_id: str | None
     ) -> list[PauseRule]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...http import Call, Reply, marker_page, offset_page, validate
+from ...http import Call, Reply, marker_page, validate
 from .admin import (
     ACTIVITY_MANAGERS,
     ACTIVITY_VIEWERS,
@@ -23,6 +23,7 @@ from .routes import (
     _marker_reply,
     _result,
     access_list_reply,
+    event_list_reply,
     pause_info,
     routes,
 )
@@ -142,21 +143,7 @@ def endpoint_manager_get_task(svc: TransferService, call: Call, task_id: str) ->
     f"{EM}/task/<task_id>/event_list", "GET", operation="endpoint_manager_task_event_list"
 )
 def endpoint_manager_task_event_list(svc: TransferService, call: Call, task_id: str) -> Reply:
-    events = list(reversed(_managed_task(svc, call, task_id).events))  # newest first
-    if "filter_is_error" in call.args:
-        errors_only = call.arg_bool("filter_is_error")
-        events = [e for e in events if e["is_error"] == errors_only]
-    page = offset_page(call, events, default_limit=10, max_limit=1000)
-    return Reply(
-        {
-            "DATA_TYPE": "event_list",
-            "DATA": page.items,
-            "offset": page.offset,
-            "limit": page.limit,
-            "total": page.total,
-            "length": len(page.items),
-        }
-    )
+    return event_list_reply(call, _managed_task(svc, call, task_id))
 
 
 @routes.route(
@@ -297,7 +284,7 @@ def endpoint_manager_delete_pause_rule(svc: TransferService, call: Call, rule_id
     info, groups = svc.caller(call)
     rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=True)
     svc.tasks.bring_up_to_date()
-    del svc.tasks.pause_rules.rules[rule.id]
+    svc.tasks.pause_rules.delete(rule)
     return _result(call, "result", "Deleted", "Pause rule deleted successfully")
 
 

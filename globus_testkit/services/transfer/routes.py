@@ -557,8 +557,16 @@ def cancel_task(svc: TransferService, call: Call, task_id: str) -> Reply:
 @routes.route(f"{API}/task/<task_id>/event_list", "GET", operation="task_event_list")
 def task_event_list(svc: TransferService, call: Call, task_id: str) -> Reply:
     info, _ = svc.caller(call)
-    task = svc.tasks.get(task_id, info.identity_id)
-    events = list(reversed(task.events))  # newest first, as Transfer lists them
+    return event_list_reply(call, svc.tasks.get(task_id, info.identity_id))
+
+
+def event_list_reply(call: Call, task: Task) -> Reply:
+    """A task's events, newest first as Transfer lists them, paged, with
+    ``filter_is_error`` (the owner's and the manager's views alike)."""
+    events = list(reversed(task.events))
+    if "filter_is_error" in call.args:
+        errors_only = call.arg_bool("filter_is_error")
+        events = [e for e in events if e["is_error"] == errors_only]
     page = offset_page(call, events, default_limit=10, max_limit=1000)
     return Reply(
         {
