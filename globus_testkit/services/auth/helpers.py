@@ -11,7 +11,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from .models import CONFIDENTIAL, PUBLIC, AuthState, Client, Identity, Session, Token
+from .models import (
+    CONFIDENTIAL,
+    PUBLIC,
+    AuthState,
+    Client,
+    Identity,
+    Session,
+    SessionRequirement,
+    Token,
+)
 from .routes import auth_base_of, complete_authorization
 
 if TYPE_CHECKING:
@@ -165,6 +174,21 @@ class AuthHelpers:
         project_id = project or self.add_project("Policies")
         with self._emulator.lock:
             return self.state.create_policy(project_id, fields).id
+
+    def expire_assurance(self, policy: str) -> float:
+        """Move the clock one second past a high-assurance policy's
+        ``authentication_assurance_timeout``, so every login made until now
+        no longer satisfies it (for a flow or collection naming it).
+        Returns the seconds moved."""
+        with self._emulator.lock:
+            window = self.state.assurance_window(SessionRequirement(policy_ids=[policy]))
+        if window is None:
+            raise ValueError(
+                f"policy {policy} does not lapse with time (it needs high_assurance "
+                "and authentication_assurance_timeout)"
+            )
+        self._emulator.clock.advance(window + 1)
+        return window + 1
 
     def session_of(self, token: str) -> Session | None:
         """The session (who authenticated, when, with MFA) behind a token."""

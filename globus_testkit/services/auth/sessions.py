@@ -270,6 +270,21 @@ class SessionRegistry(PolicyRegistry):
             message=requirement.message,
         )
 
+    def assurance_window(self, requirement: SessionRequirement | None) -> float | None:
+        """How long an authentication satisfies ``requirement`` (seconds):
+        the longest of its own timeout and its high-assurance policies'
+        timeouts; None when nothing in it lapses with time."""
+        if requirement is None:
+            return None
+        windows = [
+            float(p.authentication_assurance_timeout)
+            for p in self._known_policies(requirement.policy_ids)
+            if p.high_assurance and p.authentication_assurance_timeout is not None
+        ]
+        if requirement.assurance_timeout is not None:
+            windows.append(float(requirement.assurance_timeout))
+        return max(windows, default=None)
+
     def _satisfies(
         self, policy: Policy, token: TokenInfo, authentications: list[Authentication], now: float
     ) -> bool:

@@ -65,12 +65,14 @@ class TransferHelpers:
         mfa: bool = False,
         timeout: float | None = None,
         message: str | None = None,
-    ) -> None:
+    ) -> SessionRequirement:
         """Make the collection's storage gateway demand a session: an Auth
         ``policy`` (id), an identity from one of ``domains``, the given
         ``identities``, MFA, authentication within ``timeout`` seconds.
-        A call whose token's login does not satisfy it answers the 502
-        with ``authorization_parameters`` that real Transfer gives."""
+        A file operation whose token's login does not satisfy it answers
+        the 502 with ``authorization_parameters`` that real Transfer gives;
+        a task submission naming the collection, a 403
+        ``AuthorizationRequired``. Returns the requirement."""
         requirement = SessionRequirement.of(
             policy=policy,
             domains=domains,
@@ -81,6 +83,24 @@ class TransferHelpers:
         )
         with self._emulator.lock:
             self.collection(collection).session_requirement = requirement
+        return requirement
+
+    def expire_assurance(self, collection: Collection | str) -> float:
+        """Move the clock one second past the collection's assurance window
+        (its requirement's ``timeout`` or its high-assurance policy's
+        ``authentication_assurance_timeout``, the longer), so every login
+        made until now no longer satisfies it. Returns the seconds moved."""
+        with self._emulator.lock:
+            target = self.collection(collection)
+            window = self._emulator.world.auth.assurance_window(target.session_requirement)
+        if window is None:
+            raise ValueError(
+                f"{target.display_name} demands no session that lapses with time "
+                "(require_session(..., timeout=...) or a policy with "
+                "authentication_assurance_timeout)"
+            )
+        self._emulator.clock.advance(window + 1)
+        return window + 1
 
     def drop_session_requirement(self, collection: Collection | str) -> None:
         with self._emulator.lock:

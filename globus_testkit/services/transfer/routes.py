@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ...http import ApiError, Call, Reply, SessionRequired, marker_page, offset_page, validate
+from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
 from ...resources import fixtures_dir
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
-from .errors import BadRequest, Conflict, ConsentRequired
+from . import guards
+from .errors import BadRequest, Conflict
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
 from .listing import ls_entry, name_filter
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 routes = Routes()
 
 TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
-TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
+TRANSFER_ALL = guards.TRANSFER_ALL
 API = "/v0.10"
 
 
@@ -143,30 +144,7 @@ class TransferService(Service):
         }
 
     def require_consent(self, info: TokenInfo, *collections: Collection) -> None:
-        """Mapped collections need their data_access scope consented beneath
-        Transfer's, or Transfer answers the 403 the SDK knows how to redrive.
-        One answer names every missing consent, so one redrive fixes all."""
-        if not self.world.auth.strict:
-            return
-        missing = {
-            c.id: c
-            for c in collections
-            if c.requires_data_access_consent
-            and not self.world.auth.has_dependent_consent(info, TRANSFER_ALL, c.data_access_scope)
-        }
-        if not missing:
-            return
-        dependencies = " ".join(f"*{c.data_access_scope}" for c in missing.values())
-        required = f"{TRANSFER_ALL}[{dependencies}]"
-        names = ", ".join(c.display_name for c in missing.values())
-        raise ConsentRequired(
-            "Missing required data_access consent",
-            required_scopes=[required],
-            authorization_parameters={
-                "session_message": f"{names} requires consent",
-                "required_scopes": [required],
-            },
-        )
+        guards.require_consent(self.world, info, collections)
 
     def document(self, call: Call, collection: Collection) -> dict[str, Any]:
         """A collection as Transfer shows it, with its GCS Manager's URL as
@@ -183,33 +161,7 @@ class TransferService(Service):
         return info, groups, collection
 
     def require_session(self, call: Call, info: TokenInfo, collection: Collection) -> None:
-        """A collection whose storage gateway has session requirements
-        refuses the endpoint login: Transfer answers 502 with the
-        gateway's ``authorization_parameters`` lifted to the top level,
-        which ``globus_sdk.gare`` parses."""
-        demanded = self.world.auth.unmet(info, collection.session_requirement)
-        if demanded is None:
-            return
-        failure = _LOGIN_FAILURES.get(call.operation, "DirListingFailed")
-        raise SessionRequired(
-            demanded,
-            status=502,
-            code=f"ExternalError.{failure}.LoginFailed",
-            message=(
-                f"Command Failed: Error (login)\nEndpoint: {collection.display_name} "
-                f"({collection.id})\nMessage: Login Failed\n---\nDetails: "
-                f"{demanded['session_message']}"
-            ),
-        )
-
-
-# Which Transfer error family a refused endpoint login falls in, per operation.
-_LOGIN_FAILURES = {
-    "operation_ls": "DirListingFailed",
-    "operation_stat": "StatFailed",
-    "operation_mkdir": "MkdirFailed",
-    "operation_rename": "RenameFailed",
-}
+        guards.require_login(self.world, call.operation, info, collection)
 
 
 def add_collections(world: World, items: list[dict[str, Any]], *, default_owner: str) -> None:
@@ -468,6 +420,7 @@ def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
     )
     collections = [svc.state.visible_collection(c, info.identity_id, groups) for c in ids]
     svc.require_consent(info, *collections)
+    guards.require_submission_session(svc.world, info, collections)
     task, new = svc.tasks.submit(info.identity_id, info.username, groups, document)
     return Reply(
         {
