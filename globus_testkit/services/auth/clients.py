@@ -225,9 +225,18 @@ class ClientRegistry(IdentityRegistry):
         raise ApiNotFound(f"no credential {credential_id} on client {client_id}")
 
     def create_project(
-        self, display_name: str, contact_email: str, admin_ids: Iterable[str]
+        self,
+        display_name: str,
+        contact_email: str,
+        admin_ids: Iterable[str],
+        *,
+        project_id: str | None = None,
     ) -> Project:
-        project = Project(self.ids.uuid(), display_name, contact_email, list(admin_ids))
+        if project_id is not None and project_id in self.projects:
+            raise ValueError(f"project {project_id} already exists")
+        project = Project(
+            project_id or self.ids.uuid(), display_name, contact_email, list(admin_ids)
+        )
         self.projects[project.id] = project
         return project
 

@@ -71,10 +71,14 @@ class PolicyRegistry(ClientRegistry):
         super().__init__(*args, **kwargs)
         self.policies: dict[str, Policy] = {}
 
-    def create_policy(self, project_id: str, fields: dict[str, Any]) -> Policy:
+    def create_policy(
+        self, project_id: str, fields: dict[str, Any], *, policy_id: str | None = None
+    ) -> Policy:
         self.project(project_id)
+        if policy_id is not None and policy_id in self.policies:
+            raise ValueError(f"policy {policy_id} already exists")
         policy = Policy(
-            id=self.ids.uuid(),
+            id=policy_id or self.ids.uuid(),
             project_id=project_id,
             display_name=fields["display_name"],
             description=fields["description"],

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote
 
 from ...http import ApiError, Call, validate
-from ...worlds import strict_object, uuid_string
 from ..base import Routes, Service
 from .errors import (
     AuthApiError,
@@ -23,12 +22,10 @@ from .errors import (
 )
 from .models import (
     AUTH_RESOURCE_SERVER,
-    CLIENT_TYPES,
-    CONFIDENTIAL,
-    PUBLIC,
     AuthState,
     Client,
 )
+from .spec import WORLD_SCHEMA, load_auth
 
 if TYPE_CHECKING:
     from ...emulator import World
@@ -52,69 +49,12 @@ class AuthService(Service):
     def state(self) -> AuthState:
         return self.world.auth
 
-    world_schema: ClassVar[dict[str, Any]] = {
-        "identities": {
-            "type": "array",
-            "description": "more login identities",
-            "items": strict_object(
-                {
-                    "username": {"type": "string"},
-                    "name": {"type": "string"},
-                    "email": {"type": "string"},
-                    "organization": {"type": "string"},
-                    "id": uuid_string("the identity's id (default: from the seed)"),
-                    "linked": {
-                        "type": "array",
-                        "items": uuid_string("an identity id"),
-                        "description": "ids of identities linked to this one",
-                    },
-                }
-            ),
-        },
-        "clients": {
-            "type": "array",
-            "description": "more registered clients (apps)",
-            "items": strict_object(
-                {
-                    "name": {"type": "string"},
-                    "type": {
-                        "enum": ["confidential", "native", *CLIENT_TYPES],
-                        "description": "default: confidential",
-                    },
-                    "id": uuid_string("the client id (default: from the seed)"),
-                    "secret": {"type": "string", "description": "a confidential client's secret"},
-                    "redirect_uris": {"type": "array", "items": {"type": "string"}},
-                },
-                required=("name",),
-            ),
-        },
-    }
+    world_schema: ClassVar[dict[str, Any]] = WORLD_SCHEMA
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
-        """``identities`` and ``clients`` sections of a world file."""
-        links: list[tuple[str, str]] = []
-        for item in spec.get("identities", []):
-            identity = world.auth.add_identity(
-                item.get("username"),
-                name=item.get("name"),
-                email=item.get("email"),
-                organization=item.get("organization"),
-                identity_id=item.get("id"),
-            )
-            links.extend((identity.id, other) for other in item.get("linked", []))
-        # linked identities may come later in the file: link once all exist
-        for identity_id, other in links:
-            world.auth.link_identities(identity_id, other)
-        for item in spec.get("clients", []):
-            kind = item.get("type", "confidential")
-            world.auth.register_client(
-                item["name"],
-                client_type={"native": PUBLIC, "confidential": CONFIDENTIAL}.get(kind, kind),
-                client_id=item.get("id"),
-                secret=item.get("secret"),
-                redirect_uris=item.get("redirect_uris", []),
-            )
+        """Auth's sections of a world file (``spec.py``)."""
+        load_auth(world, spec)
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         if isinstance(err, OAuthError):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..auth.models import SessionRequirement
 from .filetree import normalize
 from .models import MAPPED, ROLES, Collection, RoleRecord
-from .routes import add_collections
+from .spec import add_collections
 from .tasks import MODES, Task
 
 if TYPE_CHECKING:

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
 from ...resources import fixtures_dir
-from ...worlds import strict_object, uuid_string
-from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
 from . import guards
 from .errors import BadRequest, Conflict
@@ -17,12 +15,12 @@ from .errors import NotFound as NotFoundError
 from .filetree import normalize
 from .listing import ls_entry, name_filter
 from .models import (
-    ENTITY_TYPES,
     MANAGING,
-    MAPPED,
     Collection,
     TransferState,
 )
+from .spec import WORLD_SCHEMA, add_collections
+from .spec import register_data_access as register_data_access
 from .tasks import Task, Tasks, matches, parse_task_filter, task_document
 
 if TYPE_CHECKING:
@@ -48,60 +46,7 @@ class TransferService(Service):
         owner = world.auth.add_identity("tutorial@globusid.org", name="Globus Tutorial")
         add_collections(world, tutorial["collections"], default_owner=owner.id)
 
-    world_schema: ClassVar[dict[str, Any]] = {
-        "collections": {
-            "type": "array",
-            "description": "more collections, with their files",
-            "items": strict_object(
-                {
-                    "display_name": {"type": "string"},
-                    "id": uuid_string("the collection id (default: from the seed)"),
-                    "entity_type": {"enum": list(ENTITY_TYPES), "description": f"default {MAPPED}"},
-                    "owner_id": uuid_string("an identity id (default: the world's user)"),
-                    "owner_string": {"type": "string"},
-                    **{
-                        field: {"type": "string"}
-                        for field in (
-                            "description",
-                            "organization",
-                            "department",
-                            "contact_email",
-                            "default_directory",
-                            "keywords",  # comma-separated, as Transfer keeps them
-                        )
-                    },
-                    **{
-                        field: {"type": "boolean"}
-                        for field in (
-                            "public",
-                            "high_assurance",
-                            "non_functional",
-                            "requires_data_access_consent",
-                        )
-                    },
-                    "subscription_id": uuid_string("a subscription id"),
-                    "host_endpoint_id": uuid_string("the host endpoint's id"),
-                    "directories": {"type": "array", "items": {"type": "string"}},
-                    "files": {
-                        "type": "array",
-                        "items": strict_object(
-                            {
-                                "path": {"type": "string"},
-                                "content": {"type": "string", "description": "text content"},
-                                "size": {
-                                    "type": "integer",
-                                    "minimum": 0,
-                                    "description": "a size only, no bytes kept",
-                                },
-                            },
-                            required=("path",),
-                        ),
-                    },
-                },
-                required=("display_name",),
-            ),
-        }
-    }
+    world_schema: ClassVar[dict[str, Any]] = WORLD_SCHEMA
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
@@ -162,73 +107,6 @@ class TransferService(Service):
 
     def require_session(self, call: Call, info: TokenInfo, collection: Collection) -> None:
         guards.require_login(self.world, call.operation, info, collection)
-
-
-def add_collections(world: World, items: list[dict[str, Any]], *, default_owner: str) -> None:
-    """Collections (and their files) from a world description."""
-    for item in items:
-        owner = world.auth.identities.get(item.get("owner_id", default_owner))
-        if owner is None:
-            raise ValueError(f"collection owner {item.get('owner_id')} is not an identity")
-        fields = {
-            k: item[k]
-            for k in (
-                "description",
-                "keywords",
-                "organization",
-                "department",
-                "contact_email",
-                "public",
-                "default_directory",
-                "high_assurance",
-                "subscription_id",
-                "host_endpoint_id",
-                "non_functional",
-                "requires_data_access_consent",
-            )
-            if k in item
-        }
-        entity_type = item.get("entity_type", MAPPED)
-        fields.setdefault("requires_data_access_consent", entity_type == MAPPED)
-        collection = world.transfer.create_collection(
-            item["display_name"],
-            owner_id=owner.id,
-            owner_string=item.get("owner_string", owner.username),
-            entity_type=entity_type,
-            collection_id=item.get("id"),
-            **fields,
-        )
-        if collection.requires_data_access_consent:
-            register_data_access(world, collection)
-        for directory in item.get("directories", []):
-            collection.tree.mkdir(normalize(directory), parents=True, exist_ok=True)
-        for entry in item.get("files", []):
-            content = entry.get("content")
-            collection.tree.write(
-                normalize(entry["path"]),
-                content=content.encode() if isinstance(content, str) else None,
-                size=entry.get("size"),
-            )
-
-
-def register_data_access(world: World, collection: Collection) -> None:
-    """The collection's data_access scope, on a resource server of its own
-    (as a GCS endpoint has), so Transfer's scope can depend on it."""
-    auth = world.auth
-    if auth.scope_by_string(collection.data_access_scope) is not None:
-        return
-    if collection.id not in auth.clients:
-        auth.register_client(
-            f"{collection.display_name} (storage gateway)",
-            client_type=RESOURCE_SERVER,
-            client_id=collection.id,
-        )
-    auth.register_scope(
-        collection.data_access_scope,
-        client_id=collection.id,
-        description=f"Access data on {collection.display_name}",
-        scope_id=auth.ids.stable_uuid("data_access", collection.id),
-    )
 
 
 def _result(call: Call, data_type: str, code: str, message: str, **extra: Any) -> Reply:
