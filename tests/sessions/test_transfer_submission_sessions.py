@@ -93,9 +93,7 @@ def test_a_user_app_redrives_the_refusal_and_the_transfer_is_submitted(
     globus_emulator, source, restricted, campus_user
 ):
     globus_emulator.transfer.require_session(restricted, domains="uchicago.edu")
-    client = transfer_client(
-        user_app(globus_emulator, auto_redrive_gares=True), source, restricted
-    )
+    client = transfer_client(user_app(globus_emulator, auto_redrive_gares=True), source, restricted)
     task_id = transfer(client, source, restricted)["task_id"]
     assert client.get_task(task_id)["status"] == "SUCCEEDED"
     assert globus_emulator.transfer.read(restricted, "/data/copy.txt") == b"alpha"

@@ -84,15 +84,15 @@ def test_the_fixture_world_round_trips_through_a_state_file(tmp_path):
 
 
 POLICY_ITEM = {"display_name": "HA", "high_assurance": True}
+REQUIRE_POLICY = {"policies": [POLICY]}
 
 
 @pytest.mark.parametrize(
     ("world", "message"),
     [
         (
-            {"collections": [{"display_name": "Lab", "session_requirement": {"policies": [POLICY]}}]},
-            f"world.collections[0].session_requirement: no policy {POLICY} "
-            "(add it under policies)",
+            {"collections": [{"display_name": "Lab", "session_requirement": REQUIRE_POLICY}]},
+            f"world.collections[0].session_requirement: no policy {POLICY} (add it under policies)",
         ),
         (
             {"collections": [{"display_name": "Lab", "session_requirement": {"domain": ["x"]}}]},
