@@ -81,3 +81,42 @@ def test_the_control_plane_login_can_decline_what_the_url_asks(
     process.communicate(answer.json()["code"] + "\n", timeout=120)
     assert process.returncode == 0
     assert campus.id not in session_identities(user_env)
+
+
+def test_a_refused_transfer_names_the_session_update_that_lets_it_through(
+    user_env, globus_emulator, globus_server, campus
+):
+    """`globus session consent` for the collection's data_access, a
+    transfer refused for the collection's policy (exit status 4, the
+    `globus session update --policy` to run), that update, and the transfer
+    again: the CLI's own session hooks against Transfer's errors."""
+    policy = globus_emulator.auth.add_policy(
+        high_assurance=True,
+        authentication_assurance_timeout=600,
+        domain_constraints_include=["uchicago.edu"],
+    )
+    lab = globus_emulator.transfer.add_collection("Lab", files={"/data/a.txt": "alpha"})
+    globus_emulator.transfer.require_session(lab, policy=policy)
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    data_access = (
+        "urn:globus:auth:scope:transfer.api.globus.org:all"
+        f"[*https://auth.globus.org/scopes/{lab.id}/data_access]"
+    )
+    globus_interactive_login(
+        user_env, globus_server, "session", "consent", data_access, "--no-local-server"
+    )
+    paths = (f"{lab.id}:/data/a.txt", f"{lab.id}:/data/copy.txt")
+    refused = globus(user_env, "transfer", *paths, check=False)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert f"globus session update --policy '{policy}'" in refused.stdout + refused.stderr
+    refused = globus(user_env, "ls", f"{lab.id}:/data/", check=False)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+
+    globus_interactive_login(
+        user_env, globus_server, "session", "update", "--policy", policy, "--no-local-server"
+    )
+    assert campus.id in session_identities(user_env)
+    task = json.loads(globus(user_env, "transfer", *paths, "-Fjson").stdout)
+    assert task["code"] == "Accepted"
+    globus(user_env, "task", "wait", task["task_id"], "--timeout", "60")
+    assert globus(user_env, "ls", f"{lab.id}:/data/").stdout.split() == ["a.txt", "copy.txt"]

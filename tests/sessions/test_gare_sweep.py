@@ -137,9 +137,7 @@ redrive = pytest.mark.skipif(
 
 
 @redrive
-def test_a_user_app_redrives_a_submission_refused_for_mfa_on_its_own(
-    globus_emulator, restricted
-):
+def test_a_user_app_redrives_a_submission_refused_for_mfa_on_its_own(globus_emulator, restricted):
     app = user_app(globus_emulator, auto_redrive_gares=True)
     client = globus_sdk.TransferClient(app=app).add_app_data_access_scope(restricted.id)
     data = globus_sdk.DeleteData(endpoint=restricted.id)
