@@ -72,6 +72,21 @@ def test_a_world_files_collection_demands_its_policy_until_the_person_logs_in(
         ls(client, PROTECTED, "/data/")
 
 
+def test_the_sessions_page_world_links_the_worlds_user_by_username():
+    import json
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "sessions.md"
+    [example] = re.findall(r"```json\n(.*?)```", page.read_text(), re.S)
+    emulator = Emulator(world=json.loads(example))
+    linked = {i.username for i in emulator.world.auth.identity_set(emulator.user.id)}
+    assert linked == {"jdoe@globusid.org", "jdoe@uchicago.edu"}
+    collections = emulator.world.transfer.collections.values()
+    [protected] = [c for c in collections if c.display_name == "Protected data"]
+    assert protected.session_requirement.policy_ids == ["9c8b7a6d-5e4f-4321-8765-0fedcba98765"]
+
+
 def test_the_fixture_world_round_trips_through_a_state_file(tmp_path):
     emulator = Emulator(world=WORLD)
     path = tmp_path / "state.json"

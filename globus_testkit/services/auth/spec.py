@@ -36,8 +36,9 @@ WORLD_SCHEMA: dict[str, Any] = {
                 "id": uuid_string("the identity's id (default: from the seed)"),
                 "linked": {
                     "type": "array",
-                    "items": uuid_string("an identity id"),
-                    "description": "ids of identities linked to this one (one identity set)",
+                    "items": {"type": "string", "minLength": 1},
+                    "description": "ids or usernames of identities linked to this one (one "
+                    "identity set; the world's user's username links to them)",
                 },
             }
         ),
@@ -141,7 +142,8 @@ def load_auth(world: World, spec: dict[str, Any]) -> None:
     # linked identities may come later in the file: link once all exist
     for index, identity_id, other in links:
         with _at(f"identities[{index}].linked"):
-            world.auth.link_identities(identity_id, other)
+            found = world.auth.identity_by_username(other)
+            world.auth.link_identities(identity_id, found.id if found else other)
     for item in spec.get("clients", []):
         kind = item.get("type", "confidential")
         world.auth.register_client(
