@@ -218,10 +218,14 @@ class FlowsState:
         self.runs: dict[str, Run] = {}
         self.run_order: list[str] = []
 
-    def add_flow(self, owner_id: str, fields: dict[str, Any]) -> Flow:
+    def add_flow(
+        self, owner_id: str, fields: dict[str, Any], *, flow_id: str | None = None
+    ) -> Flow:
+        if flow_id is not None and flow_id in self.flows:
+            raise ValueError(f"flow {flow_id} already exists")
         now = self.clock.now()
         flow = Flow(
-            id=self.ids.uuid(),
+            id=flow_id or self.ids.uuid(),
             title=fields["title"],
             definition=fields["definition"],
             owner_id=owner_id,

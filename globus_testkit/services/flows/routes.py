@@ -7,7 +7,7 @@ engine calls providers through the emulator as the run's owner.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import (
     ApiError,
@@ -21,16 +21,16 @@ from ...http import (
     schema_problems,
     validate,
 )
-from ...patterns import schema_pattern_problems
 from ..auth.errors import TokenRejected
-from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
 from .calling import EmulatorCaller
-from .language import LanguageError, check_definition
+from .language import LanguageError
 from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, principal
 from .runner import Runner
+from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
 
 if TYPE_CHECKING:
+    from ...world import World
     from ..auth.models import TokenInfo
 
 routes = Routes()
@@ -52,6 +52,11 @@ class FlowsService(Service):
     hosts = ("flows.automate.globus.org", "flows.globus.org")
     resource_server = FLOWS_RESOURCE_SERVER
     routes = routes
+    world_schema: ClassVar[dict[str, Any]] = WORLD_SCHEMA
+
+    @classmethod
+    def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
+        load_flows(world, spec.get("flows", []))
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         codes = {
@@ -153,20 +158,6 @@ class FlowsService(Service):
         return run
 
 
-def _validated_flow(body: dict[str, Any]) -> None:
-    """A flow being deployed: its definition (if given) follows the States
-    Language, and every pattern in its input schema runs in RE2."""
-    if "definition" in body:
-        validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY")
-        problems = check_definition(body["definition"])
-        if problems:
-            raise ApiError(422, "UNPROCESSABLE_ENTITY", "; ".join(problems))
-    schema = body.get("input_schema")
-    problems = schema_pattern_problems(schema) if isinstance(schema, dict) else []
-    if problems:
-        raise ApiError(422, "UNPROCESSABLE_ENTITY", "input_schema: " + "; ".join(problems))
-
-
 def _known_policy(svc: FlowsService, body: dict[str, Any]) -> None:
     policy_id = body.get("authentication_policy_id")
     if policy_id and not svc.world.auth.has_policy(policy_id):
@@ -192,28 +183,6 @@ def _require_session(svc: FlowsService, info: TokenInfo, flow: Flow) -> None:
         )
 
 
-def _register_flow_scope(svc: FlowsService, flow: Flow) -> None:
-    """The flow is a resource server of its own; its scope depends on the
-    scopes of the providers it calls."""
-    auth = svc.world.auth
-    if flow.id not in auth.clients:
-        auth.register_client(f"flow {flow.title}", client_type=RESOURCE_SERVER, client_id=flow.id)
-    deps = []
-    for state in flow.definition["States"].values():
-        if state.get("Type") == "Action":
-            found = auth.scope_by_string(
-                state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
-            )
-            if found is not None:
-                deps.append(Dependency(found.id))
-    for scope in (flow.scope, *flow.role_scopes.values()):
-        existing = auth.scope_by_string(scope)
-        if existing is None:
-            auth.register_scope(scope, client_id=flow.id, dependencies=list(deps))
-        else:
-            existing.dependencies = list(deps)
-
-
 # -- flows -------------------------------------------------------------------------------
 
 
@@ -222,10 +191,10 @@ def create_flow(svc: FlowsService, call: Call) -> Reply:
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
     validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
-    _validated_flow(body)
+    validated_flow(body)
     _known_policy(svc, body)
     flow = svc.state.add_flow(info.identity_id, body)
-    _register_flow_scope(svc, flow)
+    register_flow_scope(svc.world, flow, svc.scope_for)
     return Reply(flow.to_api(principals), 201)
 
 
@@ -235,7 +204,7 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
     validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
-    _validated_flow(body)
+    validated_flow(body)
     now = svc.world.clock.now()
     fields = {k: v for k, v in body.items() if k not in ("title", "definition")}
     preview = Flow(
@@ -257,7 +226,7 @@ def validate_flow(svc: FlowsService, call: Call) -> Reply:
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
     if "definition" not in body:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
-    _validated_flow(body)
+    validated_flow(body)
     scopes = sorted(
         {
             state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
@@ -307,12 +276,12 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     flow = svc.flow(flow_id, principals, need="admin")
     body = call.json_object()
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
-    _validated_flow(body)
+    validated_flow(body)
     _known_policy(svc, body)
     for key, value in body.items():
         setattr(flow, key, value)
     flow.updated_at = svc.world.clock.now()
-    _register_flow_scope(svc, flow)
+    register_flow_scope(svc.world, flow, svc.scope_for)
     return Reply(flow.to_api(principals))
 
 

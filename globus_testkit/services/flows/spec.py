@@ -1,0 +1,136 @@
+"""The ``flows`` section of a world file (flows deployed before the test
+starts, their roles and authentication policy), and what deploying a flow
+means wherever it happens: a checked definition, and the flow's own scope
+registered in Auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ...http import ApiError, validate
+from ...patterns import schema_pattern_problems
+from ...worlds import WorldError, strict_object, uuid_string
+from ..auth.models import RESOURCE_SERVER, Dependency
+from ..auth.spec import known_policies
+from .language import check_definition
+from .models import Flow
+
+if TYPE_CHECKING:
+    from ...world import World
+
+_PRINCIPALS = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "principal URNs, or all_authenticated_users / public",
+}
+
+WORLD_SCHEMA: dict[str, Any] = {
+    "flows": {
+        "type": "array",
+        "description": "flows deployed before the test starts (their providers must be hosted)",
+        "items": strict_object(
+            {
+                "title": {"type": "string", "minLength": 1},
+                "definition": {"type": "object", "description": "States Language"},
+                "id": uuid_string("the flow's id (default: from the seed)"),
+                "owner": {
+                    "type": "string",
+                    "description": "an identity id or username (default: the world's user)",
+                },
+                "input_schema": {"type": "object"},
+                "subtitle": {"type": "string"},
+                "description": {"type": "string"},
+                "keywords": {"type": "array", "items": {"type": "string"}},
+                "flow_viewers": _PRINCIPALS,
+                "flow_starters": _PRINCIPALS,
+                "flow_administrators": _PRINCIPALS,
+                "run_managers": _PRINCIPALS,
+                "run_monitors": _PRINCIPALS,
+                "subscription_id": uuid_string("a subscription id"),
+                "authentication_policy_id": uuid_string(
+                    "an Auth policy of the world every run's caller must satisfy"
+                ),
+            },
+            required=("title", "definition"),
+        ),
+    }
+}
+
+
+def load_flows(world: World, items: list[dict[str, Any]]) -> None:
+    """Deploy each described flow as ``create_flow`` would. Only providers
+    the emulator hosts can be named: mounted ones join after the world is
+    built (deploy flows calling them through FlowsClient)."""
+    from ..actions.providers import hosted_provider
+
+    for index, item in enumerate(items):
+        where = f"flows[{index}]"
+        try:
+            validated_flow(item)
+        except ApiError as err:
+            raise WorldError(f"world.{where}.definition: {err.message}") from err
+        policy = item.get("authentication_policy_id")
+        if policy:
+            known_policies(world, [policy], f"{where}.authentication_policy_id")
+
+        def hosted_scope(url: str, where: str = where) -> str:
+            provider = hosted_provider(url)
+            if provider is None:
+                raise WorldError(
+                    f"world.{where}.definition: {url} is not a provider the emulator hosts "
+                    "(deploy flows calling mounted providers through FlowsClient)"
+                )
+            return provider.scope
+
+        owner = _identity_id(world, item.get("owner", world.user_id), where)
+        fields = {k: v for k, v in item.items() if k not in ("id", "owner")}
+        fields.setdefault("input_schema", {})
+        try:
+            flow = world.flows.add_flow(owner, fields, flow_id=item.get("id"))
+        except ValueError as err:
+            raise WorldError(f"world.{where}: {err}") from err
+        register_flow_scope(world, flow, hosted_scope)
+
+
+def validated_flow(body: dict[str, Any]) -> None:
+    """A flow being deployed: its definition (if given) follows the States
+    Language, and every pattern in its input schema runs in RE2."""
+    if "definition" in body:
+        validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY")
+        problems = check_definition(body["definition"])
+        if problems:
+            raise ApiError(422, "UNPROCESSABLE_ENTITY", "; ".join(problems))
+    schema = body.get("input_schema")
+    problems = schema_pattern_problems(schema) if isinstance(schema, dict) else []
+    if problems:
+        raise ApiError(422, "UNPROCESSABLE_ENTITY", "input_schema: " + "; ".join(problems))
+
+
+def register_flow_scope(world: World, flow: Flow, scope_for: Callable[[str], str]) -> None:
+    """The flow is a resource server of its own; its scope depends on the
+    scopes of the providers it calls (``scope_for`` finds a provider's)."""
+    auth = world.auth
+    if flow.id not in auth.clients:
+        auth.register_client(f"flow {flow.title}", client_type=RESOURCE_SERVER, client_id=flow.id)
+    deps = []
+    for state in flow.definition["States"].values():
+        if state.get("Type") == "Action":
+            found = auth.scope_by_string(state.get("ActionScope") or scope_for(state["ActionUrl"]))
+            if found is not None:
+                deps.append(Dependency(found.id))
+    for scope in (flow.scope, *flow.role_scopes.values()):
+        existing = auth.scope_by_string(scope)
+        if existing is None:
+            auth.register_scope(scope, client_id=flow.id, dependencies=list(deps))
+        else:
+            existing.dependencies = list(deps)
+
+
+def _identity_id(world: World, given: str, where: str) -> str:
+    if given in world.auth.identities:
+        return given
+    found = world.auth.identity_by_username(given)
+    if found is None:
+        raise WorldError(f"world.{where}.owner: no identity {given!r} (add it under identities)")
+    return found.id
