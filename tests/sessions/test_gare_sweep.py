@@ -90,7 +90,12 @@ def test_each_transfer_session_error_parses_and_a_login_with_it_satisfies_transf
 def test_a_flows_policy_error_parses_and_a_login_with_it_starts_the_run(globus_emulator, policy):
     token = globus_emulator.auth.issue_token(globus_emulator.user, FLOWS_ALL)
     flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
-    flow = flows.create_flow("HA", DEFINITION, input_schema={}, authentication_policy_id=policy)
+    flow = flows.create_flow(
+        "HA",
+        DEFINITION,
+        input_schema={},
+        additional_fields={"authentication_policy_id": policy},  # SDK 3 has no keyword
+    )
     app = user_app(globus_emulator)
     runner = globus_sdk.SpecificFlowClient(flow["id"], app=app)
     with pytest.raises(globus_sdk.FlowsAPIError) as caught:

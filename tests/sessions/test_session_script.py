@@ -29,18 +29,18 @@ SCRIPT = textwrap.dedent(
     def names(client):
         return [entry["name"] for entry in client.operation_ls(collection)]
 
-    with globus_sdk.UserApp("session-script", client_id=sys.argv[2]) as app:
-        client = globus_sdk.TransferClient(app=app).add_app_data_access_scope(collection)
-        try:
-            print("listing:", names(client))
-        except globus_sdk.TransferAPIError as err:
-            gare = globus_sdk.gare.to_gare(err)
-            if gare is None:
-                raise
-            print("session error:", err.http_status, err.code)
-            gare.authorization_parameters.prompt = "login"
-            app.login(auth_params=gare.authorization_parameters)
-            print("listing:", names(client))
+    app = globus_sdk.UserApp("session-script", client_id=sys.argv[2])
+    client = globus_sdk.TransferClient(app=app).add_app_data_access_scope(collection)
+    try:
+        print("listing:", names(client))
+    except globus_sdk.TransferAPIError as err:
+        gare = globus_sdk.gare.to_gare(err)
+        if gare is None:
+            raise
+        print("session error:", err.http_status, err.code)
+        gare.authorization_parameters.prompt = "login"
+        app.login(auth_params=gare.authorization_parameters)
+        print("listing:", names(client))
     """
 )
 
