@@ -10,7 +10,6 @@ import pytest
 
 from globus_testkit.apps import user_app
 
-
 redrive = pytest.mark.skipif(
     not hasattr(globus_sdk.GlobusAppConfig, "auto_redrive_gares"),
     reason="GARE auto-redrive is a globus-sdk 4 feature",
