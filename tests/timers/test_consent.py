@@ -108,3 +108,19 @@ def test_a_user_app_asking_for_data_access_creates_the_timer(globus_emulator, gl
     job_id = weekly_timer(client)
     globus_emulator.clock.advance(1)
     assert client.get_job(job_id)["results"]["data"][0]["status"] == 202
+
+
+def test_a_collection_demanding_a_session_makes_the_timer_inactive_with_its_parameters(
+    timers, globus_emulator
+):
+    job_id = weekly_timer(timers)
+    globus_emulator.transfer.require_session(TUTORIAL_2, domains="uchicago.edu")
+    globus_emulator.clock.advance(DAY)
+    job = timers.get_job(job_id)
+    assert job["status"] == "inactive"
+    detail = job["inactive_reason"]["detail"]
+    assert detail["code"] == "AuthorizationRequired"
+    gare = to_gare(detail)
+    assert gare is not None
+    assert gare.authorization_parameters.session_required_single_domain == ["uchicago.edu"]
+    assert [r["status"] for r in job["results"]["data"]] == [403]  # its first run

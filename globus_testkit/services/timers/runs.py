@@ -126,7 +126,21 @@ def fire(svc: TimersService, timer: Timer, due: float) -> None:
         RunResult(due, status, resource_id, answer if ok else None, None if ok else answer),
     )
     needs = answer.get("authorization_parameters") if isinstance(answer, dict) else None
-    if status in (401, 403) and needs:
+    session = {k: v for k, v in (needs or {}).items() if k.startswith("session_required_")}
+    if status in (401, 403) and session:
+        # A collection (or flow) wants a fresher or different login than the
+        # one behind the owner's grant: the timer waits for its owner to
+        # log in that way and resume it.
+        message = needs.get("session_message") if needs else None
+        detail = {
+            "code": "AuthorizationRequired",
+            "authorization_parameters": {
+                "session_message": message or "A new login is required",
+                **session,
+            },
+        }
+        state.deactivate(timer, "globus_auth_requirements", detail)
+    elif status in (401, 403) and needs:
         # Consent went missing beneath the timer (a collection's data_access):
         # the timer waits for its owner to consent and resume it.
         scopes = [f"{TIMER_SCOPE}[{s}]" for s in needs.get("required_scopes", [])]
