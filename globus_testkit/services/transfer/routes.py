@@ -11,6 +11,7 @@ from ...resources import fixtures_dir
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER
 from ..base import Routes, Service
+from . import jsonapi
 from .errors import BadRequest, Conflict, ConsentRequired
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
@@ -22,6 +23,7 @@ from .models import (
     Collection,
     TransferState,
 )
+from .stream_world import STREAMS_WORLD_SCHEMA, add_stream_access_points
 from .tasks import Task, Tasks, matches, parse_task_filter, task_document
 
 if TYPE_CHECKING:
@@ -99,12 +101,14 @@ class TransferService(Service):
                 },
                 required=("display_name",),
             ),
-        }
+        },
+        **STREAMS_WORLD_SCHEMA,
     }
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
         add_collections(world, spec.get("collections", []), default_owner=world.user_id)
+        add_stream_access_points(world, spec.get("stream_access_points", []))
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         return {
@@ -114,6 +118,12 @@ class TransferService(Service):
             "resource": call.path,
             **err.extra,
         }
+
+    def error_reply(self, err: ApiError, call: Call) -> Reply:
+        # The v2 API (tunnels, stream access points, bookmarks) speaks JSON:API.
+        if call.path.startswith(jsonapi.V2 + "/"):
+            return jsonapi.error_reply(err, call)
+        return super().error_reply(err, call)
 
     # -- helpers the routes share ---------------------------------------------------
 
@@ -779,7 +789,15 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
 # The administrators' routes, those creating endpoints and the servers'
 # register on the same table, from their own modules.
 from . import admin_routes as _admin_routes  # noqa: E402
+from . import bookmark_v2_routes as _bookmark_v2_routes  # noqa: E402
 from . import creation_routes as _creation_routes  # noqa: E402
 from . import server_routes as _server_routes  # noqa: E402
+from . import stream_routes as _stream_routes  # noqa: E402
 
-ROUTE_MODULES = (_admin_routes, _creation_routes, _server_routes)
+ROUTE_MODULES = (
+    _admin_routes,
+    _creation_routes,
+    _server_routes,
+    _stream_routes,
+    _bookmark_v2_routes,
+)
