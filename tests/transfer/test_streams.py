@@ -286,6 +286,19 @@ def test_lifetime_ending_in_the_past_is_refused(clients, points, globus_emulator
     assert attributes(v1, tunnel["id"])["lifetime_mins"] == 60
 
 
+def test_tunnels_and_access_points_survive_a_state_file(clients, points, globus_emulator, tmp_path):
+    v1, _ = clients()
+    tunnel = new_tunnel(v1, *points, label="kept")
+    listen(v1, tunnel["id"])
+    before = v1.get_tunnel(tunnel["id"])["data"]
+    globus_emulator.save_state(tmp_path / "state")
+    v1.delete_tunnel(tunnel["id"])
+    globus_emulator.load_state(tmp_path / "state")
+    assert v1.get_tunnel(tunnel["id"])["data"] == before
+    assert len(v1.get_tunnel_events(tunnel["id"])["data"]) == 2
+    assert v1.get_stream_access_point(points[0].id)["data"]["id"] == points[0].id
+
+
 def test_world_file_with_an_unknown_access_point_field_is_refused():
     from globus_testkit import Emulator
 

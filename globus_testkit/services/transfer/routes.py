@@ -786,7 +786,8 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
     return _result(call, "result", "Deleted", "Bookmark deleted successfully")
 
 
-# The administrators' routes, those creating endpoints and the servers'
+# The administrators' routes, those creating endpoints, the servers', the
+# streams' and v2 bookmarks'
 # register on the same table, from their own modules.
 from . import admin_routes as _admin_routes  # noqa: E402
 from . import bookmark_v2_routes as _bookmark_v2_routes  # noqa: E402
