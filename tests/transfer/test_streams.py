@@ -121,13 +121,58 @@ def test_private_access_point_is_seen_by_its_owner_and_named_principals(clients,
     assert private.id not in [p["id"] for p in outsider.list_stream_access_points()]
 
 
+def test_access_points_filter_by_fulltext(clients, globus_emulator):
+    globus_emulator.transfer.add_stream_access_point("Beamline 7", organization="Light Source")
+    globus_emulator.transfer.add_stream_access_point("Cluster", description="HPC light jobs")
+    globus_emulator.transfer.add_stream_access_point("Laptop")
+    _, v2 = clients()
+
+    def names(text):
+        found = v2.list_stream_access_points(query_params={"filter[fulltext]": text})
+        return sorted(p["attributes"]["display_name"] for p in found)
+
+    assert names("light") == ["Beamline 7", "Cluster"]
+    assert names("light source") == ["Beamline 7"]
+    assert names("nothing") == []
+
+
+def test_access_points_on_endpoints_the_caller_administers(clients, globus_emulator):
+    mine = globus_emulator.gcs.add_endpoint("My GCS")
+    theirs = globus_emulator.gcs.add_endpoint(
+        "Their GCS", owner=globus_emulator.auth.add_identity("them@example.org")
+    )
+    on_mine = globus_emulator.transfer.add_stream_access_point("Mine", host_endpoint_id=mine.id)
+    globus_emulator.transfer.add_stream_access_point("Theirs", host_endpoint_id=theirs.id)
+    _, v2 = clients()
+    found = v2.list_stream_access_points(query_params={"filter[endpoint_admin]": "true"})
+    assert [p["id"] for p in found] == [on_mine.id]
+    # GCS-hosted: the access point's server is under its endpoint's domain
+    server = found["data"][0]["attributes"]["tlsftp_server"]
+    assert server.startswith("tlsftp://s-") and server.endswith(f".{mine.domain_name}:443")
+
+
+def test_access_points_page_with_markers(clients, globus_emulator):
+    made = [globus_emulator.transfer.add_stream_access_point(f"P{i}").id for i in range(5)]
+    _, v2 = clients()
+    pages = list(v2.paginated.list_stream_access_points(query_params={"page[limit]": 2}))
+    assert [len(page["data"]) for page in pages] == [2, 2, 1]
+    assert [p["id"] for page in pages for p in page] == made
+    assert "links" not in pages[-1].data  # as recorded: no links on the last page
+    bad = error_of(lambda: v2.list_stream_access_points(query_params={"page[marker]": "zz"}))
+    assert bad.http_status == 422
+
+
 # -- tunnels --------------------------------------------------------------------------
 
 
 def test_new_tunnel_awaits_its_listener(clients, points, globus_emulator):
     v1, _ = clients()
     initiator, listener = points
-    created = new_tunnel(v1, initiator, listener, label="beam", lifetime_mins=30)
+    answer = v1.create_tunnel(
+        tunnel_data.CreateTunnelData(initiator.id, listener.id, label="beam", lifetime_mins=30)
+    )
+    assert answer.http_status == 201
+    created = answer["data"]
     assert created["type"] == "Tunnel"
     assert created["attributes"]["state"] == "AWAITING_LISTENER"
     assert created["attributes"]["label"] == "beam"
@@ -149,6 +194,32 @@ def test_listener_contact_makes_the_tunnel_active(clients, points):
     assert active["attributes"]["listener_port"] == 50000
     codes = [e["attributes"]["code"] for e in v2.get_tunnel_events(tunnel["id"])]
     assert codes == ["STARTED", "TUNNEL_ACTIVE"]
+
+
+def test_tunnel_created_with_its_listener_contact_starts_at_once(clients, points):
+    _, v2 = clients()
+    initiator, listener = points
+    created = v2.create_tunnel(
+        experimental.TunnelCreateDocument(
+            initiator.id,
+            listener.id,
+            additional_fields={"listener_ip_address": "192.0.2.9", "listener_port": 6000},
+        )
+    )["data"]
+    assert created["attributes"]["state"] == "ACTIVE"
+    assert created["attributes"]["listener_port"] == 6000
+
+
+def test_events_filter_by_code_and_error(clients, points):
+    v1, _ = clients()
+    tunnel = new_tunnel(v1, *points)
+    listen(v1, tunnel["id"])
+    only = v1.get_tunnel_events(tunnel["id"], query_params={"code_name": "TUNNEL_ACTIVE"})
+    assert [e["attributes"]["code"] for e in only["data"]] == ["TUNNEL_ACTIVE"]
+    errors = v1.get_tunnel_events(tunnel["id"], query_params={"is_error": "true"})
+    assert errors["data"] == []
+    bad = error_of(lambda: v1.get_tunnel_events(tunnel["id"], query_params={"is_error": "maybe"}))
+    assert bad.http_status == 422
 
 
 def test_stopping_a_tunnel_stops_it_by_the_next_read(clients, points):
@@ -241,17 +312,17 @@ def test_errors_are_json_api_documents(clients, points):
     "attributes_sent",
     [{"state": "ACTIVE"}, {"listener_port": 0}, {"lifetime_mins": "long"}, {"colour": "blue"}],
 )
-def test_bad_update_is_refused_and_changes_nothing(clients, points, attributes_sent):
+def test_bad_update_is_unprocessable_and_changes_nothing(clients, points, attributes_sent):
     v1, _ = clients()
     tunnel = new_tunnel(v1, *points, label="kept")
     before = v1.get_tunnel(tunnel["id"])["data"]
     document = {"data": {"type": "Tunnel", "attributes": {"label": "lost", **attributes_sent}}}
     err = error_of(lambda: v1.update_tunnel(tunnel["id"], document))
-    assert err.http_status == 400
+    assert (err.http_status, err.code) == (422, "ValidationError")
     assert v1.get_tunnel(tunnel["id"])["data"] == before
 
 
-def test_malformed_create_is_refused(clients, points):
+def test_malformed_create_is_unprocessable(clients, points):
     v1, _ = clients()
     initiator, _ = points
     document = {
@@ -264,7 +335,8 @@ def test_malformed_create_is_refused(clients, points):
         }
     }
     err = error_of(lambda: v1.create_tunnel(document))
-    assert (err.http_status, err.code) == (400, "ClientError.BadRequest")
+    assert (err.http_status, err.code) == (422, "ValidationError")
+    assert "relationships" in err.message
     assert list(v1.list_tunnels()) == []
 
 

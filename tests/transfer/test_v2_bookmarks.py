@@ -111,23 +111,28 @@ def test_duplicate_name_is_refused_and_changes_nothing(v2):
 
 
 @pytest.mark.parametrize(
-    "document",
+    ("document", "status"),
     [
-        {"data": {"type": "Bookmark", "attributes": {"name": "x", "path": "/"}}},
-        {"data": {"type": "Tunnel", "attributes": {"name": "x", "path": "/"}}},
-        {
-            "data": {
-                "type": "Bookmark",
-                "attributes": {"name": "x", "path": "relative"},
-                "relationships": {"collection": {"data": {"type": "Collection", "id": TUTORIAL_1}}},
-            }
-        },
+        ({"data": {"type": "Bookmark", "attributes": {"name": "x", "path": "/"}}}, 422),
+        ({"data": {"type": "Tunnel", "attributes": {"name": "x", "path": "/"}}}, 422),
+        (
+            {
+                "data": {
+                    "type": "Bookmark",
+                    "attributes": {"name": "x", "path": "relative"},
+                    "relationships": {
+                        "collection": {"data": {"type": "Collection", "id": TUTORIAL_1}}
+                    },
+                }
+            },
+            400,
+        ),
     ],
 )
-def test_bad_create_is_refused_and_makes_nothing(v2, document):
+def test_bad_create_is_refused_and_makes_nothing(v2, document, status):
     err = error_of(lambda: v2.create_bookmark(document))
-    assert err.http_status == 400
-    assert err.raw_json["errors"][0]["status"] == "400"
+    assert err.http_status == status
+    assert err.raw_json["errors"][0]["status"] == str(status)
     assert list(v2.list_bookmarks()) == []
 
 

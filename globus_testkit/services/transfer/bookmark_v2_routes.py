@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...http import Call, Reply, validate
+from ...http import Call, Reply
 from . import bookmarks, jsonapi
 from .jsonapi import V2, ref, resource
 from .routes import TransferService, routes
@@ -65,9 +65,7 @@ def list_bookmarks(svc: TransferService, call: Call) -> Reply:
 @routes.route(BOOKMARKS, "POST", operation="v2_create_bookmark")
 def create_bookmark(svc: TransferService, call: Call) -> Reply:
     identity_id, _, groups = _owners(svc, call)
-    body = call.json_object()
-    validate(body, "transfer_v2_bookmark", code="ClientError.BadRequest")
-    data = body["data"]
+    data = jsonapi.document(call, "transfer_v2_bookmark")["data"]
     collection_id = data["relationships"]["collection"]["data"]["id"]
     collection = svc.state.visible_collection(collection_id, identity_id, groups)
     attributes = data["attributes"]
@@ -87,10 +85,9 @@ def get_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply:
 @routes.route(BOOKMARK, "PATCH", operation="v2_update_bookmark")
 def update_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply:
     _, identities, _ = _owners(svc, call)
-    body = call.json_object()
-    validate(body, "transfer_v2_bookmark_update", code="ClientError.BadRequest")
+    document = jsonapi.document(call, "transfer_v2_bookmark_update")
     bookmark = bookmarks.find(svc.state, identities, bookmark_id)
-    attributes = body["data"].get("attributes", {})
+    attributes = document["data"].get("attributes", {})
     bookmarks.update(svc.state, bookmark, name=attributes.get("name"), path=attributes.get("path"))
     return jsonapi.reply(call, bookmark_resource(bookmark))
 

@@ -2,17 +2,72 @@
 "attributes", "relationships"}`` inside ``{"data": ..., "meta":
 {"request_id"}}``, and errors are ``{"errors": [{"status", "code",
 "title", "detail"}], "meta": {...}}`` (which globus-sdk reads by the
-``application/vnd.api+json`` media type). Both are written here, once."""
+``application/vnd.api+json`` media type). Both are written here, once,
+with the v2 API's request checks (a document or query that does not fit
+is a 422) and its marker paging (``page[marker]``, ``page[limit]``,
+``links.next``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from ...http import ApiError, Call, Reply
+from ...http import ApiError, Call, Reply, marker_page, validate
+
+T = TypeVar("T")
 
 V2 = "/v2"
 MEDIA_TYPE = "application/vnd.api+json"
+
+
+INVALID = "ValidationError"
+PAGE_LIMIT = 100
+MAX_PAGE_LIMIT = 1000
+
+
+def _unprocessable(err: ApiError) -> ApiError:
+    # v2 answers what it cannot read (a malformed body or query) with 422
+    if err.status == 400:
+        return ApiError(422, INVALID, err.message)
+    return err
+
+
+def document(call: Call, schema: str) -> dict[str, Any]:
+    """The request's JSON:API document, checked against ``schemas/<schema>``."""
+    try:
+        body = call.json_object()
+        validate(body, schema, code=INVALID)
+    except ApiError as err:
+        raise _unprocessable(err) from err
+    return body
+
+
+def flag(call: Call, name: str) -> bool | None:
+    """A true/false query parameter, None when absent."""
+    if not call.args.get(name):
+        return None
+    try:
+        return call.arg_bool(name)
+    except ApiError as err:
+        raise _unprocessable(err) from err
+
+
+def page(call: Call, items: Sequence[T]) -> tuple[list[T], dict[str, Any] | None]:
+    """One page of ``items`` and the ``links`` leading to the next (None on
+    the last): the same query with the next ``page[marker]``."""
+    try:
+        limit = call.arg_int("page[limit]", PAGE_LIMIT, minimum=1, maximum=MAX_PAGE_LIMIT)
+        chunk, marker = marker_page(items, call.args.get("page[marker]"), limit)
+    except ApiError as err:
+        raise _unprocessable(err) from err
+    if marker is None:
+        return chunk, None
+    query = [(k, v) for k, v in call.args.items(multi=True) if k != "page[marker]"]
+    query.append(("page[marker]", marker))
+    base = call.base_url.rstrip("/") if call.base_url else ""
+    return chunk, {"next": f"{base}{call.path}?{urlencode(query)}"}
 
 
 def ref(kind: str, resource_id: str) -> dict[str, Any]:

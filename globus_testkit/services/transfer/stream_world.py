@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...http import ApiError
 from ...worlds import strict_object, uuid_string
 from .streams import ACCESS_POINT_FIELDS, StreamAccessPoint
+
+# what Transfer asks of an access point's server: tlsftp, ending in a port
+TLSFTP_PATTERN = "^tlsftp://[^\\s/:]+:[0-9]{1,5}$"
 
 if TYPE_CHECKING:
     from ...world import World
@@ -26,7 +30,11 @@ STREAMS_WORLD_SCHEMA: dict[str, Any] = {
                     "type": "string",
                     "description": "default: the owner's username",
                 },
-                "tlsftp_server": {"type": "string"},
+                "tlsftp_server": {
+                    "type": "string",
+                    "pattern": TLSFTP_PATTERN,
+                    "description": "tlsftp://host:port (default: on the host's GCS domain)",
+                },
                 "public": {
                     "type": "boolean",
                     "description": "seen by everyone signed in (default true)",
@@ -59,10 +67,24 @@ def add_stream_access_points(world: World, items: list[dict[str, Any]]) -> list[
                 advertised_owner=item.get("advertised_owner", owner.username),
                 host_endpoint_id=item.get("host_endpoint_id"),
                 access_point_id=item.get("id"),
-                tlsftp_server=item.get("tlsftp_server"),
+                tlsftp_server=item.get("tlsftp_server") or _tlsftp_server(world, item),
                 public=item.get("public", True),
                 visible_to=item.get("visible_to"),
                 **{name: item[name] for name in ACCESS_POINT_FIELDS if name in item},
             )
         )
     return added
+
+
+def _tlsftp_server(world: World, item: dict[str, Any]) -> str | None:
+    """On a host that is a GCS endpoint of this world, the access point's
+    server is a name under the endpoint's domain, as GCS gives it (else
+    the model makes one up)."""
+    host_id = item.get("host_endpoint_id")
+    if host_id is None:
+        return None
+    try:
+        endpoint = world.gcs.endpoint(host_id)
+    except ApiError:
+        return None
+    return f"tlsftp://s-{world.ids.uuid()[:5]}.{endpoint.domain_name}:443"

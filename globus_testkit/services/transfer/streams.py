@@ -195,8 +195,24 @@ class Streams:
             raise NotFound(f"no stream access point {point_id}")
         return point
 
-    def visible_access_points(self, principals: frozenset[str]) -> list[StreamAccessPoint]:
-        return [p for p in self.access_points.values() if p.visible_to_principals(principals)]
+    def visible_access_points(
+        self,
+        principals: frozenset[str],
+        *,
+        fulltext: str | None = None,
+        hosts: set[str] | None = None,
+    ) -> list[StreamAccessPoint]:
+        """The access points the caller may see; with ``fulltext``, those
+        with each of its words in some attribute; with ``hosts``, those
+        hosted by one of these endpoints."""
+        words = (fulltext or "").lower().split()
+        return [
+            p
+            for p in self.access_points.values()
+            if p.visible_to_principals(principals)
+            and (hosts is None or p.host_endpoint_id in hosts)
+            and all(any(w in str(v).lower() for v in p.attributes().values() if v) for w in words)
+        ]
 
     # -- tunnels -----------------------------------------------------------------
 
@@ -211,9 +227,12 @@ class Streams:
         label: str | None = None,
         lifetime_mins: int | None = None,
         restartable: bool = False,
+        listener_ip_address: str | None = None,
+        listener_port: int | None = None,
     ) -> Tunnel:
         """A new tunnel, or the one this submission id already made (so a
-        retried create makes one tunnel)."""
+        retried create makes one tunnel). With the listener's contact it
+        starts at once."""
         for tunnel in self.tunnels.values():
             if tunnel.submission_id == submission_id:
                 if f"urn:globus:auth:identity:{tunnel.owner_id}" not in principals:
@@ -233,6 +252,7 @@ class Streams:
             restartable=restartable,
         )
         self.tunnels[tunnel.id] = tunnel
+        self._set_listener(tunnel, listener_ip_address, listener_port)
         return tunnel
 
     def tunnel(self, tunnel_id: str, principals: frozenset[str]) -> Tunnel:
@@ -275,18 +295,12 @@ class Streams:
             tunnel.label = changes["label"]
         if lifetime is not None:
             tunnel.lifetime_mins = lifetime
-        if "listener_ip_address" in contact:
-            tunnel.listener_ip_address = contact["listener_ip_address"]
-        if "listener_port" in contact:
-            tunnel.listener_port = contact["listener_port"]
-        if (
-            tunnel.state == AWAITING_LISTENER
-            and tunnel.listener_ip_address is not None
-            and tunnel.listener_port is not None
-        ):
-            self._event(tunnel, "STARTED", "started", "Attempting tunnel establishment")
-            tunnel.state = ACTIVE
-            self._event(tunnel, "TUNNEL_ACTIVE", "tunnel is active", "Tunnel has been established")
+        if contact:
+            self._set_listener(
+                tunnel,
+                contact.get("listener_ip_address", tunnel.listener_ip_address),
+                contact.get("listener_port", tunnel.listener_port),
+            )
         if state == STOPPING:
             tunnel.state = STOPPING
         return tunnel
@@ -294,8 +308,27 @@ class Streams:
     def delete_tunnel(self, tunnel_id: str, principals: frozenset[str]) -> None:
         del self.tunnels[self.tunnel(tunnel_id, principals).id]
 
-    def events(self, tunnel_id: str, principals: frozenset[str]) -> list[TunnelEvent]:
-        return list(self.tunnel(tunnel_id, principals).events)
+    def events(
+        self,
+        tunnel_id: str,
+        principals: frozenset[str],
+        *,
+        code: str | None = None,
+        is_error: bool | None = None,
+    ) -> list[TunnelEvent]:
+        return [
+            e
+            for e in self.tunnel(tunnel_id, principals).events
+            if (code is None or e.code == code) and (is_error is None or e.is_error == is_error)
+        ]
+
+    def _set_listener(self, tunnel: Tunnel, address: str | None, port: int | None) -> None:
+        """The listener's contact; once it has both, a waiting tunnel starts."""
+        tunnel.listener_ip_address, tunnel.listener_port = address, port
+        if tunnel.state == AWAITING_LISTENER and address is not None and port is not None:
+            self._event(tunnel, "STARTED", "started", "Attempting tunnel establishment")
+            tunnel.state = ACTIVE
+            self._event(tunnel, "TUNNEL_ACTIVE", "tunnel is active", "Tunnel has been established")
 
     def current(self, tunnel: Tunnel) -> Tunnel:
         """Do what the clock allows by now: a stop asked for is done, a
