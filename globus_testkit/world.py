@@ -39,6 +39,7 @@ from .services.timers.models import TimersState
 from .services.timers.routes import TimersService
 from .services.transfer.models import TransferState
 from .services.transfer.routes import TransferService
+from .services.transfer.streams import Streams
 from .services.transfer.tasks import Tasks
 from .worlds import WorldSpec
 
@@ -80,6 +81,7 @@ class World:
         self.groups = GroupsState(self.ids, self.clock)
         self.transfer = TransferState(self.clock, self.ids)
         self.tasks = Tasks(self.clock, self.ids, self.transfer)
+        self.streams = Streams(self.clock, self.ids)
         self.flows = FlowsState(self.clock, self.ids)
         self.actions = ActionsState(self.clock)
         self.exchange = ExchangeState(self.clock)

@@ -9,6 +9,8 @@ from ..auth.models import SessionRequirement
 from .filetree import normalize
 from .models import MAPPED, ROLES, Collection, RoleRecord
 from .spec import add_collections
+from .stream_world import add_stream_access_points
+from .streams import StreamAccessPoint
 from .tasks import MODES, Task
 
 if TYPE_CHECKING:
@@ -169,3 +171,24 @@ class TransferHelpers:
         """Manual progress: complete a task's work now."""
         with self._emulator.lock:
             return self._emulator.world.tasks.finish(task_id)
+
+    def add_stream_access_point(
+        self,
+        display_name: str,
+        *,
+        owner: Any = None,
+        public: bool = True,
+        visible_to: Iterable[str] = (),
+        **fields: Any,
+    ) -> StreamAccessPoint:
+        """A stream access point (an end of a tunnel) owned by ``owner``
+        (default: the world's user), hosted by ``host_endpoint_id``. Private
+        ones (``public=False``) are seen by their owner and the principal
+        URNs in ``visible_to``. Other fields as in a world file."""
+        owner_id = getattr(owner, "id", owner) or self._emulator.user.id
+        item = {"display_name": display_name, "owner_id": owner_id, "public": public, **fields}
+        if visible_to:
+            item["visible_to"] = list(visible_to)
+        with self._emulator.lock:
+            (point,) = add_stream_access_points(self._emulator.world, [item])
+            return point

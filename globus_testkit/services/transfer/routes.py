@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...http import ApiError, Call, Reply, marker_page, offset_page, validate
 from ...resources import fixtures_dir
 from ..base import Routes, Service
-from . import guards
+from . import guards, jsonapi
 from .errors import BadRequest, Conflict
 from .errors import NotFound as NotFoundError
 from .filetree import normalize
@@ -21,6 +21,7 @@ from .models import (
 )
 from .spec import WORLD_SCHEMA, add_collections
 from .spec import register_data_access as register_data_access
+from .stream_world import STREAMS_WORLD_SCHEMA, add_stream_access_points
 from .tasks import Task, Tasks, matches, parse_task_filter, task_document
 
 if TYPE_CHECKING:
@@ -46,11 +47,12 @@ class TransferService(Service):
         owner = world.auth.add_identity("tutorial@globusid.org", name="Globus Tutorial")
         add_collections(world, tutorial["collections"], default_owner=owner.id)
 
-    world_schema: ClassVar[dict[str, Any]] = WORLD_SCHEMA
+    world_schema: ClassVar[dict[str, Any]] = {**WORLD_SCHEMA, **STREAMS_WORLD_SCHEMA}
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
         add_collections(world, spec.get("collections", []), default_owner=world.user_id)
+        add_stream_access_points(world, spec.get("stream_access_points", []))
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         return {
@@ -60,6 +62,12 @@ class TransferService(Service):
             "resource": call.path,
             **err.extra,
         }
+
+    def error_reply(self, err: ApiError, call: Call) -> Reply:
+        # The v2 API (tunnels, stream access points, bookmarks) speaks JSON:API.
+        if call.path.startswith(jsonapi.V2 + "/"):
+            return jsonapi.error_reply(err, call)
+        return super().error_reply(err, call)
 
     # -- helpers the routes share ---------------------------------------------------
 
@@ -607,10 +615,19 @@ def delete_bookmark(svc: TransferService, call: Call, bookmark_id: str) -> Reply
     return _result(call, "result", "Deleted", "Bookmark deleted successfully")
 
 
-# The administrators' routes, those creating endpoints and the servers'
+# The administrators' routes, those creating endpoints, the servers', the
+# streams' and v2 bookmarks'
 # register on the same table, from their own modules.
 from . import admin_routes as _admin_routes  # noqa: E402
+from . import bookmark_v2_routes as _bookmark_v2_routes  # noqa: E402
 from . import creation_routes as _creation_routes  # noqa: E402
 from . import server_routes as _server_routes  # noqa: E402
+from . import stream_routes as _stream_routes  # noqa: E402
 
-ROUTE_MODULES = (_admin_routes, _creation_routes, _server_routes)
+ROUTE_MODULES = (
+    _admin_routes,
+    _creation_routes,
+    _server_routes,
+    _stream_routes,
+    _bookmark_v2_routes,
+)
