@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...clock import iso, parse_iso
+from .collection import Collection
 from .errors import BadRequest, NotFound, PermissionDenied
-from .models import Collection, TransferState
+from .models import TransferState
 
 if TYPE_CHECKING:
     from .tasks import Task

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...http import Call, Reply, marker_page, validate
+from .access_routes import access_list_reply
 from .admin import (
     ACTIVITY_MANAGERS,
     ACTIVITY_VIEWERS,
@@ -15,18 +16,10 @@ from .admin import (
     require_task_role,
     task_roles,
 )
+from .collection import PERSONAL, ROLES, Collection
 from .errors import BadRequest, PermissionDenied
-from .models import PERSONAL, ROLES, Collection
-from .routes import (
-    API,
-    TransferService,
-    _marker_reply,
-    _result,
-    access_list_reply,
-    event_list_reply,
-    pause_info,
-    routes,
-)
+from .routes import API, TransferService, _result, routes
+from .task_routes import event_list_reply, marker_reply, pause_info
 from .tasks import Task, task_document
 
 EM = f"{API}/endpoint_manager"
@@ -159,14 +152,14 @@ def endpoint_manager_task_pause_info(svc: TransferService, call: Call, task_id: 
     operation="endpoint_manager_task_successful_transfers",
 )
 def endpoint_manager_successful(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return _marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
+    return marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
 
 
 @routes.route(
     f"{EM}/task/<task_id>/skipped_errors", "GET", operation="endpoint_manager_task_skipped_errors"
 )
 def endpoint_manager_skipped(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return _marker_reply(call, "skipped_errors", _managed_task(svc, call, task_id).skipped)
+    return marker_reply(call, "skipped_errors", _managed_task(svc, call, task_id).skipped)
 
 
 # -- admin cancel, pause and resume ---------------------------------------------------------

@@ -9,8 +9,8 @@ from typing import Any
 
 from ...http import ApiError, Call, Reply, validate
 from . import admin_routes as _admin_routes
+from .collection import PERSONAL, UPDATABLE, Collection
 from .errors import BadRequest
-from .models import PERSONAL, UPDATABLE, Collection
 from .routes import API, TransferService, routes
 
 OPTIONAL = (

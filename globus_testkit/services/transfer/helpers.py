@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..auth.models import SessionRequirement
+from .collection import MAPPED, ROLES, Collection, RoleRecord
 from .filetree import normalize
-from .models import MAPPED, ROLES, Collection, RoleRecord
-from .routes import add_collections
+from .seeding import add_collections
 from .tasks import MODES, Task
 
 if TYPE_CHECKING:

@@ -20,9 +20,10 @@ from ...clock import Clock, iso, parse_iso
 from ...ids import Ids
 from ...patterns import glob_matches
 from .admin import PauseRules
+from .collection import Collection
 from .errors import BadPath, BadRequest, TaskNotFound, TransferError
 from .filetree import Node, normalize
-from .models import Collection, TransferState
+from .models import TransferState
 
 MODES = ("immediate", "timed", "manual")
 SYNC_CHECKS = ("exists", "size", "mtime", "checksum")
@@ -136,7 +137,7 @@ class Tasks:
             for key in ("source_path", "destination_path", "path"):
                 if key in item:
                     normalize(item[key])  # refuse relative or malformed paths now
-        deadline = _deadline(document.get("deadline"))
+        deadline = parse_deadline(document.get("deadline"))
         task = Task(
             id=self.ids.uuid(),
             type="TRANSFER" if is_transfer else "DELETE",
@@ -494,7 +495,7 @@ def _glob(collection: Collection, pattern: str) -> list[str]:
     return [posixpath.join(parent, n) for n in node.sorted_names() if glob_matches(name, n)]
 
 
-def _deadline(value: Any) -> float | None:
+def parse_deadline(value: Any) -> float | None:
     if not value:
         return None
     try:
