@@ -7,10 +7,37 @@ it, ``rw`` read and write.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ...clock import iso
+
+IDENTITY_URN = "urn:globus:auth:identity:"
+GROUP_URN = "urn:globus:groups:id:"
+
+
+@dataclass(frozen=True)
+class Principals:
+    """Whom a caller is, for every role and access check: each identity of
+    their identity set (the token's primary identity and those linked to
+    it) and each group any of them is an active member of."""
+
+    identities: frozenset[str]
+    groups: frozenset[str]
+
+    @classmethod
+    def from_urns(cls, urns: Iterable[str]) -> Principals:
+        """From ``Service.principal_urns`` (Auth's identity set, Groups' groups)."""
+        urns = list(urns)
+        return cls(
+            frozenset(u.removeprefix(IDENTITY_URN) for u in urns if u.startswith(IDENTITY_URN)),
+            frozenset(u.removeprefix(GROUP_URN) for u in urns if u.startswith(GROUP_URN)),
+        )
+
+    @classmethod
+    def of(cls, identity_id: str, groups: Iterable[str] = ()) -> Principals:
+        return cls(frozenset({identity_id}), frozenset(groups))
 
 
 @dataclass
@@ -38,16 +65,17 @@ class AccessRule:
         }
 
 
-def principal_matches(rule: AccessRule, identity_id: str | None, groups: set[str]) -> bool:
+def principal_matches(rule: AccessRule, who: Principals | None) -> bool:
+    """Whether a rule admits the caller (``None``: an anonymous caller)."""
     if rule.principal_type == "anonymous":
         return True
-    if identity_id is None:
+    if who is None:
         return False
     if rule.principal_type == "all_authenticated_users":
         return True
     if rule.principal_type == "identity":
-        return rule.principal == identity_id
-    return rule.principal_type == "group" and rule.principal in groups
+        return rule.principal in who.identities
+    return rule.principal_type == "group" and rule.principal in who.groups
 
 
 def covers(rule_path: str, path: str) -> bool:

@@ -17,9 +17,9 @@ from .routes import API, TransferService, _result, routes
 
 @routes.route(f"{API}/endpoint/<collection_id>/access_list", "GET", operation="endpoint_acl_list")
 def access_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
-    svc.state.require_role(collection, info.identity_id, groups, MANAGING, "view access rules")
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
+    svc.state.require_role(collection, who, MANAGING, "view access rules")
     return access_list_reply(collection)
 
 
@@ -32,11 +32,11 @@ def access_list_reply(collection: Collection) -> Reply:
 
 @routes.route(f"{API}/endpoint/<collection_id>/access", "POST", operation="add_endpoint_acl_rule")
 def add_access(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    svc.state.visible_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    svc.state.visible_collection(collection_id, who)
     body = call.json_object()
     validate(body, "transfer_access", code="ClientError.BadRequest")
-    rule = svc.state.add_rule(collection_id, info.identity_id, groups, body)
+    rule = svc.state.add_rule(collection_id, who, body)
     return Reply(
         {
             "DATA_TYPE": "access_create_result",
@@ -55,14 +55,14 @@ ACCESS = f"{API}/endpoint/<collection_id>/access/<rule_id>"
 
 @routes.route(ACCESS, "GET", operation="get_endpoint_acl_rule")
 def get_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    return Reply(svc.state.rule(collection_id, info.identity_id, groups, rule_id).to_api())
+    _, who = svc.caller(call)
+    return Reply(svc.state.rule(collection_id, who, rule_id).to_api())
 
 
 @routes.route(ACCESS, "PUT", operation="update_endpoint_acl_rule")
 def update_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    rule = svc.state.rule(collection_id, info.identity_id, groups, rule_id)
+    _, who = svc.caller(call)
+    rule = svc.state.rule(collection_id, who, rule_id)
     body = call.json_object()
     validate(body, "transfer_access_update", code="ClientError.BadRequest")
     rule.permissions = body["permissions"]
@@ -72,8 +72,8 @@ def update_access(svc: TransferService, call: Call, collection_id: str, rule_id:
 
 @routes.route(ACCESS, "DELETE", operation="delete_endpoint_acl_rule")
 def delete_access(svc: TransferService, call: Call, collection_id: str, rule_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    svc.state.delete_rule(collection_id, info.identity_id, groups, rule_id)
+    _, who = svc.caller(call)
+    svc.state.delete_rule(collection_id, who, rule_id)
     return _result(call, "result", "Deleted", "Access rule deleted successfully")
 
 
@@ -102,10 +102,10 @@ def bookmark_list(svc: TransferService, call: Call) -> Reply:
 
 @routes.route(f"{API}/bookmark", "POST", operation="create_bookmark")
 def create_bookmark(svc: TransferService, call: Call) -> Reply:
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     body = call.json_object()
     validate(body, "transfer_bookmark", code="ClientError.BadRequest")
-    collection = svc.state.visible_collection(body["endpoint_id"], info.identity_id, groups)
+    collection = svc.state.visible_collection(body["endpoint_id"], who)
     if any(
         b["name"] == body["name"] and b["owner_id"] == info.identity_id
         for b in svc.state.bookmarks.values()

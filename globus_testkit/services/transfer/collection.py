@@ -4,13 +4,12 @@ No HTTP here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import iso
 from ..auth.models import SessionRequirement
-from .access import AccessRule
+from .access import AccessRule, Principals
 from .filetree import FileTree
 
 MAPPED = "GCSv5_mapped_collection"
@@ -123,15 +122,13 @@ class Collection:
     rules: dict[str, AccessRule] = field(default_factory=dict)
     subscription_admin_verified: bool = False
 
-    def effective_roles(
-        self, identity_ids: Iterable[str], group_ids: Iterable[str]
-    ) -> frozenset[str]:
-        """Every role these identities hold here, directly or through a group,
-        with what each implies (the owner is an administrator)."""
-        identities, groups = set(identity_ids), set(group_ids)
-        held = {"administrator"} if self.owner_id in identities else set()
+    def effective_roles(self, who: Principals) -> frozenset[str]:
+        """Every role the caller holds here through any identity of their
+        identity set or any of their groups, with what each implies (the
+        owner is an administrator)."""
+        held = {"administrator"} if self.owner_id in who.identities else set()
         for record in self.roles.values():
-            principals = identities if record.principal_type == "identity" else groups
+            principals = who.identities if record.principal_type == "identity" else who.groups
             if record.principal in principals:
                 held.add(record.role)
         return frozenset().union(*(GRANTS[role] for role in held))

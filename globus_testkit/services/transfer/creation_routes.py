@@ -32,14 +32,14 @@ OPTIONAL = (
 def create_shared_endpoint(svc: TransferService, call: Call) -> Reply:
     body = call.json_object()
     validate(body, "transfer_shared_endpoint", code="ClientError.BadRequest")
-    info, groups, host = svc.usable(call, body["host_endpoint"])
+    info, who, host = svc.usable(call, body["host_endpoint"])
     guest = svc.state.create_guest(
         host,
         body["host_path"],
         body["display_name"],
         owner_id=info.identity_id,
         owner_string=info.username,
-        groups=groups,
+        who=who,
         activity_notification_policy=body.get("guest_collection_activity_notification_policy"),
         **{k: body[k] for k in OPTIONAL if k in body},
     )
@@ -67,7 +67,7 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
     """Only Globus Connect Personal endpoints are made here (GCSv5 endpoints
     come from Globus Connect Server); the answer carries the setup key the
     install is configured with."""
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     body = call.json_object()
     validate(body, "transfer_endpoint_create", code="ClientError.BadRequest")
     if not body["is_globus_connect"]:
@@ -86,9 +86,7 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
         **fields,
     )
     try:
-        change = _admin_routes.subscription_change(
-            svc, personal, info.identity_id, groups, subscription
-        )
+        change = _admin_routes.subscription_change(svc, personal, who, subscription)
     except ApiError:
         del svc.state.collections[personal.id]  # a refused create leaves nothing behind
         raise
@@ -102,8 +100,8 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
     operation="my_shared_endpoint_list",
 )
 def my_shared_endpoint_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    host = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    info, who = svc.caller(call)
+    host = svc.state.visible_collection(collection_id, who)
     mine = [
         c
         for c in svc.state.collections.values()

@@ -1,5 +1,7 @@
 """Transfer's file operations on a collection (``/v0.10/operation/endpoint/<id>/...``):
-ls, stat, mkdir and rename. They register on Transfer's one routes table."""
+ls, stat, mkdir and rename, each refused while a pause rule in force pauses
+it for the caller (stat counts as ls). They register on Transfer's one
+routes table."""
 
 from __future__ import annotations
 
@@ -18,11 +20,11 @@ OP = f"{API}/operation/endpoint/<collection_id>"
 
 @routes.route(f"{OP}/ls", "GET", operation="operation_ls")
 def operation_ls(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups, collection = svc.usable(call, collection_id)
+    _, who, collection = svc.usable(call, collection_id, pause_flag="pause_ls")
     path = normalize(
         call.args.get("path") or collection.default_directory, collection.default_directory
     )
-    svc.state.require(collection, info.identity_id, groups, path, write=False)
+    svc.state.require(collection, who, path, write=False)
     directory = collection.tree.directory(path)
     assert directory.children is not None
     names: list[str] = directory.sorted_names()
@@ -67,20 +69,20 @@ def _ordered(names: list[str], children: dict[str, Any], orderby: str | None) ->
 
 @routes.route(f"{OP}/stat", "GET", operation="operation_stat")
 def operation_stat(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups, collection = svc.usable(call, collection_id)
+    _, who, collection = svc.usable(call, collection_id, pause_flag="pause_ls")
     path = normalize(call.args.get("path") or "", collection.default_directory)
-    svc.state.require(collection, info.identity_id, groups, path, write=False)
+    svc.state.require(collection, who, path, write=False)
     node = collection.tree.find(path)
     return Reply(ls_entry(node.name if path != "/" else "/", node))
 
 
 @routes.route(f"{OP}/mkdir", "POST", operation="operation_mkdir")
 def operation_mkdir(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups, collection = svc.usable(call, collection_id)
+    _, who, collection = svc.usable(call, collection_id, pause_flag="pause_mkdir")
     body = call.json_object()
     validate(body, "transfer_mkdir", code="ClientError.BadRequest")
     path = normalize(body["path"], collection.default_directory)
-    svc.state.require(collection, info.identity_id, groups, path, write=True)
+    svc.state.require(collection, who, path, write=True)
     collection.tree.mkdir(path)
     return _result(
         call, "mkdir_result", "DirectoryCreated", "The directory was created successfully"
@@ -89,12 +91,12 @@ def operation_mkdir(svc: TransferService, call: Call, collection_id: str) -> Rep
 
 @routes.route(f"{OP}/rename", "POST", operation="operation_rename")
 def operation_rename(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups, collection = svc.usable(call, collection_id)
+    _, who, collection = svc.usable(call, collection_id, pause_flag="pause_rename")
     body = call.json_object()
     validate(body, "transfer_rename", code="ClientError.BadRequest")
     old = normalize(body["old_path"], collection.default_directory)
     new = normalize(body["new_path"], collection.default_directory)
     for path in (old, new):
-        svc.state.require(collection, info.identity_id, groups, path, write=True)
+        svc.state.require(collection, who, path, write=True)
     collection.tree.rename(old, new)
     return _result(call, "result", "FileRenamed", "File or directory renamed successfully")

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...clock import Clock
 from ...ids import Ids
-from .access import AccessRule, covers, principal_matches
+from .access import AccessRule, Principals, covers, principal_matches
 from .collection import (
     ENTITY_TYPES,
     GUEST,
@@ -88,7 +88,7 @@ class TransferState:
         *,
         owner_id: str,
         owner_string: str,
-        groups: set[str],
+        who: Principals,
         **fields: Any,
     ) -> Collection:
         """A guest (shared) collection whose root is ``host_path`` on the
@@ -97,7 +97,7 @@ class TransferState:
         if host.entity_type not in (MAPPED, PERSONAL):
             raise BadRequest("guest collections are hosted on mapped collections only")
         path = normalize(host_path, host.default_directory)
-        self.require(host, owner_id, groups, path, write=False)
+        self.require(host, who, path, write=False)
         root = host.tree.directory(path)
         guest = self.create_collection(
             display_name,
@@ -172,37 +172,33 @@ class TransferState:
         if role is not None:
             self.add_role(collection, "identity", identity_id, role)
 
-    def visible(self, collection: Collection, identity_id: str, groups: set[str]) -> bool:
-        if collection.public or collection.effective_roles((identity_id,), groups):
+    def visible(self, collection: Collection, who: Principals) -> bool:
+        if collection.public or collection.effective_roles(who):
             return True
-        return any(principal_matches(r, identity_id, groups) for r in collection.rules.values())
+        return any(principal_matches(r, who) for r in collection.rules.values())
 
-    def visible_collection(
-        self, collection_id: str, identity_id: str, groups: set[str]
-    ) -> Collection:
+    def visible_collection(self, collection_id: str, who: Principals) -> Collection:
         collection = self.collection(collection_id)
-        if not self.visible(collection, identity_id, groups):
+        if not self.visible(collection, who):
             # Globus does not reveal that a private collection exists.
             raise EndpointNotFound(f"No such endpoint or collection with id {collection_id!r}")
         return collection
 
     @staticmethod
     def require_role(
-        collection: Collection, identity_id: str, groups: set[str], roles: Iterable[str], doing: str
+        collection: Collection, who: Principals, roles: Iterable[str], doing: str
     ) -> frozenset[str]:
         """The caller's effective roles, if one of them is among ``roles``."""
-        held = collection.effective_roles((identity_id,), groups)
+        held = collection.effective_roles(who)
         if not held & set(roles):
             raise PermissionDenied(f"you may not {doing} on {collection.display_name}")
         return held
 
     def update_collection(
-        self, collection_id: str, identity_id: str, groups: set[str], fields: dict[str, Any]
+        self, collection_id: str, who: Principals, fields: dict[str, Any]
     ) -> Collection:
         collection = self.collection(collection_id)
-        self.require_role(
-            collection, identity_id, groups, ("administrator",), "update this collection"
-        )
+        self.require_role(collection, who, ("administrator",), "update this collection")
         if fields.get("is_globus_connect", collection.entity_type.startswith("GCP")) != (
             collection.entity_type.startswith("GCP")
         ):
@@ -212,19 +208,15 @@ class TransferState:
                 setattr(collection, key, fields[key])
         return collection
 
-    def delete_collection(
-        self, collection_id: str, identity_id: str, groups: set[str]
-    ) -> Collection:
+    def delete_collection(self, collection_id: str, who: Principals) -> Collection:
         collection = self.collection(collection_id)
-        self.require_role(
-            collection, identity_id, groups, ("administrator",), "delete this collection"
-        )
+        self.require_role(collection, who, ("administrator",), "delete this collection")
         return self.remove_collection(collection.id)
 
     def search(
         self,
         identity_id: str,
-        groups: set[str],
+        who: Principals,
         *,
         fulltext: str | None = None,
         scope: str = "all",
@@ -237,7 +229,7 @@ class TransferState:
         words = (fulltext or "").lower().split()
         found = []
         for collection in self.collections.values():
-            if not self._in_scope(collection, identity_id, groups, scope):
+            if not self._in_scope(collection, identity_id, who, scope):
                 continue
             if owner_id and collection.owner_id != owner_id:
                 continue
@@ -261,22 +253,22 @@ class TransferState:
         found.sort(key=lambda c: (c.display_name.lower(), c.id))
         return found
 
-    def _in_scope(self, c: Collection, identity_id: str, groups: set[str], scope: str) -> bool:
+    def _in_scope(self, c: Collection, identity_id: str, who: Principals, scope: str) -> bool:
         if scope == "my-endpoints":
             return c.owner_id == identity_id
         if scope == "my-gcp-endpoints":
             return c.owner_id == identity_id and c.entity_type.startswith("GCP")
         if scope == "administered-by-me":
-            return "administrator" in c.effective_roles((identity_id,), groups)
+            return "administrator" in c.effective_roles(who)
         if scope == "shared-by-me":
             return c.owner_id == identity_id and c.entity_type == GUEST
         if scope == "shared-with-me":
             return c.owner_id != identity_id and any(
-                principal_matches(r, identity_id, groups) for r in c.rules.values()
+                principal_matches(r, who) for r in c.rules.values()
             )
         if scope in ("recently-used", "in-use"):
             return c.id in self.recently_used.get(identity_id, [])
-        return self.visible(c, identity_id, groups)
+        return self.visible(c, who)
 
     def used(self, identity_id: str, *collection_ids: str) -> None:
         recent = self.recently_used.setdefault(identity_id, [])
@@ -306,11 +298,28 @@ class TransferState:
         collection.roles[record.id] = record
         return record
 
+    def require_roles_assignable(self, collection: Collection) -> None:
+        """Transfer's role API assigns roles on Globus Connect Personal
+        collections only (a Globus Connect Server collection's roles are its
+        GCS Manager's, mirrored here), and only on a managed one: the
+        collection, or a guest collection's host, has a subscription."""
+        if not collection.entity_type.startswith("GCP"):
+            raise BadRequest(
+                f"the roles of {collection.display_name} are managed through its "
+                "Globus Connect Server endpoint, not the Transfer role API"
+            )
+        host = self.collections.get(collection.host_endpoint_id or "")
+        if collection.subscription_id is None and (host is None or host.subscription_id is None):
+            raise PermissionDenied(
+                f"assigning roles requires a managed endpoint: {collection.display_name} "
+                "has no subscription"
+            )
+
     @staticmethod
     def role(collection: Collection, role_id: str) -> RoleRecord:
         found = collection.roles.get(role_id)
         if found is None:
-            raise NotFound(f"no role {role_id} on {collection.display_name}")
+            raise NotFound(f"no role {role_id} on {collection.display_name}", code="RoleNotFound")
         return found
 
     # -- access ------------------------------------------------------------------
@@ -318,20 +327,17 @@ class TransferState:
     def can(
         self,
         collection: Collection,
-        identity_id: str | None,
-        groups: set[str],
+        who: Principals | None,
         path: str,
         write: bool,
     ) -> bool:
-        if identity_id is not None and MANAGING & collection.effective_roles(
-            (identity_id,), groups
-        ):
+        if who is not None and MANAGING & collection.effective_roles(who):
             return True
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
-            return identity_id is not None
+            return who is not None
         needed = "rw" if write else "r"
         return any(
-            principal_matches(rule, identity_id, groups)
+            principal_matches(rule, who)
             and covers(rule.path, path)
             and needed in (rule.permissions, "r" if rule.permissions == "rw" else "")
             for rule in collection.rules.values()
@@ -340,21 +346,18 @@ class TransferState:
     def require(
         self,
         collection: Collection,
-        identity_id: str,
-        groups: set[str],
+        who: Principals,
         path: str,
         *,
         write: bool,
     ) -> None:
-        if not self.can(collection, identity_id, groups, path, write):
+        if not self.can(collection, who, path, write):
             verb = "write" if write else "read"
             raise PermissionDenied(f"No permission to {verb} {path} on {collection.display_name}")
 
-    def add_rule(
-        self, collection_id: str, identity_id: str, groups: set[str], rule: dict[str, Any]
-    ) -> AccessRule:
+    def add_rule(self, collection_id: str, who: Principals, rule: dict[str, Any]) -> AccessRule:
         collection = self.collection(collection_id)
-        self.require_role(collection, identity_id, groups, MANAGING, "manage access rules")
+        self.require_role(collection, who, MANAGING, "manage access rules")
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
             raise BadRequest("access rules can only be set on guest collections")
         path = normalize(rule["path"])
@@ -379,18 +382,14 @@ class TransferState:
         collection.rules[created.id] = created
         return created
 
-    def rule(
-        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
-    ) -> AccessRule:
+    def rule(self, collection_id: str, who: Principals, rule_id: str) -> AccessRule:
         collection = self.collection(collection_id)
-        self.require_role(collection, identity_id, groups, MANAGING, "view access rules")
+        self.require_role(collection, who, MANAGING, "view access rules")
         found = collection.rules.get(rule_id)
         if found is None:
-            raise NotFound(f"no access rule {rule_id}")
+            raise NotFound(f"no access rule {rule_id}", code="AccessRuleNotFound")
         return found
 
-    def delete_rule(
-        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
-    ) -> AccessRule:
-        self.rule(collection_id, identity_id, groups, rule_id)
+    def delete_rule(self, collection_id: str, who: Principals, rule_id: str) -> AccessRule:
+        self.rule(collection_id, who, rule_id)
         return self.collection(collection_id).rules.pop(rule_id)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...http import ApiError, Call, Reply, SessionRequired, offset_page, validate
 from ...resources import fixtures_dir
 from ..base import Routes, Service
+from .access import Principals
 from .collection import Collection
 from .errors import ConsentRequired
 from .models import TransferState
@@ -65,16 +66,16 @@ class TransferService(Service):
     def tasks(self) -> Tasks:
         return self.world.tasks
 
-    def caller(self, call: Call) -> tuple[TokenInfo, set[str]]:
-        """The caller's token and the ids of their groups."""
+    def caller(self, call: Call) -> tuple[TokenInfo, Principals]:
+        """The caller's token and whom they are: every identity of their
+        identity set and every group any of them belongs to."""
         info = self.authenticate(call, scope=TRANSFER_ALL)
-        identities = {i.id for i in self.world.auth.identity_set(info.identity_id)}
-        return info, self.world.groups.group_ids_of(identities)
+        return info, Principals.from_urns(self.principal_urns(info.identity_id))
 
-    def subscriptions_of(self, identity_id: str, *, admin: bool) -> set[str]:
+    def subscriptions_of(self, who: Principals, *, admin: bool) -> set[str]:
         """The subscriptions whose groups the caller is in (as an admin, if
         ``admin``): Groups alone answers who belongs to a subscription."""
-        identities = [i.id for i in self.world.auth.identity_set(identity_id)]
+        identities = sorted(who.identities)
         return {
             group.subscription_id
             for group, _ in self.world.groups.groups_of(identities)
@@ -108,19 +109,29 @@ class TransferService(Service):
             },
         )
 
-    def document(self, call: Call, collection: Collection) -> dict[str, Any]:
-        """A collection as Transfer shows it, with its GCS Manager's URL as
-        seen from this call's base URL (a host in-process, a path on the
-        loopback server)."""
+    def document(self, call: Call, collection: Collection, who: Principals) -> dict[str, Any]:
+        """A collection as Transfer shows it to this caller (with the roles
+        they hold on it), with its GCS Manager's URL as seen from this
+        call's base URL (a host in-process, a path on the loopback server)."""
         url = self.world.gcs.manager_url(collection.gcs_endpoint_id, call.base_url)
-        return collection.to_api(url)
+        return {
+            **collection.to_api(url),
+            "my_effective_roles": sorted(collection.effective_roles(who)),
+        }
 
-    def usable(self, call: Call, collection_id: str) -> tuple[TokenInfo, set[str], Collection]:
-        info, groups = self.caller(call)
-        collection = self.state.visible_collection(collection_id, info.identity_id, groups)
+    def usable(
+        self, call: Call, collection_id: str, *, pause_flag: str | None = None
+    ) -> tuple[TokenInfo, Principals, Collection]:
+        """A collection the caller may work on now: visible, consented, with
+        their session meeting its gateway's demands and, for a file
+        operation, no pause rule refusing it (``pause_flag``) to them."""
+        info, who = self.caller(call)
+        collection = self.state.visible_collection(collection_id, who)
         self.require_consent(info, collection)
         self.require_session(call, info, collection)
-        return info, groups, collection
+        if pause_flag is not None:
+            self.tasks.pause_rules.refuse(collection, who, pause_flag)
+        return info, who, collection
 
     def require_session(self, call: Call, info: TokenInfo, collection: Collection) -> None:
         """A collection whose storage gateway has session requirements
@@ -170,11 +181,11 @@ def _result(call: Call, data_type: str, code: str, message: str, **extra: Any) -
 
 @routes.route(f"{API}/endpoint_search", "GET", operation="endpoint_search")
 def endpoint_search(svc: TransferService, call: Call) -> Reply:
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     non_functional = call.args.get("filter_non_functional")
     found = svc.state.search(
         info.identity_id,
-        groups,
+        who,
         fulltext=call.args.get("filter_fulltext"),
         scope=call.args.get("filter_scope") or "all",
         owner_id=call.args.get("filter_owner_id"),
@@ -185,7 +196,7 @@ def endpoint_search(svc: TransferService, call: Call) -> Reply:
     return Reply(
         {
             "DATA_TYPE": "endpoint_list",
-            "DATA": [svc.document(call, c) for c in page.items],
+            "DATA": [svc.document(call, c, who) for c in page.items],
             "offset": page.offset,
             "limit": page.limit,
             "has_next_page": page.has_next_page,
@@ -195,30 +206,30 @@ def endpoint_search(svc: TransferService, call: Call) -> Reply:
 
 @routes.route(f"{API}/endpoint/<collection_id>", "GET", operation="get_endpoint")
 def get_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
-    return Reply(svc.document(call, collection))
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
+    return Reply(svc.document(call, collection, who))
 
 
 @routes.route(f"{API}/endpoint/<collection_id>", "PUT", operation="update_endpoint")
 def update_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    svc.state.visible_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    svc.state.visible_collection(collection_id, who)
     body = call.json_object()
     validate(body, "transfer_endpoint_update", code="ClientError.BadRequest")
     collection = svc.state.collection(collection_id)
     # Every check comes before any change, so a refused update changes nothing.
-    change = _admin_routes.subscription_change(svc, collection, info.identity_id, groups, body)
-    svc.state.update_collection(collection_id, info.identity_id, groups, body)
+    change = _admin_routes.subscription_change(svc, collection, who, body)
+    svc.state.update_collection(collection_id, who, body)
     _admin_routes.apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
 
 
 @routes.route(f"{API}/endpoint/<collection_id>", "DELETE", operation="delete_endpoint")
 def delete_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    svc.state.visible_collection(collection_id, info.identity_id, groups)
-    svc.state.delete_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    svc.state.visible_collection(collection_id, who)
+    svc.state.delete_collection(collection_id, who)
     return _result(call, "result", "Deleted", "Endpoint deleted successfully")
 
 

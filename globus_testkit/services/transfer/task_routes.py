@@ -32,7 +32,7 @@ def submit_delete(svc: TransferService, call: Call) -> Reply:
 
 
 def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     document = call.json_object()
     validate(document, schema, code="ClientError.BadRequest")
     ids = (
@@ -40,9 +40,9 @@ def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
         if kind == "transfer"
         else [document["endpoint"]]
     )
-    collections = [svc.state.visible_collection(c, info.identity_id, groups) for c in ids]
+    collections = [svc.state.visible_collection(c, who) for c in ids]
     svc.require_consent(info, *collections)
-    task, new = svc.tasks.submit(info.identity_id, info.username, groups, document)
+    task, new = svc.tasks.submit(info.identity_id, info.username, who, document)
     return Reply(
         {
             "DATA_TYPE": f"{kind}_result",
@@ -184,26 +184,21 @@ def marker_reply(call: Call, data_type: str, items: list[Any]) -> Reply:
 @routes.route(f"{API}/task/<task_id>/pause_info", "GET", operation="task_pause_info")
 def task_pause_info(svc: TransferService, call: Call, task_id: str) -> Reply:
     info, _ = svc.caller(call)
-    return Reply(pause_info(svc, svc.tasks.get(task_id, info.identity_id), limited=True))
+    return Reply(pause_info(svc, svc.tasks.get(task_id, info.identity_id)))
 
 
-def pause_info(svc: TransferService, task: Task, *, limited: bool) -> dict[str, Any]:
-    """Why a task is paused: the rules holding it and the admins' messages."""
+def pause_info(svc: TransferService, task: Task) -> dict[str, Any]:
+    """Why a task is paused, as its owner and its endpoints' managers alike
+    see it: the rules holding it (limited documents) and the messages of
+    the managers who paused it explicitly, on the end they manage."""
     rules = svc.tasks.pause_rules.pausing(task) if not task.done else []
-    messages = {
-        end: [r.message for r in rules if r.endpoint_id == collection_id and r.message]
-        for end, collection_id in (("source", task.source_id), ("destination", task.destination_id))
-    }
-    if task.admin_pause_message and not task.done:
-        messages["source"].append(task.admin_pause_message)
+    explicit = task.admin_pause_message if not task.done else None
+    by = task.admin_paused_by or ""
     return {
-        "DATA_TYPE": "pause_info_limited" if limited else "pause_info",
-        "pause_rules": [
-            r.limited() if limited else r.to_api(svc.state.collections.get(r.endpoint_id))
-            for r in rules
-        ],
-        "source_pause_message": "\n".join(messages["source"]) or None,
-        "destination_pause_message": "\n".join(messages["destination"]) or None,
+        "DATA_TYPE": "pause_info_limited",
+        "pause_rules": [r.limited() for r in rules],
+        "source_pause_message": explicit if by in ("SOURCE", "BOTH") else None,
+        "destination_pause_message": explicit if by in ("DESTINATION", "BOTH") else None,
         "source_pause_message_share": None,
         "destination_pause_message_share": None,
     }

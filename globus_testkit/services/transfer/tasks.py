@@ -19,6 +19,7 @@ from typing import Any
 from ...clock import Clock, iso, parse_iso
 from ...ids import Ids
 from ...patterns import glob_matches
+from .access import Principals
 from .admin import PauseRules
 from .collection import Collection
 from .errors import BadPath, BadRequest, TaskNotFound, TransferError
@@ -43,7 +44,7 @@ class Task:
     type: str  # "TRANSFER" | "DELETE"
     owner_id: str
     owner_string: str
-    groups: set[str]
+    principals: Principals  # the owner's, when they submitted
     request_time: float
     submission_id: str
     source_id: str
@@ -83,6 +84,7 @@ class Task:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     # Admins pause (with a message) and cancel; pause rules pause too.
     admin_pause_message: str | None = None
+    admin_paused_by: str | None = None  # the end(s) whose manager paused it
     is_paused: bool = False
     paused_since: float | None = None
     canceled_by_admin: str | None = None
@@ -113,7 +115,7 @@ class Tasks:
         return self.ids.uuid()
 
     def submit(
-        self, owner_id: str, owner_string: str, groups: set[str], document: dict[str, Any]
+        self, owner_id: str, owner_string: str, who: Principals, document: dict[str, Any]
     ) -> tuple[Task, bool]:
         """Accept a (schema-valid) transfer or delete document.
 
@@ -132,7 +134,7 @@ class Tasks:
         destination = document["destination_endpoint"] if is_transfer else None
         for collection_id in (source, destination):
             if collection_id is not None:
-                self.collections.visible_collection(collection_id, owner_id, groups)
+                self.collections.visible_collection(collection_id, who)
         for item in document["DATA"]:
             for key in ("source_path", "destination_path", "path"):
                 if key in item:
@@ -143,7 +145,7 @@ class Tasks:
             type="TRANSFER" if is_transfer else "DELETE",
             owner_id=owner_id,
             owner_string=owner_string,
-            groups=set(groups),
+            principals=who,
             request_time=self.clock.now(),
             submission_id=submission_id,
             source_id=self.collections.collection(source).id,
@@ -434,7 +436,7 @@ class Tasks:
         return plan
 
     def _allowed(self, task: Task, collection: Collection, path: str, *, write: bool) -> bool:
-        return self.collections.can(collection, task.owner_id, task.groups, path, write)
+        return self.collections.can(collection, task.principals, path, write)
 
     # -- endings -------------------------------------------------------------------------
 
