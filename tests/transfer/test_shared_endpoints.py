@@ -96,6 +96,28 @@ def test_a_globus_connect_personal_endpoint_is_created_with_a_setup_key(transfer
             tc.post("/v0.10/endpoint", data=refused)
         assert caught.value.http_status == status
     assert len(list(tc.endpoint_search(filter_scope="my-endpoints"))) == before
+    # A new collection's default directory /~/ is its root, so it lists at once.
+    tc.operation_mkdir(created["id"], "/~/inbox")
+    assert [e["name"] for e in tc.operation_ls(created["id"], path="/~/")] == ["inbox"]
+
+
+def test_a_hosts_administrators_list_every_guest_collection_on_it_page_by_page(
+    tc, lab, globus_emulator, transfer_for
+):
+    mine = [tc.create_shared_endpoint(_shared(lab.id, "/data", f"Share {i}"))["id"] for i in (1, 2)]
+    friend = globus_emulator.auth.add_identity("friend@example.org")
+    globus_emulator.transfer.set_role(lab, friend, "access_manager")
+    friend_tc = transfer_for(friend, lab.id)
+    theirs = friend_tc.create_shared_endpoint(_shared(lab.id, "/data/run1", "Share 3"))["id"]
+    # my_shared_endpoint_list is the caller's own; shared_endpoint_list is everyone's.
+    assert [e["id"] for e in friend_tc.my_shared_endpoint_list(lab.id)] == [theirs]
+    first = tc.get_shared_endpoint_list(lab.id, max_results=2)
+    assert [e["id"] for e in first["shared_endpoints"]] == mine and first["next_token"]
+    paged = tc.paginated.get_shared_endpoint_list(lab.id, max_results=2).items()
+    assert [e["id"] for e in paged] == [*mine, theirs]
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        friend_tc.get_shared_endpoint_list(lab.id)  # an access manager is no administrator
+    assert caught.value.http_status == 403
 
 
 def test_servers_are_listed_and_read_but_guests_have_none_of_their_own(tc, lab):

@@ -109,15 +109,12 @@ class TransferService(Service):
             },
         )
 
-    def document(self, call: Call, collection: Collection, who: Principals) -> dict[str, Any]:
-        """A collection as Transfer shows it to this caller (with the roles
-        they hold on it), with its GCS Manager's URL as seen from this
-        call's base URL (a host in-process, a path on the loopback server)."""
+    def document(self, call: Call, collection: Collection) -> dict[str, Any]:
+        """A collection as Transfer shows it, with its GCS Manager's URL as
+        seen from this call's base URL (a host in-process, a path on the
+        loopback server)."""
         url = self.world.gcs.manager_url(collection.gcs_endpoint_id, call.base_url)
-        return {
-            **collection.to_api(url),
-            "my_effective_roles": sorted(collection.effective_roles(who)),
-        }
+        return collection.to_api(url)
 
     def usable(
         self, call: Call, collection_id: str, *, pause_flag: str | None = None
@@ -196,7 +193,7 @@ def endpoint_search(svc: TransferService, call: Call) -> Reply:
     return Reply(
         {
             "DATA_TYPE": "endpoint_list",
-            "DATA": [svc.document(call, c, who) for c in page.items],
+            "DATA": [svc.document(call, c) for c in page.items],
             "offset": page.offset,
             "limit": page.limit,
             "has_next_page": page.has_next_page,
@@ -208,7 +205,7 @@ def endpoint_search(svc: TransferService, call: Call) -> Reply:
 def get_endpoint(svc: TransferService, call: Call, collection_id: str) -> Reply:
     _, who = svc.caller(call)
     collection = svc.state.visible_collection(collection_id, who)
-    return Reply(svc.document(call, collection, who))
+    return Reply(svc.document(call, collection))
 
 
 @routes.route(f"{API}/endpoint/<collection_id>", "PUT", operation="update_endpoint")

@@ -10,7 +10,8 @@ from typing import Any
 from ...http import Call, Reply, marker_page, offset_page, validate
 from .errors import BadRequest, Conflict
 from .routes import API, TransferService, _result, routes
-from .tasks import Task, matches, parse_deadline, parse_task_filter, task_document
+from .task_filter import matches, parse_task_filter
+from .tasks import Task, parse_deadline, task_document
 
 # -- tasks ----------------------------------------------------------------------------------
 
@@ -134,8 +135,15 @@ def task_event_list(svc: TransferService, call: Call, task_id: str) -> Reply:
 
 def event_list_reply(call: Call, task: Task) -> Reply:
     """A task's events, newest first as Transfer lists them, paged, with
-    ``filter_is_error`` (the owner's and the manager's views alike)."""
+    ``filter_is_error`` or ``filter=is_error:1`` (what globus-cli sends; 0
+    keeps the non-errors), the owner's and the manager's views alike."""
     events = list(reversed(task.events))
+    expression = call.args.get("filter", "")
+    if expression:
+        name, _, value = expression.partition(":")
+        if name != "is_error" or value not in ("0", "1"):
+            raise BadRequest(f"invalid event filter {expression!r}; filter on is_error:0 or 1")
+        events = [e for e in events if e["is_error"] == (value == "1")]
     if "filter_is_error" in call.args:
         errors_only = call.arg_bool("filter_is_error")
         events = [e for e in events if e["is_error"] == errors_only]

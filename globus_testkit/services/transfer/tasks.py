@@ -594,40 +594,10 @@ _ENDPOINT_DETAILS: dict[str, Any] = {
 }
 
 
-def parse_task_filter(expression: str) -> dict[str, set[str]]:
-    """``status:ACTIVE,INACTIVE/type:TRANSFER`` -> {field: values}."""
-    allowed = {"status", "type", "task_id", "label", "owner_id"}
-    parsed: dict[str, set[str]] = {}
-    for part in filter(None, expression.split("/")):
-        name, sep, values = part.partition(":")
-        if not sep or name not in allowed:
-            raise BadRequest(
-                f"invalid task filter {part!r}; filter on {', '.join(sorted(allowed))}"
-            )
-        parsed[name] = {v for v in values.split(",") if v}
-    return parsed
-
-
-def matches(task: Task, filters: dict[str, set[str]]) -> bool:
-    for name, values in filters.items():
-        value = {
-            "status": task.status,
-            "type": task.type,
-            "task_id": task.id,
-            "label": task.label or "",
-            "owner_id": task.owner_id,
-        }[name]
-        if value not in values and not (name == "task_id" and value.lower() in values):
-            return False
-    return True
-
-
 __all__ = [
     "MODES",
     "Task",
     "Tasks",
     "TransferError",
-    "matches",
-    "parse_task_filter",
     "task_document",
 ]
