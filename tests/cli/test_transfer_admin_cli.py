@@ -88,6 +88,7 @@ def test_ls_is_refused_on_a_paused_endpoint_until_the_rule_is_deleted(globus_emu
         "Paused laptop",
         owner=account,
         entity_type="GCP_mapped_collection",
+        subscription_id=MANAGED,  # pause rules are for managed endpoints
         files={"/data/a.txt": "a"},
     )
     manager = globus_emulator.auth.add_identity("manager@example.org")

@@ -30,6 +30,7 @@ def laptop(globus_emulator):
         "CLI laptop",
         owner=globus_emulator.service_account.client_id,
         entity_type="GCP_mapped_collection",
+        subscription_id="9a8b7c6d-0000-4000-8000-0000000000aa",  # managed: pause rules apply
         files={"/data/a.txt": "alpha", "/data/b.txt": "bravo"},
     )
 

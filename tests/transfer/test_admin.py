@@ -265,6 +265,26 @@ def test_a_pause_rule_refuses_the_file_operations_it_names_until_it_is_deleted(
     assert (gone.value.http_status, gone.value.code) == (404, "PauseRuleNotFound")
 
 
+def test_endpoint_management_needs_a_managed_endpoint(tc, lab, globus_emulator, transfer_for):
+    """Activity roles on a collection without a subscription grant nothing."""
+    home = globus_emulator.transfer.add_collection(
+        "Home NAS", entity_type="GCP_mapped_collection", files={"/a.txt": "a"}
+    )
+    manager = globus_emulator.auth.add_identity("manager@example.org")
+    globus_emulator.transfer.set_role(home, manager, "activity_manager")
+    manager_tc = transfer_for(manager)
+    task_id = transfer(tc, home.id, lab.id, ("/a.txt", "/a.txt"))
+    document = {"DATA_TYPE": "pause_rule", "endpoint_id": home.id}
+    assert _status(lambda: manager_tc.endpoint_manager_create_pause_rule(document)) == 403
+    assert _status(lambda: manager_tc.endpoint_manager_get_task(task_id)) == 403
+    assert _status(lambda: manager_tc.endpoint_manager_get_endpoint(home.id)) == 403
+    assert list(manager_tc.endpoint_manager_monitored_endpoints()) == []
+    with globus_emulator.lock:  # the collection comes under a subscription
+        globus_emulator.transfer.collection(home).subscription_id = lab.subscription_id
+    assert manager_tc.endpoint_manager_get_task(task_id)["task_id"] == task_id
+    manager_tc.endpoint_manager_create_pause_rule(document)
+
+
 # -- admin pause, resume and cancel --------------------------------------------------------
 
 

@@ -8,6 +8,11 @@ rule's endpoint is one of the task's ends in the direction the rule pauses
 owner or nobody, its ``start_time`` has come, and either it
 ``modify_existing`` or the task was submitted after the rule was made.
 
+Endpoint management needs a managed endpoint: activity roles (and an
+administrator's) count here only on a collection under a subscription (or
+a guest collection whose host is), as Transfer's advanced endpoint
+management is for subscribers.
+
 A rule in force also refuses the file operations it names to the
 identities it applies to: ``pause_ls`` (ls and stat), ``pause_mkdir``,
 ``pause_rename`` and ``pause_symlink``, each answered 403 PermissionDenied
@@ -142,13 +147,30 @@ def _time(value: Any) -> float | None:
         raise BadRequest(f"invalid start_time {value!r}") from err
 
 
+def manager_roles(state: TransferState, collection: Collection, who: Principals) -> frozenset[str]:
+    """The roles that count for endpoint management: the caller's effective
+    roles on a managed collection, none on one without a subscription."""
+    return collection.effective_roles(who) if state.managed(collection) else frozenset()
+
+
+def require_manager_role(
+    state: TransferState, collection: Collection, who: Principals, roles: frozenset[str], doing: str
+) -> None:
+    if not state.managed(collection):
+        raise PermissionDenied(
+            f"you may not {doing} on {collection.display_name}: it is not managed "
+            "(it has no subscription)"
+        )
+    state.require_role(collection, who, roles, doing)
+
+
 def task_roles(state: TransferState, task: Task, who: Principals) -> frozenset[str]:
-    """The roles the caller holds on either end of a task."""
+    """The management roles the caller holds on either end of a task."""
     held: frozenset[str] = frozenset()
     for collection_id in (task.source_id, task.destination_id):
         collection = state.collections.get(collection_id or "")
         if collection is not None:
-            held |= collection.effective_roles(who)
+            held |= manager_roles(state, collection, who)
     return held
 
 
@@ -159,7 +181,7 @@ def managed_ends(state: TransferState, task: Task, who: Principals) -> str:
         end
         for end, collection_id in (("SOURCE", task.source_id), ("DESTINATION", task.destination_id))
         if collection_id in state.collections
-        and ACTIVITY_MANAGERS & state.collections[collection_id].effective_roles(who)
+        and ACTIVITY_MANAGERS & manager_roles(state, state.collections[collection_id], who)
     ]
     return "BOTH" if len(ends) == 2 else ends[0]
 
@@ -174,7 +196,7 @@ class PauseRules:
 
     def create(self, identity_id: str, who: Principals, fields: dict[str, Any]) -> PauseRule:
         collection = self.state.collection(fields["endpoint_id"])
-        self.state.require_role(collection, who, ACTIVITY_MANAGERS, "create pause rules")
+        require_manager_role(self.state, collection, who, ACTIVITY_MANAGERS, "create pause rules")
         rule = PauseRule(
             id=self.state.ids.uuid(),
             endpoint_id=collection.id,
@@ -191,7 +213,7 @@ class PauseRules:
             raise NotFound(f"no pause rule {rule_id}", code="PauseRuleNotFound")
         needed = ACTIVITY_MANAGERS if manage else ACTIVITY_VIEWERS
         collection = self.state.collection(rule.endpoint_id)
-        self.state.require_role(collection, who, needed, "see this pause rule")
+        require_manager_role(self.state, collection, who, needed, "see this pause rule")
         return rule
 
     def delete(self, rule: PauseRule) -> None:
@@ -204,7 +226,7 @@ class PauseRules:
             collection = self.state.collections.get(rule.endpoint_id)
             if collection is None or (endpoint_id and rule.endpoint_id != endpoint_id.lower()):
                 continue
-            if ACTIVITY_VIEWERS & collection.effective_roles(who):
+            if ACTIVITY_VIEWERS & manager_roles(self.state, collection, who):
                 found.append(rule)
         return found
 

@@ -14,6 +14,8 @@ from .admin import (
     ACTIVITY_MANAGERS,
     ACTIVITY_VIEWERS,
     managed_ends,
+    manager_roles,
+    require_manager_role,
     require_task_role,
     task_roles,
 )
@@ -302,7 +304,7 @@ def my_effective_pause_rule_list(svc: TransferService, call: Call, collection_id
 def _monitored(svc: TransferService, call: Call, collection_id: str) -> Collection:
     _, who = svc.caller(call)
     collection = svc.state.collection(collection_id)
-    svc.state.require_role(collection, who, ACTIVITY_VIEWERS, "monitor")
+    require_manager_role(svc.state, collection, who, ACTIVITY_VIEWERS, "monitor")
     return collection
 
 
@@ -325,7 +327,7 @@ def endpoint_manager_monitored_endpoints(svc: TransferService, call: Call) -> Re
             (
                 c
                 for c in svc.state.collections.values()
-                if ACTIVITY_VIEWERS & c.effective_roles(who)
+                if ACTIVITY_VIEWERS & manager_roles(svc.state, c, who)
             ),
             key=lambda c: (c.display_name.lower(), c.id),
         )

@@ -298,6 +298,14 @@ class TransferState:
         collection.roles[record.id] = record
         return record
 
+    def managed(self, collection: Collection) -> bool:
+        """Whether a collection is managed: it, or a guest collection's
+        host, is under a subscription."""
+        host = self.collections.get(collection.host_endpoint_id or "")
+        return collection.subscription_id is not None or (
+            host is not None and host.subscription_id is not None
+        )
+
     def require_roles_assignable(self, collection: Collection) -> None:
         """Transfer's role API assigns roles on Globus Connect Personal
         collections only (a Globus Connect Server collection's roles are its
@@ -308,8 +316,7 @@ class TransferState:
                 f"the roles of {collection.display_name} are managed through its "
                 "Globus Connect Server endpoint, not the Transfer role API"
             )
-        host = self.collections.get(collection.host_endpoint_id or "")
-        if collection.subscription_id is None and (host is None or host.subscription_id is None):
+        if not self.managed(collection):
             raise PermissionDenied(
                 f"assigning roles requires a managed endpoint: {collection.display_name} "
                 "has no subscription"
