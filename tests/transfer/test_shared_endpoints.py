@@ -60,6 +60,23 @@ def test_a_shared_endpoint_opens_to_others_through_its_access_rules(
     assert list(friend_tc.my_shared_endpoint_list(lab.id)) == []
 
 
+def test_an_access_rule_for_a_linked_identity_admits_the_whole_identity_set(
+    tc, lab, globus_emulator, transfer_for
+):
+    guest_id = tc.create_shared_endpoint(_shared(lab.id, "/data/run1"))["id"]
+    tc.update_endpoint(guest_id, {"public": False})
+    work = globus_emulator.auth.add_identity("kim@work.example.org")
+    personal = globus_emulator.auth.add_identity("kim@globusid.org")
+    globus_emulator.auth.link_identities(work, personal)
+    rule = {"DATA_TYPE": "access", "principal_type": "identity", "principal": personal.id}
+    tc.add_endpoint_acl_rule(guest_id, {**rule, "path": "/", "permissions": "r"})
+    kim_tc = transfer_for(work)  # signed in with the other identity of the set
+    assert "sub" in [e["name"] for e in kim_tc.operation_ls(guest_id, path="/")]
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        kim_tc.operation_mkdir(guest_id, "/new")  # r only
+    assert caught.value.http_status == 403
+
+
 def test_a_shared_endpoint_needs_a_directory_on_a_mapped_host(tc, lab):
     for document, status in (
         (_shared(lab.id, "/data/nothing-here"), 404),
