@@ -51,6 +51,8 @@ def a_task(e):
 def monitored_task(e):
     client, task_id = a_task(e)
     e.transfer.set_role(TUTORIAL_1, e.user, "activity_monitor")
+    with e.lock:  # endpoint management is for managed endpoints
+        e.transfer.collection(TUTORIAL_1).subscription_id = "7e1d0c2b-0000-4000-8000-000000000001"
     return client, task_id
 
 

@@ -33,10 +33,16 @@ def tc(transfer_for, lab, scratch):
     return transfer_for(None, TUTORIAL_1, TUTORIAL_2, lab.id, scratch.id)
 
 
+# Both collections are managed (under a subscription), so their activity
+# roles count for endpoint management.
+MANAGED = "0d5e1f2a-0000-4000-8000-00000000feed"
+
+
 @pytest.fixture
 def lab(globus_emulator):
     return globus_emulator.transfer.add_collection(
         "Lab storage",
+        subscription_id=MANAGED,
         files={
             "/data/run1/a.dat": "alpha",
             "/data/run1/b.dat": "bravo",
@@ -49,4 +55,6 @@ def lab(globus_emulator):
 
 @pytest.fixture
 def scratch(globus_emulator):
-    return globus_emulator.transfer.add_collection("Scratch space", description="fast disks")
+    return globus_emulator.transfer.add_collection(
+        "Scratch space", description="fast disks", subscription_id=MANAGED
+    )

@@ -33,58 +33,120 @@ def manual(globus_emulator):
 
 # -- roles ----------------------------------------------------------------------------------
 
+SUBSCRIPTION = "1a2b3c4d-0000-4000-8000-00000000abcd"
 
-def test_roles_round_trip_through_the_role_api(tc, lab, globus_emulator):
+
+@pytest.fixture
+def laptop(globus_emulator):
+    """A managed Globus Connect Personal collection: Transfer's role API
+    assigns roles on those only."""
+    return globus_emulator.transfer.add_collection(
+        "Laptop",
+        entity_type="GCP_mapped_collection",
+        subscription_id=SUBSCRIPTION,
+        files={"/home/notes.txt": "notes"},
+    )
+
+
+def test_roles_round_trip_through_the_role_api(tc, laptop, globus_emulator):
     monitor = globus_emulator.auth.add_identity("monitor@example.org")
-    created = tc.add_endpoint_role(lab.id, _role("identity", monitor.id, "activity_monitor"))
+    created = tc.add_endpoint_role(laptop.id, _role("identity", monitor.id, "activity_monitor"))
     assert created["role"] == "activity_monitor"
-    assert tc.get_endpoint_role(lab.id, created["id"])["principal"] == monitor.id
-    assert [r["id"] for r in tc.endpoint_role_list(lab.id)] == [created["id"]]
-    tc.delete_endpoint_role(lab.id, created["id"])
-    assert list(tc.endpoint_role_list(lab.id)) == []
-    assert _status(lambda: tc.get_endpoint_role(lab.id, created["id"])) == 404
+    assert tc.get_endpoint_role(laptop.id, created["id"])["principal"] == monitor.id
+    assert [r["id"] for r in tc.endpoint_role_list(laptop.id)] == [created["id"]]
+    tc.delete_endpoint_role(laptop.id, created["id"])
+    assert list(tc.endpoint_role_list(laptop.id)) == []
+    with pytest.raises(globus_sdk.TransferAPIError) as gone:
+        tc.get_endpoint_role(laptop.id, created["id"])
+    assert (gone.value.http_status, gone.value.code) == (404, "RoleNotFound")
 
 
-def test_a_duplicate_or_malformed_role_is_refused_and_changes_nothing(tc, lab, globus_emulator):
+def test_a_duplicate_or_malformed_role_is_refused_and_changes_nothing(tc, laptop, globus_emulator):
     monitor = globus_emulator.auth.add_identity("monitor@example.org")
-    tc.add_endpoint_role(lab.id, _role("identity", monitor.id, "activity_monitor"))
+    tc.add_endpoint_role(laptop.id, _role("identity", monitor.id, "activity_monitor"))
     again = _role("identity", monitor.id, "activity_monitor")
-    assert _status(lambda: tc.add_endpoint_role(lab.id, again)) == 409
+    assert _status(lambda: tc.add_endpoint_role(laptop.id, again)) == 409
     wrong = _role("identity", monitor.id, "superuser")
-    assert _status(lambda: tc.add_endpoint_role(lab.id, wrong)) == 400
-    assert len(list(tc.endpoint_role_list(lab.id))) == 1
+    assert _status(lambda: tc.add_endpoint_role(laptop.id, wrong)) == 400
+    assert len(list(tc.endpoint_role_list(laptop.id))) == 1
+
+
+@pytest.mark.parametrize("role", ["administrator", "activity_manager", "activity_monitor"])
+def test_roles_are_assigned_on_managed_personal_collections_only(tc, lab, globus_emulator, role):
+    monitor = globus_emulator.auth.add_identity("monitor@example.org")
+    unmanaged = globus_emulator.transfer.add_collection(
+        "Unmanaged laptop", entity_type="GCP_mapped_collection"
+    )
+    document = _role("identity", monitor.id, role)
+    # A Globus Connect Server collection's roles are its GCS Manager's.
+    assert _status(lambda: tc.add_endpoint_role(lab.id, document)) == 400
+    assert _status(lambda: tc.add_endpoint_role(unmanaged.id, document)) == 403
+    assert list(tc.endpoint_role_list(lab.id)) == []
+    assert list(tc.endpoint_role_list(unmanaged.id)) == []
 
 
 def test_a_group_role_grants_what_it_names_to_the_groups_members(
-    tc, lab, scratch, globus_emulator, transfer_for
+    tc, laptop, scratch, globus_emulator, transfer_for
 ):
-    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/a"))
+    task_id = transfer(tc, laptop.id, scratch.id, ("/home/notes.txt", "/notes.txt"))
     eve = globus_emulator.auth.add_identity("eve@example.org")
     group = globus_emulator.world.groups.create("ops", {eve.id: "member"})
     eve_tc = transfer_for(eve)
     assert _status(lambda: eve_tc.endpoint_manager_get_task(task_id)) == 403
-    tc.add_endpoint_role(lab.id, _role("group", group.id, "activity_monitor"))
+    tc.add_endpoint_role(laptop.id, _role("group", group.id, "activity_monitor"))
     assert eve_tc.endpoint_manager_get_task(task_id)["task_id"] == task_id
-    assert [c["id"] for c in eve_tc.endpoint_manager_monitored_endpoints()] == [lab.id]
+    assert [c["id"] for c in eve_tc.endpoint_manager_monitored_endpoints()] == [laptop.id]
 
 
 def test_an_administrator_role_manages_roles_and_the_endpoint(
-    tc, lab, globus_emulator, transfer_for
+    tc, laptop, globus_emulator, transfer_for
 ):
     admin = globus_emulator.auth.add_identity("admin@example.org")
     other = globus_emulator.auth.add_identity("other@example.org")
     admin_tc = transfer_for(admin)
     as_manager = _role("identity", other.id, "activity_manager")
-    assert _status(lambda: admin_tc.add_endpoint_role(lab.id, as_manager)) == 403
-    globus_emulator.transfer.set_role(lab, admin, "administrator")
-    admin_tc.add_endpoint_role(lab.id, as_manager)
-    admin_tc.update_endpoint(lab.id, {"description": "run by the admin"})
-    assert tc.get_endpoint(lab.id)["description"] == "run by the admin"
-    # An activity monitor may list roles but not grant them.
-    monitor_tc = transfer_for(other)
-    assert len(list(monitor_tc.endpoint_role_list(lab.id))) == 2
+    assert _status(lambda: admin_tc.add_endpoint_role(laptop.id, as_manager)) == 403
+    tc.add_endpoint_role(laptop.id, _role("identity", admin.id, "administrator"))
+    admin_tc.add_endpoint_role(laptop.id, as_manager)
+    admin_tc.update_endpoint(laptop.id, {"description": "run by the admin"})
+    assert tc.get_endpoint(laptop.id)["description"] == "run by the admin"
+    # An activity manager may list roles but not grant them.
+    manager_tc = transfer_for(other)
+    assert len(list(manager_tc.endpoint_role_list(laptop.id))) == 2
     as_admin = _role("identity", other.id, "administrator")
-    assert _status(lambda: monitor_tc.add_endpoint_role(lab.id, as_admin)) == 403
+    assert _status(lambda: manager_tc.add_endpoint_role(laptop.id, as_admin)) == 403
+
+
+def test_a_role_held_by_a_linked_identity_works_for_the_whole_identity_set(
+    tc, laptop, scratch, globus_emulator, transfer_for
+):
+    """The role names a linked identity, not the token's primary one."""
+    primary = globus_emulator.auth.add_identity("ada@uni.example.org")
+    linked = globus_emulator.auth.add_identity("ada@globusid.org")
+    globus_emulator.auth.link_identities(primary, linked)
+    ada_tc = transfer_for(primary)
+    other = globus_emulator.auth.add_identity("other@example.org")
+    as_monitor = _role("identity", other.id, "activity_monitor")
+    assert _status(lambda: ada_tc.add_endpoint_role(laptop.id, as_monitor)) == 403
+    tc.add_endpoint_role(laptop.id, _role("identity", linked.id, "administrator"))
+    ada_tc.add_endpoint_role(laptop.id, as_monitor)  # as the linked identity's administrator
+    task_id = transfer(tc, laptop.id, scratch.id, ("/home/notes.txt", "/n.txt"))
+    assert ada_tc.endpoint_manager_get_task(task_id)["task_id"] == task_id
+    ada_tc.update_endpoint(laptop.id, {"description": "Ada's now"})
+    assert tc.get_endpoint(laptop.id)["description"] == "Ada's now"
+
+
+def test_an_administrator_role_held_through_a_group_manages_roles(
+    tc, laptop, globus_emulator, transfer_for
+):
+    ops = globus_emulator.auth.add_identity("ops@example.org")
+    group = globus_emulator.world.groups.create("admins", {ops.id: "member"})
+    tc.add_endpoint_role(laptop.id, _role("group", group.id, "administrator"))
+    other = globus_emulator.auth.add_identity("other@example.org")
+    created = transfer_for(ops).add_endpoint_role(
+        laptop.id, _role("identity", other.id, "activity_monitor")
+    )
+    assert tc.get_endpoint_role(laptop.id, created["id"])["principal"] == other.id
 
 
 # -- pause rules ----------------------------------------------------------------------------
@@ -112,7 +174,10 @@ def test_a_task_paused_by_a_rule_resumes_when_the_rule_is_deleted(
     assert (task["status"], task["is_paused"]) == ("ACTIVE", True)
     info = tc.task_pause_info(task_id)
     assert [r["id"] for r in info["pause_rules"]] == [rule["id"]]
-    assert info["destination_pause_message"] == "disk maintenance"
+    assert info["pause_rules"][0]["message"] == "disk maintenance"
+    # The end's pause messages are for explicit admin pauses, not rules.
+    assert info["destination_pause_message"] is None
+    assert "modified_by_id" not in info["pause_rules"][0]
     assert not globus_emulator.transfer.exists(scratch, "/a.dat")
     assert [r["id"] for r in tc.my_effective_pause_rule_list(scratch.id)] == [rule["id"]]
 
@@ -167,6 +232,59 @@ def test_pause_rules_need_an_activity_manager(tc, lab, globus_emulator, transfer
     assert _status(lambda: tc.endpoint_manager_create_pause_rule({"message": "x"})) == 400
 
 
+def test_a_pause_rule_refuses_the_file_operations_it_names_until_it_is_deleted(
+    tc, lab, globus_emulator, transfer_for
+):
+    manager = globus_emulator.auth.add_identity("manager@example.org")
+    globus_emulator.transfer.set_role(lab, manager, "activity_manager")
+    manager_tc = transfer_for(manager)
+    someone = globus_emulator.auth.add_identity("someone@example.org")
+    rule = manager_tc.endpoint_manager_create_pause_rule(
+        {"DATA_TYPE": "pause_rule", "endpoint_id": lab.id, "identity_id": someone.id}
+    )
+    assert [e["name"] for e in tc.operation_ls(lab.id, path="/data/run1")][:1] == ["a.dat"]
+    manager_tc.endpoint_manager_update_pause_rule(
+        rule["id"],
+        {"DATA_TYPE": "pause_rule", "identity_id": None, "message": "fsck", "pause_mkdir": False},
+    )
+    with pytest.raises(globus_sdk.TransferAPIError) as refused:
+        tc.operation_ls(lab.id, path="/data/run1")
+    assert (refused.value.http_status, refused.value.code) == (403, "PermissionDenied")
+    assert "fsck" in refused.value.message
+    assert _status(lambda: tc.operation_stat(lab.id, path="/data/run1/a.dat")) == 403
+    assert _status(lambda: tc.operation_rename(lab.id, "/data/big.bin", "/data/b2.bin")) == 403
+    tc.operation_mkdir(lab.id, "/data/new")  # pause_mkdir is off
+    shown = manager_tc.endpoint_manager_get_pause_rule(rule["id"])
+    assert (shown["pause_ls"], shown["modified_by_id"]) == (True, manager.id)
+
+    manager_tc.endpoint_manager_delete_pause_rule(rule["id"])
+    assert "run1" in [e["name"] for e in tc.operation_ls(lab.id, path="/data")]
+    tc.operation_rename(lab.id, "/data/big.bin", "/data/b2.bin")
+    with pytest.raises(globus_sdk.TransferAPIError) as gone:
+        manager_tc.endpoint_manager_get_pause_rule(rule["id"])
+    assert (gone.value.http_status, gone.value.code) == (404, "PauseRuleNotFound")
+
+
+def test_endpoint_management_needs_a_managed_endpoint(tc, lab, globus_emulator, transfer_for):
+    """Activity roles on a collection without a subscription grant nothing."""
+    home = globus_emulator.transfer.add_collection(
+        "Home NAS", entity_type="GCP_mapped_collection", files={"/a.txt": "a"}
+    )
+    manager = globus_emulator.auth.add_identity("manager@example.org")
+    globus_emulator.transfer.set_role(home, manager, "activity_manager")
+    manager_tc = transfer_for(manager)
+    task_id = transfer(tc, home.id, lab.id, ("/a.txt", "/a.txt"))
+    document = {"DATA_TYPE": "pause_rule", "endpoint_id": home.id}
+    assert _status(lambda: manager_tc.endpoint_manager_create_pause_rule(document)) == 403
+    assert _status(lambda: manager_tc.endpoint_manager_get_task(task_id)) == 403
+    assert _status(lambda: manager_tc.endpoint_manager_get_endpoint(home.id)) == 403
+    assert list(manager_tc.endpoint_manager_monitored_endpoints()) == []
+    with globus_emulator.lock:  # the collection comes under a subscription
+        globus_emulator.transfer.collection(home).subscription_id = lab.subscription_id
+    assert manager_tc.endpoint_manager_get_task(task_id)["task_id"] == task_id
+    manager_tc.endpoint_manager_create_pause_rule(document)
+
+
 # -- admin pause, resume and cancel --------------------------------------------------------
 
 
@@ -204,7 +322,9 @@ def test_admin_pause_holds_a_task_until_resumed(
     assert tc.get_task(task_id)["is_paused"] is True
     assert tc.task_pause_info(task_id)["source_pause_message"] == "looking into it"
     admin_info = manager_tc.endpoint_manager_task_pause_info(task_id)
-    assert admin_info["DATA_TYPE"] == "pause_info"
+    assert admin_info["DATA_TYPE"] == "pause_info_limited"
+    assert admin_info["source_pause_message"] == "looking into it"
+    assert admin_info["destination_pause_message"] is None  # the manager's end is the source
     manager_tc.endpoint_manager_resume_tasks([task_id])
     assert tc.get_task(task_id)["is_paused"] is False
     codes = [e["code"] for e in manager_tc.endpoint_manager_task_event_list(task_id)]
@@ -234,8 +354,6 @@ def test_managers_see_skipped_errors_hosted_endpoints_and_access_rules(
 
 
 # -- subscriptions --------------------------------------------------------------------------
-
-SUBSCRIPTION = "1a2b3c4d-0000-4000-8000-00000000abcd"
 
 
 def test_subscription_members_set_the_subscription_and_its_admins_verify(

@@ -60,6 +60,23 @@ def test_a_shared_endpoint_opens_to_others_through_its_access_rules(
     assert list(friend_tc.my_shared_endpoint_list(lab.id)) == []
 
 
+def test_an_access_rule_for_a_linked_identity_admits_the_whole_identity_set(
+    tc, lab, globus_emulator, transfer_for
+):
+    guest_id = tc.create_shared_endpoint(_shared(lab.id, "/data/run1"))["id"]
+    tc.update_endpoint(guest_id, {"public": False})
+    work = globus_emulator.auth.add_identity("kim@work.example.org")
+    personal = globus_emulator.auth.add_identity("kim@globusid.org")
+    globus_emulator.auth.link_identities(work, personal)
+    rule = {"DATA_TYPE": "access", "principal_type": "identity", "principal": personal.id}
+    tc.add_endpoint_acl_rule(guest_id, {**rule, "path": "/", "permissions": "r"})
+    kim_tc = transfer_for(work)  # signed in with the other identity of the set
+    assert "sub" in [e["name"] for e in kim_tc.operation_ls(guest_id, path="/")]
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        kim_tc.operation_mkdir(guest_id, "/new")  # r only
+    assert caught.value.http_status == 403
+
+
 def test_a_shared_endpoint_needs_a_directory_on_a_mapped_host(tc, lab):
     for document, status in (
         (_shared(lab.id, "/data/nothing-here"), 404),
@@ -96,6 +113,28 @@ def test_a_globus_connect_personal_endpoint_is_created_with_a_setup_key(transfer
             tc.post("/v0.10/endpoint", data=refused)
         assert caught.value.http_status == status
     assert len(list(tc.endpoint_search(filter_scope="my-endpoints"))) == before
+    # A new collection's default directory /~/ is its root, so it lists at once.
+    tc.operation_mkdir(created["id"], "/~/inbox")
+    assert [e["name"] for e in tc.operation_ls(created["id"], path="/~/")] == ["inbox"]
+
+
+def test_a_hosts_administrators_list_every_guest_collection_on_it_page_by_page(
+    tc, lab, globus_emulator, transfer_for
+):
+    mine = [tc.create_shared_endpoint(_shared(lab.id, "/data", f"Share {i}"))["id"] for i in (1, 2)]
+    friend = globus_emulator.auth.add_identity("friend@example.org")
+    globus_emulator.transfer.set_role(lab, friend, "access_manager")
+    friend_tc = transfer_for(friend, lab.id)
+    theirs = friend_tc.create_shared_endpoint(_shared(lab.id, "/data/run1", "Share 3"))["id"]
+    # my_shared_endpoint_list is the caller's own; shared_endpoint_list is everyone's.
+    assert [e["id"] for e in friend_tc.my_shared_endpoint_list(lab.id)] == [theirs]
+    first = tc.get_shared_endpoint_list(lab.id, max_results=2)
+    assert [e["id"] for e in first["shared_endpoints"]] == mine and first["next_token"]
+    paged = tc.paginated.get_shared_endpoint_list(lab.id, max_results=2).items()
+    assert [e["id"] for e in paged] == [*mine, theirs]
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        friend_tc.get_shared_endpoint_list(lab.id)  # an access manager is no administrator
+    assert caught.value.http_status == 403
 
 
 def test_servers_are_listed_and_read_but_guests_have_none_of_their_own(tc, lab):

@@ -93,6 +93,12 @@ def test_the_owners_event_list_filters_errors(tc, lab, scratch):
     assert errors and all(e["is_error"] for e in errors)
     assert others and not any(e["is_error"] for e in others)
     assert len(errors) + len(others) == len(list(tc.task_event_list(task_id)))
+    # globus-cli's `task event-list --filter-errors` sends filter=is_error:1
+    assert list(tc.task_event_list(task_id, query_params={"filter": "is_error:1"})) == errors
+    assert list(tc.task_event_list(task_id, query_params={"filter": "is_error:0"})) == others
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        tc.task_event_list(task_id, query_params={"filter": "code:ERROR"})
+    assert caught.value.http_status == 400
 
 
 def test_skip_source_errors_skips_and_succeeds(tc, lab, scratch):
@@ -193,6 +199,32 @@ def test_task_list_filters_orders_and_pages(tc, lab, scratch):
     assert [t["status"] for t in failed] == ["FAILED"]
     picked = tc.task_list(filter=f"task_id:{ids[0]},{ids[1]}")
     assert {t["task_id"] for t in picked} == {ids[0], ids[1]}
+
+
+def test_task_list_filters_labels_and_times_as_globus_cli_sends_them(
+    tc, lab, scratch, globus_emulator
+):
+    early = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/e"), label="Nightly backup")
+    globus_emulator.clock.advance(3600)
+    late = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/l"), label="ad hoc")
+    cut = globus_emulator.clock.isoformat(globus_emulator.clock.now() - 1800)
+
+    def ids(expression: str) -> set[str]:
+        return {t["task_id"] for t in tc.task_list(filter=expression)}
+
+    assert ids("label:~nightly*") == ids("label:~*BACKUP") == {early}
+    assert ids("label:~nightly") == set()  # a whole-label match, * the wildcard
+    assert ids("label:=ad hoc") == ids("label:ad hoc") == {late}
+    assert ids("label:!~nightly*") == {late}
+    assert ids(f"request_time:{cut},") == {late}
+    assert ids(f"request_time:,{cut}") == {early}
+    later = globus_emulator.clock.isoformat(globus_emulator.clock.now() + 60)
+    assert ids(f"completion_time:,{later}") == {early, late}
+    assert ids(f"completion_time:{later},") == set()
+    for bad in ("request_time:yesterday,", "request_time:2020-01-01", "colour:red"):
+        with pytest.raises(globus_sdk.TransferAPIError) as caught:
+            tc.task_list(filter=bad)
+        assert caught.value.http_status == 400
 
 
 def test_another_user_never_sees_my_tasks(tc, lab, scratch, transfer_for, globus_emulator):

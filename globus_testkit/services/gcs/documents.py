@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...http import ApiError
-from ..transfer.models import Collection
+from ..transfer.collection import Collection
 
 POSIX_CONNECTOR = "145812c8-decc-41f1-83cf-bb2a85a2a70b"
 CONNECTORS = {POSIX_CONNECTOR: "POSIX"}

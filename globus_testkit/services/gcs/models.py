@@ -19,7 +19,8 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
-from ..transfer.models import MAPPED, Collection, TransferState
+from ..transfer.collection import MAPPED, Collection
+from ..transfer.models import TransferState
 from .documents import (
     CONNECTORS,
     DOMAIN_SUFFIX,

@@ -19,7 +19,7 @@ from ...http import ApiError, Call, Reply, marker_page, validate
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
-from ..transfer.routes import register_data_access
+from ..transfer.spec import register_data_access
 from .documents import (
     API_VERSION,
     CONNECTORS,

@@ -7,6 +7,16 @@ rule's endpoint is one of the task's ends in the direction the rule pauses
 ``pause_task_delete`` on a delete's endpoint), the rule names the task's
 owner or nobody, its ``start_time`` has come, and either it
 ``modify_existing`` or the task was submitted after the rule was made.
+
+Endpoint management needs a managed endpoint: activity roles (and an
+administrator's) count here only on a collection under a subscription (or
+a guest collection whose host is), as Transfer's advanced endpoint
+management is for subscribers.
+
+A rule in force also refuses the file operations it names to the
+identities it applies to: ``pause_ls`` (ls and stat), ``pause_mkdir``,
+``pause_rename`` and ``pause_symlink``, each answered 403 PermissionDenied
+with the rule's message until the rule is lifted.
 """
 
 from __future__ import annotations
@@ -15,8 +25,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...clock import iso, parse_iso
+from .access import Principals
+from .collection import Collection
 from .errors import BadRequest, NotFound, PermissionDenied
-from .models import Collection, TransferState
+from .models import TransferState
 
 if TYPE_CHECKING:
     from .tasks import Task
@@ -38,7 +50,7 @@ ACTIVITY_VIEWERS = frozenset({"activity_monitor"})  # and so do activity manager
 class PauseRule:
     id: str
     endpoint_id: str
-    created_by: str
+    modified_by: str  # the identity that made or last changed the rule
     create_time: float
     identity_id: str | None = None
     message: str | None = None
@@ -56,6 +68,7 @@ class PauseRule:
             "message": self.message,
             "start_time": iso(self.start_time) if self.start_time is not None else None,
             "modify_existing": self.modify_existing,
+            "modified_by_id": self.modified_by,
             "created_by_host_manager": False,
             "editable": True,
             **self.flags,
@@ -77,11 +90,12 @@ class PauseRule:
     def in_force(self, now: float) -> bool:
         return self.start_time is None or self.start_time <= now
 
-    def applies_to(self, identity_id: str) -> bool:
-        return self.identity_id is None or self.identity_id == identity_id
+    def applies_to(self, who: Principals) -> bool:
+        """A rule naming an identity holds every identity set it is part of."""
+        return self.identity_id is None or self.identity_id in who.identities
 
     def pauses(self, task: Task, now: float) -> bool:
-        if not self.in_force(now) or not self.applies_to(task.owner_id):
+        if not self.in_force(now) or not self.applies_to(task.principals):
             return False
         if not self.modify_existing and task.request_time < self.create_time:
             return False
@@ -133,26 +147,41 @@ def _time(value: Any) -> float | None:
         raise BadRequest(f"invalid start_time {value!r}") from err
 
 
-def task_roles(
-    state: TransferState, task: Task, identity_id: str, groups: set[str]
-) -> frozenset[str]:
-    """The roles the caller holds on either end of a task."""
+def manager_roles(state: TransferState, collection: Collection, who: Principals) -> frozenset[str]:
+    """The roles that count for endpoint management: the caller's effective
+    roles on a managed collection, none on one without a subscription."""
+    return collection.effective_roles(who) if state.managed(collection) else frozenset()
+
+
+def require_manager_role(
+    state: TransferState, collection: Collection, who: Principals, roles: frozenset[str], doing: str
+) -> None:
+    if not state.managed(collection):
+        raise PermissionDenied(
+            f"you may not {doing} on {collection.display_name}: it is not managed "
+            "(it has no subscription)"
+        )
+    state.require_role(collection, who, roles, doing)
+
+
+def task_roles(state: TransferState, task: Task, who: Principals) -> frozenset[str]:
+    """The management roles the caller holds on either end of a task."""
     held: frozenset[str] = frozenset()
     for collection_id in (task.source_id, task.destination_id):
         collection = state.collections.get(collection_id or "")
         if collection is not None:
-            held |= collection.effective_roles((identity_id,), groups)
+            held |= manager_roles(state, collection, who)
     return held
 
 
-def canceled_by_admin(state: TransferState, task: Task, identity_id: str, groups: set[str]) -> str:
-    """Which end's manager canceled: SOURCE, DESTINATION or BOTH."""
+def managed_ends(state: TransferState, task: Task, who: Principals) -> str:
+    """Which end(s) of a task the caller manages: SOURCE, DESTINATION or BOTH
+    (what an admin cancel or pause reports)."""
     ends = [
         end
         for end, collection_id in (("SOURCE", task.source_id), ("DESTINATION", task.destination_id))
         if collection_id in state.collections
-        and ACTIVITY_MANAGERS
-        & state.collections[collection_id].effective_roles((identity_id,), groups)
+        and ACTIVITY_MANAGERS & manager_roles(state, state.collections[collection_id], who)
     ]
     return "BOTH" if len(ends) == 2 else ends[0]
 
@@ -165,54 +194,60 @@ class PauseRules:
         self.rules: dict[str, PauseRule] = {}
         self.cancels: dict[int, AdminCancel] = {}
 
-    def create(self, identity_id: str, groups: set[str], fields: dict[str, Any]) -> PauseRule:
+    def create(self, identity_id: str, who: Principals, fields: dict[str, Any]) -> PauseRule:
         collection = self.state.collection(fields["endpoint_id"])
-        self.state.require_role(
-            collection, identity_id, groups, ACTIVITY_MANAGERS, "create pause rules"
-        )
+        require_manager_role(self.state, collection, who, ACTIVITY_MANAGERS, "create pause rules")
         rule = PauseRule(
             id=self.state.ids.uuid(),
             endpoint_id=collection.id,
-            created_by=identity_id,
+            modified_by=identity_id,
             create_time=self.state.clock.now(),
         )
         rule.update({"modify_existing": True, **fields})
         self.rules[rule.id] = rule
         return rule
 
-    def get(self, rule_id: str, identity_id: str, groups: set[str], *, manage: bool) -> PauseRule:
+    def get(self, rule_id: str, who: Principals, *, manage: bool) -> PauseRule:
         rule = self.rules.get(rule_id)
         if rule is None:
-            raise NotFound(f"no pause rule {rule_id}")
+            raise NotFound(f"no pause rule {rule_id}", code="PauseRuleNotFound")
         needed = ACTIVITY_MANAGERS if manage else ACTIVITY_VIEWERS
         collection = self.state.collection(rule.endpoint_id)
-        self.state.require_role(collection, identity_id, groups, needed, "see this pause rule")
+        require_manager_role(self.state, collection, who, needed, "see this pause rule")
         return rule
 
     def delete(self, rule: PauseRule) -> None:
         """Lift a rule: the tasks it paused go on at their next update."""
         self.rules.pop(rule.id, None)
 
-    def visible(
-        self, identity_id: str, groups: set[str], endpoint_id: str | None
-    ) -> list[PauseRule]:
+    def visible(self, who: Principals, endpoint_id: str | None) -> list[PauseRule]:
         found = []
         for rule in self.rules.values():
             collection = self.state.collections.get(rule.endpoint_id)
             if collection is None or (endpoint_id and rule.endpoint_id != endpoint_id.lower()):
                 continue
-            if ACTIVITY_VIEWERS & collection.effective_roles((identity_id,), groups):
+            if ACTIVITY_VIEWERS & manager_roles(self.state, collection, who):
                 found.append(rule)
         return found
 
-    def effective_for(self, identity_id: str, endpoint_id: str) -> list[PauseRule]:
-        """The rules in force on an endpoint that apply to this identity."""
+    def effective_for(self, who: Principals, endpoint_id: str) -> list[PauseRule]:
+        """The rules in force on an endpoint that apply to the caller."""
         now = self.state.clock.now()
         return [
             r
             for r in self.rules.values()
-            if r.endpoint_id == endpoint_id and r.in_force(now) and r.applies_to(identity_id)
+            if r.endpoint_id == endpoint_id and r.in_force(now) and r.applies_to(who)
         ]
+
+    def refuse(self, collection: Collection, who: Principals, flag: str) -> None:
+        """Refuse a file operation a rule in force pauses for the caller."""
+        held = [r for r in self.effective_for(who, collection.id) if r.flags[flag]]
+        if held:
+            messages = "; ".join(r.message for r in held if r.message)
+            raise PermissionDenied(
+                f"{flag.removeprefix('pause_')} on {collection.display_name} is paused by "
+                f"an activity manager{': ' + messages if messages else ''}"
+            )
 
     def pausing(self, task: Task) -> list[PauseRule]:
         now = self.state.clock.now()
@@ -234,8 +269,8 @@ class PauseRules:
 
 
 def require_task_role(
-    state: TransferState, task: Task, identity_id: str, groups: set[str], roles: frozenset[str]
+    state: TransferState, task: Task, who: Principals, roles: frozenset[str]
 ) -> None:
-    if not roles & task_roles(state, task, identity_id, groups):
+    if not roles & task_roles(state, task, who):
         doing = "manage" if roles == ACTIVITY_MANAGERS else "monitor"
         raise PermissionDenied(f"you do not {doing} either endpoint of task {task.id}")

@@ -8,25 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from ...http import Call, Reply, marker_page, validate
+from .access import Principals
+from .access_routes import access_list_reply
 from .admin import (
     ACTIVITY_MANAGERS,
     ACTIVITY_VIEWERS,
-    canceled_by_admin,
+    managed_ends,
+    manager_roles,
+    require_manager_role,
     require_task_role,
     task_roles,
 )
+from .collection import PERSONAL, ROLES, Collection
 from .errors import BadRequest, PermissionDenied
-from .models import PERSONAL, ROLES, Collection
-from .routes import (
-    API,
-    TransferService,
-    _marker_reply,
-    _result,
-    access_list_reply,
-    event_list_reply,
-    pause_info,
-    routes,
-)
+from .routes import API, TransferService, _result, routes
+from .task_routes import event_list_reply, marker_reply, pause_info
 from .tasks import Task, task_document
 
 EM = f"{API}/endpoint_manager"
@@ -37,9 +33,9 @@ EM = f"{API}/endpoint_manager"
 def _role_holder(
     svc: TransferService, call: Call, collection_id: str, roles: Any, doing: str
 ) -> Collection:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
-    svc.state.require_role(collection, info.identity_id, groups, roles, doing)
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
+    svc.state.require_role(collection, who, roles, doing)
     return collection
 
 
@@ -56,6 +52,7 @@ def add_endpoint_role(svc: TransferService, call: Call, collection_id: str) -> R
     collection = _role_holder(svc, call, collection_id, ("administrator",), "manage roles")
     body = call.json_object()
     validate(body, "transfer_role", code="ClientError.BadRequest")
+    svc.state.require_roles_assignable(collection)
     record = svc.state.add_role(collection, body["principal_type"], body["principal"], body["role"])
     return Reply(record.to_api(), 201)
 
@@ -75,6 +72,7 @@ def delete_endpoint_role(
 ) -> Reply:
     collection = _role_holder(svc, call, collection_id, ("administrator",), "manage roles")
     svc.state.role(collection, role_id)
+    svc.state.require_roles_assignable(collection)
     del collection.roles[role_id]
     return _result(call, "result", "Deleted", "Role deleted successfully")
 
@@ -86,7 +84,7 @@ def delete_endpoint_role(
 def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
     """Tasks touching collections the caller manages or monitors, with
     ``last_key`` paging."""
-    info, groups = svc.caller(call)
+    _, who = svc.caller(call)
     statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
     task_ids = set(filter(None, call.args.get("filter_task_id", "").split(",")))
     endpoint = call.args.get("filter_endpoint")
@@ -101,7 +99,7 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
     found = []
     for task in svc.tasks.list_for(None):
         ends = {"source": task.source_id, "destination": task.destination_id}
-        if not ACTIVITY_VIEWERS & task_roles(svc.state, task, info.identity_id, groups):
+        if not ACTIVITY_VIEWERS & task_roles(svc.state, task, who):
             continue
         if statuses and task.status not in statuses:
             continue
@@ -128,9 +126,9 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
 
 def _managed_task(svc: TransferService, call: Call, task_id: str) -> Task:
     """A task the caller monitors (or manages) an end of."""
-    info, groups = svc.caller(call)
+    _, who = svc.caller(call)
     task = svc.tasks.get(task_id)
-    require_task_role(svc.state, task, info.identity_id, groups, ACTIVITY_VIEWERS)
+    require_task_role(svc.state, task, who, ACTIVITY_VIEWERS)
     return task
 
 
@@ -150,7 +148,7 @@ def endpoint_manager_task_event_list(svc: TransferService, call: Call, task_id: 
     f"{EM}/task/<task_id>/pause_info", "GET", operation="endpoint_manager_task_pause_info"
 )
 def endpoint_manager_task_pause_info(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return Reply(pause_info(svc, _managed_task(svc, call, task_id), limited=False))
+    return Reply(pause_info(svc, _managed_task(svc, call, task_id)))
 
 
 @routes.route(
@@ -159,14 +157,14 @@ def endpoint_manager_task_pause_info(svc: TransferService, call: Call, task_id: 
     operation="endpoint_manager_task_successful_transfers",
 )
 def endpoint_manager_successful(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return _marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
+    return marker_reply(call, "successful_transfers", _managed_task(svc, call, task_id).successful)
 
 
 @routes.route(
     f"{EM}/task/<task_id>/skipped_errors", "GET", operation="endpoint_manager_task_skipped_errors"
 )
 def endpoint_manager_skipped(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return _marker_reply(call, "skipped_errors", _managed_task(svc, call, task_id).skipped)
+    return marker_reply(call, "skipped_errors", _managed_task(svc, call, task_id).skipped)
 
 
 # -- admin cancel, pause and resume ---------------------------------------------------------
@@ -174,10 +172,10 @@ def endpoint_manager_skipped(svc: TransferService, call: Call, task_id: str) -> 
 
 def _tasks_to_manage(
     svc: TransferService, call: Call, data_type: str
-) -> tuple[list[Task], dict[str, Any], str, set[str]]:
+) -> tuple[list[Task], dict[str, Any], str, Principals]:
     """Every task named, once the caller is found to manage each of them:
     one task they may not touch refuses the whole request."""
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     body = call.json_object()
     validate(body, "transfer_admin_tasks", code="ClientError.BadRequest")
     if body.get("DATA_TYPE", data_type) != data_type:
@@ -186,16 +184,16 @@ def _tasks_to_manage(
         raise BadRequest("a message for the tasks' owners is required")
     tasks = [svc.tasks.get(task_id) for task_id in body["task_id_list"]]
     for task in tasks:
-        require_task_role(svc.state, task, info.identity_id, groups, ACTIVITY_MANAGERS)
-    return tasks, body, info.identity_id, groups
+        require_task_role(svc.state, task, who, ACTIVITY_MANAGERS)
+    return tasks, body, info.identity_id, who
 
 
 @routes.route(f"{EM}/admin_cancel", "POST", operation="endpoint_manager_cancel_tasks")
 def endpoint_manager_cancel_tasks(svc: TransferService, call: Call) -> Reply:
-    tasks, body, identity_id, groups = _tasks_to_manage(svc, call, "admin_cancel")
+    tasks, body, identity_id, who = _tasks_to_manage(svc, call, "admin_cancel")
     for task in tasks:
         if not task.done:
-            task.canceled_by_admin = canceled_by_admin(svc.state, task, identity_id, groups)
+            task.canceled_by_admin = managed_ends(svc.state, task, who)
             task.canceled_by_admin_message = body["message"]
             svc.tasks.end(task, f"the task was canceled by an administrator: {body['message']}")
     cancel = svc.tasks.pause_rules.record_cancel(
@@ -212,11 +210,12 @@ def endpoint_manager_cancel_status(svc: TransferService, call: Call, cancel_id: 
 
 @routes.route(f"{EM}/admin_pause", "POST", operation="endpoint_manager_pause_tasks")
 def endpoint_manager_pause_tasks(svc: TransferService, call: Call) -> Reply:
-    tasks, body, _, _ = _tasks_to_manage(svc, call, "admin_pause")
+    tasks, body, _, who = _tasks_to_manage(svc, call, "admin_pause")
     for task in tasks:
         if not task.done:
             svc.tasks.advance(task)  # do the work owed before the pause
             task.admin_pause_message = body["message"]
+            task.admin_paused_by = managed_ends(svc.state, task, who)
             svc.tasks.advance(task)
     return _result(call, "result", "PauseAccepted", f"{len(tasks)} task(s) paused")
 
@@ -225,7 +224,7 @@ def endpoint_manager_pause_tasks(svc: TransferService, call: Call) -> Reply:
 def endpoint_manager_resume_tasks(svc: TransferService, call: Call) -> Reply:
     tasks, _, _, _ = _tasks_to_manage(svc, call, "admin_resume")
     for task in tasks:
-        task.admin_pause_message = None
+        task.admin_pause_message = task.admin_paused_by = None
         svc.tasks.advance(task)
     return _result(call, "result", "ResumeAccepted", f"{len(tasks)} task(s) resumed")
 
@@ -239,20 +238,18 @@ def _rule_doc(svc: TransferService, rule: Any) -> dict[str, Any]:
 
 @routes.route(f"{EM}/pause_rule_list", "GET", operation="endpoint_manager_pause_rule_list")
 def endpoint_manager_pause_rule_list(svc: TransferService, call: Call) -> Reply:
-    info, groups = svc.caller(call)
-    rules = svc.tasks.pause_rules.visible(
-        info.identity_id, groups, call.args.get("filter_endpoint")
-    )
+    _, who = svc.caller(call)
+    rules = svc.tasks.pause_rules.visible(who, call.args.get("filter_endpoint"))
     return Reply({"DATA_TYPE": "pause_rule_list", "DATA": [_rule_doc(svc, r) for r in rules]})
 
 
 @routes.route(f"{EM}/pause_rule", "POST", operation="endpoint_manager_create_pause_rule")
 def endpoint_manager_create_pause_rule(svc: TransferService, call: Call) -> Reply:
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     body = call.json_object()
     validate(body, "transfer_pause_rule", code="ClientError.BadRequest")
     svc.tasks.bring_up_to_date()  # work done before the rule stands
-    rule = svc.tasks.pause_rules.create(info.identity_id, groups, body)
+    rule = svc.tasks.pause_rules.create(info.identity_id, who, body)
     return Reply(_rule_doc(svc, rule))
 
 
@@ -261,28 +258,29 @@ PAUSE_RULE = f"{EM}/pause_rule/<rule_id>"
 
 @routes.route(PAUSE_RULE, "GET", operation="endpoint_manager_get_pause_rule")
 def endpoint_manager_get_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=False)
+    _, who = svc.caller(call)
+    rule = svc.tasks.pause_rules.get(rule_id, who, manage=False)
     return Reply(_rule_doc(svc, rule))
 
 
 @routes.route(PAUSE_RULE, "PUT", operation="endpoint_manager_update_pause_rule")
 def endpoint_manager_update_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=True)
+    info, who = svc.caller(call)
+    rule = svc.tasks.pause_rules.get(rule_id, who, manage=True)
     body = call.json_object()
     validate(body, "transfer_pause_rule_update", code="ClientError.BadRequest")
     if body.get("endpoint_id") not in (None, rule.endpoint_id):
         raise BadRequest("a pause rule's endpoint_id cannot be changed")
     svc.tasks.bring_up_to_date()
     rule.update(body)
+    rule.modified_by = info.identity_id
     return Reply(_rule_doc(svc, rule))
 
 
 @routes.route(PAUSE_RULE, "DELETE", operation="endpoint_manager_delete_pause_rule")
 def endpoint_manager_delete_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    rule = svc.tasks.pause_rules.get(rule_id, info.identity_id, groups, manage=True)
+    _, who = svc.caller(call)
+    rule = svc.tasks.pause_rules.get(rule_id, who, manage=True)
     svc.tasks.bring_up_to_date()
     svc.tasks.pause_rules.delete(rule)
     return _result(call, "result", "Deleted", "Pause rule deleted successfully")
@@ -294,9 +292,9 @@ def endpoint_manager_delete_pause_rule(svc: TransferService, call: Call, rule_id
     operation="my_effective_pause_rule_list",
 )
 def my_effective_pause_rule_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
-    rules = svc.tasks.pause_rules.effective_for(info.identity_id, collection.id)
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
+    rules = svc.tasks.pause_rules.effective_for(who, collection.id)
     return Reply({"DATA_TYPE": "pause_rule_list", "DATA": [r.limited() for r in rules]})
 
 
@@ -304,9 +302,9 @@ def my_effective_pause_rule_list(svc: TransferService, call: Call, collection_id
 
 
 def _monitored(svc: TransferService, call: Call, collection_id: str) -> Collection:
-    info, groups = svc.caller(call)
+    _, who = svc.caller(call)
     collection = svc.state.collection(collection_id)
-    svc.state.require_role(collection, info.identity_id, groups, ACTIVITY_VIEWERS, "monitor")
+    require_manager_role(svc.state, collection, who, ACTIVITY_VIEWERS, "monitor")
     return collection
 
 
@@ -323,13 +321,13 @@ def _endpoint_list(collections: list[Collection]) -> Reply:
 
 @routes.route(f"{EM}/monitored_endpoints", "GET", operation="endpoint_manager_monitored_endpoints")
 def endpoint_manager_monitored_endpoints(svc: TransferService, call: Call) -> Reply:
-    info, groups = svc.caller(call)
+    _, who = svc.caller(call)
     return _endpoint_list(
         sorted(
             (
                 c
                 for c in svc.state.collections.values()
-                if ACTIVITY_VIEWERS & c.effective_roles((info.identity_id,), groups)
+                if ACTIVITY_VIEWERS & manager_roles(svc.state, c, who)
             ),
             key=lambda c: (c.display_name.lower(), c.id),
         )
@@ -372,11 +370,11 @@ def endpoint_manager_acl_list(svc: TransferService, call: Call, collection_id: s
     f"{API}/endpoint/<collection_id>/subscription", "PUT", operation="set_subscription_id"
 )
 def set_subscription_id(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
     body = call.json_object()
     validate(body, "transfer_subscription", code="ClientError.BadRequest")
-    change = subscription_change(svc, collection, info.identity_id, groups, body)
+    change = subscription_change(svc, collection, who, body)
     apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
 
@@ -387,11 +385,11 @@ def set_subscription_id(svc: TransferService, call: Call, collection_id: str) ->
     operation="set_subscription_admin_verified",
 )
 def set_subscription_admin_verified(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
     body = call.json_object()
     validate(body, "transfer_subscription_admin_verified", code="ClientError.BadRequest")
-    change = subscription_change(svc, collection, info.identity_id, groups, body)
+    change = subscription_change(svc, collection, who, body)
     apply_subscription_change(collection, change)
     return _result(call, "result", "Updated", "Endpoint updated successfully")
 
@@ -399,8 +397,7 @@ def set_subscription_admin_verified(svc: TransferService, call: Call, collection
 def subscription_change(
     svc: TransferService,
     collection: Collection,
-    identity_id: str,
-    groups: set[str],
+    who: Principals,
     fields: dict[str, Any],
 ) -> dict[str, Any]:
     """Check a change of ``subscription_id`` and/or
@@ -412,7 +409,7 @@ def subscription_change(
     admins grant or revoke verification of a Globus Connect Personal
     collection, its administrators may only revoke."""
     change: dict[str, Any] = {}
-    administers = "administrator" in collection.effective_roles((identity_id,), groups)
+    administers = "administrator" in collection.effective_roles(who)
     subscription = collection.subscription_id
     if "subscription_id" in fields:
         if not administers:
@@ -421,7 +418,7 @@ def subscription_change(
             raise BadRequest("guest collections take their mapped collection's subscription")
         subscription = fields["subscription_id"]
         if subscription is not None:
-            mine = svc.subscriptions_of(identity_id, admin=False)
+            mine = svc.subscriptions_of(who, admin=False)
             if subscription == "DEFAULT":
                 if len(mine) != 1:
                     raise BadRequest(
@@ -439,7 +436,7 @@ def subscription_change(
             raise BadRequest("only Globus Connect Personal mapped collections are verified")
         if subscription is None:
             raise BadRequest("the collection has no subscription to be verified for")
-        subscription_admin = subscription in svc.subscriptions_of(identity_id, admin=True)
+        subscription_admin = subscription in svc.subscriptions_of(who, admin=True)
         if not (subscription_admin or (administers and not verified)):
             raise PermissionDenied(
                 "only the subscription's administrators may verify the collection"

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...http import Call, Reply
 from . import bookmarks, jsonapi
+from .access import Principals
 from .jsonapi import V2, ref, resource
 from .routes import TransferService, routes
 
@@ -15,12 +16,11 @@ BOOKMARKS = f"{V2}/bookmarks"
 BOOKMARK = f"{BOOKMARKS}/<bookmark_id>"
 
 
-def _owners(svc: TransferService, call: Call) -> tuple[str, set[str], set[str]]:
+def _owners(svc: TransferService, call: Call) -> tuple[str, set[str], Principals]:
     """The caller, their identity set (v2 shows what any of them made)
-    and their groups."""
-    info, groups = svc.caller(call)
-    identities = {i.id for i in svc.world.auth.identity_set(info.identity_id)}
-    return info.identity_id, identities, groups
+    and whom they are for access checks."""
+    info, who = svc.caller(call)
+    return info.identity_id, set(who.identities), who
 
 
 def bookmark_resource(bookmark: dict[str, Any]) -> dict[str, Any]:
@@ -64,10 +64,10 @@ def list_bookmarks(svc: TransferService, call: Call) -> Reply:
 
 @routes.route(BOOKMARKS, "POST", operation="v2_create_bookmark")
 def create_bookmark(svc: TransferService, call: Call) -> Reply:
-    identity_id, _, groups = _owners(svc, call)
+    identity_id, _, who = _owners(svc, call)
     data = jsonapi.document(call, "transfer_v2_bookmark")["data"]
     collection_id = data["relationships"]["collection"]["data"]["id"]
-    collection = svc.state.visible_collection(collection_id, identity_id, groups)
+    collection = svc.state.visible_collection(collection_id, who)
     attributes = data["attributes"]
     bookmark = bookmarks.create(
         svc.state, identity_id, collection, attributes["name"], attributes["path"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .collection import Collection
 from .errors import Conflict, NotFound
 from .filetree import normalize
-from .models import Collection, TransferState
+from .models import TransferState
 
 
 def owned(state: TransferState, owners: set[str]) -> list[dict[str, Any]]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...http import ApiError, Call, Reply, validate
+from ...http import ApiError, Call, Reply, marker_page, validate
 from . import admin_routes as _admin_routes
+from .collection import GUEST, PERSONAL, UPDATABLE, Collection
 from .errors import BadRequest
-from .models import PERSONAL, UPDATABLE, Collection
 from .routes import API, TransferService, routes
 
 OPTIONAL = (
@@ -32,14 +32,14 @@ OPTIONAL = (
 def create_shared_endpoint(svc: TransferService, call: Call) -> Reply:
     body = call.json_object()
     validate(body, "transfer_shared_endpoint", code="ClientError.BadRequest")
-    info, groups, host = svc.usable(call, body["host_endpoint"])
+    info, who, host = svc.usable(call, body["host_endpoint"])
     guest = svc.state.create_guest(
         host,
         body["host_path"],
         body["display_name"],
         owner_id=info.identity_id,
         owner_string=info.username,
-        groups=groups,
+        who=who,
         activity_notification_policy=body.get("guest_collection_activity_notification_policy"),
         **{k: body[k] for k in OPTIONAL if k in body},
     )
@@ -67,7 +67,7 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
     """Only Globus Connect Personal endpoints are made here (GCSv5 endpoints
     come from Globus Connect Server); the answer carries the setup key the
     install is configured with."""
-    info, groups = svc.caller(call)
+    info, who = svc.caller(call)
     body = call.json_object()
     validate(body, "transfer_endpoint_create", code="ClientError.BadRequest")
     if not body["is_globus_connect"]:
@@ -86,9 +86,7 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
         **fields,
     )
     try:
-        change = _admin_routes.subscription_change(
-            svc, personal, info.identity_id, groups, subscription
-        )
+        change = _admin_routes.subscription_change(svc, personal, who, subscription)
     except ApiError:
         del svc.state.collections[personal.id]  # a refused create leaves nothing behind
         raise
@@ -102,12 +100,40 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
     operation="my_shared_endpoint_list",
 )
 def my_shared_endpoint_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    host = svc.state.visible_collection(collection_id, info.identity_id, groups)
-    mine = [
+    _, who = svc.caller(call)
+    host = svc.state.visible_collection(collection_id, who)
+    mine = [c for c in _guests_of(svc, host) if c.owner_id in who.identities]
+    return Reply({"DATA_TYPE": "endpoint_list", "DATA": [c.to_api() for c in mine]})
+
+
+@routes.route(
+    f"{API}/endpoint/<collection_id>/shared_endpoint_list",
+    "GET",
+    operation="get_shared_endpoint_list",
+)
+def shared_endpoint_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
+    """Every guest collection on a host, whoever made it: its
+    administrators' view, paged by ``max_results`` and ``next_token``."""
+    _, who = svc.caller(call)
+    host = svc.state.visible_collection(collection_id, who)
+    svc.state.require_role(host, who, ("administrator",), "list its guest collections")
+    limit = call.arg_int("max_results", 1000, minimum=1, maximum=1000)
+    page, next_token = marker_page(_guests_of(svc, host), call.args.get("next_token"), limit)
+    return Reply(
+        {
+            "DATA_TYPE": "shared_endpoint_list",
+            "shared_endpoints": [c.to_api() for c in page],
+            "next_token": next_token,
+        }
+    )
+
+
+def _guests_of(svc: TransferService, host: Collection) -> list[Collection]:
+    """The guest collections on a host collection (or GCSv5 endpoint)."""
+    found = [
         c
         for c in svc.state.collections.values()
-        if c.host_endpoint_id == host.id and c.owner_id == info.identity_id
+        if c.entity_type in (GUEST, "GCP_guest_collection")
+        and host.id in (c.host_endpoint_id, c.host_collection_id)
     ]
-    mine.sort(key=lambda c: (c.display_name.lower(), c.id))
-    return Reply({"DATA_TYPE": "endpoint_list", "DATA": [c.to_api() for c in mine]})
+    return sorted(found, key=lambda c: (c.display_name.lower(), c.id))

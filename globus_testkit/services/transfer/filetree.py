@@ -61,13 +61,16 @@ class Node:
 
 
 def normalize(path: str, default_directory: str = "/") -> str:
-    """An absolute path inside the collection (``~`` is its default dir)."""
+    """An absolute path inside the collection (``~`` is its default dir;
+    a default dir that is itself ``/~/``, as a new collection's is, is the
+    collection's root: the emulator keeps no per-user home directories)."""
     if not isinstance(path, str) or not path or "\x00" in path:
         raise BadPath(f"invalid path {path!r}")
+    home = "/" if default_directory in ("~", "~/", "/~", "/~/") else default_directory
     if path == "~" or path.startswith("~/"):
-        path = default_directory.rstrip("/") + "/" + path[1:]
+        path = home.rstrip("/") + "/" + path[1:]
     elif path.startswith("/~/") or path == "/~":
-        path = default_directory.rstrip("/") + "/" + path[2:]
+        path = home.rstrip("/") + "/" + path[2:]
     if not path.startswith("/"):
         raise BadPath(f"path {path!r} must be absolute")
     clean = posixpath.normpath(path)

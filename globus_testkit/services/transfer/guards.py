@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ...http import SessionRequired
+from .collection import Collection
 from .errors import ConsentRequired
-from .models import Collection
 
 if TYPE_CHECKING:
     from ...world import World

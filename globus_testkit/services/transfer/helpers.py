@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..auth.models import SessionRequirement
+from .collection import MAPPED, ROLES, Collection, RoleRecord
 from .filetree import normalize
-from .models import MAPPED, ROLES, Collection, RoleRecord
 from .spec import add_collections
 from .stream_world import add_stream_access_points
 from .streams import StreamAccessPoint

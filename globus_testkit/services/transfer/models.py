@@ -11,29 +11,25 @@ gateway's own policies are outside the emulator).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from ...clock import Clock, iso
+from ...clock import Clock
 from ...ids import Ids
-from ..auth.models import SessionRequirement
+from .access import AccessRule, Principals, covers, principal_matches
+from .collection import (
+    ENTITY_TYPES,
+    GUEST,
+    MANAGING,
+    MAPPED,
+    PERSONAL,
+    ROLES,
+    UPDATABLE,
+    Collection,
+    RoleRecord,
+)
 from .errors import BadRequest, Conflict, EndpointNotFound, NotFound, PermissionDenied
 from .filetree import FileTree, normalize
 
-MAPPED = "GCSv5_mapped_collection"
-GUEST = "GCSv5_guest_collection"
-PERSONAL = "GCP_mapped_collection"
-ENTITY_TYPES = (MAPPED, GUEST, PERSONAL, "GCSv5_endpoint", "GCP_guest_collection")
-ROLES = ("administrator", "access_manager", "activity_manager", "activity_monitor")
-# What each role grants, as role names: an administrator can do what every
-# role can, an activity manager can also monitor.
-GRANTS = {
-    "administrator": frozenset(ROLES),
-    "access_manager": frozenset({"access_manager"}),
-    "activity_manager": frozenset({"activity_manager", "activity_monitor"}),
-    "activity_monitor": frozenset({"activity_monitor"}),
-}
-MANAGING = frozenset({"administrator", "access_manager"})
 SEARCH_SCOPES = (
     "all",
     "my-endpoints",
@@ -44,277 +40,6 @@ SEARCH_SCOPES = (
     "shared-with-me",
     "administered-by-me",
 )
-UPDATABLE = (
-    "display_name",
-    "description",
-    "keywords",
-    "organization",
-    "department",
-    "contact_email",
-    "contact_info",
-    "info_link",
-    "public",
-    "default_directory",
-    "force_encryption",
-    "disable_verify",
-    "force_verify",
-    "disable_anonymous_writes",
-    "user_message",
-    "user_message_link",
-    "location",
-    "network_use",
-    "max_concurrency",
-    "preferred_concurrency",
-    "max_parallelism",
-    "preferred_parallelism",
-)
-
-
-@dataclass
-class AccessRule:
-    id: str
-    principal_type: str
-    principal: str
-    path: str
-    permissions: str
-    create_time: float
-    expiration_date: str | None = None
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "DATA_TYPE": "access",
-            "id": self.id,
-            "principal_type": self.principal_type,
-            "principal": self.principal,
-            "path": self.path,
-            "permissions": self.permissions,
-            "create_time": iso(self.create_time),
-            "expiration_date": self.expiration_date,
-            "role_id": None,
-            "role_type": None,
-        }
-
-
-@dataclass
-class RoleRecord:
-    """One role granted on a collection to an identity or a group."""
-
-    id: str
-    principal_type: str  # "identity" | "group"
-    principal: str
-    role: str
-    create_time: float
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "DATA_TYPE": "role",
-            "id": self.id,
-            "principal_type": self.principal_type,
-            "principal": self.principal,
-            "role": self.role,
-            "create_time": iso(self.create_time),
-        }
-
-
-@dataclass
-class Collection:
-    id: str
-    display_name: str
-    entity_type: str
-    owner_id: str
-    owner_string: str
-    tree: FileTree
-    description: str | None = None
-    keywords: str | None = None
-    organization: str | None = None
-    department: str | None = None
-    contact_email: str | None = None
-    contact_info: str | None = None
-    info_link: str | None = None
-    public: bool = True
-    default_directory: str = "/~/"
-    high_assurance: bool = False
-    subscription_id: str | None = None
-    host_endpoint_id: str | None = None
-    host_collection_id: str | None = None
-    host_path: str | None = None
-    setup_key: str | None = None  # a Globus Connect Personal install's one-time key
-    activity_notification_policy: dict[str, Any] | None = None  # guests only
-    non_functional: bool = False
-    force_encryption: bool = False
-    disable_verify: bool = False
-    force_verify: bool = False
-    disable_anonymous_writes: bool = False
-    user_message: str | None = None
-    user_message_link: str | None = None
-    location: str | None = None
-    network_use: str | None = None
-    max_concurrency: int | None = None
-    preferred_concurrency: int | None = None
-    max_parallelism: int | None = None
-    preferred_parallelism: int | None = None
-    requires_data_access_consent: bool = False
-    # Trouble a test can cause: the storage is unreachable (tasks retry and
-    # count faults), or the credentials Transfer uses for it expired (tasks
-    # go INACTIVE until they are restored).
-    down: bool = False
-    credentials_expired: bool = False
-    roles: dict[str, RoleRecord] = field(default_factory=dict)  # by role id
-    # what the collection's storage gateway demands of a caller's session
-    session_requirement: SessionRequirement | None = None
-    rules: dict[str, AccessRule] = field(default_factory=dict)
-    subscription_admin_verified: bool = False
-
-    def effective_roles(
-        self, identity_ids: Iterable[str], group_ids: Iterable[str]
-    ) -> frozenset[str]:
-        """Every role these identities hold here, directly or through a group,
-        with what each implies (the owner is an administrator)."""
-        identities, groups = set(identity_ids), set(group_ids)
-        held = {"administrator"} if self.owner_id in identities else set()
-        for record in self.roles.values():
-            principals = identities if record.principal_type == "identity" else groups
-            if record.principal in principals:
-                held.add(record.role)
-        return frozenset().union(*(GRANTS[role] for role in held))
-
-    def servers(self) -> list[dict[str, Any]]:
-        """The one server behind a mapped or personal collection, managed
-        by Globus Connect Server or Personal; a guest collection has none
-        of its own (it uses its host's)."""
-        if self.entity_type in (GUEST, "GCP_guest_collection"):
-            return []
-        hostname = f"{self.id[:8]}.emulated.globus.invalid"
-        server: dict[str, Any] = {
-            "DATA_TYPE": "server",
-            "id": int(self.id.replace("-", "")[:7], 16),
-            "hostname": hostname,
-            "port": 443,
-            "scheme": "gsiftp",
-            "uri": f"gsiftp://{hostname}:443",
-            "subject": None,
-        }
-        if self.entity_type.startswith("GCP"):
-            server.update(is_connected=not self.down, is_paused=False)
-        return [server]
-
-    @property
-    def data_access_scope(self) -> str:
-        return f"https://auth.globus.org/scopes/{self.id}/data_access"
-
-    @property
-    def gcs_endpoint_id(self) -> str | None:
-        """The GCSv5 endpoint this is (or is on), whose GCS Manager runs it."""
-        if self.entity_type == "GCSv5_endpoint":
-            return self.id
-        return self.host_endpoint_id if self.entity_type.startswith("GCSv5") else None
-
-    def to_api(self, gcs_manager_url: str | None = None) -> dict[str, Any]:
-        document = self._document()
-        if gcs_manager_url is not None:  # GCSv5 entities only
-            document["gcs_manager_url"] = gcs_manager_url
-        return document
-
-    def _document(self) -> dict[str, Any]:
-        guest = self.entity_type in (GUEST, "GCP_guest_collection")
-        return {
-            "DATA_TYPE": "endpoint",
-            "id": self.id,
-            "display_name": self.display_name,
-            "canonical_name": f"{self.owner_string}#{self.id}",
-            "entity_type": self.entity_type,
-            "owner_id": self.owner_id,
-            "owner_string": self.owner_string,
-            "username": self.owner_string.split("@")[0],
-            "description": self.description,
-            "keywords": self.keywords,
-            "organization": self.organization,
-            "department": self.department,
-            "contact_email": self.contact_email,
-            "contact_info": self.contact_info,
-            "info_link": self.info_link,
-            "public": self.public,
-            "default_directory": self.default_directory,
-            "high_assurance": self.high_assurance,
-            "authentication_assurance_timeout": (
-                self.session_requirement.assurance_timeout if self.session_requirement else None
-            ),
-            "subscription_id": self.subscription_id,
-            "host_endpoint_id": self.host_endpoint_id,
-            "host_endpoint": self.host_endpoint_id,
-            "host_path": self.host_path,
-            "gcs_version": "5.4.80" if self.entity_type.startswith("GCSv5") else None,
-            "is_globus_connect": self.entity_type.startswith("GCP"),
-            "globus_connect_setup_key": self.setup_key,
-            "gcp_connected": True if self.entity_type.startswith("GCP") else None,
-            "gcp_paused": False if self.entity_type.startswith("GCP") else None,
-            "non_functional": self.non_functional,
-            "non_functional_endpoint_id": None,
-            "non_functional_endpoint_display_name": None,
-            "force_encryption": self.force_encryption,
-            "disable_verify": self.disable_verify,
-            "force_verify": self.force_verify,
-            "disable_anonymous_writes": self.disable_anonymous_writes,
-            "user_message": self.user_message,
-            "user_message_link": self.user_message_link,
-            "location": self.location,
-            "network_use": self.network_use,
-            "max_concurrency": self.max_concurrency,
-            "preferred_concurrency": self.preferred_concurrency,
-            "max_parallelism": self.max_parallelism,
-            "preferred_parallelism": self.preferred_parallelism,
-            "mfa_required": False,
-            "shareable": not guest,
-            "acl_available": guest,
-            "acl_editable": guest,
-            "activated": True,
-            "expires_in": -1,
-            "expire_time": None,
-            "in_use": False,
-            "french_english_bilingual": False,
-            "myproxy_server": None,
-            "myproxy_dn": None,
-            "oauth_server": None,
-            "s3_url": None,
-            "s3_owner_activated": False,
-            "tlsftp_server": f"tlsftp://{self.id[:8]}.emulated.globus.invalid:443",
-            "https_server": f"https://{self.id[:8]}.emulated.globus.invalid",
-            "local_user_info_available": self.entity_type == MAPPED,
-            "DATA": self.servers(),
-            **(
-                {
-                    "guest_collection_activity_notification_policy": (
-                        self.activity_notification_policy
-                        or {"DATA_TYPE": "activity_notification_policy", "status": []}
-                    )
-                }
-                if guest
-                else {}
-            ),
-            # Verification is kept for Globus Connect Personal collections only.
-            **(
-                {"subscription_admin_verified": self.subscription_admin_verified}
-                if self.entity_type.startswith("GCP")
-                else {}
-            ),
-        }
-
-
-def _principal_matches(rule: AccessRule, identity_id: str | None, groups: set[str]) -> bool:
-    if rule.principal_type == "anonymous":
-        return True
-    if identity_id is None:
-        return False
-    if rule.principal_type == "all_authenticated_users":
-        return True
-    if rule.principal_type == "identity":
-        return rule.principal == identity_id
-    return rule.principal_type == "group" and rule.principal in groups
-
-
-def _covers(rule_path: str, path: str) -> bool:
-    prefix = rule_path.rstrip("/") + "/"
-    return path == rule_path.rstrip("/") or path.startswith(prefix) or rule_path == "/"
 
 
 class TransferState:
@@ -363,7 +88,7 @@ class TransferState:
         *,
         owner_id: str,
         owner_string: str,
-        groups: set[str],
+        who: Principals,
         **fields: Any,
     ) -> Collection:
         """A guest (shared) collection whose root is ``host_path`` on the
@@ -372,7 +97,7 @@ class TransferState:
         if host.entity_type not in (MAPPED, PERSONAL):
             raise BadRequest("guest collections are hosted on mapped collections only")
         path = normalize(host_path, host.default_directory)
-        self.require(host, owner_id, groups, path, write=False)
+        self.require(host, who, path, write=False)
         root = host.tree.directory(path)
         guest = self.create_collection(
             display_name,
@@ -447,37 +172,33 @@ class TransferState:
         if role is not None:
             self.add_role(collection, "identity", identity_id, role)
 
-    def visible(self, collection: Collection, identity_id: str, groups: set[str]) -> bool:
-        if collection.public or collection.effective_roles((identity_id,), groups):
+    def visible(self, collection: Collection, who: Principals) -> bool:
+        if collection.public or collection.effective_roles(who):
             return True
-        return any(_principal_matches(r, identity_id, groups) for r in collection.rules.values())
+        return any(principal_matches(r, who) for r in collection.rules.values())
 
-    def visible_collection(
-        self, collection_id: str, identity_id: str, groups: set[str]
-    ) -> Collection:
+    def visible_collection(self, collection_id: str, who: Principals) -> Collection:
         collection = self.collection(collection_id)
-        if not self.visible(collection, identity_id, groups):
+        if not self.visible(collection, who):
             # Globus does not reveal that a private collection exists.
             raise EndpointNotFound(f"No such endpoint or collection with id {collection_id!r}")
         return collection
 
     @staticmethod
     def require_role(
-        collection: Collection, identity_id: str, groups: set[str], roles: Iterable[str], doing: str
+        collection: Collection, who: Principals, roles: Iterable[str], doing: str
     ) -> frozenset[str]:
         """The caller's effective roles, if one of them is among ``roles``."""
-        held = collection.effective_roles((identity_id,), groups)
+        held = collection.effective_roles(who)
         if not held & set(roles):
             raise PermissionDenied(f"you may not {doing} on {collection.display_name}")
         return held
 
     def update_collection(
-        self, collection_id: str, identity_id: str, groups: set[str], fields: dict[str, Any]
+        self, collection_id: str, who: Principals, fields: dict[str, Any]
     ) -> Collection:
         collection = self.collection(collection_id)
-        self.require_role(
-            collection, identity_id, groups, ("administrator",), "update this collection"
-        )
+        self.require_role(collection, who, ("administrator",), "update this collection")
         if fields.get("is_globus_connect", collection.entity_type.startswith("GCP")) != (
             collection.entity_type.startswith("GCP")
         ):
@@ -487,19 +208,15 @@ class TransferState:
                 setattr(collection, key, fields[key])
         return collection
 
-    def delete_collection(
-        self, collection_id: str, identity_id: str, groups: set[str]
-    ) -> Collection:
+    def delete_collection(self, collection_id: str, who: Principals) -> Collection:
         collection = self.collection(collection_id)
-        self.require_role(
-            collection, identity_id, groups, ("administrator",), "delete this collection"
-        )
+        self.require_role(collection, who, ("administrator",), "delete this collection")
         return self.remove_collection(collection.id)
 
     def search(
         self,
         identity_id: str,
-        groups: set[str],
+        who: Principals,
         *,
         fulltext: str | None = None,
         scope: str = "all",
@@ -512,7 +229,7 @@ class TransferState:
         words = (fulltext or "").lower().split()
         found = []
         for collection in self.collections.values():
-            if not self._in_scope(collection, identity_id, groups, scope):
+            if not self._in_scope(collection, identity_id, who, scope):
                 continue
             if owner_id and collection.owner_id != owner_id:
                 continue
@@ -536,22 +253,22 @@ class TransferState:
         found.sort(key=lambda c: (c.display_name.lower(), c.id))
         return found
 
-    def _in_scope(self, c: Collection, identity_id: str, groups: set[str], scope: str) -> bool:
+    def _in_scope(self, c: Collection, identity_id: str, who: Principals, scope: str) -> bool:
         if scope == "my-endpoints":
             return c.owner_id == identity_id
         if scope == "my-gcp-endpoints":
             return c.owner_id == identity_id and c.entity_type.startswith("GCP")
         if scope == "administered-by-me":
-            return "administrator" in c.effective_roles((identity_id,), groups)
+            return "administrator" in c.effective_roles(who)
         if scope == "shared-by-me":
             return c.owner_id == identity_id and c.entity_type == GUEST
         if scope == "shared-with-me":
             return c.owner_id != identity_id and any(
-                _principal_matches(r, identity_id, groups) for r in c.rules.values()
+                principal_matches(r, who) for r in c.rules.values()
             )
         if scope in ("recently-used", "in-use"):
             return c.id in self.recently_used.get(identity_id, [])
-        return self.visible(c, identity_id, groups)
+        return self.visible(c, who)
 
     def used(self, identity_id: str, *collection_ids: str) -> None:
         recent = self.recently_used.setdefault(identity_id, [])
@@ -581,11 +298,35 @@ class TransferState:
         collection.roles[record.id] = record
         return record
 
+    def managed(self, collection: Collection) -> bool:
+        """Whether a collection is managed: it, or a guest collection's
+        host, is under a subscription."""
+        host = self.collections.get(collection.host_endpoint_id or "")
+        return collection.subscription_id is not None or (
+            host is not None and host.subscription_id is not None
+        )
+
+    def require_roles_assignable(self, collection: Collection) -> None:
+        """Transfer's role API assigns roles on Globus Connect Personal
+        collections only (a Globus Connect Server collection's roles are its
+        GCS Manager's, mirrored here), and only on a managed one: the
+        collection, or a guest collection's host, has a subscription."""
+        if not collection.entity_type.startswith("GCP"):
+            raise BadRequest(
+                f"the roles of {collection.display_name} are managed through its "
+                "Globus Connect Server endpoint, not the Transfer role API"
+            )
+        if not self.managed(collection):
+            raise PermissionDenied(
+                f"assigning roles requires a managed endpoint: {collection.display_name} "
+                "has no subscription"
+            )
+
     @staticmethod
     def role(collection: Collection, role_id: str) -> RoleRecord:
         found = collection.roles.get(role_id)
         if found is None:
-            raise NotFound(f"no role {role_id} on {collection.display_name}")
+            raise NotFound(f"no role {role_id} on {collection.display_name}", code="RoleNotFound")
         return found
 
     # -- access ------------------------------------------------------------------
@@ -593,21 +334,18 @@ class TransferState:
     def can(
         self,
         collection: Collection,
-        identity_id: str | None,
-        groups: set[str],
+        who: Principals | None,
         path: str,
         write: bool,
     ) -> bool:
-        if identity_id is not None and MANAGING & collection.effective_roles(
-            (identity_id,), groups
-        ):
+        if who is not None and MANAGING & collection.effective_roles(who):
             return True
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
-            return identity_id is not None
+            return who is not None
         needed = "rw" if write else "r"
         return any(
-            _principal_matches(rule, identity_id, groups)
-            and _covers(rule.path, path)
+            principal_matches(rule, who)
+            and covers(rule.path, path)
             and needed in (rule.permissions, "r" if rule.permissions == "rw" else "")
             for rule in collection.rules.values()
         )
@@ -615,21 +353,18 @@ class TransferState:
     def require(
         self,
         collection: Collection,
-        identity_id: str,
-        groups: set[str],
+        who: Principals,
         path: str,
         *,
         write: bool,
     ) -> None:
-        if not self.can(collection, identity_id, groups, path, write):
+        if not self.can(collection, who, path, write):
             verb = "write" if write else "read"
             raise PermissionDenied(f"No permission to {verb} {path} on {collection.display_name}")
 
-    def add_rule(
-        self, collection_id: str, identity_id: str, groups: set[str], rule: dict[str, Any]
-    ) -> AccessRule:
+    def add_rule(self, collection_id: str, who: Principals, rule: dict[str, Any]) -> AccessRule:
         collection = self.collection(collection_id)
-        self.require_role(collection, identity_id, groups, MANAGING, "manage access rules")
+        self.require_role(collection, who, MANAGING, "manage access rules")
         if collection.entity_type not in (GUEST, "GCP_guest_collection"):
             raise BadRequest("access rules can only be set on guest collections")
         path = normalize(rule["path"])
@@ -654,18 +389,14 @@ class TransferState:
         collection.rules[created.id] = created
         return created
 
-    def rule(
-        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
-    ) -> AccessRule:
+    def rule(self, collection_id: str, who: Principals, rule_id: str) -> AccessRule:
         collection = self.collection(collection_id)
-        self.require_role(collection, identity_id, groups, MANAGING, "view access rules")
+        self.require_role(collection, who, MANAGING, "view access rules")
         found = collection.rules.get(rule_id)
         if found is None:
-            raise NotFound(f"no access rule {rule_id}")
+            raise NotFound(f"no access rule {rule_id}", code="AccessRuleNotFound")
         return found
 
-    def delete_rule(
-        self, collection_id: str, identity_id: str, groups: set[str], rule_id: str
-    ) -> AccessRule:
-        self.rule(collection_id, identity_id, groups, rule_id)
+    def delete_rule(self, collection_id: str, who: Principals, rule_id: str) -> AccessRule:
+        self.rule(collection_id, who, rule_id)
         return self.collection(collection_id).rules.pop(rule_id)

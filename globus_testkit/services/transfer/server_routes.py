@@ -13,8 +13,8 @@ from .routes import API, TransferService, routes
     f"{API}/endpoint/<collection_id>/server_list", "GET", operation="endpoint_server_list"
 )
 def endpoint_server_list(svc: TransferService, call: Call, collection_id: str) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
     return Reply(
         {
             "DATA_TYPE": "endpoint_server_list",
@@ -30,8 +30,8 @@ def endpoint_server_list(svc: TransferService, call: Call, collection_id: str) -
 def get_endpoint_server(
     svc: TransferService, call: Call, collection_id: str, server_id: str
 ) -> Reply:
-    info, groups = svc.caller(call)
-    collection = svc.state.visible_collection(collection_id, info.identity_id, groups)
+    _, who = svc.caller(call)
+    collection = svc.state.visible_collection(collection_id, who)
     for server in collection.servers():
         if str(server["id"]) == server_id:
             return Reply(server)

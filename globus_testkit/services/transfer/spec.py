@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from ...worlds import WorldError, strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, SessionRequirement
 from ..auth.spec import known_policies
+from .collection import ENTITY_TYPES, MAPPED, Collection
 from .filetree import normalize
-from .models import ENTITY_TYPES, MAPPED, Collection
 
 if TYPE_CHECKING:
     from ...world import World

@@ -19,10 +19,12 @@ from typing import Any
 from ...clock import Clock, iso, parse_iso
 from ...ids import Ids
 from ...patterns import glob_matches
+from .access import Principals
 from .admin import PauseRules
+from .collection import Collection
 from .errors import BadPath, BadRequest, TaskNotFound, TransferError
 from .filetree import Node, normalize
-from .models import Collection, TransferState
+from .models import TransferState
 
 MODES = ("immediate", "timed", "manual")
 SYNC_CHECKS = ("exists", "size", "mtime", "checksum")
@@ -42,7 +44,7 @@ class Task:
     type: str  # "TRANSFER" | "DELETE"
     owner_id: str
     owner_string: str
-    groups: set[str]
+    principals: Principals  # the owner's, when they submitted
     request_time: float
     submission_id: str
     source_id: str
@@ -82,6 +84,7 @@ class Task:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     # Admins pause (with a message) and cancel; pause rules pause too.
     admin_pause_message: str | None = None
+    admin_paused_by: str | None = None  # the end(s) whose manager paused it
     is_paused: bool = False
     paused_since: float | None = None
     canceled_by_admin: str | None = None
@@ -112,7 +115,7 @@ class Tasks:
         return self.ids.uuid()
 
     def submit(
-        self, owner_id: str, owner_string: str, groups: set[str], document: dict[str, Any]
+        self, owner_id: str, owner_string: str, who: Principals, document: dict[str, Any]
     ) -> tuple[Task, bool]:
         """Accept a (schema-valid) transfer or delete document.
 
@@ -131,18 +134,18 @@ class Tasks:
         destination = document["destination_endpoint"] if is_transfer else None
         for collection_id in (source, destination):
             if collection_id is not None:
-                self.collections.visible_collection(collection_id, owner_id, groups)
+                self.collections.visible_collection(collection_id, who)
         for item in document["DATA"]:
             for key in ("source_path", "destination_path", "path"):
                 if key in item:
                     normalize(item[key])  # refuse relative or malformed paths now
-        deadline = _deadline(document.get("deadline"))
+        deadline = parse_deadline(document.get("deadline"))
         task = Task(
             id=self.ids.uuid(),
             type="TRANSFER" if is_transfer else "DELETE",
             owner_id=owner_id,
             owner_string=owner_string,
-            groups=set(groups),
+            principals=who,
             request_time=self.clock.now(),
             submission_id=submission_id,
             source_id=self.collections.collection(source).id,
@@ -433,7 +436,7 @@ class Tasks:
         return plan
 
     def _allowed(self, task: Task, collection: Collection, path: str, *, write: bool) -> bool:
-        return self.collections.can(collection, task.owner_id, task.groups, path, write)
+        return self.collections.can(collection, task.principals, path, write)
 
     # -- endings -------------------------------------------------------------------------
 
@@ -494,7 +497,7 @@ def _glob(collection: Collection, pattern: str) -> list[str]:
     return [posixpath.join(parent, n) for n in node.sorted_names() if glob_matches(name, n)]
 
 
-def _deadline(value: Any) -> float | None:
+def parse_deadline(value: Any) -> float | None:
     if not value:
         return None
     try:
@@ -591,40 +594,10 @@ _ENDPOINT_DETAILS: dict[str, Any] = {
 }
 
 
-def parse_task_filter(expression: str) -> dict[str, set[str]]:
-    """``status:ACTIVE,INACTIVE/type:TRANSFER`` -> {field: values}."""
-    allowed = {"status", "type", "task_id", "label", "owner_id"}
-    parsed: dict[str, set[str]] = {}
-    for part in filter(None, expression.split("/")):
-        name, sep, values = part.partition(":")
-        if not sep or name not in allowed:
-            raise BadRequest(
-                f"invalid task filter {part!r}; filter on {', '.join(sorted(allowed))}"
-            )
-        parsed[name] = {v for v in values.split(",") if v}
-    return parsed
-
-
-def matches(task: Task, filters: dict[str, set[str]]) -> bool:
-    for name, values in filters.items():
-        value = {
-            "status": task.status,
-            "type": task.type,
-            "task_id": task.id,
-            "label": task.label or "",
-            "owner_id": task.owner_id,
-        }[name]
-        if value not in values and not (name == "task_id" and value.lower() in values):
-            return False
-    return True
-
-
 __all__ = [
     "MODES",
     "Task",
     "Tasks",
     "TransferError",
-    "matches",
-    "parse_task_filter",
     "task_document",
 ]
