@@ -140,3 +140,12 @@ def test_bookmark_of_an_unknown_collection_is_refused(v2):
     err = error_of(lambda: make(v2, collection="00000000-0000-4000-8000-000000000000"))
     assert err.http_status == 404
     assert list(v2.list_bookmarks()) == []
+
+
+def test_v0_10_rename_keeps_names_unique_as_v2_does(v2, tc):
+    make(v2)
+    other = tc.create_bookmark(
+        {"DATA_TYPE": "bookmark", "name": "two", "endpoint_id": TUTORIAL_2, "path": "/home/"}
+    )
+    assert error_of(lambda: tc.update_bookmark(other["id"], {"name": "godata"})).http_status == 409
+    assert tc.get_bookmark(other["id"])["name"] == "two"
