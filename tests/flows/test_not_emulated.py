@@ -15,9 +15,6 @@ SOME_ID = "e35d1f92-3e2a-4c1c-8f36-7ce4f00f9d2c"
     [
         ("list_registered_apis", ()),
         ("get_registered_api", (SOME_ID,)),
-        ("list_web_inputs", ()),
-        ("get_web_input", (SOME_ID,)),
-        ("respond_to_web_input", (SOME_ID, "yes")),
     ],
 )
 def test_routes_not_emulated_answer_501(flows, method, args):

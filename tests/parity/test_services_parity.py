@@ -224,6 +224,55 @@ OPERATIONS.update(
 )
 
 
+ASK = {
+    "StartAt": "Ask",
+    "States": {
+        "Ask": {
+            "Type": "CreateWebInput",
+            "Parameters": {
+                "context": {"title": "Approve?", "presentation_style": "text", "text": "Go?"},
+                "options": [{"label": "Approve", "description": "Yes."}],
+                "roles": {"viewer_urns": [], "respondent_urns": []},
+            },
+            "ResultPath": "$.question",
+            "Next": "Wait",
+        },
+        "Wait": {
+            "Type": "AwaitWebInput",
+            "Parameters": {"WebInputId.$": "$.question.id"},
+            "ResultPath": "$.answer",
+            "End": True,
+        },
+    },
+}
+
+
+def a_web_input(e):
+    """A FlowsClient and the web input a run of ASK waits on (and its option)."""
+    client = flows(e)
+    flow = client.create_flow("Parity ask", ASK, {}).data
+    token = e.auth.issue_token(e.user, flow["globus_auth_scope"])
+    runner = globus_sdk.SpecificFlowClient(
+        flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+    )
+    run = runner.run_flow({}, label="parity").data
+    web_input = client.get_web_input(client.get_run(run["run_id"])["blocking_web_input_id"])
+    return client, web_input["id"], web_input["options"][0]["option_id"]
+
+
+OPERATIONS.update(
+    {
+        "flows.get_web_input": lambda e: (lambda c, w, o: c.get_web_input(w).data)(*a_web_input(e)),
+        "flows.list_web_inputs": lambda e: (lambda c, w, o: c.list_web_inputs().data)(
+            *a_web_input(e)
+        ),
+        "flows.respond_to_web_input": lambda e: (lambda c, w, o: c.respond_to_web_input(w, o).data)(
+            *a_web_input(e)
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_answer_has_the_recorded_shape(operation, globus_emulator):
     answer = OPERATIONS[operation](globus_emulator)

@@ -111,7 +111,16 @@ def rule_matches(rule: dict[str, Any], state: dict[str, Any]) -> bool:
 
 # -- definitions ------------------------------------------------------------------------------
 
-STATE_TYPES = ("Action", "Pass", "Choice", "Wait", "Fail", "ExpressionEval")
+STATE_TYPES = (
+    "Action",
+    "Pass",
+    "Choice",
+    "Wait",
+    "Fail",
+    "ExpressionEval",
+    "CreateWebInput",
+    "AwaitWebInput",
+)
 
 
 def check_definition(definition: Any) -> list[str]:

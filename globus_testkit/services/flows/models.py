@@ -170,6 +170,8 @@ class Run:
     definition: dict[str, Any] = field(default_factory=dict)
     # RunAs role -> the identity whose token the run was given for it
     run_as: dict[str, str] = field(default_factory=dict)
+    # the web input an AwaitWebInput state is waiting on
+    web_input_id: str | None = None
 
     @property
     def done(self) -> bool:
@@ -207,6 +209,7 @@ class Run:
             "run_monitors": list(self.run_monitors),
             "manage_by": list(self.run_managers),
             "monitor_by": list(self.run_monitors),
+            "blocking_web_input_id": self.web_input_id,
         }
 
 
@@ -217,6 +220,9 @@ class FlowsState:
         self.flows: dict[str, Flow] = {}
         self.runs: dict[str, Run] = {}
         self.run_order: list[str] = []
+        from .web_inputs import WebInputs  # it builds on Run: imported once Run exists
+
+        self.web_inputs = WebInputs(clock, ids)
 
     def add_flow(self, owner_id: str, fields: dict[str, Any]) -> Flow:
         now = self.clock.now()

@@ -88,7 +88,12 @@ class FlowsService(Service):
         return super().handle(call)
 
     def runner(self) -> Runner:
-        return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
+        return Runner(
+            self.world.clock,
+            EmulatorCaller(self.emulator),
+            self.scope_for,
+            self.state.web_inputs,
+        )
 
     def scope_for(self, url: str) -> str:
         return EmulatorCaller(self.emulator).scope_for(url)
@@ -608,3 +613,10 @@ def flow_action_resume(svc: FlowsService, call: Call, flow_id: str, run_id: str)
 @routes.route("/flows/<flow_id>/<run_id>/release", "POST", operation="flow_action_release")
 def flow_action_release(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
     return Reply(_as_action(svc, _release(svc, _flow_run(svc, call, flow_id, run_id, True))))
+
+
+# Web inputs and registered APIs register on the same table, from their
+# own modules.
+from . import web_input_routes as _web_input_routes  # noqa: E402
+
+ROUTE_MODULES = (_web_input_routes,)

@@ -10,11 +10,15 @@ through an :class:`ActionCaller`.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...clock import Clock, iso, parse_iso
 from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
 from .models import PendingAction, Run
+from .web_inputs import config_problems
+
+if TYPE_CHECKING:
+    from .web_inputs import WebInputs
 
 MAX_STEPS = 100_000
 MAX_BACKOFF = 600.0
@@ -42,10 +46,17 @@ class StateError(Exception):
 
 
 class Runner:
-    def __init__(self, clock: Clock, caller: ActionCaller, scope_for: Any) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        caller: ActionCaller,
+        scope_for: Any,
+        web_inputs: WebInputs | None = None,
+    ) -> None:
         self.clock = clock
         self.caller = caller
         self.scope_for = scope_for  # url -> the provider's scope
+        self.web_inputs = web_inputs
 
     def start(self, run: Run) -> None:
         self._log(run, "FlowStarted", "Starting the flow", {"input": _visible(run.state)})
@@ -73,6 +84,8 @@ class Runner:
             return self._action(run, name, state)
         if kind == "Wait":
             return self._wait(run, name, state)
+        if kind == "AwaitWebInput":
+            return self._await_web_input(run, name, state)
         self._log(
             run, f"{kind}Started", f"State {name} started", {"state_name": name, "state_type": kind}
         )
@@ -94,6 +107,8 @@ class Runner:
             )
         elif kind == "ExpressionEval":
             self._store(run, state, resolve(state["Parameters"], run.state), default_path="$")
+        elif kind == "CreateWebInput":
+            self._store(run, state, self._create_web_input(run, state), default_path="$")
         elif kind == "Choice":
             target = next(
                 (c["Next"] for c in state["Choices"] if rule_matches(c, run.state)),
@@ -160,6 +175,64 @@ class Runner:
             return parse_iso(str(stamp))
         except ValueError as err:
             raise StateError("States.Runtime", f"invalid timestamp {stamp!r}") from err
+
+    # -- web inputs ---------------------------------------------------------------------
+
+    def _inputs(self) -> WebInputs:
+        if self.web_inputs is None:
+            raise StateError("States.Runtime", "web inputs are not available here")
+        return self.web_inputs
+
+    def _create_web_input(self, run: Run, state: dict[str, Any]) -> dict[str, Any]:
+        """A CreateWebInput state: a web input from its Parameters (or its
+        InputPath); its document is the state's result."""
+        config = (
+            resolve(state["Parameters"], run.state)
+            if "Parameters" in state
+            else get_path(run.state, state.get("InputPath", "$"))
+        )
+        problems = config_problems(config)
+        if problems:
+            raise StateError("States.Runtime", "CreateWebInput: " + "; ".join(problems))
+        web_input = self._inputs().create(run, config)
+        return web_input.to_api(set(web_input.respondent_urns) | set(web_input.viewer_urns))
+
+    def _await_web_input(self, run: Run, name: str, state: dict[str, Any]) -> bool:
+        """An AwaitWebInput state: the run stays ACTIVE, blocked on the web
+        input its Parameters name (``WebInputId``), until it is answered."""
+        inputs = self._inputs()
+        if run.web_input_id is None:
+            parameters = resolve(state.get("Parameters", {}), run.state)
+            web_input_id = parameters.get("WebInputId") if isinstance(parameters, dict) else None
+            web_input = inputs.items.get(web_input_id) if isinstance(web_input_id, str) else None
+            if web_input is None or web_input.run_id != run.id:
+                raise StateError(
+                    "States.Runtime",
+                    f"{name}: WebInputId {web_input_id!r} names no web input of this run",
+                )
+            run.web_input_id = web_input.id
+            self._log(
+                run,
+                "AwaitWebInputStarted",
+                f"State {name} is waiting on web input {web_input.id}",
+                {"state_name": name, "state_type": "AwaitWebInput", "web_input_id": web_input.id},
+            )
+        web_input = inputs.items[run.web_input_id]
+        if web_input.response is None:
+            if web_input.open:
+                return False
+            run.web_input_id = None
+            raise StateError("States.Runtime", f"{name}: web input {web_input.id} was closed")
+        run.web_input_id = None
+        result = web_input.result()
+        self._store(run, state, result, default_path="$")
+        self._log(
+            run,
+            "AwaitWebInputCompleted",
+            f"State {name} completed",
+            {"state_name": name, "output": result},
+        )
+        return self._next(run, state)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -335,6 +408,9 @@ class Runner:
             "description": "The Flow Instance was canceled by the user",
             "details": {},
         }
+        run.web_input_id = None
+        if self.web_inputs is not None:
+            self.web_inputs.close_for_run(run.id)
         self._log(run, "FlowCanceled", "The run was canceled", {})
 
     # -- transitions ----------------------------------------------------------------------
