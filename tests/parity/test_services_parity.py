@@ -273,6 +273,31 @@ OPERATIONS.update(
 )
 
 
+def a_registered_api(e):
+    """A FlowsClient and a registered API made with the recorded document's
+    target, templates and input schema (its id and timestamps are ours)."""
+    recorded = testing.get_response_set("flows.get_registered_api").lookup("default").json
+    body = {
+        k: recorded[k]
+        for k in ("name", "description", "target", "data_templates", "state_input_schema")
+    }
+    body["subscription_id"] = recorded["subscription_id"]
+    client = flows(e)
+    return client, client.post("/registered_apis", data=body).data
+
+
+OPERATIONS.update(
+    {
+        "flows.get_registered_api": lambda e: (lambda c, a: c.get_registered_api(a["id"]).data)(
+            *a_registered_api(e)
+        ),
+        "flows.list_registered_apis": lambda e: (lambda c, a: c.list_registered_apis().data)(
+            *a_registered_api(e)
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_answer_has_the_recorded_shape(operation, globus_emulator):
     answer = OPERATIONS[operation](globus_emulator)

@@ -27,7 +27,7 @@ from ..auth.models import RESOURCE_SERVER, Dependency
 from ..base import Routes, Service
 from .calling import EmulatorCaller
 from .language import LanguageError, check_definition
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, principal
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, handler, principal
 from .runner import Runner
 
 if TYPE_CHECKING:
@@ -93,10 +93,34 @@ class FlowsService(Service):
             EmulatorCaller(self.emulator),
             self.scope_for,
             self.state.web_inputs,
+            self.state.registered_apis,
         )
 
     def scope_for(self, url: str) -> str:
         return EmulatorCaller(self.emulator).scope_for(url)
+
+    def action_scopes(self, definition: dict[str, Any], principals: set[str]) -> list[str]:
+        """The scopes a flow's Action states need, as Flows finds them: a
+        provider's (given, or from its introspection), a registered API's
+        (its operation's security). A registered API the deployer cannot
+        see, or that is being deleted, is refused (422). A hosted
+        registered API's handle needs nothing here: running it answers
+        the loud not-emulated failure."""
+        scopes: set[str] = set()
+        for state in definition["States"].values():
+            if state.get("Type") != "Action":
+                continue
+            kind, target, scope = handler(state)
+            if kind == "provider" and target:
+                scopes.add(scope or self.scope_for(target))
+            elif kind == "registered_api":
+                api = self.state.registered_apis.usable(target or "")
+                if api is None or not api.roles_of(principals):
+                    raise ApiError(
+                        422, "UNPROCESSABLE_ENTITY", f"no usable registered API {target}"
+                    )
+                scopes.update(api.scopes)
+        return sorted(scopes)
 
     def flow_or_caller(
         self, call: Call, flow_id: str, accepted: set[str]
@@ -197,20 +221,17 @@ def _require_session(svc: FlowsService, info: TokenInfo, flow: Flow) -> None:
         )
 
 
-def _register_flow_scope(svc: FlowsService, flow: Flow) -> None:
+def _register_flow_scope(svc: FlowsService, flow: Flow, scopes: list[str]) -> None:
     """The flow is a resource server of its own; its scope depends on the
-    scopes of the providers it calls."""
+    scopes of the providers and registered APIs it calls."""
     auth = svc.world.auth
     if flow.id not in auth.clients:
         auth.register_client(f"flow {flow.title}", client_type=RESOURCE_SERVER, client_id=flow.id)
     deps = []
-    for state in flow.definition["States"].values():
-        if state.get("Type") == "Action":
-            found = auth.scope_by_string(
-                state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
-            )
-            if found is not None:
-                deps.append(Dependency(found.id))
+    for scope_string in scopes:
+        found = auth.scope_by_string(scope_string)
+        if found is not None:
+            deps.append(Dependency(found.id))
     for scope in (flow.scope, *flow.role_scopes.values()):
         existing = auth.scope_by_string(scope)
         if existing is None:
@@ -229,8 +250,9 @@ def create_flow(svc: FlowsService, call: Call) -> Reply:
     validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
     _validated_flow(body)
     _known_policy(svc, body)
+    scopes = svc.action_scopes(body["definition"], principals)
     flow = svc.state.add_flow(info.identity_id, body)
-    _register_flow_scope(svc, flow)
+    _register_flow_scope(svc, flow, scopes)
     return Reply(flow.to_api(principals), 201)
 
 
@@ -257,20 +279,13 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
 
 @routes.route("/flows/validate", "POST", operation="validate_flow")
 def validate_flow(svc: FlowsService, call: Call) -> Reply:
-    svc.caller(call, MANAGE)
+    _, principals = svc.caller(call, MANAGE)
     body = call.json_object()
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
     if "definition" not in body:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
     _validated_flow(body)
-    scopes = sorted(
-        {
-            state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
-            for state in body["definition"]["States"].values()
-            if state.get("Type") == "Action"
-        }
-    )
-    return Reply({"scopes": {"User": scopes}})
+    return Reply({"scopes": {"User": svc.action_scopes(body["definition"], principals)}})
 
 
 @routes.route("/flows", "GET", operation="list_flows")
@@ -314,10 +329,11 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
     _validated_flow(body)
     _known_policy(svc, body)
+    scopes = svc.action_scopes(body.get("definition", flow.definition), principals)
     for key, value in body.items():
         setattr(flow, key, value)
     flow.updated_at = svc.world.clock.now()
-    _register_flow_scope(svc, flow)
+    _register_flow_scope(svc, flow, scopes)
     return Reply(flow.to_api(principals))
 
 
@@ -556,67 +572,10 @@ def _release(svc: FlowsService, run: Run) -> Run:
 __all__ = ["FlowsService", "LanguageError"]
 
 
-# -- the flow as an action provider (globus-automate-client's paths) --------------------
-
-
-def _flow_run(svc: FlowsService, call: Call, flow_id: str, run_id: str, manage: bool) -> Run:
-    _, principals = svc.flow_or_caller(call, flow_id, RUN_MANAGE if manage else RUN_STATUS)
-    run = svc.run_for(run_id, principals, manage=manage)
-    if run.flow_id != flow_id:
-        raise NotFound(f"no run {run_id} of flow {flow_id}")
-    return run
-
-
-def _as_action(svc: FlowsService, run: Run) -> dict[str, Any]:
-    """A run as an ActionStatus, the shape a provider answers."""
-    return {
-        "action_id": run.id,
-        "status": "SUCCEEDED"
-        if run.status == "SUCCEEDED"
-        else ("FAILED" if run.status in ("FAILED", "ENDED") else run.status),
-        "display_status": run.display_status,
-        "creator_id": principal(run.owner_id),
-        "details": run.details,
-        "label": run.label,
-        "manage_by": list(run.run_managers),
-        "monitor_by": list(run.run_monitors),
-        "start_time": run.to_api(set(), None)["start_time"],
-        "completion_time": run.to_api(set(), None)["completion_time"],
-        "release_after": "P30D",
-    }
-
-
-@routes.route("/flows/<flow_id>/<run_id>/status", "GET", operation="flow_action_status")
-def flow_action_status(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return Reply(_as_action(svc, _flow_run(svc, call, flow_id, run_id, False)))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/log", "GET", operation="flow_action_log")
-def flow_action_log(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return _log_page(call, _flow_run(svc, call, flow_id, run_id, False))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/cancel", "POST", operation="flow_action_cancel")
-def flow_action_cancel(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    run = _flow_run(svc, call, flow_id, run_id, True)
-    svc.runner().cancel(run)
-    return Reply(_as_action(svc, run))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/resume", "POST", operation="flow_action_resume")
-def flow_action_resume(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    run = _flow_run(svc, call, flow_id, run_id, True)
-    svc.runner().resume(run)
-    return Reply(_as_action(svc, run))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/release", "POST", operation="flow_action_release")
-def flow_action_release(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return Reply(_as_action(svc, _release(svc, _flow_run(svc, call, flow_id, run_id, True))))
-
-
-# Web inputs and registered APIs register on the same table, from their
-# own modules.
+# The flow-as-provider paths, web inputs and registered APIs register on
+# the same table, from their own modules.
+from . import provider_routes as _provider_routes  # noqa: E402
+from . import registered_api_routes as _registered_api_routes  # noqa: E402
 from . import web_input_routes as _web_input_routes  # noqa: E402
 
-ROUTE_MODULES = (_web_input_routes,)
+ROUTE_MODULES = (_provider_routes, _registered_api_routes, _web_input_routes)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ...clock import Clock, iso, parse_iso
 from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
-from .models import PendingAction, Run
+from .models import PendingAction, Run, handler
 from .web_inputs import config_problems
 
 if TYPE_CHECKING:
+    from .registered_apis import RegisteredApis
     from .web_inputs import WebInputs
 
 MAX_STEPS = 100_000
@@ -52,11 +53,13 @@ class Runner:
         caller: ActionCaller,
         scope_for: Any,
         web_inputs: WebInputs | None = None,
+        registered_apis: RegisteredApis | None = None,
     ) -> None:
         self.clock = clock
         self.caller = caller
         self.scope_for = scope_for  # url -> the provider's scope
         self.web_inputs = web_inputs
+        self.registered_apis = registered_apis
 
     def start(self, run: Run) -> None:
         self._log(run, "FlowStarted", "Starting the flow", {"input": _visible(run.state)})
@@ -258,8 +261,11 @@ class Runner:
         return self._settle(run, name, state, body)
 
     def _start_action(self, run: Run, name: str, state: dict[str, Any]) -> bool:
-        url = state["ActionUrl"].rstrip("/")
-        scope = state.get("ActionScope") or self.scope_for(url)
+        kind, target, given_scope = handler(state)
+        if kind != "provider":
+            return self._call_registered_api(run, name, state, kind, target or "")
+        url = (target or "").rstrip("/")
+        scope = given_scope or self.scope_for(url)
         # $._context is virtual: an action given the whole state does not see it.
         source = (
             get_path(run.state, state["InputPath"]) if "InputPath" in state else _visible(run.state)
@@ -298,6 +304,62 @@ class Runner:
             now + 1.0,
         )
         return self._settle(run, name, state, body, polled=False)
+
+    def _call_registered_api(
+        self, run: Run, name: str, state: dict[str, Any], kind: str, target: str
+    ) -> bool:
+        """An Action state whose Handler is a registered API: one HTTP call,
+        made as the state's identity with a token for the API's scopes,
+        through the same caller as providers (so never off the machine);
+        the response templates make the answer the result or an error."""
+        from .registered_apis import RequestProblem
+
+        api = self.registered_apis.usable(target) if self.registered_apis else None
+        if kind == "handle" or api is None:
+            raise StateError(
+                "ActionUnableToRun",
+                f"{name}: the registered API {target} is not emulated by globus-testkit"
+                if kind == "handle"
+                else f"{name}: no usable registered API {target}",
+            )
+        parameters = (
+            resolve(state["Parameters"], run.state)
+            if "Parameters" in state
+            else get_path(run.state, state.get("InputPath", "$"))
+        )
+        try:
+            method, url, body = api.request(parameters)
+        except RequestProblem as err:
+            raise StateError("ActionUnableToRun", f"{name}: {err}") from err
+        self._log(
+            run,
+            "ActionStarted",
+            f"State {name} of type Action started",
+            {
+                "state_name": name,
+                "state_type": "Action",
+                "registered_api_id": api.id,
+                "parameters": parameters,
+            },
+        )
+        status, answer = self.caller.call(
+            self._runs_as(run, state), method, url, " ".join(api.scopes), body
+        )
+        succeeded, result = api.outcome(status, answer)
+        if not succeeded:
+            failure = result if isinstance(result, dict) else {}
+            raise StateError(
+                str(failure.get("exception") or "ActionUnableToRun"),
+                str(failure.get("cause", result))[:1000],
+            )
+        self._store(run, state, result, default_path="$")
+        self._log(
+            run,
+            "ActionCompleted",
+            f"State {name} of type Action completed",
+            {"state_name": name, "output": result},
+        )
+        return self._next(run, state)
 
     def _runs_as(self, run: Run, state: dict[str, Any]) -> str:
         """Whose credentials an Action uses: the run's user (the default),
