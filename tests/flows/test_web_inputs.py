@@ -96,6 +96,8 @@ def test_a_run_waits_on_its_web_input_and_succeeds_with_the_answer(
     assert web_input_id
     codes = [e["code"] for e in flows.get_run_logs(run_id)["entries"]]
     assert codes[-1] == "AwaitWebInputStarted"
+    assert run["details"]["code"] == "AwaitWebInputStarted"
+    assert run["details"]["details"]["web_input_id"] == web_input_id
 
     ann_flows = flows_for(globus_emulator, ann)
     listed = ann_flows.list_web_inputs(filter_run_ids=run_id)["web_input_summaries"]

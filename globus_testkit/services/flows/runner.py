@@ -220,6 +220,9 @@ class Runner:
                 f"State {name} is waiting on web input {web_input.id}",
                 {"state_name": name, "state_type": "AwaitWebInput", "web_input_id": web_input.id},
             )
+            # While it waits, the run's details are that event, as an ACTIVE
+            # run's details are its latest event on the service.
+            run.details = dict(run.log[-1])
         web_input = inputs.items[run.web_input_id]
         if web_input.response is None:
             if web_input.open:
