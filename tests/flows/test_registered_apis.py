@@ -225,3 +225,20 @@ def test_other_handler_forms(flows, runner_for):
     run = run_to_end(flows, runner_for, provider)
     assert run["status"] == "SUCCEEDED"
     assert run["details"]["output"]["hello"]["details"]["hello"] == "hi"
+
+
+def test_a_handler_and_an_action_url_are_exclusive(flows):
+    both = {
+        "StartAt": "H",
+        "States": {
+            "H": {
+                "Type": "Action",
+                "ActionUrl": HELLO,
+                "Handler": {"Type": "ActionProvider", "Url": HELLO},
+                "End": True,
+            }
+        },
+    }
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows.create_flow("Both", both, {})
+    assert caught.value.http_status == 422 and "mutually exclusive" in caught.value.text
