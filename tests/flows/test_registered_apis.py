@@ -82,6 +82,13 @@ def test_a_registered_api_is_made_read_listed_and_paged(flows, globus_emulator):
         "created_timestamp",
         "updated_timestamp",
     }
+    by_two = flows.list_registered_apis(orderby=["name DESC", "id ASC"])
+    assert [a["name"] for a in by_two["registered_apis"]] == [
+        "get-group",
+        "api-2",
+        "api-1",
+        "api-0",
+    ]
     pages = list(flows.paginated.list_registered_apis(per_page=3))
     assert [len(p["registered_apis"]) for p in pages] == [3, 1]
     assert pages[0]["registered_apis"][0]["name"] == "api-2"  # newest first by default

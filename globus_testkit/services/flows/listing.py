@@ -30,10 +30,12 @@ def csv_filter(
 
 
 def ordered(
-    items: list[T], orderby: str | None, keys: dict[str, Callable[[T], Any]], default: str
+    items: list[T], call: Call, keys: dict[str, Callable[[T], Any]], default: str
 ) -> list[T]:
-    """``items`` sorted by each ``FIELD ASC|DESC`` criterion in turn (the
-    first decides, later ones break ties); None sorts first ascending."""
+    """``items`` sorted by each ``FIELD ASC|DESC`` criterion of ``orderby``
+    (comma-separated, or repeated as globus-sdk sends a list) in turn: the
+    first decides, later ones break ties; None sorts first ascending."""
+    orderby = ",".join(v for v in call.args.getlist("orderby") if v.strip())
     criteria = []
     for raw in (orderby or default).split(","):
         field_name, _, direction = raw.strip().partition(" ")

@@ -62,7 +62,7 @@ def list_registered_apis(svc: FlowsService, call: Call) -> Reply:
         for api in svc.state.registered_apis.items.values()
         if roles & set(api.roles_of(principals))
     ]
-    found = ordered(found, call.args.get("orderby"), ORDER_KEYS, "created_timestamp DESC")
+    found = ordered(found, call, ORDER_KEYS, "created_timestamp DESC")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=100)
     page, marker = marker_page(found, call.args.get("marker"), limit)
     return Reply(

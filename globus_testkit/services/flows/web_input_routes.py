@@ -97,7 +97,7 @@ def list_web_inputs(svc: FlowsService, call: Call) -> Reply:
         ):
             continue
         found.append(web_input)
-    found = ordered(found, call.args.get("orderby"), ORDER_KEYS, "created_timestamp DESC")
+    found = ordered(found, call, ORDER_KEYS, "created_timestamp DESC")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=100)
     page, marker = marker_page(found, call.args.get("marker"), limit)
     return Reply({"web_input_summaries": [w.summary(principals) for w in page], "marker": marker})
