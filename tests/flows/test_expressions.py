@@ -94,3 +94,64 @@ def test_result_paths_must_name_one_place_and_copy_on_write():
     assert updated["items"] == [10, 2, 3, 4] and LISTING["items"][0] == 1
     with pytest.raises(LanguageError):
         get_path(LISTING, "$.items[")
+
+
+# -- the back-quoted JSONPath form (globus-automate-client's "Expressions in
+# Parameters", still in published flows such as MDF's) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("`$.source.id` + '_approve'", "ep_approve"),
+        ("`$.source.path` + '/' + `$.ls.DATA[0].name`", "/home/share/godata//file1.txt"),
+        ("`$.items` + [5]", [1, 2, 3, 4, 5]),
+        ("len(`$.items[1:]`)", 3),
+        ("`$.ls.DATA[?(@.size > 0)].name`", ["file1.txt"]),
+        ("[i * 2 for i in `$.items` if i > 2]", [6, 8]),
+        ("'a `quoted` text' + `$._context.run_id`", "a `quoted` textr"),
+    ],
+)
+def test_back_quoted_jsonpaths_read_the_state(expression, expected):
+    assert evaluate(expression, LISTING) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "refusal"),
+    [
+        ("`$.source.id", "unclosed back-quote"),
+        ("`source.id` + 'x'", "JSONPath starting with \\$"),
+        ("`$.nothing` + 1", "does not exist"),
+    ],
+)
+def test_back_quote_mistakes_are_refused_by_name(expression, refusal):
+    with pytest.raises(LanguageError, match=refusal):
+        evaluate(expression, LISTING)
+
+
+def test_back_quoted_values_keep_the_step_budget():
+    with pytest.raises(LanguageError, match="steps"):
+        evaluate("[x for x in `$.big` for y in `$.big`]", {"big": list(range(300))})
+
+
+def test_a_flow_with_back_quoted_expressions_runs_through_the_sdk(flows, runner_for):
+    definition = {
+        "StartAt": "Name",
+        "States": {
+            "Name": {
+                "Type": "ExpressionEval",
+                "Parameters": {
+                    "crate.=": "`$.input.dir` + '/' + `$.results[0].task_id` + '.crate'",
+                    "count.=": "len(`$.results`)",
+                },
+                "ResultPath": "$.named",
+                "End": True,
+            }
+        },
+    }
+    flow = flows.create_flow("Back-quotes", definition, {}).data
+    body = {"input": {"dir": "/out"}, "results": [{"task_id": "t1"}, {"task_id": "t2"}]}
+    run_id = runner_for(flow).run_flow(body)["run_id"]
+    run = flows.get_run(run_id)
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["named"] == {"crate": "/out/t1.crate", "count": 2}

@@ -226,6 +226,80 @@ OPERATIONS.update(
 )
 
 
+ASK = {
+    "StartAt": "Ask",
+    "States": {
+        "Ask": {
+            "Type": "CreateWebInput",
+            "Parameters": {
+                "context": {"title": "Approve?", "presentation_style": "text", "text": "Go?"},
+                "options": [{"label": "Approve", "description": "Yes."}],
+                "roles": {"viewer_urns": [], "respondent_urns": []},
+            },
+            "ResultPath": "$.question",
+            "Next": "Wait",
+        },
+        "Wait": {
+            "Type": "AwaitWebInput",
+            "Parameters": {"WebInputId.$": "$.question.id"},
+            "ResultPath": "$.answer",
+            "End": True,
+        },
+    },
+}
+
+
+def a_web_input(e):
+    """A FlowsClient and the web input a run of ASK waits on (and its option)."""
+    client = flows(e)
+    flow = client.create_flow("Parity ask", ASK, {}).data
+    token = e.auth.issue_token(e.user, flow["globus_auth_scope"])
+    runner = globus_sdk.SpecificFlowClient(
+        flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+    )
+    run = runner.run_flow({}, label="parity").data
+    web_input = client.get_web_input(client.get_run(run["run_id"])["blocking_web_input_id"])
+    return client, web_input["id"], web_input["options"][0]["option_id"]
+
+
+OPERATIONS.update(
+    {
+        "flows.get_web_input": lambda e: (lambda c, w, o: c.get_web_input(w).data)(*a_web_input(e)),
+        "flows.list_web_inputs": lambda e: (lambda c, w, o: c.list_web_inputs().data)(
+            *a_web_input(e)
+        ),
+        "flows.respond_to_web_input": lambda e: (lambda c, w, o: c.respond_to_web_input(w, o).data)(
+            *a_web_input(e)
+        ),
+    }
+)
+
+
+def a_registered_api(e):
+    """A FlowsClient and a registered API made with the recorded document's
+    target, templates and input schema (its id and timestamps are ours)."""
+    recorded = testing.get_response_set("flows.get_registered_api").lookup("default").json
+    body = {
+        k: recorded[k]
+        for k in ("name", "description", "target", "data_templates", "state_input_schema")
+    }
+    body["subscription_id"] = recorded["subscription_id"]
+    client = flows(e)
+    return client, client.post("/registered_apis", data=body).data
+
+
+OPERATIONS.update(
+    {
+        "flows.get_registered_api": lambda e: (lambda c, a: c.get_registered_api(a["id"]).data)(
+            *a_registered_api(e)
+        ),
+        "flows.list_registered_apis": lambda e: (lambda c, a: c.list_registered_apis().data)(
+            *a_registered_api(e)
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_answer_has_the_recorded_shape(operation, globus_emulator):
     answer = OPERATIONS[operation](globus_emulator)

@@ -123,3 +123,46 @@ def test_a_client_app_redrives_a_lapsed_policy_with_fresh_client_credentials(glo
     runs = globus_emulator.journal.calls(operation="run_flow")
     assert [c.status for c in runs] == [403, 201]
     assert globus_emulator.journal.calls(operation="oauth2_token.client_credentials")
+
+
+def test_a_web_input_of_a_policy_flow_demands_the_policy_of_its_respondents(
+    globus_emulator, policy
+):
+    ann = globus_emulator.auth.add_identity("ann@example.org")
+    definition = {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {
+                "Type": "CreateWebInput",
+                "Parameters": {
+                    "context": {"title": "Go?", "text": "Shall we?"},
+                    "options": [{"label": "Yes"}],
+                    "roles": {"respondent_urns": [f"urn:globus:auth:identity:{ann.id}"]},
+                },
+                "ResultPath": "$.question",
+                "Next": "Wait",
+            },
+            "Wait": {
+                "Type": "AwaitWebInput",
+                "Parameters": {"WebInputId.$": "$.question.id"},
+                "End": True,
+            },
+        },
+    }
+    app = user_app(globus_emulator, auto_redrive_gares=True)
+    flow = globus_sdk.FlowsClient(app=app).create_flow(
+        "Campus approval", definition, {}, authentication_policy_id=policy
+    )
+    run = globus_sdk.SpecificFlowClient(flow["id"], app=app).run_flow({})
+    web_input_id = globus_sdk.FlowsClient(app=app).get_run(run["run_id"])["blocking_web_input_id"]
+    token = globus_emulator.auth.issue_token(ann, FLOWS_ALL)
+    ann_flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        ann_flows.respond_to_web_input(web_input_id, "anything")
+    err = caught.value
+    assert err.http_status == 403
+    assert err.raw_json["error"]["code"] == "AUTHENTICATION_POLICY_REQUIRED"
+    assert err.raw_json["web_input_summary"]["user_roles"] == ["respondent"]
+    gare = globus_sdk.gare.to_gare(err)
+    assert gare is not None
+    assert gare.authorization_parameters.session_required_policies == [policy]

@@ -2,7 +2,8 @@
 interpreted safely: Python syntax, walked node by node over a whitelist,
 never ``eval``.
 
-Allowed: literals, names from the run's state, item and attribute access
+Allowed: literals, names from the run's state (or JSONPaths between
+back-quotes, the older documented form), item and attribute access
 into data, arithmetic, comparisons, boolean logic, conditionals, list and
 dict comprehensions (and generator arguments to functions such as ``any``),
 a few pure functions, and non-mutating methods of strings, lists and dicts
@@ -24,7 +25,9 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from .backticks import JsonPathRef, bind_paths, split_backticks
 from .errors import LanguageError
+from .paths import get_path
 
 MAX_EXPRESSION = 10_000
 MAX_POWER = 1_000
@@ -147,8 +150,9 @@ _NAMES = {"True": True, "False": False, "None": None}
 
 @lru_cache(maxsize=2048)
 def _parse(expression: str) -> ast.expr:
+    source, paths = split_backticks(expression)
     try:
-        return ast.parse(expression, mode="eval").body
+        return bind_paths(ast.parse(source, mode="eval").body, paths)
     except SyntaxError as err:
         raise LanguageError(
             "States.Runtime", f"invalid expression {expression!r}: {err.msg}"
@@ -197,6 +201,10 @@ class _Evaluator:
         if node.id in _NAMES:
             return _NAMES[node.id]
         raise LanguageError("States.Runtime", f"name {node.id!r} is not defined")
+
+    def visit_JsonPathRef(self, node: JsonPathRef) -> Any:
+        """A back-quoted JSONPath: the value it names in the run's state."""
+        return get_path(self.names, node.path)
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         _no_dunder(node.attr)

@@ -111,7 +111,16 @@ def rule_matches(rule: dict[str, Any], state: dict[str, Any]) -> bool:
 
 # -- definitions ------------------------------------------------------------------------------
 
-STATE_TYPES = ("Action", "Pass", "Choice", "Wait", "Fail", "ExpressionEval")
+STATE_TYPES = (
+    "Action",
+    "Pass",
+    "Choice",
+    "Wait",
+    "Fail",
+    "ExpressionEval",
+    "CreateWebInput",
+    "AwaitWebInput",
+)
 
 
 def check_definition(definition: Any) -> list[str]:
@@ -137,6 +146,10 @@ def check_definition(definition: Any) -> list[str]:
             problems.append(f"$.States.{name}: needs Next or End")
         if state.get("End") and "Next" in state:
             problems.append(f"$.States.{name}: cannot have both Next and End")
+        if kind == "Action" and "Handler" in state:
+            both = [k for k in ("ActionUrl", "ActionScope") if k in state]
+            if both:
+                problems.append(f"$.States.{name}: Handler and {both[0]} are mutually exclusive")
         for exclusive in ("Error", "Cause"):
             if exclusive in state and f"{exclusive}Path" in state:
                 problems.append(

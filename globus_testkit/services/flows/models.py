@@ -21,6 +21,21 @@ def flow_scope(flow_id: str, role: str = "user") -> str:
     return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_{role}"
 
 
+def handler(state: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """What an Action state calls, as Flows reads it: ``("provider", url,
+    scope)`` for ``ActionUrl`` (with ``ActionScope``) or an ActionProvider
+    Handler; ``("registered_api", id, None)`` for a RegisteredAPI Handler;
+    ``("handle", urn, None)`` for a hosted registered API's handle URN."""
+    given = state.get("Handler")
+    if isinstance(given, str):
+        return "handle", given, None
+    if isinstance(given, dict) and given.get("Type") == "RegisteredAPI":
+        return "registered_api", str(given.get("Id")), None
+    if isinstance(given, dict):
+        return "provider", given.get("Url"), given.get("Scope")
+    return "provider", state.get("ActionUrl"), state.get("ActionScope")
+
+
 def run_as_roles(definition: dict[str, Any]) -> list[str]:
     """The role names Action states run as, besides the run's user and the
     flow itself: each needs a token of its own in the run's ``_tokens``."""
@@ -170,6 +185,8 @@ class Run:
     definition: dict[str, Any] = field(default_factory=dict)
     # RunAs role -> the identity whose token the run was given for it
     run_as: dict[str, str] = field(default_factory=dict)
+    # the web input an AwaitWebInput state is waiting on
+    web_input_id: str | None = None
 
     @property
     def done(self) -> bool:
@@ -207,6 +224,7 @@ class Run:
             "run_monitors": list(self.run_monitors),
             "manage_by": list(self.run_managers),
             "monitor_by": list(self.run_monitors),
+            "blocking_web_input_id": self.web_input_id,
         }
 
 
@@ -217,6 +235,11 @@ class FlowsState:
         self.flows: dict[str, Flow] = {}
         self.runs: dict[str, Run] = {}
         self.run_order: list[str] = []
+        from .registered_apis import RegisteredApis
+        from .web_inputs import WebInputs  # it builds on Run: imported once Run exists
+
+        self.web_inputs = WebInputs(clock, ids)
+        self.registered_apis = RegisteredApis(clock, ids)
 
     def add_flow(
         self, owner_id: str, fields: dict[str, Any], *, flow_id: str | None = None

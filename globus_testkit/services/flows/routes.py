@@ -25,7 +25,7 @@ from ..auth.errors import TokenRejected
 from ..base import Routes, Service
 from .calling import EmulatorCaller
 from .language import LanguageError
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, principal
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, handler, principal
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
 
@@ -93,10 +93,39 @@ class FlowsService(Service):
         return super().handle(call)
 
     def runner(self) -> Runner:
-        return Runner(self.world.clock, EmulatorCaller(self.emulator), self.scope_for)
+        return Runner(
+            self.world.clock,
+            EmulatorCaller(self.emulator),
+            self.scope_for,
+            self.state.web_inputs,
+            self.state.registered_apis,
+        )
 
     def scope_for(self, url: str) -> str:
         return EmulatorCaller(self.emulator).scope_for(url)
+
+    def action_scopes(self, definition: dict[str, Any], principals: set[str]) -> list[str]:
+        """The scopes a flow's Action states need, as Flows finds them: a
+        provider's (given, or from its introspection), a registered API's
+        (its operation's security). A registered API the deployer cannot
+        see, or that is being deleted, is refused (422). A hosted
+        registered API's handle needs nothing here: running it answers
+        the loud not-emulated failure."""
+        scopes: set[str] = set()
+        for state in definition["States"].values():
+            if state.get("Type") != "Action":
+                continue
+            kind, target, scope = handler(state)
+            if kind == "provider" and target:
+                scopes.add(scope or self.scope_for(target))
+            elif kind == "registered_api":
+                api = self.state.registered_apis.usable(target or "")
+                if api is None or not api.roles_of(principals):
+                    raise ApiError(
+                        422, "UNPROCESSABLE_ENTITY", f"no usable registered API {target}"
+                    )
+                scopes.update(api.scopes)
+        return sorted(scopes)
 
     def flow_or_caller(
         self, call: Call, flow_id: str, accepted: set[str]
@@ -193,8 +222,9 @@ def create_flow(svc: FlowsService, call: Call) -> Reply:
     validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
     validated_flow(body)
     _known_policy(svc, body)
+    scopes = svc.action_scopes(body["definition"], principals)
     flow = svc.state.add_flow(info.identity_id, body)
-    register_flow_scope(svc.world, flow, svc.scope_for)
+    register_flow_scope(svc.world, flow, scopes)
     return Reply(flow.to_api(principals), 201)
 
 
@@ -221,20 +251,13 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
 
 @routes.route("/flows/validate", "POST", operation="validate_flow")
 def validate_flow(svc: FlowsService, call: Call) -> Reply:
-    svc.caller(call, MANAGE)
+    _, principals = svc.caller(call, MANAGE)
     body = call.json_object()
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
     if "definition" not in body:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
     validated_flow(body)
-    scopes = sorted(
-        {
-            state.get("ActionScope") or svc.scope_for(state["ActionUrl"])
-            for state in body["definition"]["States"].values()
-            if state.get("Type") == "Action"
-        }
-    )
-    return Reply({"scopes": {"User": scopes}})
+    return Reply({"scopes": {"User": svc.action_scopes(body["definition"], principals)}})
 
 
 @routes.route("/flows", "GET", operation="list_flows")
@@ -278,10 +301,11 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
     validated_flow(body)
     _known_policy(svc, body)
+    scopes = svc.action_scopes(body.get("definition", flow.definition), principals)
     for key, value in body.items():
         setattr(flow, key, value)
     flow.updated_at = svc.world.clock.now()
-    register_flow_scope(svc.world, flow, svc.scope_for)
+    register_flow_scope(svc.world, flow, scopes)
     return Reply(flow.to_api(principals))
 
 
@@ -520,60 +544,10 @@ def _release(svc: FlowsService, run: Run) -> Run:
 __all__ = ["FlowsService", "LanguageError"]
 
 
-# -- the flow as an action provider (globus-automate-client's paths) --------------------
+# The flow-as-provider paths, web inputs and registered APIs register on
+# the same table, from their own modules.
+from . import provider_routes as _provider_routes  # noqa: E402
+from . import registered_api_routes as _registered_api_routes  # noqa: E402
+from . import web_input_routes as _web_input_routes  # noqa: E402
 
-
-def _flow_run(svc: FlowsService, call: Call, flow_id: str, run_id: str, manage: bool) -> Run:
-    _, principals = svc.flow_or_caller(call, flow_id, RUN_MANAGE if manage else RUN_STATUS)
-    run = svc.run_for(run_id, principals, manage=manage)
-    if run.flow_id != flow_id:
-        raise NotFound(f"no run {run_id} of flow {flow_id}")
-    return run
-
-
-def _as_action(svc: FlowsService, run: Run) -> dict[str, Any]:
-    """A run as an ActionStatus, the shape a provider answers."""
-    return {
-        "action_id": run.id,
-        "status": "SUCCEEDED"
-        if run.status == "SUCCEEDED"
-        else ("FAILED" if run.status in ("FAILED", "ENDED") else run.status),
-        "display_status": run.display_status,
-        "creator_id": principal(run.owner_id),
-        "details": run.details,
-        "label": run.label,
-        "manage_by": list(run.run_managers),
-        "monitor_by": list(run.run_monitors),
-        "start_time": run.to_api(set(), None)["start_time"],
-        "completion_time": run.to_api(set(), None)["completion_time"],
-        "release_after": "P30D",
-    }
-
-
-@routes.route("/flows/<flow_id>/<run_id>/status", "GET", operation="flow_action_status")
-def flow_action_status(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return Reply(_as_action(svc, _flow_run(svc, call, flow_id, run_id, False)))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/log", "GET", operation="flow_action_log")
-def flow_action_log(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return _log_page(call, _flow_run(svc, call, flow_id, run_id, False))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/cancel", "POST", operation="flow_action_cancel")
-def flow_action_cancel(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    run = _flow_run(svc, call, flow_id, run_id, True)
-    svc.runner().cancel(run)
-    return Reply(_as_action(svc, run))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/resume", "POST", operation="flow_action_resume")
-def flow_action_resume(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    run = _flow_run(svc, call, flow_id, run_id, True)
-    svc.runner().resume(run)
-    return Reply(_as_action(svc, run))
-
-
-@routes.route("/flows/<flow_id>/<run_id>/release", "POST", operation="flow_action_release")
-def flow_action_release(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return Reply(_as_action(svc, _release(svc, _flow_run(svc, call, flow_id, run_id, True))))
+ROUTE_MODULES = (_provider_routes, _registered_api_routes, _web_input_routes)

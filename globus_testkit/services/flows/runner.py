@@ -10,11 +10,16 @@ through an :class:`ActionCaller`.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...clock import Clock, iso, parse_iso
 from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
-from .models import PendingAction, Run
+from .models import PendingAction, Run, handler
+from .web_inputs import config_problems
+
+if TYPE_CHECKING:
+    from .registered_apis import RegisteredApis
+    from .web_inputs import WebInputs
 
 MAX_STEPS = 100_000
 MAX_BACKOFF = 600.0
@@ -42,10 +47,19 @@ class StateError(Exception):
 
 
 class Runner:
-    def __init__(self, clock: Clock, caller: ActionCaller, scope_for: Any) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        caller: ActionCaller,
+        scope_for: Any,
+        web_inputs: WebInputs | None = None,
+        registered_apis: RegisteredApis | None = None,
+    ) -> None:
         self.clock = clock
         self.caller = caller
         self.scope_for = scope_for  # url -> the provider's scope
+        self.web_inputs = web_inputs
+        self.registered_apis = registered_apis
 
     def start(self, run: Run) -> None:
         self._log(run, "FlowStarted", "Starting the flow", {"input": _visible(run.state)})
@@ -73,6 +87,8 @@ class Runner:
             return self._action(run, name, state)
         if kind == "Wait":
             return self._wait(run, name, state)
+        if kind == "AwaitWebInput":
+            return self._await_web_input(run, name, state)
         self._log(
             run, f"{kind}Started", f"State {name} started", {"state_name": name, "state_type": kind}
         )
@@ -94,6 +110,8 @@ class Runner:
             )
         elif kind == "ExpressionEval":
             self._store(run, state, resolve(state["Parameters"], run.state), default_path="$")
+        elif kind == "CreateWebInput":
+            self._store(run, state, self._create_web_input(run, state), default_path="$")
         elif kind == "Choice":
             target = next(
                 (c["Next"] for c in state["Choices"] if rule_matches(c, run.state)),
@@ -161,6 +179,67 @@ class Runner:
         except ValueError as err:
             raise StateError("States.Runtime", f"invalid timestamp {stamp!r}") from err
 
+    # -- web inputs ---------------------------------------------------------------------
+
+    def _inputs(self) -> WebInputs:
+        if self.web_inputs is None:
+            raise StateError("States.Runtime", "web inputs are not available here")
+        return self.web_inputs
+
+    def _create_web_input(self, run: Run, state: dict[str, Any]) -> dict[str, Any]:
+        """A CreateWebInput state: a web input from its Parameters (or its
+        InputPath); its document is the state's result."""
+        config = (
+            resolve(state["Parameters"], run.state)
+            if "Parameters" in state
+            else get_path(run.state, state.get("InputPath", "$"))
+        )
+        problems = config_problems(config)
+        if problems:
+            raise StateError("States.Runtime", "CreateWebInput: " + "; ".join(problems))
+        web_input = self._inputs().create(run, config)
+        return web_input.to_api(set(web_input.respondent_urns) | set(web_input.viewer_urns))
+
+    def _await_web_input(self, run: Run, name: str, state: dict[str, Any]) -> bool:
+        """An AwaitWebInput state: the run stays ACTIVE, blocked on the web
+        input its Parameters name (``WebInputId``), until it is answered."""
+        inputs = self._inputs()
+        if run.web_input_id is None:
+            parameters = resolve(state.get("Parameters", {}), run.state)
+            web_input_id = parameters.get("WebInputId") if isinstance(parameters, dict) else None
+            web_input = inputs.items.get(web_input_id) if isinstance(web_input_id, str) else None
+            if web_input is None or web_input.run_id != run.id:
+                raise StateError(
+                    "States.Runtime",
+                    f"{name}: WebInputId {web_input_id!r} names no web input of this run",
+                )
+            run.web_input_id = web_input.id
+            self._log(
+                run,
+                "AwaitWebInputStarted",
+                f"State {name} is waiting on web input {web_input.id}",
+                {"state_name": name, "state_type": "AwaitWebInput", "web_input_id": web_input.id},
+            )
+            # While it waits, the run's details are that event, as an ACTIVE
+            # run's details are its latest event on the service.
+            run.details = dict(run.log[-1])
+        web_input = inputs.items[run.web_input_id]
+        if web_input.response is None:
+            if web_input.open:
+                return False
+            run.web_input_id = None
+            raise StateError("States.Runtime", f"{name}: web input {web_input.id} was closed")
+        run.web_input_id = None
+        result = web_input.result()
+        self._store(run, state, result, default_path="$")
+        self._log(
+            run,
+            "AwaitWebInputCompleted",
+            f"State {name} completed",
+            {"state_name": name, "output": result},
+        )
+        return self._next(run, state)
+
     # -- actions ----------------------------------------------------------------------
 
     def _action(self, run: Run, name: str, state: dict[str, Any]) -> bool:
@@ -185,8 +264,11 @@ class Runner:
         return self._settle(run, name, state, body)
 
     def _start_action(self, run: Run, name: str, state: dict[str, Any]) -> bool:
-        url = state["ActionUrl"].rstrip("/")
-        scope = state.get("ActionScope") or self.scope_for(url)
+        kind, target, given_scope = handler(state)
+        if kind != "provider":
+            return self._call_registered_api(run, name, state, kind, target or "")
+        url = (target or "").rstrip("/")
+        scope = given_scope or self.scope_for(url)
         # $._context is virtual: an action given the whole state does not see it.
         source = (
             get_path(run.state, state["InputPath"]) if "InputPath" in state else _visible(run.state)
@@ -225,6 +307,62 @@ class Runner:
             now + 1.0,
         )
         return self._settle(run, name, state, body, polled=False)
+
+    def _call_registered_api(
+        self, run: Run, name: str, state: dict[str, Any], kind: str, target: str
+    ) -> bool:
+        """An Action state whose Handler is a registered API: one HTTP call,
+        made as the state's identity with a token for the API's scopes,
+        through the same caller as providers (so never off the machine);
+        the response templates make the answer the result or an error."""
+        from .registered_apis import RequestProblem
+
+        api = self.registered_apis.usable(target) if self.registered_apis else None
+        if kind == "handle" or api is None:
+            raise StateError(
+                "ActionUnableToRun",
+                f"{name}: the registered API {target} is not emulated by globus-testkit"
+                if kind == "handle"
+                else f"{name}: no usable registered API {target}",
+            )
+        parameters = (
+            resolve(state["Parameters"], run.state)
+            if "Parameters" in state
+            else get_path(run.state, state.get("InputPath", "$"))
+        )
+        try:
+            method, url, body = api.request(parameters)
+        except RequestProblem as err:
+            raise StateError("ActionUnableToRun", f"{name}: {err}") from err
+        self._log(
+            run,
+            "ActionStarted",
+            f"State {name} of type Action started",
+            {
+                "state_name": name,
+                "state_type": "Action",
+                "registered_api_id": api.id,
+                "parameters": parameters,
+            },
+        )
+        status, answer = self.caller.call(
+            self._runs_as(run, state), method, url, " ".join(api.scopes), body
+        )
+        succeeded, result = api.outcome(status, answer)
+        if not succeeded:
+            failure = result if isinstance(result, dict) else {}
+            raise StateError(
+                str(failure.get("exception") or "ActionUnableToRun"),
+                str(failure.get("cause", result))[:1000],
+            )
+        self._store(run, state, result, default_path="$")
+        self._log(
+            run,
+            "ActionCompleted",
+            f"State {name} of type Action completed",
+            {"state_name": name, "output": result},
+        )
+        return self._next(run, state)
 
     def _runs_as(self, run: Run, state: dict[str, Any]) -> str:
         """Whose credentials an Action uses: the run's user (the default),
@@ -335,6 +473,9 @@ class Runner:
             "description": "The Flow Instance was canceled by the user",
             "details": {},
         }
+        run.web_input_id = None
+        if self.web_inputs is not None:
+            self.web_inputs.close_for_run(run.id)
         self._log(run, "FlowCanceled", "The run was canceled", {})
 
     # -- transitions ----------------------------------------------------------------------

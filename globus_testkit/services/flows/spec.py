@@ -5,7 +5,6 @@ registered in Auth."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...http import ApiError, validate
@@ -14,7 +13,7 @@ from ...worlds import WorldError, strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..auth.spec import known_policies
 from .language import check_definition
-from .models import Flow
+from .models import Flow, handler
 
 if TYPE_CHECKING:
     from ...world import World
@@ -62,8 +61,6 @@ def load_flows(world: World, items: list[dict[str, Any]]) -> None:
     """Deploy each described flow as ``create_flow`` would. Only providers
     the emulator hosts can be named: mounted ones join after the world is
     built (deploy flows calling them through FlowsClient)."""
-    from ..actions.providers import hosted_provider
-
     for index, item in enumerate(items):
         where = f"flows[{index}]"
         try:
@@ -74,15 +71,7 @@ def load_flows(world: World, items: list[dict[str, Any]]) -> None:
         if policy:
             known_policies(world, [policy], f"{where}.authentication_policy_id")
 
-        def hosted_scope(url: str, where: str = where) -> str:
-            provider = hosted_provider(url)
-            if provider is None:
-                raise WorldError(
-                    f"world.{where}.definition: {url} is not a provider the emulator hosts "
-                    "(deploy flows calling mounted providers through FlowsClient)"
-                )
-            return provider.scope
-
+        scopes = _hosted_scopes(item["definition"], where)
         owner = _identity_id(world, item.get("owner", world.user_id), where)
         fields = {k: v for k, v in item.items() if k not in ("id", "owner")}
         fields.setdefault("input_schema", {})
@@ -90,7 +79,28 @@ def load_flows(world: World, items: list[dict[str, Any]]) -> None:
             flow = world.flows.add_flow(owner, fields, flow_id=item.get("id"))
         except ValueError as err:
             raise WorldError(f"world.{where}: {err}") from err
-        register_flow_scope(world, flow, hosted_scope)
+        register_flow_scope(world, flow, scopes)
+
+
+def _hosted_scopes(definition: dict[str, Any], where: str) -> list[str]:
+    """The scopes of the providers a world file's flow calls: only providers
+    the emulator hosts (mounted ones and registered APIs join after the
+    world is built)."""
+    from ..actions.providers import hosted_provider
+
+    scopes = set()
+    for state in definition["States"].values():
+        if state.get("Type") != "Action":
+            continue
+        kind, target, scope = handler(state)
+        provider = hosted_provider(target) if kind == "provider" and target else None
+        if provider is None:
+            raise WorldError(
+                f"world.{where}.definition: {target} is not a provider the emulator hosts "
+                "(deploy flows calling mounted providers or registered APIs through FlowsClient)"
+            )
+        scopes.add(scope or provider.scope)
+    return sorted(scopes)
 
 
 def validated_flow(body: dict[str, Any]) -> None:
@@ -107,18 +117,17 @@ def validated_flow(body: dict[str, Any]) -> None:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "input_schema: " + "; ".join(problems))
 
 
-def register_flow_scope(world: World, flow: Flow, scope_for: Callable[[str], str]) -> None:
-    """The flow is a resource server of its own; its scope depends on the
-    scopes of the providers it calls (``scope_for`` finds a provider's)."""
+def register_flow_scope(world: World, flow: Flow, scopes: list[str]) -> None:
+    """The flow is a resource server of its own; its scope depends on
+    ``scopes``, those of the providers and registered APIs it calls."""
     auth = world.auth
     if flow.id not in auth.clients:
         auth.register_client(f"flow {flow.title}", client_type=RESOURCE_SERVER, client_id=flow.id)
     deps = []
-    for state in flow.definition["States"].values():
-        if state.get("Type") == "Action":
-            found = auth.scope_by_string(state.get("ActionScope") or scope_for(state["ActionUrl"]))
-            if found is not None:
-                deps.append(Dependency(found.id))
+    for scope_string in scopes:
+        found = auth.scope_by_string(scope_string)
+        if found is not None:
+            deps.append(Dependency(found.id))
     for scope in (flow.scope, *flow.role_scopes.values()):
         existing = auth.scope_by_string(scope)
         if existing is None:
