@@ -8,12 +8,15 @@ import pytest
 from .conftest import POSIX
 
 
-def test_info_names_the_endpoint_and_its_posix_connector(gcs, endpoint):
+def test_info_names_the_endpoint_and_its_connectors(gcs, endpoint):
     info = gcs.get_gcs_info()
     assert info["endpoint_id"] == endpoint.id
     assert info["client_id"] == endpoint.id
     assert info["domain_name"].endswith(".data.globus.org")
-    assert [d["display_name"] for d in info.full_data["data"][1:]] == ["POSIX"]
+    connectors = {d["id"]: d["display_name"] for d in info.full_data["data"][1:]}
+    assert {c.connector_id: c.name for c in globus_sdk.ConnectorTable.all_connectors()} == (
+        connectors
+    )
     assert gcs.endpoint_client_id == endpoint.id
 
 
@@ -65,7 +68,7 @@ def test_unknown_connector_is_refused_in_gcs_error_format(gcs):
     with pytest.raises(globus_sdk.GCSAPIError) as caught:
         gcs.create_storage_gateway(
             globus_sdk.StorageGatewayDocument(
-                display_name="S3", connector_id="7643e831-5f6c-4b47-a07f-8ee90f401d23"
+                display_name="Tape", connector_id="00000000-5f6c-4b47-a07f-8ee90f401d23"
             )
         )
     assert caught.value.http_status == 422
@@ -171,7 +174,10 @@ def test_roles_grant_and_revoke_collection_administration(gcs, gcs_for, globus_e
     assert role["DATA_TYPE"].startswith("role#1.")
     assert gcs.get_role(role["id"])["role"] == "administrator"
     listed = gcs.get_role_list(mapped["id"], include="all_roles")
-    assert [r["id"] for r in listed] == [role["id"]]
+    assert {(r["principal"], r["role"]) for r in listed} == {
+        (f"urn:globus:auth:identity:{globus_emulator.user.id}", "administrator"),
+        (f"urn:globus:auth:identity:{colleague.id}", "administrator"),
+    }
     theirs = gcs_for(colleague)
     theirs.update_collection(mapped["id"], {"DATA_TYPE": "collection#1.0.0", "description": "ok"})
     gcs.delete_role(role["id"])

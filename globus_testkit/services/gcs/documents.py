@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...http import ApiError
 from ..transfer.models import Collection
+from .connectors import connector
+from .errors import Exists, GCSError, Invalid, NotFound, PermissionDenied
 
-POSIX_CONNECTOR = "145812c8-decc-41f1-83cf-bb2a85a2a70b"
-CONNECTORS = {POSIX_CONNECTOR: "POSIX"}
+__all__ = ["Exists", "GCSError", "Invalid", "NotFound", "PermissionDenied"]
+
 MANAGER_VERSION = "5.4.80"
 API_VERSION = "1.29.0"
 ROLES = ("owner", "administrator", "access_manager", "activity_manager", "activity_monitor")
@@ -56,37 +57,6 @@ SHARED_COLLECTION_FIELDS = (
 )
 
 
-class GCSError(ApiError):
-    """A refusal, with GCS's status and code (GCSService.error_body
-    formats it)."""
-
-    status = 400
-    code = "invalid_parameter"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(type(self).status, type(self).code, message)
-
-
-class NotFound(GCSError):
-    status = 404
-    code = "not_found"
-
-
-class PermissionDenied(GCSError):
-    status = 403
-    code = "permission_denied"
-
-
-class Exists(GCSError):
-    status = 409
-    code = "exists"
-
-
-class Invalid(GCSError):
-    status = 422
-    code = "invalid_parameter"
-
-
 @dataclass
 class Endpoint:
     id: str
@@ -121,11 +91,15 @@ class StorageGateway:
     endpoint_id: str
     document: dict[str, Any]
 
+    @property
+    def connector_id(self) -> str:
+        return str(self.document["connector_id"]).lower()
+
     def to_api(self) -> dict[str, Any]:
+        found = connector(self.connector_id)
         timeout = self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS)
         return {
             "DATA_TYPE": "storage_gateway#1.2.0",
-            "connector_id": POSIX_CONNECTOR,
             "high_assurance": False,
             "require_high_assurance": False,
             "require_mfa": False,
@@ -137,6 +111,8 @@ class StorageGateway:
             "process_user": None,
             "load_dsi_module": None,
             **self.document,
+            "connector_id": found.id,
+            "policies": found.shown_policies(self.document.get("policies") or {}),
             "authentication_timeout_mins": timeout,
             "authentication_assurance_timeout": timeout,
             "id": self.id,
@@ -214,23 +190,30 @@ class UserCredential:
     endpoint_id: str
     identity_id: str
     storage_gateway_id: str
+    connector_id: str
     username: str
     display_name: str = ""
     policies: dict[str, Any] = field(default_factory=dict)
 
     def to_api(self) -> dict[str, Any]:
+        found = connector(self.connector_id)
         return {
             "DATA_TYPE": "user_credential#1.0.0",
             "id": self.id,
             "identity_id": self.identity_id,
             "storage_gateway_id": self.storage_gateway_id,
-            "connector_id": POSIX_CONNECTOR,
+            "connector_id": found.id,
             "username": self.username,
             "display_name": self.display_name,
             "invalid": False,
             "provisioned": False,
-            "policies": self.policies or {"DATA_TYPE": "posix_user_credential_policies#1.0.0"},
+            "policies": found.shown_credential_policies(self.policies),
         }
+
+
+def client_identity_username(client_id: str) -> str:
+    """The username of a client's own identity (an endpoint's, say)."""
+    return f"{client_id}@clients.auth.globus.org"
 
 
 def identity_of(principal: str) -> str | None:

@@ -20,8 +20,8 @@ from typing import Any
 from ...clock import Clock, iso
 from ...ids import Ids
 from ..transfer.models import MAPPED, Collection, TransferState
+from .connectors import POSIX_CONNECTOR, connector
 from .documents import (
-    CONNECTORS,
     DOMAIN_SUFFIX,
     ENDPOINT_ADMIN_ROLES,
     ENDPOINT_FIELDS,
@@ -38,6 +38,7 @@ from .documents import (
     Role,
     StorageGateway,
     UserCredential,
+    client_identity_username,
     identity_of,
     manager_url,
 )
@@ -109,12 +110,40 @@ class GCSState:
     ) -> Endpoint:
         self.require_endpoint_admin(endpoint, identity_id)
         for key in ENDPOINT_FIELDS:
-            if key in fields:
+            if key in fields and key != "subscription_id":
                 endpoint.settings[key] = fields[key]
         entry = transfer.collection(endpoint.id)
         for key in ("display_name", "description", "organization", "department", "public"):
             if key in fields and fields[key] is not None:
                 setattr(entry, key, fields[key])
+        return endpoint
+
+    def set_subscription(
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        subscription_id: str | None,
+        managed: list[str],
+    ) -> Endpoint:
+        """Give the endpoint a subscription (or none). ``managed``: the
+        subscriptions the caller manages (Groups' answer). Setting one
+        takes its manager; ``DEFAULT`` is the caller's only one; clearing
+        takes an endpoint admin or the current subscription's manager."""
+        current = endpoint.settings.get("subscription_id")
+        if subscription_id == "DEFAULT":
+            if len(managed) != 1:
+                raise Invalid("DEFAULT needs exactly one subscription you manage")
+            subscription_id = managed[0]
+        if subscription_id is None:
+            if current not in managed:
+                self.require_endpoint_admin(endpoint, identity_id)
+        elif subscription_id.lower() not in managed:
+            raise PermissionDenied(f"You are not a manager of subscription {subscription_id}")
+        else:
+            subscription_id = subscription_id.lower()
+        endpoint.settings["subscription_id"] = subscription_id
+        transfer.collection(endpoint.id).subscription_id = subscription_id
         return endpoint
 
     def endpoint_roles(self, endpoint: Endpoint, identity_id: str) -> set[str]:
@@ -145,10 +174,11 @@ class GCSState:
         gateway_id: str | None = None,
     ) -> StorageGateway:
         self.require_endpoint_admin(endpoint, identity_id)
-        _check_connector(document)
-        gateway = StorageGateway(
-            gateway_id or self.ids.uuid(), endpoint.id, _without_meta(document)
-        )
+        fields = _without_meta(document)
+        found = connector(str(fields.get("connector_id", "")))
+        fields["connector_id"] = found.id
+        fields["policies"] = found.gateway_policies(fields.get("policies"))
+        gateway = StorageGateway(gateway_id or self.ids.uuid(), endpoint.id, fields)
         self.gateways[gateway.id] = gateway
         return gateway
 
@@ -166,13 +196,14 @@ class GCSState:
     ) -> StorageGateway:
         gateway = self.gateway(endpoint, gateway_id)
         self.require_endpoint_admin(endpoint, identity_id)
-        _check_connector(document)
         changes = _without_meta(document)
+        if changes.pop("connector_id", gateway.connector_id).lower() != gateway.connector_id:
+            raise Invalid("A storage gateway's connector_id cannot be changed")
         policies = changes.pop("policies", None)
-        gateway.document.update(changes)
         if policies is not None:
-            merged = {**gateway.document.get("policies", {}), **policies}
-            gateway.document["policies"] = merged
+            merged = {**gateway.document["policies"], **policies}
+            changes["policies"] = connector(gateway.connector_id).gateway_policies(merged)
+        gateway.document.update(changes)
         return gateway
 
     def delete_gateway(
@@ -207,9 +238,12 @@ class GCSState:
         transfer: TransferState,
         endpoint: Endpoint,
         identity_id: str,
-        owner_string: str,
         document: dict[str, Any],
     ) -> tuple[GCSCollection, Collection]:
+        """A collection made through GCS. In Transfer its owner is the
+        endpoint's client identity (as with real GCSv5, whose collections
+        globus-cli finds their endpoint by); its creator holds GCS's
+        ``administrator`` role on it, mirrored to Transfer."""
         kind = document["collection_type"]
         fields = _without_meta(document)
         base_path = fields.pop("collection_base_path", "/")
@@ -226,8 +260,8 @@ class GCSState:
             gateway = self.gateway(endpoint, fields.pop("storage_gateway_id", ""))
             entry = transfer.create_collection(
                 document["display_name"],
-                owner_id=identity_id,
-                owner_string=owner_string,
+                owner_id=endpoint.id,
+                owner_string=client_identity_username(endpoint.id),
                 entity_type=MAPPED,
                 host_endpoint_id=endpoint.id,
                 requires_data_access_consent=True,
@@ -246,8 +280,8 @@ class GCSState:
                 document["display_name"],
                 host=mapped.id,
                 root=base_path,
-                owner_id=identity_id,
-                owner_string=owner_string,
+                owner_id=endpoint.id,
+                owner_string=client_identity_username(endpoint.id),
                 **shared,
             )
         record = GCSCollection(
@@ -262,6 +296,8 @@ class GCSState:
             fields,
         )
         self.collections[record.id] = record
+        self._add_role(endpoint.id, record.id, IDENTITY_URN + identity_id, "administrator")
+        self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + identity_id)
         return record, entry
 
     def adopt_collection(
@@ -275,17 +311,21 @@ class GCSState:
         """Make an existing Transfer collection a mapped collection of
         ``endpoint`` on ``gateway`` (the seeded tutorial collections)."""
         entry = transfer.place_on_endpoint(collection_id, endpoint.id)
+        creator = entry.owner_id
+        entry.owner_id, entry.owner_string = endpoint.id, client_identity_username(endpoint.id)
         record = GCSCollection(
             entry.id,
             endpoint.id,
             "mapped",
             gateway.id,
             "/",
-            entry.owner_id,
+            creator,
             created_at=iso(self.clock.now()),
             extra=extra,
         )
         self.collections[record.id] = record
+        self._add_role(endpoint.id, record.id, IDENTITY_URN + creator, "administrator")
+        self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + creator)
         return record
 
     def can_manage(self, endpoint: Endpoint, record: GCSCollection, identity_id: str) -> bool:
@@ -466,7 +506,10 @@ class GCSState:
         if owner != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
             raise PermissionDenied("You may only create your own user credentials")
         gateway = self.gateway(endpoint, str(document["storage_gateway_id"]))
-        if self.credentials_of(endpoint, owner, gateway.id):
+        found = connector(gateway.connector_id)
+        if document.get("connector_id") not in (None, found.id):
+            raise Invalid("connector_id is not the storage gateway's connector")
+        if found.id == POSIX_CONNECTOR and self.credentials_of(endpoint, owner, gateway.id):
             # POSIX gateways map an identity to one local account
             raise Exists("A user credential for this identity and storage gateway exists")
         credential = UserCredential(
@@ -474,9 +517,10 @@ class GCSState:
             endpoint.id,
             owner,
             gateway.id,
+            found.id,
             document.get("username") or "",
             document.get("display_name") or "",
-            document.get("policies") or {},
+            found.credential_policies(document.get("policies")),
         )
         self.credentials[credential.id] = credential
         return credential
@@ -506,9 +550,12 @@ class GCSState:
         self, endpoint: Endpoint, identity_id: str, credential_id: str, document: dict[str, Any]
     ) -> UserCredential:
         credential = self.credential(endpoint, identity_id, credential_id)
-        for key in ("username", "display_name", "policies"):
-            if key in document and document[key] is not None:
+        for key in ("username", "display_name"):
+            if document.get(key) is not None:
                 setattr(credential, key, document[key])
+        if document.get("policies") is not None:
+            merged = {**credential.policies, **document["policies"]}
+            credential.policies = connector(credential.connector_id).credential_policies(merged)
         return credential
 
     def delete_credential(self, endpoint: Endpoint, identity_id: str, credential_id: str) -> None:
@@ -518,9 +565,3 @@ class GCSState:
 
 def _without_meta(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "DATA_TYPE"}
-
-
-def _check_connector(document: dict[str, Any]) -> None:
-    connector = document.get("connector_id")
-    if connector is not None and connector not in CONNECTORS:
-        raise Invalid(f"Unsupported connector {connector}; the emulator knows POSIX only")

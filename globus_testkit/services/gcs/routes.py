@@ -20,11 +20,10 @@ from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
 from ..transfer.routes import register_data_access
+from .connectors import CONNECTORS, POSIX_CONNECTOR
 from .documents import (
     API_VERSION,
-    CONNECTORS,
     MANAGER_VERSION,
-    POSIX_CONNECTOR,
     Endpoint,
     GCSError,
     NotFound,
@@ -260,10 +259,7 @@ def get_info(svc: GCSService, call: Call) -> Reply:
         "endpoint_id": endpoint.id,
         "domain_name": endpoint.domain_name,
     }
-    connectors = [
-        {"DATA_TYPE": "connector#1.1.0", "id": cid, "display_name": name, "is_ha": False}
-        for cid, name in CONNECTORS.items()
-    ]
+    connectors = [c.to_api() for c in CONNECTORS.values()]
     return _result([info, *connectors])
 
 
@@ -279,8 +275,31 @@ def update_endpoint(svc: GCSService, call: Call) -> Reply:
     body = call.json_object()
     validate(body, "gcs_endpoint_update", code="invalid_parameter")
     svc.state.update_endpoint(svc.world.transfer, endpoint, info.identity_id, body)
+    if "subscription_id" in body:
+        _set_subscription(svc, endpoint, info, body["subscription_id"])
     include = call.args.get("include") == "endpoint"
     return _result([endpoint.to_api(manager_url(endpoint, call.base_url))] if include else [])
+
+
+@routes.route(f"{API}/endpoint/subscription_id", "PUT", operation="set_subscription_id")
+def set_subscription_id(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
+    body = call.json_object()
+    validate(body, "gcs_endpoint_subscription", code="invalid_parameter")
+    _set_subscription(svc, endpoint, info, body["subscription_id"])
+    reply = _result([])
+    reply.body["message"] = f"Updated subscription of endpoint {endpoint.id}"
+    return reply
+
+
+def _set_subscription(
+    svc: GCSService, endpoint: Endpoint, info: TokenInfo, subscription_id: str | None
+) -> None:
+    identities = [i.id for i in svc.world.auth.identity_set(info.identity_id)]
+    managed = svc.world.groups.managed_subscriptions(identities)
+    svc.state.set_subscription(
+        svc.world.transfer, endpoint, info.identity_id, subscription_id, managed
+    )
 
 
 # -- storage gateways ------------------------------------------------------------------
@@ -348,9 +367,8 @@ def create_collection(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     validate(body, "gcs_collection", code="invalid_parameter")
-    owner = svc.world.auth.identities[info.identity_id]
     record, entry = svc.state.create_collection(
-        svc.world.transfer, endpoint, owner.id, owner.username, body
+        svc.world.transfer, endpoint, info.identity_id, body
     )
     if entry.requires_data_access_consent:
         register_data_access(svc.world, entry)

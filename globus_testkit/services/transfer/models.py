@@ -544,7 +544,12 @@ class TransferState:
         if scope == "administered-by-me":
             return "administrator" in c.effective_roles((identity_id,), groups)
         if scope == "shared-by-me":
-            return c.owner_id == identity_id and c.entity_type == GUEST
+            # a GCSv5 guest collection is owned by its endpoint's client
+            # identity; its creator administers it
+            return c.entity_type == GUEST and (
+                c.owner_id == identity_id
+                or "administrator" in c.effective_roles((identity_id,), groups)
+            )
         if scope == "shared-with-me":
             return c.owner_id != identity_id and any(
                 _principal_matches(r, identity_id, groups) for r in c.rules.values()
