@@ -135,8 +135,10 @@ def test_guest_collection_needs_a_mapped_collection_that_allows_it(gcs, gateway)
 def test_collection_without_required_fields_is_refused(gcs):
     with pytest.raises(globus_sdk.GCSAPIError) as caught:
         gcs.create_collection({"DATA_TYPE": "collection#1.0.0", "collection_type": "mapped"})
-    assert caught.value.http_status == 400
-    assert caught.value.code == "invalid_parameter"
+    assert caught.value.http_status == 422
+    assert caught.value.code == "unprocessable_entity"
+    assert caught.value.raw_json["message"] == "Data Validation Error"
+    assert "display_name" in caught.value.raw_json["detail"]
 
 
 def test_other_users_cannot_manage_the_endpoint(gcs_for, globus_emulator, mapped):

@@ -165,6 +165,7 @@ def test_cli_s3_user_credentials(cli, globus_emulator, endpoint):
     assert shown["policies"] == {
         "DATA_TYPE": "s3_user_credential_policies#1.0.0",
         "s3_key_id": "KEY",
+        "s3_secret_key": "SECRET",
     }
     cli("gcs", "user-credential", "delete", endpoint.id, created["id"])
     assert cli("gcs", "user-credential", "list", endpoint.id)["data"] == []

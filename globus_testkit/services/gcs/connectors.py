@@ -17,8 +17,6 @@ class Connector:
     id: str
     display_name: str
     family: str  # its documents' DATA_TYPE prefix: "<family>_storage_policies#1.0.0"
-    secrets: tuple[str, ...] = ()  # gateway policy fields GCS never returns
-    credential_secrets: tuple[str, ...] = ()  # user credential policy fields likewise
 
     @property
     def policies_type(self) -> str:
@@ -48,12 +46,6 @@ class Connector:
             "is_baa": False,
         }
 
-    def shown_policies(self, policies: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in policies.items() if k not in self.secrets}
-
-    def shown_credential_policies(self, policies: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in policies.items() if k not in self.credential_secrets}
-
 
 def _typed(policies: dict[str, Any] | None, types: tuple[str, ...], what: str) -> dict[str, Any]:
     document = dict(policies or {})
@@ -63,48 +55,26 @@ def _typed(policies: dict[str, Any] | None, types: tuple[str, ...], what: str) -
     return document
 
 
-_S3_KEYS = ("s3_secret_key",)
 CONNECTORS: dict[str, Connector] = {
     c.id: c
     for c in (
         Connector("145812c8-decc-41f1-83cf-bb2a85a2a70b", "POSIX", "posix"),
         Connector("052be037-7dda-4d20-b163-3077314dc3e6", "POSIX Staging", "posix_staging"),
-        Connector("7643e831-5f6c-4b47-a07f-8ee90f401d23", "S3", "s3", credential_secrets=_S3_KEYS),
+        Connector("7643e831-5f6c-4b47-a07f-8ee90f401d23", "S3", "s3"),
         # ActiveScale speaks S3, down to its policy documents' type
+        Connector("7251f6c8-93c9-11eb-95ba-12704e0d6a4d", "ActiveScale", "s3"),
+        Connector("9436da0c-a444-11eb-af93-12704e0d6a4d", "Azure Blob", "azure_blob"),
+        Connector("7e3f3f5e-350c-4717-891a-2f451c24b0d4", "BlackPearl", "blackpearl"),
+        Connector("7c100eae-40fe-11e9-95a3-9cb6d0d9fd63", "Box", "box"),
+        Connector("1b6374b0-f6a4-4cf7-a26f-f262d9c6ca72", "Ceph", "ceph"),
+        Connector("49b00fd6-63f1-48ae-b27f-d8af4589f876", "Dropbox", "dropbox"),
         Connector(
-            "7251f6c8-93c9-11eb-95ba-12704e0d6a4d",
-            "ActiveScale",
-            "s3",
-            credential_secrets=_S3_KEYS,
+            "56366b96-ac98-11e9-abac-9cb6d0d9fd63", "Google Cloud Storage", "google_cloud_storage"
         ),
-        Connector("9436da0c-a444-11eb-af93-12704e0d6a4d", "Azure Blob", "azure_blob", ("secret",)),
-        Connector(
-            "7e3f3f5e-350c-4717-891a-2f451c24b0d4",
-            "BlackPearl",
-            "blackpearl",
-            credential_secrets=_S3_KEYS,
-        ),
-        Connector("7c100eae-40fe-11e9-95a3-9cb6d0d9fd63", "Box", "box", ("boxAppSettings",)),
-        Connector(
-            "1b6374b0-f6a4-4cf7-a26f-f262d9c6ca72",
-            "Ceph",
-            "ceph",
-            ("ceph_admin_secret_key",),
-            credential_secrets=_S3_KEYS,
-        ),
-        Connector("49b00fd6-63f1-48ae-b27f-d8af4589f876", "Dropbox", "dropbox", ("secret",)),
-        Connector(
-            "56366b96-ac98-11e9-abac-9cb6d0d9fd63",
-            "Google Cloud Storage",
-            "google_cloud_storage",
-            ("secret", "service_account_key"),
-        ),
-        Connector(
-            "976cf0cf-78c3-4aab-82d2-7c16adbcc281", "Google Drive", "google_drive", ("secret",)
-        ),
+        Connector("976cf0cf-78c3-4aab-82d2-7c16adbcc281", "Google Drive", "google_drive"),
         Connector("fb656a17-0f69-4e59-95ff-d0a62ca7bdf5", "HPSS", "hpss"),
         Connector("e47b6920-ff57-11ea-8aaa-000c297ab3c2", "iRODS", "irods"),
-        Connector("28ef55da-1f97-11eb-bdfd-12704e0d6a4d", "OneDrive", "onedrive", ("secret",)),
+        Connector("28ef55da-1f97-11eb-bdfd-12704e0d6a4d", "OneDrive", "onedrive"),
     )
 }
 POSIX_CONNECTOR = "145812c8-decc-41f1-83cf-bb2a85a2a70b"

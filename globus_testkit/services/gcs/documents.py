@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..transfer.models import Collection
-from .connectors import connector
 from .errors import Exists, GCSError, Invalid, NotFound, PermissionDenied
 
 __all__ = ["Exists", "GCSError", "Invalid", "NotFound", "PermissionDenied"]
@@ -96,7 +95,6 @@ class StorageGateway:
         return str(self.document["connector_id"]).lower()
 
     def to_api(self) -> dict[str, Any]:
-        found = connector(self.connector_id)
         timeout = self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS)
         return {
             "DATA_TYPE": "storage_gateway#1.2.0",
@@ -111,8 +109,8 @@ class StorageGateway:
             "process_user": None,
             "load_dsi_module": None,
             **self.document,
-            "connector_id": found.id,
-            "policies": found.shown_policies(self.document.get("policies") or {}),
+            "connector_id": self.connector_id,
+            "policies": self.document.get("policies") or {},
             "authentication_timeout_mins": timeout,
             "authentication_assurance_timeout": timeout,
             "id": self.id,
@@ -196,18 +194,17 @@ class UserCredential:
     policies: dict[str, Any] = field(default_factory=dict)
 
     def to_api(self) -> dict[str, Any]:
-        found = connector(self.connector_id)
         return {
             "DATA_TYPE": "user_credential#1.0.0",
             "id": self.id,
             "identity_id": self.identity_id,
             "storage_gateway_id": self.storage_gateway_id,
-            "connector_id": found.id,
+            "connector_id": self.connector_id,
             "username": self.username,
             "display_name": self.display_name,
             "invalid": False,
             "provisioned": False,
-            "policies": found.shown_credential_policies(self.policies),
+            "policies": self.policies,
         }
 
 

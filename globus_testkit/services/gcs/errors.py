@@ -12,6 +12,7 @@ class GCSError(ApiError):
 
     status = 400
     code = "invalid_parameter"
+    summary: str | None = None  # the answer's "message", when "detail" says more
 
     def __init__(self, message: str) -> None:
         super().__init__(type(self).status, type(self).code, message)
@@ -35,3 +36,12 @@ class Exists(GCSError):
 class Invalid(GCSError):
     status = 422
     code = "invalid_parameter"
+
+
+class Unprocessable(GCSError):
+    """A document that does not match its schema (GCS's words, as
+    globus-sdk's recording of a refused storage gateway shows them)."""
+
+    status = 422
+    code = "unprocessable_entity"
+    summary = "Data Validation Error"

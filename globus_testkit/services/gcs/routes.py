@@ -21,14 +21,8 @@ from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
 from ..transfer.routes import register_data_access
 from .connectors import CONNECTORS, POSIX_CONNECTOR
-from .documents import (
-    API_VERSION,
-    MANAGER_VERSION,
-    Endpoint,
-    GCSError,
-    NotFound,
-    manager_url,
-)
+from .documents import API_VERSION, MANAGER_VERSION, Endpoint, manager_url
+from .errors import GCSError, NotFound, Unprocessable
 from .models import GCSState
 
 if TYPE_CHECKING:
@@ -44,6 +38,7 @@ TUTORIAL_COLLECTIONS = (
     "31ce9ba0-176d-45a5-add3-f37d233ba47d",
 )
 API = "/api"
+OK = "Operation successful"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 # Other services' refusals (Auth's token check, Transfer's path checks),
@@ -66,6 +61,7 @@ def manage_collections_scope(endpoint_id: str) -> str:
 class GCSService(Service):
     name = "gcs"
     host_suffix = ".data.globus.org"
+    sdk_base_path = API
     routes = routes
 
     @classmethod
@@ -171,11 +167,12 @@ class GCSService(Service):
         return None if endpoint is None else f"/{endpoint.id}{path}"
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
+        ours = err if isinstance(err, GCSError) else None
         return {
             "DATA_TYPE": "result#1.0.0",
-            "code": err.code if isinstance(err, GCSError) else _CODES.get(err.status, err.code),
+            "code": ours.code if ours else _CODES.get(err.status, err.code),
             "detail": err.message,
-            "message": err.message,
+            "message": (ours.summary if ours else None) or err.message,
             "http_response_code": err.status,
             "has_next_page": False,
             "data": [],
@@ -220,7 +217,14 @@ def register_endpoint(world: World, display_name: str, owner_id: str, **placemen
     return endpoint
 
 
-def _result(items: list[dict[str, Any]], *, marker: str | None = None, status: int = 200) -> Reply:
+def _result(
+    items: list[dict[str, Any]],
+    *,
+    marker: str | None = None,
+    status: int = 200,
+    message: str | None = None,
+) -> Reply:
+    """GCS's envelope; changes carry a ``message`` (reads answer none)."""
     body: dict[str, Any] = {
         "DATA_TYPE": "result#1.0.0",
         "code": "success",
@@ -229,9 +233,20 @@ def _result(items: list[dict[str, Any]], *, marker: str | None = None, status: i
         "has_next_page": marker is not None,
         "data": items,
     }
+    if message is not None:
+        body["message"] = message
     if marker is not None:
         body["marker"] = marker
     return Reply(body, status)
+
+
+def _valid(body: dict[str, Any], schema: str) -> dict[str, Any]:
+    """The body, if it matches the schema; else GCS's 422."""
+    try:
+        validate(body, schema)
+    except ApiError as err:
+        raise Unprocessable(err.message) from None
+    return body
 
 
 def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
@@ -273,23 +288,24 @@ def get_endpoint(svc: GCSService, call: Call) -> Reply:
 def update_endpoint(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_endpoint_update", code="invalid_parameter")
+    _valid(body, "gcs_endpoint_update")
     svc.state.update_endpoint(svc.world.transfer, endpoint, info.identity_id, body)
     if "subscription_id" in body:
         _set_subscription(svc, endpoint, info, body["subscription_id"])
     include = call.args.get("include") == "endpoint"
-    return _result([endpoint.to_api(manager_url(endpoint, call.base_url))] if include else [])
+    return _result(
+        [endpoint.to_api(manager_url(endpoint, call.base_url))] if include else [],
+        message=f"Updated endpoint {endpoint.id}",
+    )
 
 
 @routes.route(f"{API}/endpoint/subscription_id", "PUT", operation="set_subscription_id")
 def set_subscription_id(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_endpoint_subscription", code="invalid_parameter")
+    _valid(body, "gcs_endpoint_subscription")
     _set_subscription(svc, endpoint, info, body["subscription_id"])
-    reply = _result([])
-    reply.body["message"] = f"Updated subscription of endpoint {endpoint.id}"
-    return reply
+    return _result([], message=f"Updated subscription of endpoint {endpoint.id}")
 
 
 def _set_subscription(
@@ -317,9 +333,9 @@ def list_gateways(svc: GCSService, call: Call) -> Reply:
 def create_gateway(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_storage_gateway", code="invalid_parameter")
+    _valid(body, "gcs_storage_gateway")
     gateway = svc.state.create_gateway(endpoint, info.identity_id, body)
-    return _result([gateway.to_api()])
+    return _result([gateway.to_api()], message=OK)
 
 
 @routes.route(GATEWAY, "GET", operation="get_storage_gateway")
@@ -332,16 +348,16 @@ def get_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
 def update_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_storage_gateway_update", code="invalid_parameter")
+    _valid(body, "gcs_storage_gateway_update")
     gateway = svc.state.update_gateway(endpoint, info.identity_id, gateway_id, body)
-    return _result([gateway.to_api()])
+    return _result([gateway.to_api()], message=OK)
 
 
 @routes.route(GATEWAY, "DELETE", operation="delete_storage_gateway")
 def delete_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     svc.state.delete_gateway(svc.world.transfer, endpoint, info.identity_id, gateway_id)
-    return _result([])
+    return _result([], message=OK)
 
 
 # -- collections ---------------------------------------------------------------------
@@ -366,13 +382,13 @@ def list_collections(svc: GCSService, call: Call) -> Reply:
 def create_collection(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_collection", code="invalid_parameter")
+    _valid(body, "gcs_collection")
     record, entry = svc.state.create_collection(
         svc.world.transfer, endpoint, info.identity_id, body
     )
     if entry.requires_data_access_consent:
         register_data_access(svc.world, entry)
-    return _result([record.to_api(entry)])
+    return _result([record.to_api(entry)], message=OK)
 
 
 @routes.route(COLLECTION, "GET", operation="get_collection")
@@ -388,18 +404,18 @@ def get_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
 def update_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_collection_update", code="invalid_parameter")
+    _valid(body, "gcs_collection_update")
     record, entry = svc.state.update_collection(
         svc.world.transfer, endpoint, info.identity_id, collection_id, body
     )
-    return _result([record.to_api(entry)])
+    return _result([record.to_api(entry)], message=OK)
 
 
 @routes.route(COLLECTION, "DELETE", operation="delete_collection")
 def delete_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     svc.state.delete_collection(svc.world.transfer, endpoint, info.identity_id, collection_id)
-    return _result([])
+    return _result([], message=OK)
 
 
 # -- roles ---------------------------------------------------------------------------
@@ -420,7 +436,7 @@ def list_roles(svc: GCSService, call: Call) -> Reply:
 def create_role(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_role", code="invalid_parameter")
+    _valid(body, "gcs_role")
     role = svc.state.create_role(
         svc.world.transfer,
         endpoint,
@@ -429,7 +445,7 @@ def create_role(svc: GCSService, call: Call) -> Reply:
         body["principal"],
         body["role"],
     )
-    return _result([role.to_api()])
+    return _result([role.to_api()], message=OK)
 
 
 @routes.route(f"{API}/roles/<role_id>", "GET", operation="get_role")
@@ -442,7 +458,7 @@ def get_role(svc: GCSService, call: Call, role_id: str) -> Reply:
 def delete_role(svc: GCSService, call: Call, role_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     svc.state.delete_role(svc.world.transfer, endpoint, info.identity_id, role_id)
-    return _result([])
+    return _result([], message=OK)
 
 
 # -- user credentials ------------------------------------------------------------------
@@ -462,8 +478,9 @@ def list_credentials(svc: GCSService, call: Call) -> Reply:
 def create_credential(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_user_credential", code="invalid_parameter")
-    return _result([svc.state.create_credential(endpoint, info.identity_id, body).to_api()])
+    _valid(body, "gcs_user_credential")
+    credential = svc.state.create_credential(endpoint, info.identity_id, body)
+    return _result([credential.to_api()], message=f"Created User Credential {credential.id}")
 
 
 @routes.route(CREDENTIAL, "GET", operation="get_user_credential")
@@ -476,13 +493,13 @@ def get_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
 def update_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_user_credential_update", code="invalid_parameter")
+    _valid(body, "gcs_user_credential_update")
     credential = svc.state.update_credential(endpoint, info.identity_id, credential_id, body)
-    return _result([credential.to_api()])
+    return _result([credential.to_api()], message=f"Updated User Credential {credential.id}")
 
 
 @routes.route(CREDENTIAL, "DELETE", operation="delete_user_credential")
 def delete_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     svc.state.delete_credential(endpoint, info.identity_id, credential_id)
-    return _result([])
+    return _result([], message=f"Deleted User Credential {credential_id}")
