@@ -26,7 +26,8 @@ def cli(globus_emulator, globus_proxy, tmp_path):
         GLOBUS_CLI_CLIENT_SECRET=account.client_secret,
     )
 
-    def run(*args: str) -> dict:
+    def run(*args: str, fails: bool = False) -> dict:
+        """The command's JSON output; with ``fails``, its stderr (it must fail)."""
         done = subprocess.run(
             [str(GLOBUS), *args, "-Fjson"],
             env=env,
@@ -35,6 +36,9 @@ def cli(globus_emulator, globus_proxy, tmp_path):
             timeout=120,
             check=False,
         )
+        if fails:
+            assert done.returncode != 0, done.stdout
+            return {"stderr": done.stderr}
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout) if done.stdout.strip() else {}
 
@@ -169,3 +173,46 @@ def test_cli_s3_user_credentials(cli, globus_emulator, endpoint):
     }
     cli("gcs", "user-credential", "delete", endpoint.id, created["id"])
     assert cli("gcs", "user-credential", "list", endpoint.id)["data"] == []
+
+
+def test_cli_guest_creation_on_a_high_assurance_gateway_asks_for_a_new_login(
+    cli, globus_emulator, endpoint
+):
+    """The gateway's policy, set through ``globus api gcs``, refuses the
+    CLI's client identity (not from the allowed domain) with GCS's
+    authentication_timeout 403, which globus-cli turns into its advice to
+    log in again."""
+    gateway = globus_emulator.gcs.add_storage_gateway(endpoint, "disks")
+    account = globus_emulator.service_account.client_id
+    mapped = cli(
+        "gcs", "collection", "create", "mapped", endpoint.id, "Lab", "--allow-guest-collections"
+    )
+    credential = cli(
+        "gcs", "user-credential", "create", "posix", endpoint.id, gateway.id, account, "svc"
+    )
+    policy = {"DATA_TYPE": "storage_gateway#1.2.0", "high_assurance": True}
+    policy["allowed_domains"] = ["uchicago.edu"]
+    cli(
+        "api",
+        "gcs",
+        endpoint.id,
+        "PATCH",
+        f"/storage_gateways/{gateway.id}",
+        "--body",
+        json.dumps(policy),
+    )
+    assert cli("gcs", "collection", "show", mapped["id"], fails=True)["stderr"]
+    refused = cli(
+        "gcs",
+        "collection",
+        "create",
+        "guest",
+        mapped["id"],
+        "/",
+        "Shared",
+        "--user-credential-id",
+        credential["id"],
+        fails=True,
+    )
+    assert "Session timeout detected" in refused["stderr"]
+    assert f"globus login --gcs {endpoint.id}" in refused["stderr"]

@@ -33,7 +33,7 @@ def gateway(client):
     document = globus_sdk.StorageGatewayDocument(
         display_name="example gateway 1",
         connector_id=POSIX,
-        allowed_domains=["example.edu"],
+        allowed_domains=["globusid.org"],
         users_allow=["user1"],
         users_deny=["user2"],
         policies=globus_sdk.POSIXStoragePolicies(
@@ -56,7 +56,7 @@ def with_gateways(e):
         globus_sdk.StorageGatewayDocument(
             display_name="example gateway 2",
             connector_id=POSIX,
-            allowed_domains=["example.edu"],
+            allowed_domains=["globusid.org"],
             users_allow=[],
             users_deny=[],
             policies=globus_sdk.POSIXStoragePolicies(groups_allow=[], groups_deny=[]),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..auth.sessions import SessionRequirement
 from ..transfer.models import Collection
 from .errors import Exists, GCSError, Invalid, NotFound, PermissionDenied
 
@@ -94,8 +95,47 @@ class StorageGateway:
     def connector_id(self) -> str:
         return str(self.document["connector_id"]).lower()
 
+    @property
+    def high_assurance(self) -> bool:
+        return bool(self.document.get("high_assurance"))
+
+    @property
+    def require_mfa(self) -> bool:
+        """MFA is a high-assurance gateway's option only."""
+        return self.high_assurance and bool(self.document.get("require_mfa"))
+
+    @property
+    def timeout_mins(self) -> int:
+        return int(self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS))
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        return list(self.document.get("allowed_domains") or [])
+
+    def guest_session_requirement(self) -> SessionRequirement | None:
+        """What Transfer demands of those a guest collection on this gateway
+        is shared with: not the gateway's domains (sharing reaches beyond
+        them), but MFA within the timeout where the gateway requires it."""
+        if not self.require_mfa:
+            return None
+        return SessionRequirement(require_mfa=True, assurance_timeout=self.timeout_mins * 60)
+
+    def session_requirement(self) -> SessionRequirement | None:
+        """What the gateway demands of a caller's Auth session (None:
+        nothing): an identity from one of its allowed domains, and on a
+        high-assurance gateway one authenticated within its timeout (with
+        MFA if it requires it). Transfer keeps the same requirement on
+        each of the gateway's collections."""
+        if not (self.allowed_domains or self.high_assurance):
+            return None
+        return SessionRequirement(
+            required_domains=self.allowed_domains,
+            require_mfa=self.require_mfa,
+            assurance_timeout=self.timeout_mins * 60 if self.high_assurance else None,
+        )
+
     def to_api(self) -> dict[str, Any]:
-        timeout = self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS)
+        timeout = self.timeout_mins
         return {
             "DATA_TYPE": "storage_gateway#1.2.0",
             "high_assurance": False,
@@ -131,7 +171,9 @@ class GCSCollection:
     created_at: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_api(self, collection: Collection) -> dict[str, Any]:
+    def to_api(self, collection: Collection, gateway: StorageGateway) -> dict[str, Any]:
+        """GCS's document; its authentication fields are its storage
+        gateway's (read-only on a collection)."""
         shared = {name: getattr(collection, name) for name in SHARED_COLLECTION_FIELDS}
         keywords = [k for k in (collection.keywords or "").split(",") if k]
         document: dict[str, Any] = {
@@ -142,10 +184,11 @@ class GCSCollection:
             "collection_base_path": self.collection_base_path,
             "identity_id": self.identity_id,
             "keywords": keywords,
-            "high_assurance": collection.high_assurance,
-            "require_high_assurance": collection.high_assurance,
-            "authentication_timeout_mins": DEFAULT_TIMEOUT_MINS,
-            "authentication_assurance_timeout": DEFAULT_TIMEOUT_MINS,
+            "high_assurance": gateway.high_assurance,
+            "require_high_assurance": gateway.high_assurance,
+            "require_mfa": gateway.require_mfa,
+            "authentication_timeout_mins": gateway.timeout_mins,
+            "authentication_assurance_timeout": gateway.timeout_mins,
             "user_message": None,
             "user_message_link": None,
             "enable_https": True,

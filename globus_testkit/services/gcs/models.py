@@ -19,7 +19,7 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
-from ..transfer.models import MAPPED, Collection, TransferState
+from ..transfer.models import GUEST, MAPPED, Collection, TransferState
 from .connectors import POSIX_CONNECTOR, connector
 from .documents import (
     DOMAIN_SUFFIX,
@@ -192,7 +192,12 @@ class GCSState:
         return [g for g in self.gateways.values() if g.endpoint_id == endpoint.id]
 
     def update_gateway(
-        self, endpoint: Endpoint, identity_id: str, gateway_id: str, document: dict[str, Any]
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        gateway_id: str,
+        document: dict[str, Any],
     ) -> StorageGateway:
         gateway = self.gateway(endpoint, gateway_id)
         self.require_endpoint_admin(endpoint, identity_id)
@@ -204,6 +209,10 @@ class GCSState:
             merged = {**gateway.document["policies"], **policies}
             changes["policies"] = connector(gateway.connector_id).gateway_policies(merged)
         gateway.document.update(changes)
+        for _, entry in self.collections_on(transfer, gateway):
+            _apply_gateway(entry, gateway)
+            if "high_assurance" in changes and entry.entity_type == MAPPED:
+                entry.requires_data_access_consent = not gateway.high_assurance
         return gateway
 
     def delete_gateway(
@@ -211,7 +220,7 @@ class GCSState:
     ) -> None:
         gateway = self.gateway(endpoint, gateway_id)
         self.require_endpoint_admin(endpoint, identity_id)
-        if any(c.storage_gateway_id == gateway.id for c in self.live_collections(transfer)):
+        if self.collections_on(transfer, gateway):
             raise GCSError("Storage gateway has collections; delete them first")
         del self.gateways[gateway.id]
 
@@ -232,6 +241,25 @@ class GCSState:
         if found is None or found.endpoint_id != endpoint.id:
             raise NotFound(f"No collection {collection_id}")
         return found, transfer.collection(found.id)
+
+    def collections_on(
+        self, transfer: TransferState, gateway: StorageGateway
+    ) -> list[tuple[GCSCollection, Collection]]:
+        return [
+            (record, transfer.collection(record.id))
+            for record in self.live_collections(transfer)
+            if record.storage_gateway_id == gateway.id
+        ]
+
+    def gateway_for(
+        self, transfer: TransferState, endpoint: Endpoint, document: dict[str, Any]
+    ) -> StorageGateway:
+        """The storage gateway a collection made from ``document`` would be
+        on: a mapped collection's own, a guest collection's mapped one's."""
+        if document.get("collection_type") == "mapped":
+            return self.gateway(endpoint, str(document.get("storage_gateway_id") or ""))
+        mapped, _ = self.collection(transfer, endpoint, str(document["mapped_collection_id"]))
+        return self.gateway(endpoint, mapped.storage_gateway_id)
 
     def create_collection(
         self,
@@ -264,7 +292,8 @@ class GCSState:
                 owner_string=client_identity_username(endpoint.id),
                 entity_type=MAPPED,
                 host_endpoint_id=endpoint.id,
-                requires_data_access_consent=True,
+                # high-assurance collections have no data_access consent
+                requires_data_access_consent=not gateway.high_assurance,
                 **shared,
             )
         else:
@@ -296,6 +325,7 @@ class GCSState:
             fields,
         )
         self.collections[record.id] = record
+        _apply_gateway(entry, gateway)
         self._add_role(endpoint.id, record.id, IDENTITY_URN + identity_id, "administrator")
         self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + identity_id)
         return record, entry
@@ -324,6 +354,7 @@ class GCSState:
             extra=extra,
         )
         self.collections[record.id] = record
+        _apply_gateway(entry, gateway)
         self._add_role(endpoint.id, record.id, IDENTITY_URN + creator, "administrator")
         self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + creator)
         return record
@@ -561,6 +592,19 @@ class GCSState:
     def delete_credential(self, endpoint: Endpoint, identity_id: str, credential_id: str) -> None:
         credential = self.credential(endpoint, identity_id, credential_id)
         del self.credentials[credential.id]
+
+
+def _apply_gateway(entry: Collection, gateway: StorageGateway) -> None:
+    """Transfer's view of a collection follows its storage gateway's
+    authentication policy: its high_assurance flag, and what its logins
+    demand of a caller's session (of a guest collection's, see
+    StorageGateway.guest_session_requirement)."""
+    entry.high_assurance = gateway.high_assurance
+    entry.session_requirement = (
+        gateway.guest_session_requirement()
+        if entry.entity_type == GUEST
+        else gateway.session_requirement()
+    )
 
 
 def _without_meta(document: dict[str, Any]) -> dict[str, Any]:

@@ -13,15 +13,24 @@ server) and carry its ``manage_collections`` scope.
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ...http import ApiError, Call, Reply, marker_page, validate
+from ...http import ApiError, Call, Reply, SessionRequired, marker_page, validate
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
+from ..transfer.models import Collection
 from ..transfer.routes import register_data_access
 from .connectors import CONNECTORS, POSIX_CONNECTOR
-from .documents import API_VERSION, MANAGER_VERSION, Endpoint, manager_url
+from .documents import (
+    API_VERSION,
+    MANAGER_VERSION,
+    Endpoint,
+    GCSCollection,
+    StorageGateway,
+    manager_url,
+)
 from .errors import GCSError, NotFound, Unprocessable
 from .models import GCSState
 
@@ -168,15 +177,18 @@ class GCSService(Service):
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         ours = err if isinstance(err, GCSError) else None
-        return {
+        body = {
             "DATA_TYPE": "result#1.0.0",
             "code": ours.code if ours else _CODES.get(err.status, err.code),
-            "detail": err.message,
+            "detail": err.extra.get("detail", err.message),
             "message": (ours.summary if ours else None) or err.message,
             "http_response_code": err.status,
             "has_next_page": False,
             "data": [],
         }
+        if isinstance(err, SessionRequired):
+            body["authorization_parameters"] = err.authorization_parameters
+        return body
 
     def handle(self, call: Call) -> Reply:
         # Every path starts with the endpoint's id (the loopback server's
@@ -194,6 +206,62 @@ class GCSService(Service):
             call, scope=manage_collections_scope(endpoint.id), resource_server=endpoint.id
         )
         return endpoint, info
+
+    def require_session(
+        self, info: TokenInfo, gateway: StorageGateway, *, creating: bool = False
+    ) -> None:
+        """Where GCS's callers meet their storage gateway's authentication
+        policy (Auth judges the session): on a high-assurance gateway for
+        every call about its collections and credentials, on another for
+        creating them (its allowed domains). Refused as GCS refuses: a
+        403 whose detail is an ``authentication_timeout`` document, with
+        the ``authorization_parameters`` to log in again with."""
+        requirement = gateway.session_requirement()
+        if requirement is None or not (creating or gateway.high_assurance):
+            return
+        own = [] if requirement.required_domains else [info.identity_id]
+        demanded = self.world.auth.session_problems(
+            info,
+            required_domains=requirement.required_domains,
+            required_identities=own,
+            require_mfa=requirement.require_mfa,
+            assurance_timeout=requirement.assurance_timeout,
+        )
+        if demanded is None:
+            return
+        auth = self.world.auth
+        domains = requirement.required_domains
+        timed_out = [
+            i
+            for i in auth.identity_set(info.identity_id)
+            if not domains or any(fnmatch(auth.domain_of(i.id), d.lower()) for d in domains)
+        ]
+        names = ", ".join(i.username for i in timed_out)
+        raise SessionRequired(
+            demanded,
+            code="permission_denied",
+            message=(
+                f"You must reauthenticate one of your identities ({names}) "
+                "in order to access this resource"
+                if timed_out
+                else demanded["session_message"]
+            ),
+            detail={
+                "DATA_TYPE": "authentication_timeout#1.1.0",
+                "high_assurance": gateway.high_assurance,
+                "identities": [i.id for i in timed_out],
+                "require_mfa": requirement.require_mfa,
+            },
+        )
+
+    def require_collection_session(
+        self, info: TokenInfo, endpoint: Endpoint, collection_id: str
+    ) -> None:
+        record, _ = self.state.collection(self.world.transfer, endpoint, collection_id)
+        self.require_session(info, self.state.gateways[record.storage_gateway_id])
+
+    def collection_document(self, record: GCSCollection, entry: Collection) -> dict[str, Any]:
+        return record.to_api(entry, self.state.gateways[record.storage_gateway_id])
 
 
 def register_endpoint(world: World, display_name: str, owner_id: str, **placement: Any) -> Endpoint:
@@ -349,7 +417,12 @@ def update_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_storage_gateway_update")
-    gateway = svc.state.update_gateway(endpoint, info.identity_id, gateway_id, body)
+    gateway = svc.state.update_gateway(
+        svc.world.transfer, endpoint, info.identity_id, gateway_id, body
+    )
+    for _, entry in svc.state.collections_on(svc.world.transfer, gateway):
+        if entry.requires_data_access_consent:
+            register_data_access(svc.world, entry)
     return _result([gateway.to_api()], message=OK)
 
 
@@ -375,7 +448,7 @@ def list_collections(svc: GCSService, call: Call) -> Reply:
         _filters(call),
         call.args.get("mapped_collection_id"),
     )
-    return _page(call, [record.to_api(entry) for record, entry in found])
+    return _page(call, [svc.collection_document(record, entry) for record, entry in found])
 
 
 @routes.route(f"{API}/collections", "POST", operation="create_collection")
@@ -383,12 +456,14 @@ def create_collection(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_collection")
+    gateway = svc.state.gateway_for(svc.world.transfer, endpoint, body)
+    svc.require_session(info, gateway, creating=True)
     record, entry = svc.state.create_collection(
         svc.world.transfer, endpoint, info.identity_id, body
     )
     if entry.requires_data_access_consent:
         register_data_access(svc.world, entry)
-    return _result([record.to_api(entry)], message=OK)
+    return _result([svc.collection_document(record, entry)], message=OK)
 
 
 @routes.route(COLLECTION, "GET", operation="get_collection")
@@ -397,7 +472,8 @@ def get_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     record, entry = svc.state.collection(svc.world.transfer, endpoint, collection_id)
     if not (entry.public or svc.state.can_manage(endpoint, record, info.identity_id)):
         raise NotFound(f"No collection {collection_id}")
-    return _result([record.to_api(entry)])
+    svc.require_collection_session(info, endpoint, record.id)
+    return _result([svc.collection_document(record, entry)])
 
 
 @routes.route(COLLECTION, "PATCH", operation="update_collection")
@@ -405,15 +481,17 @@ def update_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_collection_update")
+    svc.require_collection_session(info, endpoint, collection_id)
     record, entry = svc.state.update_collection(
         svc.world.transfer, endpoint, info.identity_id, collection_id, body
     )
-    return _result([record.to_api(entry)], message=OK)
+    return _result([svc.collection_document(record, entry)], message=OK)
 
 
 @routes.route(COLLECTION, "DELETE", operation="delete_collection")
 def delete_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     endpoint, info = svc.caller(call)
+    svc.require_collection_session(info, endpoint, collection_id)
     svc.state.delete_collection(svc.world.transfer, endpoint, info.identity_id, collection_id)
     return _result([], message=OK)
 
@@ -479,6 +557,8 @@ def create_credential(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_user_credential")
+    gateway = svc.state.gateway(endpoint, body["storage_gateway_id"])
+    svc.require_session(info, gateway, creating=True)
     credential = svc.state.create_credential(endpoint, info.identity_id, body)
     return _result([credential.to_api()], message=f"Created User Credential {credential.id}")
 
@@ -494,6 +574,8 @@ def update_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_user_credential_update")
+    found = svc.state.credential(endpoint, info.identity_id, credential_id)
+    svc.require_session(info, svc.state.gateways[found.storage_gateway_id])
     credential = svc.state.update_credential(endpoint, info.identity_id, credential_id, body)
     return _result([credential.to_api()], message=f"Updated User Credential {credential.id}")
 
