@@ -115,11 +115,20 @@ class GCSService(Service):
                     },
                     "storage_gateways": {
                         "type": "array",
-                        "description": "POSIX storage gateways",
+                        "description": "storage gateways (POSIX unless connector_id says)",
                         "items": strict_object(
                             {
                                 "display_name": {"type": "string"},
                                 "id": uuid_string("the gateway id (default: from the seed)"),
+                                "connector_id": uuid_string("a connector of ConnectorTable"),
+                                "allowed_domains": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "domains its users' sessions must include",
+                                },
+                                "high_assurance": {"type": "boolean"},
+                                "require_mfa": {"type": "boolean"},
+                                "authentication_timeout_mins": {"type": "integer", "minimum": 1},
                             },
                             required=("display_name",),
                         ),
@@ -150,7 +159,7 @@ class GCSService(Service):
                 world.gcs.create_gateway(
                     endpoint,
                     owner_id,
-                    {"display_name": g["display_name"], "connector_id": POSIX_CONNECTOR},
+                    {"connector_id": POSIX_CONNECTOR, **{k: v for k, v in g.items() if k != "id"}},
                     gateway_id=g.get("id"),
                 )
                 for g in item.get("storage_gateways", [])
