@@ -174,4 +174,4 @@ def test_a_user_credential_on_a_domain_restricted_gateway_needs_the_domain(
     assert err.raw_json["authorization_parameters"]["session_required_single_domain"] == [
         "uchicago.edu"
     ]
-    assert globus_emulator.world.gcs.credentials == {}
+    assert globus_emulator.world.gcs.credentials.by_id == {}

@@ -20,7 +20,8 @@ from typing import Any
 from ...clock import Clock, iso
 from ...ids import Ids
 from ..transfer.models import GUEST, MAPPED, Collection, TransferState
-from .connectors import POSIX_CONNECTOR, connector
+from .connectors import connector
+from .credentials import UserCredentials
 from .documents import (
     DOMAIN_SUFFIX,
     ENDPOINT_ADMIN_ROLES,
@@ -29,7 +30,6 @@ from .documents import (
     ROLES,
     SHARED_COLLECTION_FIELDS,
     Endpoint,
-    Exists,
     GCSCollection,
     GCSError,
     Invalid,
@@ -37,7 +37,6 @@ from .documents import (
     PermissionDenied,
     Role,
     StorageGateway,
-    UserCredential,
     client_identity_username,
     identity_of,
     manager_url,
@@ -55,7 +54,7 @@ class GCSState:
         self.gateways: dict[str, StorageGateway] = {}
         self.collections: dict[str, GCSCollection] = {}
         self.roles: dict[str, Role] = {}
-        self.credentials: dict[str, UserCredential] = {}
+        self.credentials = UserCredentials(ids)
 
     # -- endpoints -----------------------------------------------------------------
 
@@ -527,71 +526,6 @@ class GCSState:
         held = self.collection_roles(collection, identity_id)
         strongest = next((r for r in ROLES[1:] if r in held), None)
         transfer.set_role(collection, identity_id, strongest)
-
-    # -- user credentials ---------------------------------------------------------
-
-    def create_credential(
-        self, endpoint: Endpoint, identity_id: str, document: dict[str, Any]
-    ) -> UserCredential:
-        owner = str(document.get("identity_id") or identity_id)
-        if owner != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
-            raise PermissionDenied("You may only create your own user credentials")
-        gateway = self.gateway(endpoint, str(document["storage_gateway_id"]))
-        found = connector(gateway.connector_id)
-        if document.get("connector_id") not in (None, found.id):
-            raise Invalid("connector_id is not the storage gateway's connector")
-        if found.id == POSIX_CONNECTOR and self.credentials_of(endpoint, owner, gateway.id):
-            # POSIX gateways map an identity to one local account
-            raise Exists("A user credential for this identity and storage gateway exists")
-        credential = UserCredential(
-            self.ids.uuid(),
-            endpoint.id,
-            owner,
-            gateway.id,
-            found.id,
-            document.get("username") or "",
-            document.get("display_name") or "",
-            found.credential_policies(document.get("policies")),
-        )
-        self.credentials[credential.id] = credential
-        return credential
-
-    def credential(
-        self, endpoint: Endpoint, identity_id: str, credential_id: str
-    ) -> UserCredential:
-        found = self.credentials.get(credential_id.lower())
-        if found is None or found.endpoint_id != endpoint.id:
-            raise NotFound(f"No user credential {credential_id}")
-        if found.identity_id != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
-            raise NotFound(f"No user credential {credential_id}")
-        return found
-
-    def credentials_of(
-        self, endpoint: Endpoint, identity_id: str, gateway_id: str | None
-    ) -> list[UserCredential]:
-        return [
-            c
-            for c in self.credentials.values()
-            if c.endpoint_id == endpoint.id
-            and c.identity_id == identity_id
-            and (gateway_id is None or c.storage_gateway_id == gateway_id)
-        ]
-
-    def update_credential(
-        self, endpoint: Endpoint, identity_id: str, credential_id: str, document: dict[str, Any]
-    ) -> UserCredential:
-        credential = self.credential(endpoint, identity_id, credential_id)
-        for key in ("username", "display_name"):
-            if document.get(key) is not None:
-                setattr(credential, key, document[key])
-        if document.get("policies") is not None:
-            merged = {**credential.policies, **document["policies"]}
-            credential.policies = connector(credential.connector_id).credential_policies(merged)
-        return credential
-
-    def delete_credential(self, endpoint: Endpoint, identity_id: str, credential_id: str) -> None:
-        credential = self.credential(endpoint, identity_id, credential_id)
-        del self.credentials[credential.id]
 
 
 def _apply_gateway(entry: Collection, gateway: StorageGateway) -> None:

@@ -548,49 +548,7 @@ def delete_role(svc: GCSService, call: Call, role_id: str) -> Reply:
     return _result([], message=OK)
 
 
-# -- user credentials ------------------------------------------------------------------
+# The user credential routes register on this table too.
+from . import credential_routes as _credential_routes  # noqa: E402
 
-CREDENTIAL = f"{API}/user_credentials/<credential_id>"
-
-
-@routes.route(f"{API}/user_credentials", "GET", operation="get_user_credential_list")
-def list_credentials(svc: GCSService, call: Call) -> Reply:
-    endpoint, info = svc.caller(call)
-    gateway = call.args.get("storage_gateway") or None
-    found = svc.state.credentials_of(endpoint, info.identity_id, gateway)
-    return _page(call, [c.to_api() for c in found])
-
-
-@routes.route(f"{API}/user_credentials", "POST", operation="create_user_credential")
-def create_credential(svc: GCSService, call: Call) -> Reply:
-    endpoint, info = svc.caller(call)
-    body = call.json_object()
-    _valid(body, "gcs_user_credential")
-    gateway = svc.state.gateway(endpoint, body["storage_gateway_id"])
-    svc.require_session(info, gateway, creating=True)
-    credential = svc.state.create_credential(endpoint, info.identity_id, body)
-    return _result([credential.to_api()], message=f"Created User Credential {credential.id}")
-
-
-@routes.route(CREDENTIAL, "GET", operation="get_user_credential")
-def get_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call)
-    return _result([svc.state.credential(endpoint, info.identity_id, credential_id).to_api()])
-
-
-@routes.route(CREDENTIAL, "PATCH", operation="update_user_credential")
-def update_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call)
-    body = call.json_object()
-    _valid(body, "gcs_user_credential_update")
-    found = svc.state.credential(endpoint, info.identity_id, credential_id)
-    svc.require_session(info, svc.state.gateways[found.storage_gateway_id])
-    credential = svc.state.update_credential(endpoint, info.identity_id, credential_id, body)
-    return _result([credential.to_api()], message=f"Updated User Credential {credential.id}")
-
-
-@routes.route(CREDENTIAL, "DELETE", operation="delete_user_credential")
-def delete_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call)
-    svc.state.delete_credential(endpoint, info.identity_id, credential_id)
-    return _result([], message=f"Deleted User Credential {credential_id}")
+ROUTE_MODULES = (_credential_routes,)
