@@ -399,6 +399,12 @@ def test_only_a_subscription_manager_gives_the_endpoint_a_subscription(
         gcs.put("/endpoint/subscription_id", data={**body, "subscription_id": "DEFAULT"})
     assert caught.value.http_status == 422
     assert gcs.get_endpoint()["subscription_id"] is None
+    with pytest.raises(globus_sdk.GCSAPIError) as caught:  # refused whole
+        gcs.update_endpoint(
+            globus_sdk.EndpointDocument(display_name="Renamed", subscription_id=subscription)
+        )
+    assert caught.value.http_status == 403
+    assert gcs.get_endpoint()["display_name"] == "Lab GCS"
     globus_emulator.groups.add_member(group, globus_emulator.user, "admin")
     gcs.put("/endpoint/subscription_id", data=body)
     assert gcs.get_endpoint()["subscription_id"] == subscription

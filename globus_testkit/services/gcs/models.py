@@ -117,33 +117,36 @@ class GCSState:
                 setattr(entry, key, fields[key])
         return endpoint
 
-    def set_subscription(
+    def resolve_subscription(
         self,
-        transfer: TransferState,
         endpoint: Endpoint,
         identity_id: str,
         subscription_id: str | None,
         managed: list[str],
-    ) -> Endpoint:
-        """Give the endpoint a subscription (or none). ``managed``: the
-        subscriptions the caller manages (Groups' answer). Setting one
-        takes its manager; ``DEFAULT`` is the caller's only one; clearing
-        takes an endpoint admin or the current subscription's manager."""
-        current = endpoint.settings.get("subscription_id")
+    ) -> str | None:
+        """The subscription the caller may give the endpoint (None: none),
+        changing nothing. ``managed``: the subscriptions the caller manages
+        (Groups' answer). Setting one takes its manager; ``DEFAULT`` is the
+        caller's only one; clearing takes an endpoint admin or the current
+        subscription's manager."""
         if subscription_id == "DEFAULT":
             if len(managed) != 1:
                 raise Invalid("DEFAULT needs exactly one subscription you manage")
-            subscription_id = managed[0]
+            return managed[0]
         if subscription_id is None:
-            if current not in managed:
+            if endpoint.settings.get("subscription_id") not in managed:
                 self.require_endpoint_admin(endpoint, identity_id)
-        elif subscription_id.lower() not in managed:
+            return None
+        if subscription_id.lower() not in managed:
             raise PermissionDenied(f"You are not a manager of subscription {subscription_id}")
-        else:
-            subscription_id = subscription_id.lower()
+        return subscription_id.lower()
+
+    def set_subscription(
+        self, transfer: TransferState, endpoint: Endpoint, subscription_id: str | None
+    ) -> None:
+        """Give the endpoint a subscription :meth:`resolve_subscription` allowed."""
         endpoint.settings["subscription_id"] = subscription_id
         transfer.collection(endpoint.id).subscription_id = subscription_id
-        return endpoint
 
     def endpoint_roles(self, endpoint: Endpoint, identity_id: str) -> set[str]:
         principal = IDENTITY_URN + identity_id

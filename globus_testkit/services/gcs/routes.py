@@ -13,7 +13,6 @@ server) and carry its ``manage_collections`` scope.
 
 from __future__ import annotations
 
-from fnmatch import fnmatch
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, SessionRequired, marker_page, validate
@@ -238,13 +237,9 @@ class GCSService(Service):
         )
         if demanded is None:
             return
-        auth = self.world.auth
-        domains = requirement.required_domains
-        timed_out = [
-            i
-            for i in auth.identity_set(info.identity_id)
-            if not domains or any(fnmatch(auth.domain_of(i.id), d.lower()) for d in domains)
-        ]
+        timed_out = self.world.auth.identities_in_domains(
+            info.identity_id, requirement.required_domains
+        )
         names = ", ".join(i.username for i in timed_out)
         raise SessionRequired(
             demanded,
@@ -366,9 +361,14 @@ def update_endpoint(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_endpoint_update")
+    # every check before any change
+    changes_subscription = "subscription_id" in body
+    subscription = None
+    if changes_subscription:
+        subscription = _subscription(svc, endpoint, info, body["subscription_id"])
     svc.state.update_endpoint(svc.world.transfer, endpoint, info.identity_id, body)
-    if "subscription_id" in body:
-        _set_subscription(svc, endpoint, info, body["subscription_id"])
+    if changes_subscription:
+        svc.state.set_subscription(svc.world.transfer, endpoint, subscription)
     include = call.args.get("include") == "endpoint"
     return _result(
         [endpoint.to_api(manager_url(endpoint, call.base_url))] if include else [],
@@ -381,18 +381,19 @@ def set_subscription_id(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
     _valid(body, "gcs_endpoint_subscription")
-    _set_subscription(svc, endpoint, info, body["subscription_id"])
+    subscription = _subscription(svc, endpoint, info, body["subscription_id"])
+    svc.state.set_subscription(svc.world.transfer, endpoint, subscription)
     return _result([], message=f"Updated subscription of endpoint {endpoint.id}")
 
 
-def _set_subscription(
+def _subscription(
     svc: GCSService, endpoint: Endpoint, info: TokenInfo, subscription_id: str | None
-) -> None:
+) -> str | None:
+    """The subscription the caller may give the endpoint, asking Groups
+    which ones they manage."""
     identities = [i.id for i in svc.world.auth.identity_set(info.identity_id)]
     managed = svc.world.groups.managed_subscriptions(identities)
-    svc.state.set_subscription(
-        svc.world.transfer, endpoint, info.identity_id, subscription_id, managed
-    )
+    return svc.state.resolve_subscription(endpoint, info.identity_id, subscription_id, managed)
 
 
 # -- storage gateways ------------------------------------------------------------------
