@@ -97,13 +97,18 @@ def merge_shapes(first: Any, second: Any) -> Any:
         keys = set(first) | set(second)
         return {k: merge_shapes(first.get(k), second.get(k)) for k in sorted(keys)}
     if isinstance(first, list) and isinstance(second, list):
-        inner = merge_shapes(first[0] if first else None, second[0] if second else None)
+        # an empty list says nothing of its items' shape
+        if not first or not second:
+            return first or second
+        inner = merge_shapes(first[0], second[0])
         return [inner] if inner is not None else []
     if first == second or second == "null":
         return first
     if first == "null":
         return second
-    return f"{_label(first)}|{_label(second)}"
+    # each alternative once, however many items add it again
+    alternatives = f"{_label(first)}|{_label(second)}".split("|")
+    return "|".join(dict.fromkeys(alternatives))
 
 
 def _label(value: Any) -> str:

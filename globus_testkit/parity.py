@@ -77,7 +77,8 @@ def recording(set_id: str, case: str = "default") -> Recording:
 
 @lru_cache(maxsize=1)
 def deviations() -> dict[str, dict[str, str]]:
-    """Known deviations: operation -> {difference line: reason}."""
+    """Known deviations: operation -> {difference line: reason}; an
+    operation's other recorded cases than "default" as ``set_id/case``."""
     path = fixtures_dir() / "parity" / "deviations.json"
     loaded: dict[str, dict[str, str]] = json.loads(path.read_text())
     return loaded
@@ -105,7 +106,7 @@ def check(set_id: str, answer: Any, case: str = "default") -> list[str]:
     """Shape differences between the emulator's answer and the recording,
     less the known deviations for this operation. Empty means parity."""
     recorded = recording(set_id, case)
-    known = deviations().get(set_id, {})
+    known = _listed(set_id, case)
     problems = differences(recorded.body, answer)
     return [p for p in problems if p not in known]
 
@@ -114,8 +115,11 @@ def stale_deviations(set_id: str, answer: Any, case: str = "default") -> list[st
     """Listed deviations that no longer occur (so the list stays true)."""
     recorded = recording(set_id, case)
     problems = set(differences(recorded.body, answer))
-    listed = deviations().get(set_id, {})
-    return [d for d in listed if d not in problems]
+    return [d for d in _listed(set_id, case) if d not in problems]
+
+
+def _listed(set_id: str, case: str) -> dict[str, str]:
+    return deviations().get(set_id if case == "default" else f"{set_id}/{case}", {})
 
 
 def emulated(service: str, method: str, path: str) -> bool:
@@ -126,7 +130,7 @@ def emulated(service: str, method: str, path: str) -> bool:
         if cls.name != service:
             continue
         try:
-            cls.routes.match(method, path.split("?", 1)[0])
+            cls.routes.match(method, cls.sdk_base_path + path.split("?", 1)[0])
         except HTTPException:
             return False
         return True

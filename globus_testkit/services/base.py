@@ -95,6 +95,9 @@ class Service:
     # host ending so, and map each to a path with path_for_host.
     host_suffix: ClassVar[str] = ""
     resource_server: ClassVar[str] = ""
+    # What globus-sdk's base URL for the service adds before the paths its
+    # calls (and its recordings) name: GCSClient's "/api".
+    sdk_base_path: ClassVar[str] = ""
     routes: ClassVar[Routes]
     faultable: ClassVar[bool] = True  # may fault rules touch it?
     journaled: ClassVar[bool] = True  # are its calls in the journal?

@@ -120,6 +120,15 @@ class LiveServer:
     def service_url(self, service: str) -> str:
         return f"{self.url}/{service}/"
 
+    @property
+    def gcs_url(self) -> str:
+        """Where this server's GCS Managers answer: endpoint ``E``'s at
+        ``<gcs_url>/E`` (the ``gcs_manager_url`` Transfer gives for it
+        here), its API below ``/api/``. globus-sdk has no service-URL
+        variable for GCS (a GCSClient is built from the manager's
+        address), so this is the testkit's own."""
+        return self.service_url("gcs").rstrip("/")
+
     def provider_url(self, url: str) -> str:
         """Where a provider mounted at ``url`` is reached on this server."""
         from urllib.parse import urlsplit
@@ -143,7 +152,8 @@ class LiveServer:
         world's service account as globus-cli's client-login variables,
         globus-automate-client's flows endpoint (its CLI reads it; it knows
         no SDK variable for Flows), and the testkit's own values (this
-        server's URL, the world's native app and user)."""
+        server's URL, where its GCS Managers answer, the world's native app
+        and user)."""
         emulator = self.emulator
         account = emulator.service_account
         return {
@@ -152,6 +162,7 @@ class LiveServer:
             "GLOBUS_CLI_CLIENT_SECRET": account.client_secret,
             "GLOBUS_AUTOMATE_FLOWS_ENDPOINT": self.service_url("flows").rstrip("/"),
             "GLOBUS_TESTKIT_URL": self.url,
+            "GLOBUS_TESTKIT_GCS_URL": self.gcs_url,
             "GLOBUS_TESTKIT_NATIVE_CLIENT_ID": emulator.native_client_id,
             "GLOBUS_TESTKIT_USER": emulator.user.username,
         }

@@ -56,7 +56,7 @@ def gateway(gcs):
         globus_sdk.StorageGatewayDocument(
             display_name="POSIX storage",
             connector_id=POSIX,
-            allowed_domains=["example.org"],
+            allowed_domains=["globusid.org"],
             identity_mappings=[{"DATA_TYPE": "expression_identity_mapping#1.0.0", "mappings": []}],
             policies=globus_sdk.POSIXStoragePolicies(groups_allow=["lab"]),
         )

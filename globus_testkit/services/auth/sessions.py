@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .policies import Policy, PolicyRegistry
 
 if TYPE_CHECKING:
+    from .identities import Identity
     from .tokens import TokenInfo
 
 IDENTITY_URN = "urn:globus:auth:identity:"
@@ -158,6 +159,17 @@ class SessionRegistry(PolicyRegistry):
             for member in set_ids:
                 self._latest_session[member] = session.id
         return session
+
+    def identities_in_domains(self, identity_id: str, domains: Iterable[str]) -> list[Identity]:
+        """The identities of ``identity_id``'s set from one of ``domains``
+        (``fnmatch`` patterns, as required domains are), all without any:
+        those a resource's refusal asks to authenticate again."""
+        patterns = list(domains)
+        return [
+            i
+            for i in self.identity_set(identity_id)
+            if not patterns or _domain_matches(self.domain_of(i.id), patterns)
+        ]
 
     def last_authentication(self, identity_id: str) -> float | None:
         """When ``identity_id`` last authenticated, in any session (epoch

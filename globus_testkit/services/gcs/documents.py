@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...http import ApiError
+from ..auth.sessions import SessionRequirement
 from ..transfer.collection import Collection
+from .errors import Exists, GCSError, Invalid, NotFound, PermissionDenied
 
-POSIX_CONNECTOR = "145812c8-decc-41f1-83cf-bb2a85a2a70b"
-CONNECTORS = {POSIX_CONNECTOR: "POSIX"}
+__all__ = ["Exists", "GCSError", "Invalid", "NotFound", "PermissionDenied"]
+
 MANAGER_VERSION = "5.4.80"
 API_VERSION = "1.29.0"
 ROLES = ("owner", "administrator", "access_manager", "activity_manager", "activity_monitor")
@@ -56,37 +57,6 @@ SHARED_COLLECTION_FIELDS = (
 )
 
 
-class GCSError(ApiError):
-    """A refusal, with GCS's status and code (GCSService.error_body
-    formats it)."""
-
-    status = 400
-    code = "invalid_parameter"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(type(self).status, type(self).code, message)
-
-
-class NotFound(GCSError):
-    status = 404
-    code = "not_found"
-
-
-class PermissionDenied(GCSError):
-    status = 403
-    code = "permission_denied"
-
-
-class Exists(GCSError):
-    status = 409
-    code = "exists"
-
-
-class Invalid(GCSError):
-    status = 422
-    code = "invalid_parameter"
-
-
 @dataclass
 class Endpoint:
     id: str
@@ -121,11 +91,53 @@ class StorageGateway:
     endpoint_id: str
     document: dict[str, Any]
 
+    @property
+    def connector_id(self) -> str:
+        return str(self.document["connector_id"]).lower()
+
+    @property
+    def high_assurance(self) -> bool:
+        return bool(self.document.get("high_assurance"))
+
+    @property
+    def require_mfa(self) -> bool:
+        """MFA is a high-assurance gateway's option only."""
+        return self.high_assurance and bool(self.document.get("require_mfa"))
+
+    @property
+    def timeout_mins(self) -> int:
+        return int(self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS))
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        return list(self.document.get("allowed_domains") or [])
+
+    def guest_session_requirement(self) -> SessionRequirement | None:
+        """What Transfer demands of those a guest collection on this gateway
+        is shared with: not the gateway's domains (sharing reaches beyond
+        them), but MFA within the timeout where the gateway requires it."""
+        if not self.require_mfa:
+            return None
+        return SessionRequirement(require_mfa=True, assurance_timeout=self.timeout_mins * 60)
+
+    def session_requirement(self) -> SessionRequirement | None:
+        """What the gateway demands of a caller's Auth session (None:
+        nothing): an identity from one of its allowed domains, and on a
+        high-assurance gateway one authenticated within its timeout (with
+        MFA if it requires it). Transfer keeps the same requirement on
+        each of the gateway's collections."""
+        if not (self.allowed_domains or self.high_assurance):
+            return None
+        return SessionRequirement(
+            required_domains=self.allowed_domains,
+            require_mfa=self.require_mfa,
+            assurance_timeout=self.timeout_mins * 60 if self.high_assurance else None,
+        )
+
     def to_api(self) -> dict[str, Any]:
-        timeout = self.document.get("authentication_timeout_mins", DEFAULT_TIMEOUT_MINS)
+        timeout = self.timeout_mins
         return {
             "DATA_TYPE": "storage_gateway#1.2.0",
-            "connector_id": POSIX_CONNECTOR,
             "high_assurance": False,
             "require_high_assurance": False,
             "require_mfa": False,
@@ -137,6 +149,8 @@ class StorageGateway:
             "process_user": None,
             "load_dsi_module": None,
             **self.document,
+            "connector_id": self.connector_id,
+            "policies": self.document.get("policies") or {},
             "authentication_timeout_mins": timeout,
             "authentication_assurance_timeout": timeout,
             "id": self.id,
@@ -157,7 +171,9 @@ class GCSCollection:
     created_at: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_api(self, collection: Collection) -> dict[str, Any]:
+    def to_api(self, collection: Collection, gateway: StorageGateway) -> dict[str, Any]:
+        """GCS's document; its authentication fields are its storage
+        gateway's (read-only on a collection)."""
         shared = {name: getattr(collection, name) for name in SHARED_COLLECTION_FIELDS}
         keywords = [k for k in (collection.keywords or "").split(",") if k]
         document: dict[str, Any] = {
@@ -168,10 +184,11 @@ class GCSCollection:
             "collection_base_path": self.collection_base_path,
             "identity_id": self.identity_id,
             "keywords": keywords,
-            "high_assurance": collection.high_assurance,
-            "require_high_assurance": collection.high_assurance,
-            "authentication_timeout_mins": DEFAULT_TIMEOUT_MINS,
-            "authentication_assurance_timeout": DEFAULT_TIMEOUT_MINS,
+            "high_assurance": gateway.high_assurance,
+            "require_high_assurance": gateway.high_assurance,
+            "require_mfa": gateway.require_mfa,
+            "authentication_timeout_mins": gateway.timeout_mins,
+            "authentication_assurance_timeout": gateway.timeout_mins,
             "user_message": None,
             "user_message_link": None,
             "enable_https": True,
@@ -214,6 +231,7 @@ class UserCredential:
     endpoint_id: str
     identity_id: str
     storage_gateway_id: str
+    connector_id: str
     username: str
     display_name: str = ""
     policies: dict[str, Any] = field(default_factory=dict)
@@ -224,13 +242,18 @@ class UserCredential:
             "id": self.id,
             "identity_id": self.identity_id,
             "storage_gateway_id": self.storage_gateway_id,
-            "connector_id": POSIX_CONNECTOR,
+            "connector_id": self.connector_id,
             "username": self.username,
             "display_name": self.display_name,
             "invalid": False,
             "provisioned": False,
-            "policies": self.policies or {"DATA_TYPE": "posix_user_credential_policies#1.0.0"},
+            "policies": self.policies,
         }
+
+
+def client_identity_username(client_id: str) -> str:
+    """The username of a client's own identity (an endpoint's, say)."""
+    return f"{client_id}@clients.auth.globus.org"
 
 
 def identity_of(principal: str) -> str | None:

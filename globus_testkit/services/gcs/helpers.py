@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .documents import POSIX_CONNECTOR, Endpoint, StorageGateway, manager_url
+from .connectors import POSIX_CONNECTOR
+from .documents import Endpoint, StorageGateway, manager_url
 from .routes import manage_collections_scope, register_endpoint
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ class GCSHelpers:
     def add_storage_gateway(
         self, endpoint: Endpoint | str, display_name: str, **document: Any
     ) -> StorageGateway:
-        """A POSIX storage gateway on ``endpoint``, made by its owner."""
+        """A storage gateway on ``endpoint``, made by its owner: POSIX
+        unless ``document`` names another ``connector_id``."""
         with self._emulator.lock:
             found = self.endpoint(endpoint)
             body = {"display_name": display_name, "connector_id": POSIX_CONNECTOR, **document}

@@ -19,10 +19,11 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
-from ..transfer.collection import MAPPED, Collection
+from ..transfer.collection import GUEST, MAPPED, Collection
 from ..transfer.models import TransferState
+from .connectors import connector
+from .credentials import UserCredentials
 from .documents import (
-    CONNECTORS,
     DOMAIN_SUFFIX,
     ENDPOINT_ADMIN_ROLES,
     ENDPOINT_FIELDS,
@@ -30,7 +31,6 @@ from .documents import (
     ROLES,
     SHARED_COLLECTION_FIELDS,
     Endpoint,
-    Exists,
     GCSCollection,
     GCSError,
     Invalid,
@@ -38,7 +38,7 @@ from .documents import (
     PermissionDenied,
     Role,
     StorageGateway,
-    UserCredential,
+    client_identity_username,
     identity_of,
     manager_url,
 )
@@ -55,7 +55,7 @@ class GCSState:
         self.gateways: dict[str, StorageGateway] = {}
         self.collections: dict[str, GCSCollection] = {}
         self.roles: dict[str, Role] = {}
-        self.credentials: dict[str, UserCredential] = {}
+        self.credentials = UserCredentials(ids)
 
     # -- endpoints -----------------------------------------------------------------
 
@@ -110,13 +110,44 @@ class GCSState:
     ) -> Endpoint:
         self.require_endpoint_admin(endpoint, identity_id)
         for key in ENDPOINT_FIELDS:
-            if key in fields:
+            if key in fields and key != "subscription_id":
                 endpoint.settings[key] = fields[key]
         entry = transfer.collection(endpoint.id)
         for key in ("display_name", "description", "organization", "department", "public"):
             if key in fields and fields[key] is not None:
                 setattr(entry, key, fields[key])
         return endpoint
+
+    def resolve_subscription(
+        self,
+        endpoint: Endpoint,
+        identity_id: str,
+        subscription_id: str | None,
+        managed: list[str],
+    ) -> str | None:
+        """The subscription the caller may give the endpoint (None: none),
+        changing nothing. ``managed``: the subscriptions the caller manages
+        (Groups' answer). Setting one takes its manager; ``DEFAULT`` is the
+        caller's only one; clearing takes an endpoint admin or the current
+        subscription's manager."""
+        if subscription_id == "DEFAULT":
+            if len(managed) != 1:
+                raise Invalid("DEFAULT needs exactly one subscription you manage")
+            return managed[0]
+        if subscription_id is None:
+            if endpoint.settings.get("subscription_id") not in managed:
+                self.require_endpoint_admin(endpoint, identity_id)
+            return None
+        if subscription_id.lower() not in managed:
+            raise PermissionDenied(f"You are not a manager of subscription {subscription_id}")
+        return subscription_id.lower()
+
+    def set_subscription(
+        self, transfer: TransferState, endpoint: Endpoint, subscription_id: str | None
+    ) -> None:
+        """Give the endpoint a subscription :meth:`resolve_subscription` allowed."""
+        endpoint.settings["subscription_id"] = subscription_id
+        transfer.collection(endpoint.id).subscription_id = subscription_id
 
     def endpoint_roles(self, endpoint: Endpoint, identity_id: str) -> set[str]:
         principal = IDENTITY_URN + identity_id
@@ -146,10 +177,11 @@ class GCSState:
         gateway_id: str | None = None,
     ) -> StorageGateway:
         self.require_endpoint_admin(endpoint, identity_id)
-        _check_connector(document)
-        gateway = StorageGateway(
-            gateway_id or self.ids.uuid(), endpoint.id, _without_meta(document)
-        )
+        fields = _without_meta(document)
+        found = connector(str(fields.get("connector_id", "")))
+        fields["connector_id"] = found.id
+        fields["policies"] = found.gateway_policies(fields.get("policies"))
+        gateway = StorageGateway(gateway_id or self.ids.uuid(), endpoint.id, fields)
         self.gateways[gateway.id] = gateway
         return gateway
 
@@ -163,17 +195,27 @@ class GCSState:
         return [g for g in self.gateways.values() if g.endpoint_id == endpoint.id]
 
     def update_gateway(
-        self, endpoint: Endpoint, identity_id: str, gateway_id: str, document: dict[str, Any]
+        self,
+        transfer: TransferState,
+        endpoint: Endpoint,
+        identity_id: str,
+        gateway_id: str,
+        document: dict[str, Any],
     ) -> StorageGateway:
         gateway = self.gateway(endpoint, gateway_id)
         self.require_endpoint_admin(endpoint, identity_id)
-        _check_connector(document)
         changes = _without_meta(document)
+        if changes.pop("connector_id", gateway.connector_id).lower() != gateway.connector_id:
+            raise Invalid("A storage gateway's connector_id cannot be changed")
         policies = changes.pop("policies", None)
-        gateway.document.update(changes)
         if policies is not None:
-            merged = {**gateway.document.get("policies", {}), **policies}
-            gateway.document["policies"] = merged
+            merged = {**gateway.document["policies"], **policies}
+            changes["policies"] = connector(gateway.connector_id).gateway_policies(merged)
+        gateway.document.update(changes)
+        for _, entry in self.collections_on(transfer, gateway):
+            _apply_gateway(entry, gateway)
+            if "high_assurance" in changes and entry.entity_type == MAPPED:
+                entry.requires_data_access_consent = not gateway.high_assurance
         return gateway
 
     def delete_gateway(
@@ -181,7 +223,7 @@ class GCSState:
     ) -> None:
         gateway = self.gateway(endpoint, gateway_id)
         self.require_endpoint_admin(endpoint, identity_id)
-        if any(c.storage_gateway_id == gateway.id for c in self.live_collections(transfer)):
+        if self.collections_on(transfer, gateway):
             raise GCSError("Storage gateway has collections; delete them first")
         del self.gateways[gateway.id]
 
@@ -203,14 +245,36 @@ class GCSState:
             raise NotFound(f"No collection {collection_id}")
         return found, transfer.collection(found.id)
 
+    def collections_on(
+        self, transfer: TransferState, gateway: StorageGateway
+    ) -> list[tuple[GCSCollection, Collection]]:
+        return [
+            (record, transfer.collection(record.id))
+            for record in self.live_collections(transfer)
+            if record.storage_gateway_id == gateway.id
+        ]
+
+    def gateway_for(
+        self, transfer: TransferState, endpoint: Endpoint, document: dict[str, Any]
+    ) -> StorageGateway:
+        """The storage gateway a collection made from ``document`` would be
+        on: a mapped collection's own, a guest collection's mapped one's."""
+        if document.get("collection_type") == "mapped":
+            return self.gateway(endpoint, str(document.get("storage_gateway_id") or ""))
+        mapped, _ = self.collection(transfer, endpoint, str(document["mapped_collection_id"]))
+        return self.gateway(endpoint, mapped.storage_gateway_id)
+
     def create_collection(
         self,
         transfer: TransferState,
         endpoint: Endpoint,
         identity_id: str,
-        owner_string: str,
         document: dict[str, Any],
     ) -> tuple[GCSCollection, Collection]:
+        """A collection made through GCS. In Transfer its owner is the
+        endpoint's client identity (as with real GCSv5, whose collections
+        globus-cli finds their endpoint by); its creator holds GCS's
+        ``administrator`` role on it, mirrored to Transfer."""
         kind = document["collection_type"]
         fields = _without_meta(document)
         base_path = fields.pop("collection_base_path", "/")
@@ -227,11 +291,12 @@ class GCSState:
             gateway = self.gateway(endpoint, fields.pop("storage_gateway_id", ""))
             entry = transfer.create_collection(
                 document["display_name"],
-                owner_id=identity_id,
-                owner_string=owner_string,
+                owner_id=endpoint.id,
+                owner_string=client_identity_username(endpoint.id),
                 entity_type=MAPPED,
                 host_endpoint_id=endpoint.id,
-                requires_data_access_consent=True,
+                # high-assurance collections have no data_access consent
+                requires_data_access_consent=not gateway.high_assurance,
                 **shared,
             )
         else:
@@ -247,8 +312,8 @@ class GCSState:
                 document["display_name"],
                 host=mapped.id,
                 root=base_path,
-                owner_id=identity_id,
-                owner_string=owner_string,
+                owner_id=endpoint.id,
+                owner_string=client_identity_username(endpoint.id),
                 **shared,
             )
         record = GCSCollection(
@@ -263,6 +328,9 @@ class GCSState:
             fields,
         )
         self.collections[record.id] = record
+        _apply_gateway(entry, gateway)
+        self._add_role(endpoint.id, record.id, IDENTITY_URN + identity_id, "administrator")
+        self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + identity_id)
         return record, entry
 
     def adopt_collection(
@@ -276,17 +344,22 @@ class GCSState:
         """Make an existing Transfer collection a mapped collection of
         ``endpoint`` on ``gateway`` (the seeded tutorial collections)."""
         entry = transfer.place_on_endpoint(collection_id, endpoint.id)
+        creator = entry.owner_id
+        entry.owner_id, entry.owner_string = endpoint.id, client_identity_username(endpoint.id)
         record = GCSCollection(
             entry.id,
             endpoint.id,
             "mapped",
             gateway.id,
             "/",
-            entry.owner_id,
+            creator,
             created_at=iso(self.clock.now()),
             extra=extra,
         )
         self.collections[record.id] = record
+        _apply_gateway(entry, gateway)
+        self._add_role(endpoint.id, record.id, IDENTITY_URN + creator, "administrator")
+        self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + creator)
         return record
 
     def can_manage(self, endpoint: Endpoint, record: GCSCollection, identity_id: str) -> bool:
@@ -458,70 +531,19 @@ class GCSState:
         strongest = next((r for r in ROLES[1:] if r in held), None)
         transfer.set_role(collection, identity_id, strongest)
 
-    # -- user credentials ---------------------------------------------------------
 
-    def create_credential(
-        self, endpoint: Endpoint, identity_id: str, document: dict[str, Any]
-    ) -> UserCredential:
-        owner = str(document.get("identity_id") or identity_id)
-        if owner != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
-            raise PermissionDenied("You may only create your own user credentials")
-        gateway = self.gateway(endpoint, str(document["storage_gateway_id"]))
-        if self.credentials_of(endpoint, owner, gateway.id):
-            # POSIX gateways map an identity to one local account
-            raise Exists("A user credential for this identity and storage gateway exists")
-        credential = UserCredential(
-            self.ids.uuid(),
-            endpoint.id,
-            owner,
-            gateway.id,
-            document.get("username") or "",
-            document.get("display_name") or "",
-            document.get("policies") or {},
-        )
-        self.credentials[credential.id] = credential
-        return credential
-
-    def credential(
-        self, endpoint: Endpoint, identity_id: str, credential_id: str
-    ) -> UserCredential:
-        found = self.credentials.get(credential_id.lower())
-        if found is None or found.endpoint_id != endpoint.id:
-            raise NotFound(f"No user credential {credential_id}")
-        if found.identity_id != identity_id and not self.is_endpoint_admin(endpoint, identity_id):
-            raise NotFound(f"No user credential {credential_id}")
-        return found
-
-    def credentials_of(
-        self, endpoint: Endpoint, identity_id: str, gateway_id: str | None
-    ) -> list[UserCredential]:
-        return [
-            c
-            for c in self.credentials.values()
-            if c.endpoint_id == endpoint.id
-            and c.identity_id == identity_id
-            and (gateway_id is None or c.storage_gateway_id == gateway_id)
-        ]
-
-    def update_credential(
-        self, endpoint: Endpoint, identity_id: str, credential_id: str, document: dict[str, Any]
-    ) -> UserCredential:
-        credential = self.credential(endpoint, identity_id, credential_id)
-        for key in ("username", "display_name", "policies"):
-            if key in document and document[key] is not None:
-                setattr(credential, key, document[key])
-        return credential
-
-    def delete_credential(self, endpoint: Endpoint, identity_id: str, credential_id: str) -> None:
-        credential = self.credential(endpoint, identity_id, credential_id)
-        del self.credentials[credential.id]
+def _apply_gateway(entry: Collection, gateway: StorageGateway) -> None:
+    """Transfer's view of a collection follows its storage gateway's
+    authentication policy: its high_assurance flag, and what its logins
+    demand of a caller's session (of a guest collection's, see
+    StorageGateway.guest_session_requirement)."""
+    entry.high_assurance = gateway.high_assurance
+    entry.session_requirement = (
+        gateway.guest_session_requirement()
+        if entry.entity_type == GUEST
+        else gateway.session_requirement()
+    )
 
 
 def _without_meta(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "DATA_TYPE"}
-
-
-def _check_connector(document: dict[str, Any]) -> None:
-    connector = document.get("connector_id")
-    if connector is not None and connector not in CONNECTORS:
-        raise Invalid(f"Unsupported connector {connector}; the emulator knows POSIX only")

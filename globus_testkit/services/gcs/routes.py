@@ -15,21 +15,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ...http import ApiError, Call, Reply, marker_page, validate
+from ...http import ApiError, Call, Reply, SessionRequired, marker_page, validate
 from ...worlds import strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, TokenInfo
 from ..base import Routes, Service
+from ..transfer.collection import Collection
 from ..transfer.spec import register_data_access
+from .connectors import CONNECTORS, POSIX_CONNECTOR
 from .documents import (
     API_VERSION,
-    CONNECTORS,
     MANAGER_VERSION,
-    POSIX_CONNECTOR,
     Endpoint,
-    GCSError,
-    NotFound,
+    GCSCollection,
+    StorageGateway,
     manager_url,
 )
+from .errors import GCSError, NotFound, Unprocessable
 from .models import GCSState
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ TUTORIAL_COLLECTIONS = (
     "31ce9ba0-176d-45a5-add3-f37d233ba47d",
 )
 API = "/api"
+OK = "Operation successful"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 # Other services' refusals (Auth's token check, Transfer's path checks),
@@ -67,6 +69,7 @@ def manage_collections_scope(endpoint_id: str) -> str:
 class GCSService(Service):
     name = "gcs"
     host_suffix = ".data.globus.org"
+    sdk_base_path = API
     routes = routes
 
     @classmethod
@@ -111,11 +114,20 @@ class GCSService(Service):
                     },
                     "storage_gateways": {
                         "type": "array",
-                        "description": "POSIX storage gateways",
+                        "description": "storage gateways (POSIX unless connector_id says)",
                         "items": strict_object(
                             {
                                 "display_name": {"type": "string"},
                                 "id": uuid_string("the gateway id (default: from the seed)"),
+                                "connector_id": uuid_string("a connector of ConnectorTable"),
+                                "allowed_domains": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "domains its users' sessions must include",
+                                },
+                                "high_assurance": {"type": "boolean"},
+                                "require_mfa": {"type": "boolean"},
+                                "authentication_timeout_mins": {"type": "integer", "minimum": 1},
                             },
                             required=("display_name",),
                         ),
@@ -146,7 +158,7 @@ class GCSService(Service):
                 world.gcs.create_gateway(
                     endpoint,
                     owner_id,
-                    {"display_name": g["display_name"], "connector_id": POSIX_CONNECTOR},
+                    {"connector_id": POSIX_CONNECTOR, **{k: v for k, v in g.items() if k != "id"}},
                     gateway_id=g.get("id"),
                 )
                 for g in item.get("storage_gateways", [])
@@ -172,15 +184,19 @@ class GCSService(Service):
         return None if endpoint is None else f"/{endpoint.id}{path}"
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
-        return {
+        ours = err if isinstance(err, GCSError) else None
+        body = {
             "DATA_TYPE": "result#1.0.0",
-            "code": err.code if isinstance(err, GCSError) else _CODES.get(err.status, err.code),
-            "detail": err.message,
-            "message": err.message,
+            "code": ours.code if ours else _CODES.get(err.status, err.code),
+            "detail": err.extra.get("detail", err.message),
+            "message": (ours.summary if ours else None) or err.message,
             "http_response_code": err.status,
             "has_next_page": False,
             "data": [],
         }
+        if isinstance(err, SessionRequired):
+            body["authorization_parameters"] = err.authorization_parameters
+        return body
 
     def handle(self, call: Call) -> Reply:
         # Every path starts with the endpoint's id (the loopback server's
@@ -198,6 +214,58 @@ class GCSService(Service):
             call, scope=manage_collections_scope(endpoint.id), resource_server=endpoint.id
         )
         return endpoint, info
+
+    def require_session(
+        self, info: TokenInfo, gateway: StorageGateway, *, creating: bool = False
+    ) -> None:
+        """Where GCS's callers meet their storage gateway's authentication
+        policy (Auth judges the session): on a high-assurance gateway for
+        every call about its collections and credentials, on another for
+        creating them (its allowed domains). Refused as GCS refuses: a
+        403 whose detail is an ``authentication_timeout`` document, with
+        the ``authorization_parameters`` to log in again with."""
+        requirement = gateway.session_requirement()
+        if requirement is None or not (creating or gateway.high_assurance):
+            return
+        own = [] if requirement.required_domains else [info.identity_id]
+        demanded = self.world.auth.session_problems(
+            info,
+            required_domains=requirement.required_domains,
+            required_identities=own,
+            require_mfa=requirement.require_mfa,
+            assurance_timeout=requirement.assurance_timeout,
+        )
+        if demanded is None:
+            return
+        timed_out = self.world.auth.identities_in_domains(
+            info.identity_id, requirement.required_domains
+        )
+        names = ", ".join(i.username for i in timed_out)
+        raise SessionRequired(
+            demanded,
+            code="permission_denied",
+            message=(
+                f"You must reauthenticate one of your identities ({names}) "
+                "in order to access this resource"
+                if timed_out
+                else demanded["session_message"]
+            ),
+            detail={
+                "DATA_TYPE": "authentication_timeout#1.1.0",
+                "high_assurance": gateway.high_assurance,
+                "identities": [i.id for i in timed_out],
+                "require_mfa": requirement.require_mfa,
+            },
+        )
+
+    def require_collection_session(
+        self, info: TokenInfo, endpoint: Endpoint, collection_id: str
+    ) -> None:
+        record, _ = self.state.collection(self.world.transfer, endpoint, collection_id)
+        self.require_session(info, self.state.gateways[record.storage_gateway_id])
+
+    def collection_document(self, record: GCSCollection, entry: Collection) -> dict[str, Any]:
+        return record.to_api(entry, self.state.gateways[record.storage_gateway_id])
 
 
 def register_endpoint(world: World, display_name: str, owner_id: str, **placement: Any) -> Endpoint:
@@ -221,7 +289,14 @@ def register_endpoint(world: World, display_name: str, owner_id: str, **placemen
     return endpoint
 
 
-def _result(items: list[dict[str, Any]], *, marker: str | None = None, status: int = 200) -> Reply:
+def _result(
+    items: list[dict[str, Any]],
+    *,
+    marker: str | None = None,
+    status: int = 200,
+    message: str | None = None,
+) -> Reply:
+    """GCS's envelope; changes carry a ``message`` (reads answer none)."""
     body: dict[str, Any] = {
         "DATA_TYPE": "result#1.0.0",
         "code": "success",
@@ -230,9 +305,20 @@ def _result(items: list[dict[str, Any]], *, marker: str | None = None, status: i
         "has_next_page": marker is not None,
         "data": items,
     }
+    if message is not None:
+        body["message"] = message
     if marker is not None:
         body["marker"] = marker
     return Reply(body, status)
+
+
+def _valid(body: dict[str, Any], schema: str) -> dict[str, Any]:
+    """The body, if it matches the schema; else GCS's 422."""
+    try:
+        validate(body, schema)
+    except ApiError as err:
+        raise Unprocessable(err.message) from None
+    return body
 
 
 def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
@@ -260,10 +346,7 @@ def get_info(svc: GCSService, call: Call) -> Reply:
         "endpoint_id": endpoint.id,
         "domain_name": endpoint.domain_name,
     }
-    connectors = [
-        {"DATA_TYPE": "connector#1.1.0", "id": cid, "display_name": name, "is_ha": False}
-        for cid, name in CONNECTORS.items()
-    ]
+    connectors = [c.to_api() for c in CONNECTORS.values()]
     return _result([info, *connectors])
 
 
@@ -277,10 +360,40 @@ def get_endpoint(svc: GCSService, call: Call) -> Reply:
 def update_endpoint(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_endpoint_update", code="invalid_parameter")
+    _valid(body, "gcs_endpoint_update")
+    # every check before any change
+    changes_subscription = "subscription_id" in body
+    subscription = None
+    if changes_subscription:
+        subscription = _subscription(svc, endpoint, info, body["subscription_id"])
     svc.state.update_endpoint(svc.world.transfer, endpoint, info.identity_id, body)
+    if changes_subscription:
+        svc.state.set_subscription(svc.world.transfer, endpoint, subscription)
     include = call.args.get("include") == "endpoint"
-    return _result([endpoint.to_api(manager_url(endpoint, call.base_url))] if include else [])
+    return _result(
+        [endpoint.to_api(manager_url(endpoint, call.base_url))] if include else [],
+        message=f"Updated endpoint {endpoint.id}",
+    )
+
+
+@routes.route(f"{API}/endpoint/subscription_id", "PUT", operation="set_subscription_id")
+def set_subscription_id(svc: GCSService, call: Call) -> Reply:
+    endpoint, info = svc.caller(call)
+    body = call.json_object()
+    _valid(body, "gcs_endpoint_subscription")
+    subscription = _subscription(svc, endpoint, info, body["subscription_id"])
+    svc.state.set_subscription(svc.world.transfer, endpoint, subscription)
+    return _result([], message=f"Updated subscription of endpoint {endpoint.id}")
+
+
+def _subscription(
+    svc: GCSService, endpoint: Endpoint, info: TokenInfo, subscription_id: str | None
+) -> str | None:
+    """The subscription the caller may give the endpoint, asking Groups
+    which ones they manage."""
+    identities = [i.id for i in svc.world.auth.identity_set(info.identity_id)]
+    managed = svc.world.groups.managed_subscriptions(identities)
+    return svc.state.resolve_subscription(endpoint, info.identity_id, subscription_id, managed)
 
 
 # -- storage gateways ------------------------------------------------------------------
@@ -298,9 +411,9 @@ def list_gateways(svc: GCSService, call: Call) -> Reply:
 def create_gateway(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_storage_gateway", code="invalid_parameter")
+    _valid(body, "gcs_storage_gateway")
     gateway = svc.state.create_gateway(endpoint, info.identity_id, body)
-    return _result([gateway.to_api()])
+    return _result([gateway.to_api()], message=OK)
 
 
 @routes.route(GATEWAY, "GET", operation="get_storage_gateway")
@@ -313,16 +426,21 @@ def get_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
 def update_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_storage_gateway_update", code="invalid_parameter")
-    gateway = svc.state.update_gateway(endpoint, info.identity_id, gateway_id, body)
-    return _result([gateway.to_api()])
+    _valid(body, "gcs_storage_gateway_update")
+    gateway = svc.state.update_gateway(
+        svc.world.transfer, endpoint, info.identity_id, gateway_id, body
+    )
+    for _, entry in svc.state.collections_on(svc.world.transfer, gateway):
+        if entry.requires_data_access_consent:
+            register_data_access(svc.world, entry)
+    return _result([gateway.to_api()], message=OK)
 
 
 @routes.route(GATEWAY, "DELETE", operation="delete_storage_gateway")
 def delete_gateway(svc: GCSService, call: Call, gateway_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     svc.state.delete_gateway(svc.world.transfer, endpoint, info.identity_id, gateway_id)
-    return _result([])
+    return _result([], message=OK)
 
 
 # -- collections ---------------------------------------------------------------------
@@ -340,21 +458,22 @@ def list_collections(svc: GCSService, call: Call) -> Reply:
         _filters(call),
         call.args.get("mapped_collection_id"),
     )
-    return _page(call, [record.to_api(entry) for record, entry in found])
+    return _page(call, [svc.collection_document(record, entry) for record, entry in found])
 
 
 @routes.route(f"{API}/collections", "POST", operation="create_collection")
 def create_collection(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_collection", code="invalid_parameter")
-    owner = svc.world.auth.identities[info.identity_id]
+    _valid(body, "gcs_collection")
+    gateway = svc.state.gateway_for(svc.world.transfer, endpoint, body)
+    svc.require_session(info, gateway, creating=True)
     record, entry = svc.state.create_collection(
-        svc.world.transfer, endpoint, owner.id, owner.username, body
+        svc.world.transfer, endpoint, info.identity_id, body
     )
     if entry.requires_data_access_consent:
         register_data_access(svc.world, entry)
-    return _result([record.to_api(entry)])
+    return _result([svc.collection_document(record, entry)], message=OK)
 
 
 @routes.route(COLLECTION, "GET", operation="get_collection")
@@ -363,25 +482,28 @@ def get_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     record, entry = svc.state.collection(svc.world.transfer, endpoint, collection_id)
     if not (entry.public or svc.state.can_manage(endpoint, record, info.identity_id)):
         raise NotFound(f"No collection {collection_id}")
-    return _result([record.to_api(entry)])
+    svc.require_collection_session(info, endpoint, record.id)
+    return _result([svc.collection_document(record, entry)])
 
 
 @routes.route(COLLECTION, "PATCH", operation="update_collection")
 def update_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_collection_update", code="invalid_parameter")
+    _valid(body, "gcs_collection_update")
+    svc.require_collection_session(info, endpoint, collection_id)
     record, entry = svc.state.update_collection(
         svc.world.transfer, endpoint, info.identity_id, collection_id, body
     )
-    return _result([record.to_api(entry)])
+    return _result([svc.collection_document(record, entry)], message=OK)
 
 
 @routes.route(COLLECTION, "DELETE", operation="delete_collection")
 def delete_collection(svc: GCSService, call: Call, collection_id: str) -> Reply:
     endpoint, info = svc.caller(call)
+    svc.require_collection_session(info, endpoint, collection_id)
     svc.state.delete_collection(svc.world.transfer, endpoint, info.identity_id, collection_id)
-    return _result([])
+    return _result([], message=OK)
 
 
 # -- roles ---------------------------------------------------------------------------
@@ -402,7 +524,7 @@ def list_roles(svc: GCSService, call: Call) -> Reply:
 def create_role(svc: GCSService, call: Call) -> Reply:
     endpoint, info = svc.caller(call)
     body = call.json_object()
-    validate(body, "gcs_role", code="invalid_parameter")
+    _valid(body, "gcs_role")
     role = svc.state.create_role(
         svc.world.transfer,
         endpoint,
@@ -411,7 +533,7 @@ def create_role(svc: GCSService, call: Call) -> Reply:
         body["principal"],
         body["role"],
     )
-    return _result([role.to_api()])
+    return _result([role.to_api()], message=OK)
 
 
 @routes.route(f"{API}/roles/<role_id>", "GET", operation="get_role")
@@ -424,47 +546,10 @@ def get_role(svc: GCSService, call: Call, role_id: str) -> Reply:
 def delete_role(svc: GCSService, call: Call, role_id: str) -> Reply:
     endpoint, info = svc.caller(call)
     svc.state.delete_role(svc.world.transfer, endpoint, info.identity_id, role_id)
-    return _result([])
+    return _result([], message=OK)
 
 
-# -- user credentials ------------------------------------------------------------------
+# The user credential routes register on this table too.
+from . import credential_routes as _credential_routes  # noqa: E402
 
-CREDENTIAL = f"{API}/user_credentials/<credential_id>"
-
-
-@routes.route(f"{API}/user_credentials", "GET", operation="get_user_credential_list")
-def list_credentials(svc: GCSService, call: Call) -> Reply:
-    endpoint, info = svc.caller(call)
-    gateway = call.args.get("storage_gateway") or None
-    found = svc.state.credentials_of(endpoint, info.identity_id, gateway)
-    return _page(call, [c.to_api() for c in found])
-
-
-@routes.route(f"{API}/user_credentials", "POST", operation="create_user_credential")
-def create_credential(svc: GCSService, call: Call) -> Reply:
-    endpoint, info = svc.caller(call)
-    body = call.json_object()
-    validate(body, "gcs_user_credential", code="invalid_parameter")
-    return _result([svc.state.create_credential(endpoint, info.identity_id, body).to_api()])
-
-
-@routes.route(CREDENTIAL, "GET", operation="get_user_credential")
-def get_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call)
-    return _result([svc.state.credential(endpoint, info.identity_id, credential_id).to_api()])
-
-
-@routes.route(CREDENTIAL, "PATCH", operation="update_user_credential")
-def update_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call)
-    body = call.json_object()
-    validate(body, "gcs_user_credential_update", code="invalid_parameter")
-    credential = svc.state.update_credential(endpoint, info.identity_id, credential_id, body)
-    return _result([credential.to_api()])
-
-
-@routes.route(CREDENTIAL, "DELETE", operation="delete_user_credential")
-def delete_credential(svc: GCSService, call: Call, credential_id: str) -> Reply:
-    endpoint, info = svc.caller(call)
-    svc.state.delete_credential(endpoint, info.identity_id, credential_id)
-    return _result([])
+ROUTE_MODULES = (_credential_routes,)

@@ -354,6 +354,16 @@ class GroupsState:
                 return group
         raise NotFound(f"Subscription {subscription_id} not found.", code="SUBSCRIPTION_NOT_FOUND")
 
+    def managed_subscriptions(self, identity_ids: Iterable[str]) -> list[str]:
+        """The subscriptions these identities manage: those of the groups
+        they are admins of (who may also verify groups for them)."""
+        identities = set(identity_ids)
+        return sorted(
+            g.subscription_id
+            for g in self.groups.values()
+            if g.subscription_id and g.roster.role_of(identities) == "admin"
+        )
+
     def set_subscription_admin_verified(
         self, group: Group, actor: Actor, subscription_id: str | None
     ) -> Group:

@@ -261,7 +261,12 @@ class TransferState:
         if scope == "administered-by-me":
             return "administrator" in c.effective_roles(who)
         if scope == "shared-by-me":
-            return c.owner_id == identity_id and c.entity_type == GUEST
+            # a GCSv5 guest collection is owned by its endpoint's client
+            # identity; its creator administers it
+            return c.entity_type == GUEST and (
+                c.owner_id == identity_id
+                or "administrator" in c.effective_roles(who)
+            )
         if scope == "shared-with-me":
             return c.owner_id != identity_id and any(
                 principal_matches(r, who) for r in c.rules.values()
