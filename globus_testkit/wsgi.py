@@ -102,7 +102,14 @@ def _unsafe_header_reply() -> Reply:
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
-def respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
+# Encoding answers is a good share of a call's cost: the encoder is built
+# once, and skips the circular-reference check (the emulator's documents
+# are trees it built itself).
+_ENCODER = json.JSONEncoder(check_circular=False)
+
+
+def encode_reply(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A reply as its status, headers and body bytes (every transport's)."""
     if reply.headers and any(_UNSAFE_HEADER.search(k + v) for k, v in reply.headers.items()):
         # A value from a request reached a header without being checked:
         # a bug, answered loudly, and never a header split in two.
@@ -114,11 +121,23 @@ def respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
     elif isinstance(body, str):
         payload = body.encode("utf-8")
     else:
-        payload = json.dumps(body).encode("utf-8")
+        payload = _ENCODER.encode(body).encode("utf-8")
     headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(payload)))]
     headers.extend(reply.headers.items())
-    start_response(_STATUS_LINES.get(reply.status, f"{reply.status} Unknown"), headers)
+    return reply.status, headers, payload
+
+
+def respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
+    status, headers, payload = encode_reply(reply)
+    start_response(_STATUS_LINES.get(status, f"{status} Unknown"), headers)
     yield payload
+
+
+def limited_body(data: bytes) -> bytes:
+    """A body handed over whole (in-process), held to MAX_BODY_BYTES."""
+    if len(data) > MAX_BODY_BYTES:
+        raise _too_large()
+    return data
 
 
 def decode_path(raw_path: str) -> str:
