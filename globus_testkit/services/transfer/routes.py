@@ -25,6 +25,8 @@ from .models import (
 from .tasks import Task, Tasks, matches, parse_task_filter, task_document
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ...emulator import World
     from ..auth.models import TokenInfo
 
@@ -495,13 +497,16 @@ def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
 def task_list(svc: TransferService, call: Call) -> Reply:
     info, _ = svc.caller(call)
     filters = parse_task_filter(call.args.get("filter", ""))
-    found = [t for t in svc.tasks.list_for(info.identity_id) if matches(t, filters)]
+    found: Sequence[Task] = svc.tasks.list_for(info.identity_id)
+    if filters:
+        found = [t for t in found if matches(t, filters)]
     orderby = call.args.get("orderby", "request_time DESC")
     field_name, _, direction = orderby.strip().partition(" ")
     if field_name not in ("request_time", "completion_time", "label", "status"):
         raise BadRequest(f"invalid orderby {orderby!r}")
     if (field_name, direction.upper()) != ("request_time", "DESC"):
-        found.sort(
+        found = sorted(
+            found,
             key=lambda t: str(task_document(t, svc.state).get(field_name) or ""),
             reverse=direction.upper() == "DESC",
         )
