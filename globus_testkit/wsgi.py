@@ -3,7 +3,6 @@ the environ, and writing replies (and refusing unsafe headers)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from .http import MAX_BODY_BYTES, ApiError, NotEmulated, Reply
+from .http import MAX_BODY_BYTES, ApiError, NotEmulated, Reply, encode_json
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -102,12 +101,6 @@ def _unsafe_header_reply() -> Reply:
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
-# Encoding answers is a good share of a call's cost: the encoder is built
-# once, and skips the circular-reference check (the emulator's documents
-# are trees it built itself).
-_ENCODER = json.JSONEncoder(check_circular=False)
-
-
 def encode_reply(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
     """A reply as its status, headers and body bytes (every transport's)."""
     if reply.headers and any(_UNSAFE_HEADER.search(k + v) for k, v in reply.headers.items()):
@@ -121,7 +114,7 @@ def encode_reply(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
     elif isinstance(body, str):
         payload = body.encode("utf-8")
     else:
-        payload = _ENCODER.encode(body).encode("utf-8")
+        payload = encode_json(body)
     headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(payload)))]
     headers.extend(reply.headers.items())
     return reply.status, headers, payload

@@ -27,7 +27,7 @@ from .routes import (
     pause_info,
     routes,
 )
-from .tasks import Task, task_document
+from .tasks import Task, task_body, task_document
 
 EM = f"{API}/endpoint_manager"
 
@@ -136,7 +136,7 @@ def _managed_task(svc: TransferService, call: Call, task_id: str) -> Task:
 
 @routes.route(f"{EM}/task/<task_id>", "GET", operation="endpoint_manager_get_task")
 def endpoint_manager_get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return Reply(task_document(_managed_task(svc, call, task_id), svc.state))
+    return Reply(task_body(_managed_task(svc, call, task_id), svc.state))
 
 
 @routes.route(

@@ -22,7 +22,7 @@ from .models import (
     Collection,
     TransferState,
 )
-from .tasks import Task, Tasks, matches, parse_task_filter, task_document
+from .tasks import Task, Tasks, matches, parse_task_filter, task_body, task_document
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -526,7 +526,7 @@ def task_list(svc: TransferService, call: Call) -> Reply:
 @routes.route(f"{API}/task/<task_id>", "GET", operation="get_task")
 def get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
     info, _ = svc.caller(call)
-    return Reply(task_document(svc.tasks.get(task_id, info.identity_id), svc.state))
+    return Reply(task_body(svc.tasks.get(task_id, info.identity_id), svc.state))
 
 
 @routes.route(f"{API}/task/<task_id>", "PUT", operation="update_task")

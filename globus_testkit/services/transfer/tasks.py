@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from ...clock import Clock, iso, parse_iso
+from ...http import encode_json
 from ...ids import Ids
 from ...patterns import glob_matches
 from .admin import PauseRules
@@ -548,6 +549,27 @@ def task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     return document
 
 
+# The JSON of finished tasks' documents, which never change, kept for
+# the tasks read last (clients poll a task they wait on): by the document's
+# identity, holding the document so the identity stays its own.
+_ENCODED_KEPT = 1024
+_encoded: dict[int, tuple[dict[str, Any], bytes]] = {}
+
+
+def task_body(task: Task, collections: TransferState) -> dict[str, Any] | bytes:
+    """``GET task/{id}``'s answer: the document, or for a finished task its
+    JSON, encoded once (as the app would encode the document)."""
+    document = task_document(task, collections)
+    if task.finished_document is not document:
+        return document
+    kept = _encoded.get(id(document))
+    if kept is None or kept[0] is not document:
+        if len(_encoded) >= _ENCODED_KEPT:
+            _encoded.clear()
+        kept = _encoded[id(document)] = (document, encode_json(document))
+    return kept[1]
+
+
 def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     options = task.document
     source = collections.collections.get(task.source_id)
@@ -688,5 +710,6 @@ __all__ = [
     "TransferError",
     "matches",
     "parse_task_filter",
+    "task_body",
     "task_document",
 ]
