@@ -25,8 +25,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import requests
 import responses
 from requests.adapters import HTTPAdapter
-from urllib3 import HTTPHeaderDict, HTTPResponse
+from urllib3._collections import HTTPHeaderDict  # where urllib3 1.26 and 2 both keep it
 from urllib3.exceptions import MaxRetryError
+from urllib3.response import HTTPResponse
 
 from ..emulator import decode_path
 from ..faults import DropConnection
