@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -408,9 +408,35 @@ class Emulator:
 
     def _dispatch(self, environ: WSGIEnvironment) -> Reply:
         host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
+        return self.dispatch(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            scheme=environ.get("wsgi.url_scheme", "http"),
+            host=host,
+            path=environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace"),
+            query_string=environ.get("QUERY_STRING", ""),
+            headers=lambda: request_headers(environ),
+            body=lambda: read_body(environ),
+            remote_addr=environ.get("REMOTE_ADDR", ""),
+        )
+
+    def dispatch(
+        self,
+        *,
+        method: str,
+        scheme: str,
+        host: str,
+        path: str,
+        query_string: str,
+        headers: Callable[[], dict[str, str]],
+        body: Callable[[], bytes],
+        remote_addr: str,
+    ) -> Reply:
+        """Answer one request to a service (not a mounted provider): the
+        WSGI app reads its parts from the environ; the in-process transport
+        hands them over straight from the client's request. ``host`` is
+        lower-cased, ``path`` decoded; ``headers`` and ``body`` are read only
+        once a service is found (headers' names lower-cased)."""
         hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-        scheme = environ.get("wsgi.url_scheme", "http")
         service = self._by_host.get(hostname)
         if service is None:
             service, path = self._by_host_suffix(hostname, path)
@@ -419,28 +445,28 @@ class Emulator:
         else:
             segment, _, rest = path.lstrip("/").partition("/")
             if is_globus_host(hostname):
-                return self._unserved(hostname.split(".")[0], hostname, environ, path)
+                return self._unserved(hostname.split(".")[0], hostname, method, query_string, path)
             service = self._by_name.get(segment)
             if service is None:
                 if segment in KNOWN_SERVICE_SLUGS:
-                    return self._unserved(segment, segment, environ, "/" + rest)
+                    return self._unserved(segment, segment, method, query_string, "/" + rest)
                 return unknown_service_reply(segment)
             path = "/" + rest
             base_url = f"{scheme}://{host}/{segment}/"
         try:
-            body = read_body(environ)
+            raw_body = body()
         except ApiError as err:
             return Reply({"code": err.code, "message": err.message}, err.status)
         call = Call(
             service=service.name,
-            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            method=method,
             path=path,
-            query_string=environ.get("QUERY_STRING", ""),
-            headers=request_headers(environ),
-            raw_body=body,
+            query_string=query_string,
+            headers=headers(),
+            raw_body=raw_body,
             request_id=f"tk{next(self._request_ids):010d}",
             base_url=base_url,
-            remote_addr=environ.get("REMOTE_ADDR", ""),
+            remote_addr=remote_addr,
         )
         clock = self.world.clock
         if clock.due_at <= clock.now():  # one comparison when nothing is due
@@ -468,16 +494,17 @@ class Emulator:
                     return service, routed
         return None, path
 
-    def _unserved(self, service: str, where: str, environ: WSGIEnvironment, path: str) -> Reply:
+    def _unserved(
+        self, service: str, where: str, method: str, query_string: str, path: str
+    ) -> Reply:
         """A service the emulator lacks: a recorded answer if replay has
         one (journaled as replayed), else a loud 501."""
-        method = environ.get("REQUEST_METHOD", "GET").upper()
         if self.replay is not None:
             call = Call(
                 service=service,
                 method=method,
                 path=path,
-                query_string=environ.get("QUERY_STRING", ""),
+                query_string=query_string,
                 headers={},
                 raw_body=b"",
                 request_id=f"tk{next(self._request_ids):010d}",

@@ -13,10 +13,10 @@ import math
 import re
 import warnings
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -303,6 +303,17 @@ def parse_json(data: bytes | str, *, what: str = "request body") -> Any:
         raise BadRequest(f"{what} is not valid JSON: {err}") from err
 
 
+# Encoding answers is a good share of a call's cost: the encoder is built
+# once, and skips the circular-reference check (the emulator's documents
+# are trees it built itself).
+_ENCODER = json.JSONEncoder(check_circular=False)
+
+
+def encode_json(document: Any) -> bytes:
+    """A reply's JSON body, as every transport sends it."""
+    return _ENCODER.encode(document).encode("utf-8")
+
+
 # -- paging ------------------------------------------------------------------
 
 
@@ -325,20 +336,31 @@ def offset_page(call: Call, items: Sequence[T], *, default_limit: int, max_limit
     return Page(list(items[offset : offset + limit]), offset, limit, len(items))
 
 
-def marker_page(items: Sequence[T], marker: str | None, limit: int) -> tuple[list[T], str | None]:
+def marker_page(items: Iterable[T], marker: str | None, limit: int) -> tuple[list[T], str | None]:
     """Marker paging: the marker is the opaque position of the next item.
 
     Only markers this function hands out are taken back; anything else
     (negative, not hex, padded, another service's) is a 400, so a client
-    never loops on a marker that does not move."""
+    never loops on a marker that does not move. ``items`` may be a lazy
+    iterable: then only what the page needs (and one more) is drawn from it,
+    so a first page costs its own items, not the total."""
     start = 0
     if marker:
         if not _MARKER.fullmatch(marker):
             raise BadRequest(f"invalid paging marker {marker[:40]!r}", code="InvalidMarker")
         start = int(marker, 16)
-    chunk = list(items[start : start + limit])
+    if isinstance(items, Sequence):
+        chunk = list(items[start : start + limit])
+        more = start + len(chunk) < len(items)
+    else:
+        rest = iter(items)
+        chunk = list(islice(rest, start, start + limit))
+        more = next(rest, _NO_MORE) is not _NO_MORE
     end = start + len(chunk)
-    return chunk, (format(end, "x") if end < len(items) else None)
+    return chunk, (format(end, "x") if more else None)
+
+
+_NO_MORE = object()
 
 
 # -- schemas -----------------------------------------------------------------

@@ -3,7 +3,6 @@ the environ, and writing replies (and refusing unsafe headers)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from .http import MAX_BODY_BYTES, ApiError, NotEmulated, Reply
+from .http import MAX_BODY_BYTES, ApiError, NotEmulated, Reply, encode_json
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -102,7 +101,8 @@ def _unsafe_header_reply() -> Reply:
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
-def respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
+def encode_reply(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A reply as its status, headers and body bytes (every transport's)."""
     if reply.headers and any(_UNSAFE_HEADER.search(k + v) for k, v in reply.headers.items()):
         # A value from a request reached a header without being checked:
         # a bug, answered loudly, and never a header split in two.
@@ -114,11 +114,23 @@ def respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
     elif isinstance(body, str):
         payload = body.encode("utf-8")
     else:
-        payload = json.dumps(body).encode("utf-8")
+        payload = encode_json(body)
     headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(payload)))]
     headers.extend(reply.headers.items())
-    start_response(_STATUS_LINES.get(reply.status, f"{reply.status} Unknown"), headers)
+    return reply.status, headers, payload
+
+
+def respond(reply: Reply, start_response: StartResponse) -> Iterator[bytes]:
+    status, headers, payload = encode_reply(reply)
+    start_response(_STATUS_LINES.get(status, f"{status} Unknown"), headers)
     yield payload
+
+
+def limited_body(data: bytes) -> bytes:
+    """A body handed over whole (in-process), held to MAX_BODY_BYTES."""
+    if len(data) > MAX_BODY_BYTES:
+        raise _too_large()
+    return data
 
 
 def decode_path(raw_path: str) -> str:

@@ -5,6 +5,11 @@ It owns its own :class:`responses.RequestsMock`, so a user's global
 ``responses`` mock is never touched. Requests to other hosts go to
 whatever ``HTTPAdapter.send`` was when we started (the network, or a mock
 the user started first), or fail if ``passthrough`` is off.
+
+The mock answers the emulator's hosts itself, before responses' generic
+machinery (query parsing, matching registered URLs, recording every call):
+that machinery is most of what a canned answer costs, and the emulator
+needs none of it. Every other host takes responses' own path.
 """
 
 from __future__ import annotations
@@ -12,62 +17,105 @@ from __future__ import annotations
 import io
 import re
 import sys
+from http.client import responses as reasons
+from io import BytesIO
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import requests
 import responses
 from requests.adapters import HTTPAdapter
-from responses.registries import FirstMatchRegistry
+from urllib3._collections import HTTPHeaderDict  # where urllib3 1.26 and 2 both keep it
+from urllib3.exceptions import MaxRetryError
+from urllib3.response import HTTPResponse
 
 from ..emulator import decode_path
 from ..faults import DropConnection
+from ..http import Reply
+from ..wsgi import encode_reply, limited_body
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
 
     from ..emulator import Emulator
 
+
 _ANY_URL = re.compile(r"^https?://")
 
 
-class _EmulatorRegistry(FirstMatchRegistry):
-    """Answers ``find`` by host lookup instead of trying every response."""
+class _EmulatorMock(responses.RequestsMock):
+    """responses' mock with the emulator's hosts answered up front."""
 
-    emulator: Emulator | None = None
-    route: responses.CallbackResponse | None = None
+    transport: InProcessTransport
 
-    def find(self, request: PreparedRequest) -> tuple[Any, list[str]]:
-        assert self.emulator is not None
+    def _on_request(
+        self,
+        adapter: HTTPAdapter,
+        request: PreparedRequest,
+        *,
+        retries: Any = None,
+        **kwargs: Any,
+    ) -> requests.Response:
         hostname = urlsplit(request.url or "").hostname or ""
-        if self.emulator.handles_host(hostname):
-            return self.route, []
-        return None, ["not a host the emulator serves"]
+        if not self.transport.emulator.handles_host(hostname):
+            # passed through, or refused, by responses itself
+            return super()._on_request(adapter, request, retries=retries, **kwargs)
+        status, headers, body = self.transport.answer(request)
+        response = adapter.build_response(request, _urllib3_response(status, headers, body))
+        # An adapter mounted with a urllib3 Retry that retries on status
+        # retries here as it would against the network (as responses does).
+        retries = retries or adapter.max_retries
+        if retries.is_retry(
+            method=request.method,
+            status_code=status,
+            has_retry_after="Retry-After" in response.headers,
+        ):
+            try:
+                retries = retries.increment(
+                    method=request.method, url=response.url, response=response.raw
+                )
+            except MaxRetryError as err:
+                if retries.raise_on_status:
+                    raise requests.exceptions.RetryError(err, request=request) from None
+                return response
+            return self._on_request(adapter, request, retries=retries, **kwargs)
+        return response
 
 
-_KEEP_CALLS = 100
+def _urllib3_response(status: int, pairs: list[tuple[str, str]], body: bytes) -> HTTPResponse:
+    """The urllib3 response requests expects from an adapter, as responses
+    builds it: the headers also on an "original response", where requests
+    looks for cookies to keep."""
+    headers = HTTPHeaderDict()
+    if not any(name.lower() == "content-type" for name, _ in pairs):
+        headers["Content-Type"] = "text/plain"  # responses' default
+    headers.extend(pairs)
+    closed = BytesIO()
+    closed.close()
+    original = HTTPResponse(body=closed, msg=headers, preload_content=False)  # type: ignore[arg-type]
+    return HTTPResponse(
+        status=status,
+        reason=reasons.get(status),
+        body=BytesIO(body),
+        headers=headers,
+        original_response=original,  # type: ignore[arg-type]
+        preload_content=False,
+    )
 
 
 class InProcessTransport:
     def __init__(self, emulator: Emulator, *, passthrough: bool = True) -> None:
         self.emulator = emulator
         self.passthrough = passthrough
-        self._mock: responses.RequestsMock | None = None
-        self._route: responses.CallbackResponse | None = None
+        self._mock: _EmulatorMock | None = None
 
     def start(self) -> None:
-        mock = responses.RequestsMock(
+        mock = _EmulatorMock(
             assert_all_requests_are_fired=False,
-            registry=_EmulatorRegistry,
             # whoever patched requests before us keeps the other hosts
             real_adapter_send=HTTPAdapter.send,
         )
-        registry = mock.get_registry()
-        assert isinstance(registry, _EmulatorRegistry)
-        registry.emulator = self.emulator
-        registry.route = self._route = responses.CallbackResponse(
-            method="GET", url=_ANY_URL, callback=self._answer
-        )
+        mock.transport = self
         if self.passthrough:
             mock.add_passthru(_ANY_URL)
         mock.start()
@@ -79,24 +127,13 @@ class InProcessTransport:
             self._mock.reset()
             self._mock = None
 
-    def _answer(self, request: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
-        # responses keeps every request and answer it mocked (in the mock and
-        # in the route); nobody reads this private mock's, and a long-lived
-        # emulator must not grow.
-        if self._mock is not None and len(self._mock.calls) >= _KEEP_CALLS:
-            self._mock.calls.reset()
-            if self._route is not None:
-                self._route.calls.reset()
-        environ = _environ(request)
-        captured: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> Any:
-            captured["status"] = int(status.split(" ", 1)[0])
-            captured["headers"] = [h for h in headers if h[0].lower() != "content-length"]
-            return None
-
+    def answer(self, request: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The app's status, headers and body for ``request`` (nothing is
+        kept: a long-lived emulator must not grow)."""
         try:
-            body = b"".join(self.emulator(environ, start_response))
+            if self.emulator.actions.mounted:  # a provider's own WSGI app may answer
+                return self._through_wsgi(request)
+            status, headers, body = encode_reply(self._dispatch(request))
         except DropConnection as drop:
             if drop.kind == "timeout":
                 raise requests.exceptions.ReadTimeout(
@@ -105,18 +142,62 @@ class InProcessTransport:
             raise requests.exceptions.ConnectionError(
                 "globus-testkit: injected connection reset", request=request
             ) from None
+        return status, [h for h in headers if h[0].lower() != "content-length"], body
+
+    def _dispatch(self, request: PreparedRequest) -> Reply:
+        """The request's parts handed to the emulator as the WSGI app would
+        read them from an environ (see :func:`wsgi_environ`), without
+        building one."""
+        url = urlsplit(request.url or "")
+        headers = _headers(url.netloc, request.headers)
+        return self.emulator.dispatch(
+            method=(request.method or "GET").upper(),
+            scheme=url.scheme,
+            host=headers["host"].lower(),
+            path=unquote_to_bytes(url.path or "/").decode("utf-8", "replace"),
+            query_string=url.query,
+            headers=lambda: headers,
+            body=lambda: limited_body(_body(request)),
+            remote_addr="127.0.0.1",
+        )
+
+    def _through_wsgi(self, request: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> Any:
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = [h for h in headers if h[0].lower() != "content-length"]
+            return None
+
+        body = b"".join(self.emulator(_environ(request), start_response))
         return captured["status"], captured["headers"], body
+
+
+def _headers(netloc: str, sent: Any) -> dict[str, str]:
+    """Headers as the WSGI app reads them (request_headers): names in lower
+    case with dashes for underscores, the Host the URL names unless one was
+    sent, no Content-Length, no empty Content-Type."""
+    headers = {"host": netloc}
+    for name, value in sent.items():
+        key = name.lower().replace("_", "-")
+        if key != "content-length" and (value or key != "content-type"):
+            headers[key] = value
+    return headers
+
+
+def _body(request: PreparedRequest) -> bytes:
+    body = request.body or b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if not isinstance(body, bytes):
+        return body.read() if hasattr(body, "read") else bytes(body)
+    return body
 
 
 def _environ(request: PreparedRequest) -> dict[str, Any]:
     """A WSGI environ built straight from the prepared request: cheaper than
     werkzeug's EnvironBuilder, and all the app reads."""
-    body = request.body or b""
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    elif not isinstance(body, bytes):
-        body = body.read() if hasattr(body, "read") else bytes(body)
-    return wsgi_environ(request.method or "GET", request.url or "", request.headers, body)
+    return wsgi_environ(request.method or "GET", request.url or "", request.headers, _body(request))
 
 
 def wsgi_environ(method: str, url_text: str, headers: Any, body: bytes) -> dict[str, Any]:

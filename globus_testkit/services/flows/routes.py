@@ -7,6 +7,7 @@ engine calls providers through the emulator as the run's owner.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import (
@@ -420,19 +421,23 @@ def list_runs(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, RUN_STATUS)
     flow_ids = set(filter(None, call.args.get("filter_flow_id", "").split(",")))
     statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
-    found = []
-    for run_id in reversed(svc.state.run_order):
-        run = svc.state.runs.get(run_id)
-        if run is None or not run.roles_of(principals, svc.state.flows.get(run.flow_id)):
-            continue
-        if flow_ids and run.flow_id not in flow_ids:
-            continue
-        svc.runner().advance(run)
-        if statuses and run.status not in statuses:
-            continue
-        found.append(run)
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
-    page, marker = marker_page(found, call.args.get("marker"), limit)
+
+    def visible() -> Iterator[Run]:
+        """The caller's runs, newest first, drawn only as far as the page
+        needs (each brought up to date as it is reached)."""
+        for run_id in reversed(svc.state.run_order):
+            run = svc.state.runs.get(run_id)
+            if run is None or not run.roles_of(principals, svc.state.flows.get(run.flow_id)):
+                continue
+            if flow_ids and run.flow_id not in flow_ids:
+                continue
+            svc.runner().advance(run)
+            if statuses and run.status not in statuses:
+                continue
+            yield run
+
+    page, marker = marker_page(visible(), call.args.get("marker"), limit)
     return Reply(
         {
             "runs": [r.to_api(principals, svc.state.flows.get(r.flow_id)) for r in page],

@@ -5,6 +5,7 @@ They register on Transfer's one routes table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...http import Call, Reply, marker_page, offset_page, validate
@@ -12,7 +13,7 @@ from . import guards
 from .errors import BadRequest, Conflict
 from .routes import API, TransferService, _result, routes
 from .task_filter import matches, parse_task_filter
-from .tasks import Task, parse_deadline, task_document
+from .tasks import Task, parse_deadline, task_body, task_document
 
 # -- tasks ----------------------------------------------------------------------------------
 
@@ -72,13 +73,16 @@ def _submit(svc: TransferService, call: Call, schema: str, kind: str) -> Reply:
 def task_list(svc: TransferService, call: Call) -> Reply:
     info, _ = svc.caller(call)
     filters = parse_task_filter(call.args.get("filter", ""))
-    found = [t for t in svc.tasks.list_for(info.identity_id) if matches(t, filters)]
+    found: Sequence[Task] = svc.tasks.list_for(info.identity_id)
+    if filters:
+        found = [t for t in found if matches(t, filters)]
     orderby = call.args.get("orderby", "request_time DESC")
     field_name, _, direction = orderby.strip().partition(" ")
     if field_name not in ("request_time", "completion_time", "label", "status"):
         raise BadRequest(f"invalid orderby {orderby!r}")
     if (field_name, direction.upper()) != ("request_time", "DESC"):
-        found.sort(
+        found = sorted(
+            found,
             key=lambda t: str(task_document(t, svc.state).get(field_name) or ""),
             reverse=direction.upper() == "DESC",
         )
@@ -98,7 +102,7 @@ def task_list(svc: TransferService, call: Call) -> Reply:
 @routes.route(f"{API}/task/<task_id>", "GET", operation="get_task")
 def get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
     info, _ = svc.caller(call)
-    return Reply(task_document(svc.tasks.get(task_id, info.identity_id), svc.state))
+    return Reply(task_body(svc.tasks.get(task_id, info.identity_id), svc.state))
 
 
 @routes.route(f"{API}/task/<task_id>", "PUT", operation="update_task")

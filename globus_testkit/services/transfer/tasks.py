@@ -13,10 +13,12 @@ a task is read, from the clock and the progress mode:
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from ...clock import Clock, iso, parse_iso
+from ...http import encode_json
 from ...ids import Ids
 from ...patterns import glob_matches
 from .access import Principals
@@ -108,6 +110,34 @@ class Tasks:
         self.mode = "immediate"
         self.bytes_per_second: float = 10 * 1024 * 1024
         self.pause_rules = PauseRules(collections)
+        self._index()
+
+    # Indexes, so that listing an owner's tasks costs what their page
+    # costs, not what every task in the world costs. They are derived from
+    # ``tasks`` and ``order``: not saved, rebuilt when a world is copied or
+    # loaded.
+    _INDEXES = ("by_owner", "unfinished")
+
+    def _index(self) -> None:
+        # each owner's task ids, by request time
+        self.by_owner: dict[str, list[str]] = {}
+        # each owner's tasks that may still change (ids, by request time);
+        # finished ones leave when next listed
+        self.unfinished: dict[str, dict[str, None]] = {}
+        for task_id in self.order:
+            self._add_to_index(self.tasks[task_id])
+
+    def _add_to_index(self, task: Task) -> None:
+        self.by_owner.setdefault(task.owner_id, []).append(task.id)
+        if not task.done:
+            self.unfinished.setdefault(task.owner_id, {})[task.id] = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._INDEXES}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._index()
 
     # -- submission ----------------------------------------------------------------
 
@@ -156,6 +186,7 @@ class Tasks:
         )
         self.tasks[task.id] = task
         self.order.append(task.id)
+        self._add_to_index(task)
         self.by_submission[submission_id] = task.id
         self.collections.used(owner_id, task.source_id, *filter(None, [task.destination_id]))
         self._event(task, "STARTED", "started", False)
@@ -170,15 +201,20 @@ class Tasks:
         self.advance(task)
         return task
 
-    def list_for(self, owner_id: str | None) -> list[Task]:
-        """Tasks (of an owner, or all), newest first, each brought up to date."""
-        found = [self.tasks[t] for t in reversed(self.order)]
-        if owner_id is not None:
-            found = [t for t in found if t.owner_id == owner_id]
-        for task in found:
-            if not task.done:
+    def list_for(self, owner_id: str | None) -> Sequence[Task]:
+        """Tasks (of an owner, or all), newest first, each brought up to date.
+        Only unfinished tasks are worked on, and an owner's list is a view
+        of their index: a page of it costs the page, whatever the total."""
+        owners = list(self.unfinished) if owner_id is None else [owner_id]
+        for owner in owners:
+            waiting = self.unfinished.get(owner, {})
+            for task_id in list(waiting):
+                task = self.tasks[task_id]
                 self.advance(task)
-        return found
+                if task.done:
+                    del waiting[task_id]
+        ids = self.order if owner_id is None else self.by_owner.get(owner_id, [])
+        return _NewestFirst(ids, self.tasks)
 
     # -- the engine -------------------------------------------------------------------
 
@@ -516,6 +552,27 @@ def task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     return document
 
 
+# The JSON of finished tasks' documents, which never change, kept for
+# the tasks read last (clients poll a task they wait on): by the document's
+# identity, holding the document so the identity stays its own.
+_ENCODED_KEPT = 1024
+_encoded: dict[int, tuple[dict[str, Any], bytes]] = {}
+
+
+def task_body(task: Task, collections: TransferState) -> dict[str, Any] | bytes:
+    """``GET task/{id}``'s answer: the document, or for a finished task its
+    JSON, encoded once (as the app would encode the document)."""
+    document = task_document(task, collections)
+    if task.finished_document is not document:
+        return document
+    kept = _encoded.get(id(document))
+    if kept is None or kept[0] is not document:
+        if len(_encoded) >= _ENCODED_KEPT:
+            _encoded.clear()
+        kept = _encoded[id(document)] = (document, encode_json(document))
+    return kept[1]
+
+
 def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     options = task.document
     source = collections.collections.get(task.source_id)
@@ -594,10 +651,38 @@ _ENDPOINT_DETAILS: dict[str, Any] = {
 }
 
 
+class _NewestFirst(Sequence[Task]):
+    """Tasks named by ``ids`` (oldest first), read newest first, lazily."""
+
+    def __init__(self, ids: list[str], tasks: dict[str, Task]) -> None:
+        self._ids = ids
+        self._tasks = tasks
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Task: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Task]: ...
+    def __getitem__(self, index: int | slice) -> Task | list[Task]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self._ids))
+            last = len(self._ids) - 1
+            return [self._tasks[self._ids[last - i]] for i in range(start, stop, step)]
+        if not -len(self._ids) <= index < len(self._ids):
+            raise IndexError(index)
+        return self._tasks[self._ids[len(self._ids) - 1 - index % len(self._ids)]]
+
+    def __iter__(self) -> Iterator[Task]:
+        return (self._tasks[task_id] for task_id in reversed(self._ids))
+
+
 __all__ = [
     "MODES",
     "Task",
     "Tasks",
     "TransferError",
+    "task_body",
     "task_document",
 ]
