@@ -81,3 +81,18 @@ def test_the_control_plane_login_can_decline_what_the_url_asks(
     process.communicate(answer.json()["code"] + "\n", timeout=120)
     assert process.returncode == 0
     assert campus.id not in session_identities(user_env)
+
+
+def test_whoami_linked_identities_lists_the_persons_identity_set(
+    user_env, globus_emulator, globus_server
+):
+    campus = globus_emulator.auth.add_identity("jo@uchicago.edu")
+    globus_emulator.auth.link_identities(globus_emulator.user, campus)
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    text = globus(user_env, "whoami", "--linked-identities").stdout
+    assert globus_emulator.user.username in text and "jo@uchicago.edu" in text
+    shown = json.loads(globus(user_env, "whoami", "--linked-identities", "-Fjson").stdout)
+    assert {i["username"] for i in shown} == {
+        globus_emulator.user.username,
+        "jo@uchicago.edu",
+    }
