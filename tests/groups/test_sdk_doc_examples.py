@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import globus_sdk
 from globus_sdk.scopes import GroupsScopes
-from globus_sdk.token_storage.legacy import SimpleJSONFileAdapter
+
+try:
+    from globus_sdk.token_storage.legacy import SimpleJSONFileAdapter
+except ImportError:  # globus-sdk 3 names the same adapter's module tokenstorage
+    from globus_sdk.tokenstorage import SimpleJSONFileAdapter  # type: ignore[no-redef]
 
 TUTORIAL_CLIENT_ID = "61338d24-54d5-408f-a10d-66c06b59f6d2"
 

@@ -19,6 +19,11 @@ from .conftest import TUTORIAL_1, TUTORIAL_2
 
 TUTORIAL_CLIENT_ID = "61338d24-54d5-408f-a10d-66c06b59f6d2"
 HOUR = 3600
+SDK_MAJOR = int(globus_sdk.__version__.split(".")[0])
+
+pytestmark = pytest.mark.skipif(
+    SDK_MAJOR < 4, reason="the scripts use globus-sdk 4's apps and clients as context managers"
+)
 
 
 def example_app(globus_emulator) -> globus_sdk.UserApp:
