@@ -111,6 +111,41 @@ def test_identities_by_username_and_by_id(globus_emulator, auth_client_for):
     }
 
 
+def test_provision_creates_an_unused_identity_for_a_known_provider(
+    globus_emulator, auth_client_for
+):
+    auth = auth_client_for()
+    assert auth.get_identities(usernames="newcomer@globusid.org")["identities"] == []
+    made = auth.get_identities(usernames="newcomer@globusid.org", provision=True)["identities"]
+    assert len(made) == 1
+    assert made[0]["status"] == "unused"
+    assert made[0]["name"] is None and made[0]["email"] is None
+    assert made[0]["identity_provider"] == "41143743-f3c8-4d60-bbdb-eeecaba85bd9"
+    again = auth.get_identities(usernames="newcomer@globusid.org", provision=True)
+    assert again["identities"][0]["id"] == made[0]["id"]
+    by_id = auth.get_identities(ids=made[0]["id"])["identities"]
+    assert by_id[0]["username"] == "newcomer@globusid.org"
+
+
+def test_provision_leaves_usernames_of_unknown_domains_unknown(auth_client_for):
+    auth = auth_client_for()
+    found = auth.get_identities(usernames="who@nowhere.invalid", provision=True)
+    assert found["identities"] == []
+    assert auth.get_identities(usernames="who@nowhere.invalid")["identities"] == []
+
+
+def test_a_provisioned_identity_is_used_once_its_person_logs_in(globus_emulator, auth_client_for):
+    auth = auth_client_for()
+    made = auth.get_identities(usernames="later@globusid.org", provision=True)["identities"][0]
+    client = globus_sdk.NativeAppAuthClient(globus_emulator.native_client_id)
+    client.oauth2_start_flow(requested_scopes="openid profile email")
+    code = globus_emulator.auth.authorize(client.oauth2_get_authorize_url(), made["id"])
+    client.oauth2_exchange_code_for_tokens(code)
+    shown = auth.get_identities(ids=made["id"])["identities"][0]
+    assert shown["status"] == "used"
+    assert shown["name"] and shown["email"] == "later@globusid.org"
+
+
 def test_identity_map_resolves_usernames(globus_emulator, auth_client_for):
     globus_emulator.auth.add_identity("grace@example.org")
     idmap = globus_sdk.IdentityMap(auth_client_for())

@@ -120,3 +120,18 @@ def test_a_refused_transfer_names_the_session_update_that_lets_it_through(
     assert task["code"] == "Accepted"
     globus(user_env, "task", "wait", task["task_id"], "--timeout", "60")
     assert globus(user_env, "ls", f"{lab.id}:/data/").stdout.split() == ["a.txt", "copy.txt"]
+
+
+def test_whoami_linked_identities_lists_the_persons_identity_set(
+    user_env, globus_emulator, globus_server
+):
+    campus = globus_emulator.auth.add_identity("jo@uchicago.edu")
+    globus_emulator.auth.link_identities(globus_emulator.user, campus)
+    globus_interactive_login(user_env, globus_server, "login", "--no-local-server")
+    text = globus(user_env, "whoami", "--linked-identities").stdout
+    assert globus_emulator.user.username in text and "jo@uchicago.edu" in text
+    shown = json.loads(globus(user_env, "whoami", "--linked-identities", "-Fjson").stdout)
+    assert {i["username"] for i in shown} == {
+        globus_emulator.user.username,
+        "jo@uchicago.edu",
+    }

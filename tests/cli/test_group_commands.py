@@ -87,6 +87,22 @@ def test_member_add_invite_list_remove(env, globus_emulator, bob):
     assert "Identity has no membership in group" in again.stderr
 
 
+def test_member_invite_provisions_a_username_no_one_has_used(env, globus_emulator):
+    group_id = as_json(env, "group", "create", "Newcomers")["id"]
+    unknown = globus(env, "group", "member", "invite", group_id, "new@globusid.org", check=False)
+    assert unknown.returncode == 2
+    assert "Couldn't determine identity" in unknown.stderr
+    invited = as_json(
+        env, "group", "member", "invite", group_id, "new@globusid.org", "--provision-identity"
+    )
+    made = globus_emulator.world.auth.identity_by_username("new@globusid.org")
+    assert made is not None and made.status == "unused"
+    assert invited["invite"][0]["identity_id"] == made.id
+    roster = globus_emulator.world.groups.group(group_id).roster
+    assert roster.members[made.id].status == "invited"
+    assert "new@globusid.org" in globus(env, "group", "member", "list", group_id).stdout
+
+
 def test_member_add_twice_reports_the_per_item_error(env, bob):
     group_id = as_json(env, "group", "create", "Twice")["id"]
     globus(env, "group", "member", "add", group_id, bob.id)

@@ -194,3 +194,35 @@ def test_world_files_declare_indexes_with_entries():
         result = client.search("a9b6c9f0-8d5e-4f39-9a1e-3c7c6f3b2d10", "hello")
         assert [g["subject"] for g in result["gmeta"]] == ["s1"]
         assert emulator.world.search.indexes["a9b6c9f0-8d5e-4f39-9a1e-3c7c6f3b2d10"]
+
+
+def write_entry(sc, method: str, index_id: str, document: dict):
+    """globus-sdk 3's create_entry (POST) and update_entry (PUT), where they
+    exist; the same request through the client otherwise (4.x removed them)."""
+    name = {"POST": "create_entry", "PUT": "update_entry"}[method]
+    if hasattr(sc, name):
+        return getattr(sc, name)(index_id, document)
+    return sc.request(method, f"/v1/index/{index_id}/entry", data=document)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_the_entry_routes_write_one_entry_as_an_ingest_does(sc, method):
+    index_id = sc.create_index("Lab", "")["id"]
+    answer = write_entry(sc, method, index_id, entry("a", {"x": 1}, entry_id="e1"))
+    assert answer["acknowledged"] is True and answer["num_documents_ingested"] == 1
+    assert sc.get_task(answer["task_id"])["task_type"] == "ingest"
+    assert sc.get_entry(index_id, "a", entry_id="e1")["entries"][0]["content"] == {"x": 1}
+    # writing again replaces the entry whole, whichever route is used
+    write_entry(
+        sc, "PUT" if method == "POST" else "POST", index_id, entry("a", {"y": 2}, entry_id="e1")
+    )
+    assert sc.get_entry(index_id, "a", entry_id="e1")["entries"][0]["content"] == {"y": 2}
+
+
+def test_a_malformed_entry_is_refused_and_changes_nothing(sc):
+    index_id = sc.create_index("Lab", "")["id"]
+    with pytest.raises(globus_sdk.SearchAPIError) as caught:
+        write_entry(sc, "POST", index_id, {"subject": "s", "content": {}})
+    assert (caught.value.http_status, caught.value.code) == (400, "BadRequest.Generic")
+    assert sc.get_task_list(index_id)["tasks"] == []

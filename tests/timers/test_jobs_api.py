@@ -47,6 +47,20 @@ def test_list_jobs_filters_by_status(timers):
     assert [j["job_id"] for j in inactive] == [paused]
 
 
+def test_list_jobs_filter_active_as_the_sdks_list_timers_example_uses_it(timers):
+    running, paused = hourly(timers), hourly(timers)
+    timers.pause_job(paused)
+    active = timers.list_jobs(query_params={"filter_active": True})["jobs"]
+    assert [j["job_id"] for j in active] == [running]
+    not_active = timers.list_jobs(query_params={"filter_active": False})["jobs"]
+    assert [j["job_id"] for j in not_active] == [paused]
+    both = timers.list_jobs(query_params={"filter_active": True, "filter_status": "inactive"})
+    assert both["jobs"] == []
+    with pytest.raises(globus_sdk.GlobusAPIError) as refused:
+        timers.list_jobs(query_params={"filter_active": "sometimes"})
+    assert refused.value.http_status in (400, 422)
+
+
 def test_get_job_pages_its_results_with_results_pt(timers, globus_emulator):
     job_id = hourly(timers)
     globus_emulator.clock.advance(24 * HOUR + 1)

@@ -34,7 +34,10 @@ def get_identities(svc: AuthService, call: Call) -> Reply:
     usernames = csv_values(call.args.getlist("usernames"))
     if ids and usernames:
         raise ApiBadRequest("give ids or usernames, not both")
-    found = svc.state.lookup_identities(ids=ids, usernames=usernames)
+    if call.args.get("provision", "").lower() == "true":
+        found = svc.state.lookup_identities(ids=ids) + svc.state.provision_identities(usernames)
+    else:
+        found = svc.state.lookup_identities(ids=ids, usernames=usernames)
     return Reply({"identities": [i.to_api() for i in found]})
 
 

@@ -101,6 +101,7 @@ class GrantRules(TokenRegistry):
             session = self.record_login(identity_id, present, mfa=mfa, prompt_login=prompt_login)
         except ValueError as err:
             raise InvalidRequest(str(err)) from err
+        self.first_login(identity_id)
         self.record_consents(identity_id, client.id, requests, auto_approved=False)
         code = AuthorizationCode(
             code=self.ids.token(length=30),

@@ -17,7 +17,9 @@ from .errors import ApiNotFound
 class Identity:
     id: str
     username: str
-    name: str
+    # None until the person first logs in, for an identity Auth provisioned
+    # ahead of use (status "unused")
+    name: str | None
     email: str | None
     organization: str | None = None
     identity_provider: str = ""
@@ -203,6 +205,42 @@ class IdentityRegistry:
             if identity is not None:
                 found.append(identity)
         return found
+
+    def provision_identities(self, usernames: Iterable[str]) -> list[Identity]:
+        """Look usernames up as ``provision=true`` does: a username that no
+        one has used yet, in a domain an identity provider already serves,
+        gets an identity now (status ``unused``, nothing known about the
+        person yet), so its id can be granted access before first login.
+        Usernames in domains no provider serves stay unknown."""
+        found = []
+        for name in usernames:
+            identity = self.identity_by_username(name)
+            if identity is None:
+                provider_id = self._provider_by_domain.get(domain_of(name))
+                if provider_id is None or "@" not in name:
+                    continue
+                identity = Identity(
+                    id=self.ids.uuid(),
+                    username=name.lower(),
+                    name=None,
+                    email=None,
+                    identity_provider=provider_id,
+                    identity_provider_display_name=self.providers[provider_id].name,
+                    status="unused",
+                )
+                self._store_identity(identity)
+            found.append(identity)
+        return found
+
+    def first_login(self, identity_id: str) -> None:
+        """A provisioned identity's person logs in: their provider now
+        tells Auth who they are."""
+        identity = self.identities[identity_id]
+        if identity.status == "unused":
+            fake = self.ids.fake()
+            identity.status = "used"
+            identity.name, identity.email = fake.name(), identity.username
+            identity.organization = fake.company()
 
     def identity_set(self, identity_id: str) -> list[Identity]:
         """The identity first, then every identity linked with it."""

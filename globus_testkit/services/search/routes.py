@@ -254,8 +254,26 @@ def delete_role(svc: SearchService, call: Call, index_id: str, role_id: str) -> 
 
 @routes.route(f"{V1}/index/<index_id>/ingest", "POST", operation="ingest")
 def ingest(svc: SearchService, call: Call, index_id: str) -> Reply:
+    return _ingest(svc, call, index_id, one_entry=False)
+
+
+# Search's older entry routes (globus-sdk 3's create_entry and update_entry)
+# are aliases of ingest: one GMetaEntry, written whether or not it exists.
+@routes.route(f"{V1}/index/<index_id>/entry", "POST", operation="create_entry")
+def create_entry(svc: SearchService, call: Call, index_id: str) -> Reply:
+    return _ingest(svc, call, index_id, one_entry=True)
+
+
+@routes.route(f"{V1}/index/<index_id>/entry", "PUT", operation="update_entry")
+def update_entry(svc: SearchService, call: Call, index_id: str) -> Reply:
+    return create_entry(svc, call, index_id)
+
+
+def _ingest(svc: SearchService, call: Call, index_id: str, *, one_entry: bool) -> Reply:
     index, _, info = svc.index_for(call, index_id, WRITING, WRITERS, "ingest")
     body = call.json_object()
+    if one_entry:
+        body = {"ingest_type": "GMetaEntry", "ingest_data": body}
     validate(body, "search_ingest", code="BadRequest.Generic")
     if body["ingest_type"] == "GMetaEntry":
         documents = [body["ingest_data"]]

@@ -211,6 +211,10 @@ def list_jobs(svc: TimersService, call: Call) -> Reply:
     statuses = set(filter(None, call.args.get("filter_status", "").split(","))) or STATUS_GROUPS
     if statuses - STATUS_GROUPS:
         raise _unprocessable(f"filter_status must name {sorted(STATUS_GROUPS)}")
+    if call.args.get("filter_active", "") != "":
+        # true: only timers that still run; false: only those that do not
+        active = call.arg_bool("filter_active")
+        statuses = statuses & ({"active"} if active else STATUS_GROUPS - {"active"})
     order = call.args.get("order", "submitted_at asc")
     results = call.arg_int("result_count", RESULTS_PAGE, minimum=0, maximum=100)
     timers = svc.state.listed(info.identity_id, statuses, order)
