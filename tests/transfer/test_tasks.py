@@ -49,6 +49,14 @@ def test_a_recursive_transfer_copies_counts_and_lists_successes(tc, lab, scratch
     }
 
 
+def test_a_recursive_transfer_makes_missing_destination_parents(tc, lab, scratch, globus_emulator):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/new/deeper/copy", True))
+    assert tc.get_task(task_id)["status"] == "SUCCEEDED"
+    assert globus_emulator.transfer.read(scratch, "/new/deeper/copy/sub/c.log") == b"charlie"
+    listed = {entry["name"] for entry in tc.operation_ls(scratch.id, path="/new")}
+    assert listed == {"deeper"}
+
+
 def test_successful_transfers_page_with_markers(tc, globus_emulator, transfer_for):
     many = globus_emulator.transfer.add_collection(
         "Many", files={f"/d/f{i:03}": "x" for i in range(250)}
