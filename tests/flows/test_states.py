@@ -56,6 +56,37 @@ def test_a_choice_takes_the_first_matching_rule_and_strict_bounds(flows, runner_
     assert run["details"]["output"]["picked"] == expected
 
 
+def one_rule(rule):
+    return {
+        "Choose": {
+            "Type": "Choice",
+            "Choices": [{**rule, "Next": "Matched"}],
+            "Default": "Unmatched",
+        },
+        "Matched": picked("matched"),
+        "Unmatched": picked("unmatched"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "body", "expected"),
+    [
+        ({"Variable": "$.n", "IsPresent": True}, {"n": 1}, "matched"),
+        ({"Variable": "$.n", "IsPresent": True}, {}, "unmatched"),
+        ({"Variable": "$.n", "IsNull": True}, {"n": None}, "matched"),
+        ({"Variable": "$.n", "IsNull": True}, {"n": 0}, "unmatched"),
+        ({"Variable": "$.n", "IsNull": False}, {"n": 0}, "matched"),
+        # a comparison on a variable that is not there matches nothing
+        ({"Variable": "$.n", "NumericLessThan": 5}, {}, "unmatched"),
+        ({"Variable": "$.n", "IsNumeric": False}, {}, "unmatched"),
+    ],
+)
+def test_choice_presence_and_null_rules(flows, runner_for, rule, body, expected):
+    run = run_to_end(flows, runner_for, one_flow(flows, one_rule(rule), "Choose"), body)
+    assert run["status"] == "SUCCEEDED"
+    assert run["details"]["output"]["picked"] == expected
+
+
 def test_catch_with_states_all_catches_any_error(flows, runner_for):
     states = {
         "Bad": {

@@ -57,6 +57,17 @@ def test_a_recursive_transfer_makes_missing_destination_parents(tc, lab, scratch
     assert listed == {"deeper"}
 
 
+def test_a_file_known_only_by_its_size_arrives_with_that_size(tc, lab, scratch, globus_emulator):
+    big = 5 * 1024**3
+    globus_emulator.transfer.write(lab, "/data/huge.bin", big)
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/huge.bin", "/huge.bin"))
+    task = tc.get_task(task_id)
+    assert (task["status"], task["bytes_transferred"]) == ("SUCCEEDED", big)
+    assert tc.operation_stat(scratch.id, path="/huge.bin")["size"] == big
+    (done,) = tc.task_successful_transfers(task_id)
+    assert done["DATA_TYPE"] == "successful_transfer"
+
+
 def test_successful_transfers_page_with_markers(tc, globus_emulator, transfer_for):
     many = globus_emulator.transfer.add_collection(
         "Many", files={f"/d/f{i:03}": "x" for i in range(250)}
