@@ -79,12 +79,32 @@ def one_rule(rule):
         # a comparison on a variable that is not there matches nothing
         ({"Variable": "$.n", "NumericLessThan": 5}, {}, "unmatched"),
         ({"Variable": "$.n", "IsNumeric": False}, {}, "unmatched"),
+        # ...Path forms compare with the value at that path
+        ({"Variable": "$.n", "NumericLessThanPath": "$.limit"}, {"n": 1, "limit": 2}, "matched"),
+        ({"Variable": "$.n", "NumericLessThanPath": "$.limit"}, {"n": 3, "limit": 2}, "unmatched"),
+        # a typed comparison on a value of another type matches nothing
+        ({"Variable": "$.n", "NumericLessThan": 5}, {"n": "four"}, "unmatched"),
+        ({"Variable": "$.n", "StringEquals": "4"}, {"n": 4}, "unmatched"),
+        # timestamps compare as instants, not as strings: 23:00-05:00 is 04:00Z
+        (
+            {"Variable": "$.t", "TimestampLessThan": "2026-01-01T23:00:00-05:00"},
+            {"t": "2026-01-02T01:00:00+00:00"},
+            "matched",
+        ),
     ],
 )
-def test_choice_presence_and_null_rules(flows, runner_for, rule, body, expected):
+def test_choice_presence_null_path_and_type_rules(flows, runner_for, rule, body, expected):
     run = run_to_end(flows, runner_for, one_flow(flows, one_rule(rule), "Choose"), body)
     assert run["status"] == "SUCCEEDED"
     assert run["details"]["output"]["picked"] == expected
+
+
+def test_an_unknown_choice_rule_fails_the_run_with_states_runtime(flows, runner_for):
+    flow = one_flow(flows, one_rule({"Variable": "$.n", "NumericRoughly": 3}), "Choose")
+    run = run_to_end(flows, runner_for, flow, {"n": 3})
+    assert run["status"] == "FAILED"
+    assert run["details"]["error"] == "States.Runtime"
+    assert "NumericRoughly" in run["details"]["cause"]
 
 
 def test_catch_with_states_all_catches_any_error(flows, runner_for):
