@@ -123,6 +123,31 @@ def test_catch_with_states_all_catches_any_error(flows, runner_for):
     assert run["details"]["output"]["err"]["Error"] == "ActionUnableToRun"
 
 
+def test_a_caught_action_failure_is_logged_and_leaves_no_action_behind(flows, runner_for):
+    states = {
+        "Bad": {
+            "Type": "Action",
+            "ActionUrl": HELLO,
+            "Parameters": {"nonsense": 1},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Linger"}],
+            "End": True,
+        },
+        "Linger": {"Type": "Wait", "Seconds": 3600, "End": True},
+    }
+    flow = one_flow(flows, states, "Bad")
+    run_id = runner_for(flow).run_flow({})["run_id"]
+    entries = flows.get_run_logs(run_id)["entries"]
+    (failed,) = [e for e in entries if e["code"] == "ActionFailed"]
+    assert failed["details"]["state_name"] == "Bad"
+    assert failed["details"]["error"] == "ActionUnableToRun"
+    assert failed["description"].startswith("ActionUnableToRun: ")
+    assert failed["details"]["cause"] in failed["description"]
+    assert flows.get_run(run_id)["status"] == "ACTIVE"  # waiting in Linger
+    # nothing is left to cancel at the provider: the run just ends
+    flows.cancel_run(run_id)
+    assert flows.get_run(run_id)["details"]["code"] == "FlowCanceled"
+
+
 def test_a_catch_for_another_error_lets_the_run_fail(flows, runner_for):
     states = {
         "Bad": {
