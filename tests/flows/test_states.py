@@ -164,6 +164,40 @@ def test_a_catch_for_another_error_lets_the_run_fail(flows, runner_for):
     assert run["details"]["error"] == "ActionUnableToRun"
 
 
+def test_an_uncaught_action_failure_logs_action_failed_then_flow_failed(flows, runner_for):
+    states = {
+        "Bad": {"Type": "Action", "ActionUrl": HELLO, "Parameters": {"nonsense": 1}, "End": True}
+    }
+    run_id = runner_for(one_flow(flows, states, "Bad")).run_flow({})["run_id"]
+    codes = [e["code"] for e in flows.get_run_logs(run_id)["entries"]]
+    assert codes[-2:] == ["ActionFailed", "FlowFailed"]
+
+
+def test_an_uncaught_failure_of_another_state_logs_only_flow_failed(flows, runner_for):
+    states = {"Bad": {"Type": "Pass", "InputPath": "$.absent", "End": True}}
+    run_id = runner_for(one_flow(flows, states, "Bad")).run_flow({})["run_id"]
+    assert flows.get_run(run_id)["status"] == "FAILED"
+    codes = [e["code"] for e in flows.get_run_logs(run_id)["entries"]]
+    assert codes[-1] == "FlowFailed" and "ActionFailed" not in codes
+
+
+def test_a_catch_without_result_path_replaces_the_state_with_the_error(flows, runner_for):
+    states = {
+        "Bad": {
+            "Type": "Action",
+            "ActionUrl": HELLO,
+            "Parameters": {"nonsense": 1},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}],
+            "End": True,
+        },
+        "Handled": {"Type": "Pass", "End": True},
+    }
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Bad"), {"kept": "no"})
+    output = run["details"]["output"]
+    assert sorted(output) == ["Cause", "Error"]
+    assert output["Error"] == "ActionUnableToRun"
+
+
 def iso(timestamp):
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
 
