@@ -169,8 +169,11 @@ def test_an_uncaught_action_failure_logs_action_failed_then_flow_failed(flows, r
         "Bad": {"Type": "Action", "ActionUrl": HELLO, "Parameters": {"nonsense": 1}, "End": True}
     }
     run_id = runner_for(one_flow(flows, states, "Bad")).run_flow({})["run_id"]
-    codes = [e["code"] for e in flows.get_run_logs(run_id)["entries"]]
-    assert codes[-2:] == ["ActionFailed", "FlowFailed"]
+    entries = flows.get_run_logs(run_id)["entries"]
+    assert [e["code"] for e in entries[-2:]] == ["ActionFailed", "FlowFailed"]
+    details = entries[-2]["details"]
+    assert (details["state_name"], details["error"]) == ("Bad", "ActionUnableToRun")
+    assert details["cause"] == flows.get_run(run_id)["details"]["cause"]
 
 
 def test_an_uncaught_failure_of_another_state_logs_only_flow_failed(flows, runner_for):
@@ -196,6 +199,14 @@ def test_a_catch_without_result_path_replaces_the_state_with_the_error(flows, ru
     output = run["details"]["output"]
     assert sorted(output) == ["Cause", "Error"]
     assert output["Error"] == "ActionUnableToRun"
+
+
+def test_a_pass_with_only_result_path_copies_its_input_there(flows, runner_for):
+    states = {"Copy": {"Type": "Pass", "ResultPath": "$.copy", "End": True}}
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Copy"), {"a": 1})
+    output = run["details"]["output"]
+    assert output["a"] == 1
+    assert {k: v for k, v in output["copy"].items() if k != "_context"} == {"a": 1}
 
 
 def iso(timestamp):
