@@ -146,11 +146,14 @@ def test_each_skipped_source_error_is_a_fault_and_a_skipped_error_document(tc, l
         scratch.id,
         ("/data/nothing-here", "/x"),
         ("/data/nor-here", "/y"),
+        ("/data/run1/a.dat", "/a.dat"),
+        ("/data/run1/b.dat", "/b.dat"),
         skip_source_errors=True,
     )
     task = tc.get_task(task_id)
     assert task["status"] == "SUCCEEDED"
     assert (task["faults"], task["subtasks_skipped_errors"]) == (2, 2)
+    assert (task["subtasks_succeeded"], task["subtasks_failed"]) == (2, 0)
     skipped = list(tc.task_skipped_errors(task_id))
     assert all(s.pop("error_time") for s in skipped)
     assert skipped == [
