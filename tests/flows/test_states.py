@@ -228,6 +228,11 @@ def test_a_wait_until_a_timestamp_ends_at_that_instant(flows, runner_for, globus
     assert flows.get_run(run_id)["status"] == "ACTIVE"
     globus_emulator.clock.advance(1)
     assert flows.get_run(run_id)["status"] == "SUCCEEDED"
+    entries = flows.get_run_logs(run_id)["entries"]
+    (started,) = [e for e in entries if e["code"] == "WaitStarted"]
+    assert started["details"]["state_name"] == "Wait"
+    assert iso(until)[:19] in started["description"]
+    assert [e["code"] for e in entries].count("WaitCompleted") == 1
 
 
 def failing_action(**extra):
