@@ -235,6 +235,28 @@ def test_a_wait_until_a_timestamp_ends_at_that_instant(flows, runner_for, globus
     assert [e["code"] for e in entries].count("WaitCompleted") == 1
 
 
+def test_consecutive_waits_each_wait_their_seconds(flows, runner_for, globus_emulator):
+    states = {
+        "First": {"Type": "Wait", "SecondsPath": "$.seconds", "Next": "Second"},
+        "Second": {"Type": "Wait", "Seconds": 20, "End": True},
+    }
+    run_id = runner_for(one_flow(flows, states, "First")).run_flow({"seconds": 10})["run_id"]
+    for step, status in [(9, "ACTIVE"), (1, "ACTIVE"), (19, "ACTIVE"), (1, "SUCCEEDED")]:
+        globus_emulator.clock.advance(step)
+        assert flows.get_run(run_id)["status"] == status
+    completed = [e for e in flows.get_run_logs(run_id)["entries"] if e["code"] == "WaitCompleted"]
+    assert [e["details"]["state_name"] for e in completed] == ["First", "Second"]
+    assert all(e["details"]["state_name"] in e["description"] for e in completed)
+
+
+def test_a_seconds_path_that_is_not_a_number_fails_the_run(flows, runner_for):
+    states = {"Wait": {"Type": "Wait", "SecondsPath": "$.seconds", "End": True}}
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Wait"), {"seconds": "ten"})
+    assert run["status"] == "FAILED"
+    assert run["details"]["error"] == "States.Runtime"
+    assert "SecondsPath" in run["details"]["cause"]
+
+
 def failing_action(**extra):
     return {
         "Type": "Action",
