@@ -249,12 +249,15 @@ def test_consecutive_waits_each_wait_their_seconds(flows, runner_for, globus_emu
     assert all(e["details"]["state_name"] in e["description"] for e in completed)
 
 
-def test_a_seconds_path_that_is_not_a_number_fails_the_run(flows, runner_for):
-    states = {"Wait": {"Type": "Wait", "SecondsPath": "$.seconds", "End": True}}
-    run = run_to_end(flows, runner_for, one_flow(flows, states, "Wait"), {"seconds": "ten"})
+@pytest.mark.parametrize(
+    ("field", "named"), [("SecondsPath", "SecondsPath"), ("TimestampPath", "'ten'")]
+)
+def test_a_wait_path_naming_no_time_fails_the_run(flows, runner_for, field, named):
+    states = {"Wait": {"Type": "Wait", field: "$.when", "End": True}}
+    run = run_to_end(flows, runner_for, one_flow(flows, states, "Wait"), {"when": "ten"})
     assert run["status"] == "FAILED"
     assert run["details"]["error"] == "States.Runtime"
-    assert "SecondsPath" in run["details"]["cause"]
+    assert named in run["details"]["cause"]
 
 
 def failing_action(**extra):
