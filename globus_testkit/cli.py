@@ -121,6 +121,13 @@ def _add_serve(commands: Any) -> None:
         "(default: off, they are refused)",
     )
     serve.add_argument(
+        "--python-trust",
+        action="store_true",
+        help="with --proxy, also print PYTHONPATH=<a hook in the run's private directory> that "
+        "makes Python programs pinning certifi's bundle (globus-automate-client) trust the "
+        "run's CA; nothing installed is changed (default: off)",
+    )
+    serve.add_argument(
         "--journal-size",
         type=_positive_int,
         default=DEFAULT_JOURNAL_SIZE,
@@ -301,6 +308,8 @@ def upstream_url(text: str) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     from .emulator import Emulator
 
+    if args.python_trust and not args.proxy:
+        raise CliError("--python-trust needs --proxy")
     # Ready for signals before anything is announced: a SIGTERM the moment
     # the export lines appear must still stop cleanly and save --state.
     stopped = catch_stop_signals()
@@ -339,6 +348,8 @@ def run_serve(args: argparse.Namespace) -> int:
         variables = {k: v for k, v in variables.items() if k not in server.env}
         variables.pop("GLOBUS_AUTOMATE_FLOWS_ENDPOINT", None)
         variables.update(proxy.env)
+        if args.python_trust:
+            variables.update(proxy.python_trust_env)
         print(f"# proxy on {proxy.url}; CA bundle {proxy.bundle}", file=sys.stderr)
     block = env_block(variables)
     print(block, flush=True)

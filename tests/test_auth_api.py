@@ -10,6 +10,8 @@ from conftest import userinfo
 
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 MANAGE_PROJECTS = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+TRANSFER = "transfer.api.globus.org"
+TUTORIAL = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
 
 
 def confidential(emulator):
@@ -214,6 +216,35 @@ def test_projects_clients_credentials_and_scopes_round_trip(globus_emulator, aut
     with pytest.raises(globus_sdk.AuthAPIError) as caught:
         app.oauth2_client_credentials_tokens(requested_scopes="openid")
     assert caught.value.http_status == 401
+
+
+def test_deleting_a_client_revokes_the_tokens_it_was_issued_and_only_those(
+    globus_emulator, auth_client_for
+):
+    auth = auth_client_for(scopes=MANAGE_PROJECTS)
+    project = auth.create_project("Lab", contact_email="lab@example.org")["project"]
+    client_id = auth.create_client(
+        "gone", project=project["id"], client_type="confidential_client"
+    )["client"]["id"]
+    secret = auth.create_client_credential(client_id, "key")["credential"]["secret"]
+    app = globus_sdk.ConfidentialAppAuthClient(client_id, secret)
+    tokens = app.oauth2_client_credentials_tokens(requested_scopes=TRANSFER_ALL)
+    theirs = globus_sdk.TransferClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(
+            tokens.by_resource_server[TRANSFER]["access_token"]
+        )
+    )
+    ours = globus_sdk.TransferClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(
+            globus_emulator.auth.issue_token(globus_emulator.user, TRANSFER_ALL)
+        )
+    )
+    assert theirs.get_endpoint(TUTORIAL)["id"] == TUTORIAL
+    auth.delete_client(client_id)
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        theirs.get_endpoint(TUTORIAL)
+    assert caught.value.http_status == 401
+    assert ours.get_endpoint(TUTORIAL)["id"] == TUTORIAL
 
 
 def test_malformed_client_body_is_refused_with_auth_errors_and_no_change(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import os
 import select
 import shutil
 import socket
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..faults import DropConnection
 from .inprocess import wsgi_environ
+from .python_trust import write_python_trust
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
@@ -157,6 +159,7 @@ class ProxyServer:
         self.authority = CertificateAuthority(self.folder)
         self.bundle = self.folder / "ca-bundle.pem"
         self.bundle.write_bytes(self._bundle_bytes())
+        self.python_trust_dir = write_python_trust(self.folder, self.authority.ca_file)
         self._server: _ProxyTCPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -219,6 +222,17 @@ class ProxyServer:
             "GLOBUS_SDK_VERIFY_SSL": bundle,
             "NODE_USE_ENV_PROXY": "1",
         }
+
+    @property
+    def python_trust_env(self) -> dict[str, str]:
+        """Opt-in, on top of :attr:`env`: ``PYTHONPATH`` with this run's
+        ``sitecustomize`` hook first, for Python programs that pin certifi's
+        bundle and so read no CA variable (see transports/python_trust.py).
+        Any ``PYTHONPATH`` this process has is kept after it."""
+        paths = [str(self.python_trust_dir)]
+        if os.environ.get("PYTHONPATH"):
+            paths.append(os.environ["PYTHONPATH"])
+        return {"PYTHONPATH": os.pathsep.join(paths)}
 
     def __enter__(self) -> ProxyServer:
         return self

@@ -49,6 +49,25 @@ def test_a_recursive_transfer_copies_counts_and_lists_successes(tc, lab, scratch
     }
 
 
+def test_a_recursive_transfer_makes_missing_destination_parents(tc, lab, scratch, globus_emulator):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/new/deeper/copy", True))
+    assert tc.get_task(task_id)["status"] == "SUCCEEDED"
+    assert globus_emulator.transfer.read(scratch, "/new/deeper/copy/sub/c.log") == b"charlie"
+    listed = {entry["name"] for entry in tc.operation_ls(scratch.id, path="/new")}
+    assert listed == {"deeper"}
+
+
+def test_a_file_known_only_by_its_size_arrives_with_that_size(tc, lab, scratch, globus_emulator):
+    big = 5 * 1024**3
+    globus_emulator.transfer.write(lab, "/data/huge.bin", big)
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/huge.bin", "/huge.bin"))
+    task = tc.get_task(task_id)
+    assert (task["status"], task["bytes_transferred"]) == ("SUCCEEDED", big)
+    assert tc.operation_stat(scratch.id, path="/huge.bin")["size"] == big
+    (done,) = tc.task_successful_transfers(task_id)
+    assert done["DATA_TYPE"] == "successful_transfer"
+
+
 def test_successful_transfers_page_with_markers(tc, globus_emulator, transfer_for):
     many = globus_emulator.transfer.add_collection(
         "Many", files={f"/d/f{i:03}": "x" for i in range(250)}
@@ -85,6 +104,16 @@ def test_a_missing_source_fails_the_task_with_an_event(tc, lab, scratch):
     assert "FILE_NOT_FOUND" in codes
 
 
+def test_a_missing_source_is_one_fault_and_one_failed_subtask_with_error_events(tc, lab, scratch):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/nothing-here", "/x"))
+    task = tc.get_task(task_id)
+    assert (task["faults"], task["subtasks_failed"]) == (1, 1)
+    events = list(tc.task_event_list(task_id))
+    assert all(e["code"] and e["description"] for e in events)
+    naming = [e for e in events if "/data/nothing-here" in e["description"]]
+    assert naming and all(e["is_error"] and e["code"] == "FILE_NOT_FOUND" for e in naming)
+
+
 def test_the_owners_event_list_filters_errors(tc, lab, scratch):
     task_id = transfer(tc, lab.id, scratch.id, ("/data/nothing-here", "/x"))
     tc.get_task(task_id)
@@ -114,6 +143,37 @@ def test_skip_source_errors_skips_and_succeeds(tc, lab, scratch):
     assert task["status"] == "SUCCEEDED"
     skipped = list(tc.task_skipped_errors(task_id))
     assert [s["source_path"] for s in skipped] == ["/data/nothing-here"]
+
+
+def test_each_skipped_source_error_is_a_fault_and_a_skipped_error_document(tc, lab, scratch):
+    task_id = transfer(
+        tc,
+        lab.id,
+        scratch.id,
+        ("/data/nothing-here", "/x"),
+        ("/data/nor-here", "/y"),
+        ("/data/run1/a.dat", "/a.dat"),
+        ("/data/run1/b.dat", "/b.dat"),
+        skip_source_errors=True,
+    )
+    task = tc.get_task(task_id)
+    assert task["status"] == "SUCCEEDED"
+    assert (task["faults"], task["subtasks_skipped_errors"]) == (2, 2)
+    assert (task["subtasks_succeeded"], task["subtasks_failed"]) == (2, 0)
+    skipped = list(tc.task_skipped_errors(task_id))
+    assert all(s.pop("error_time") for s in skipped)
+    assert skipped == [
+        {
+            "DATA_TYPE": "skipped_error",
+            "source_path": source,
+            "destination_path": destination,
+            "error_code": "FILE_NOT_FOUND",
+            "error_details": "FILE_NOT_FOUND",
+            "is_directory": False,
+            "checksum_algorithm": None,
+        }
+        for source, destination in [("/data/nothing-here", "/x"), ("/data/nor-here", "/y")]
+    ]
 
 
 def test_a_resubmitted_submission_id_returns_the_same_task(tc, lab, scratch):
