@@ -104,6 +104,29 @@ def test_a_missing_source_fails_the_task_with_an_event(tc, lab, scratch):
     assert "FILE_NOT_FOUND" in codes
 
 
+def test_a_file_onto_a_destination_directory_fails_the_task_and_reads_fine(
+    tc, lab, scratch, globus_emulator
+):
+    tc.operation_mkdir(scratch.id, "/taken")
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1/a.dat", "/taken"))
+    for _ in range(2):  # every read answers the task, none an error
+        task = tc.get_task(task_id)
+        assert (task["status"], task["nice_status"]) == ("FAILED", "IS_A_DIRECTORY")
+    assert (task["faults"], task["subtasks_failed"]) == (1, 1)
+    assert {e["code"] for e in tc.task_event_list(task_id) if e["is_error"]} == {"IS_A_DIRECTORY"}
+    assert [e["type"] for e in tc.operation_ls(scratch.id, path="/") if e["name"] == "taken"] == [
+        "dir"
+    ]
+
+
+def test_a_directory_onto_a_destination_file_fails_the_task(tc, lab, scratch, globus_emulator):
+    globus_emulator.transfer.write(scratch, "/copy", "a file")
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/copy", True))
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "NOT_A_DIRECTORY")
+    assert globus_emulator.transfer.read(scratch, "/copy") == b"a file"
+
+
 def test_a_missing_source_is_one_fault_and_one_failed_subtask_with_error_events(tc, lab, scratch):
     task_id = transfer(tc, lab.id, scratch.id, ("/data/nothing-here", "/x"))
     task = tc.get_task(task_id)

@@ -24,7 +24,7 @@ from ...patterns import glob_matches
 from .access import Principals
 from .admin import PauseRules
 from .collection import Collection
-from .errors import BadPath, BadRequest, TaskNotFound, TransferError
+from .errors import BadPath, BadRequest, Exists, NotADirectory, TaskNotFound, TransferError
 from .filetree import Node, normalize
 from .models import TransferState
 
@@ -338,7 +338,21 @@ class Tasks:
         if task.type == "DELETE":
             self._delete(task, op)
         else:
-            self._copy(task, op)
+            try:
+                self._copy(task, op)
+            except (Exists, NotADirectory) as err:
+                # The destination holds a directory where a file goes (or a
+                # file where a directory goes): the task fails with an error
+                # event; reading it must never answer an error itself.
+                written_onto_dir = isinstance(err, Exists) and err.message.endswith(
+                    "is a directory"
+                )
+                code = "IS_A_DIRECTORY" if written_onto_dir else "NOT_A_DIRECTORY"
+                self._event(task, code, f"{op.destination}: {err.message}", True)
+                task.counts["faults"] += 1
+                task.counts["subtasks_failed"] += 1
+                self._finish(task, "FAILED", code, f"{op.destination}: {code}")
+                return False
         task.counts["subtasks_succeeded"] += 1
         return True
 
