@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -94,12 +95,19 @@ class Emulator:
         replay_mode: str = "missing",
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         clock: str = "frozen",
+        amqp_url: str | None = None,
     ) -> None:
         if clock not in ("frozen", "wall"):
             raise ValueError("clock must be 'frozen' or 'wall'")
         # "frozen": time moves only when advanced (tests); "wall": it follows
         # wall time too, for clients that poll a served emulator.
         self.clock_mode = clock
+        # A RabbitMQ broker Compute publishes results to, for
+        # globus-compute-sdk's Executor (services/compute/results.py).
+        # ("" says none, whatever the environment says.)
+        if amqp_url is None:
+            amqp_url = os.environ.get("GLOBUS_TESTKIT_AMQP_URL")
+        self.amqp_url = amqp_url or None
         self.seed = seed
         self.spec = load_world_spec(world)
         self.strict = strict

@@ -1,4 +1,4 @@
-"""The pytest plugin: fixtures, a marker and one option. Only wiring here.
+"""The pytest plugin: fixtures, markers and options. Only wiring here.
 
 - ``globus_emulator``: a fresh world per test, reached by this process's
   requests (in-process by default; over a loopback server with
@@ -54,6 +54,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="record or refresh the snapshots that `snapshot.match` compares against",
     )
+    group.addoption(
+        "--globus-amqp-url",
+        default=os.environ.get("GLOBUS_TESTKIT_AMQP_URL"),
+        help="a RabbitMQ broker's URL: Compute publishes results there for "
+        "globus-compute-sdk's Executor (default: $GLOBUS_TESTKIT_AMQP_URL)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -107,7 +113,9 @@ def globus_emulator(
     """A fresh emulated Globus for this test, already receiving its requests."""
     from .emulator import Emulator
 
-    emulator = Emulator(**_marker_options(request))
+    emulator = Emulator(
+        **{"amqp_url": request.config.getoption("--globus-amqp-url"), **_marker_options(request)}
+    )
     for marker in reversed(list(request.node.iter_markers("globus_fault"))):
         emulator.faults.add(**marker.kwargs)
     _clear_sdk_environment(monkeypatch)

@@ -121,12 +121,6 @@ def test_compute_calls_need_a_compute_token(globus_emulator):
     assert caught.value.http_status == 401
 
 
-def test_amqp_result_stream_is_not_emulated(v2):
-    with pytest.raises(globus_sdk.GlobusAPIError) as caught:
-        v2.get_result_amqp_url()
-    assert caught.value.http_status == 501
-
-
 @pytest.mark.skipif(HAS_COMPUTE_SDK, reason="globus-compute-sdk is installed here")
 def test_submission_without_globus_compute_sdk_says_what_to_install(v3, endpoint, globus_emulator):
     function_id = register(v3)

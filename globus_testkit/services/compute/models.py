@@ -119,23 +119,32 @@ class ComputeTask:
     exception: str | None = None  # the remote traceback, as text
     details: dict[str, Any] = field(default_factory=dict)  # the worker's environment
 
+    def ready(self, now: float) -> bool:
+        """Whether its outcome shows at ``now`` on the world's clock."""
+        return self.ready_at is not None and now >= self.ready_at
+
+    def details_document(self) -> dict[str, Any] | None:
+        """The worker's environment, the endpoint and the run's times; None
+        when no worker ran it (an injected failure)."""
+        if not self.details:
+            return None
+        return {
+            **self.details,
+            "endpoint_id": self.endpoint_id,
+            "task_transitions": {"execution-start": self.started, "execution-end": self.ready_at},
+        }
+
     def to_api(self, now: float) -> dict[str, Any]:
-        if self.ready_at is None or now < self.ready_at:
+        if not self.ready(now):
             return {"task_id": self.id, "status": WAITING, "result": None, "completion_t": None}
         document: dict[str, Any] = {
             "task_id": self.id,
             "status": self.status,
             "completion_t": f"{self.ready_at:.6f}",
         }
-        if self.details:  # a worker ran it (an injected failure has none)
-            document["details"] = {
-                **self.details,
-                "endpoint_id": self.endpoint_id,
-                "task_transitions": {
-                    "execution-start": self.started,
-                    "execution-end": self.ready_at,
-                },
-            }
+        details = self.details_document()
+        if details is not None:
+            document["details"] = details
         if self.exception is not None:
             document["exception"] = self.exception
         else:

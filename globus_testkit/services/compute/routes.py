@@ -7,23 +7,29 @@ worker processes (workers.py), with the world's lock let go meanwhile.
 Results then show on the world's clock after the endpoint's delay (none by
 default, so a result is ready by the first poll).
 
-Not emulated (the loud 501): the AMQP result stream
-(``/v2/get_amqp_result_connection_url``) that globus-compute-sdk's
-Executor needs; see docs/compute.md.
+With a broker configured (the emulator's ``amqp_url``), finished tasks'
+results are also published to it for globus-compute-sdk's Executor
+(results.py); without one, ``/v2/get_amqp_result_connection_url`` is a
+501 saying how to configure it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, validate
 from ..base import Routes, Service
-from .models import ComputeError, ComputeState, ComputeTask
+from .models import SUCCESS, ComputeError, ComputeState, ComputeTask
+from .results import ResultStream, amqp_installed
 from .workers import Workers, compute_sdk_installed
 
 if TYPE_CHECKING:
+    from ...agenda import DueEntry
     from ...emulator import Emulator, World
+
+log = logging.getLogger(__name__)
 
 routes = Routes()
 
@@ -61,6 +67,8 @@ class ComputeService(Service):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator)
         self.workers = Workers()
+        url = emulator.amqp_url
+        self.results = ResultStream(url) if url else None
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
@@ -82,6 +90,8 @@ class ComputeService(Service):
 
     def interrupt(self) -> None:
         self.workers.shutdown()
+        if self.results is not None:
+            self.results.close(set(self.state.groups))
 
     def error_body(self, err: ApiError, call: Call) -> dict[str, Any]:
         return {
@@ -120,6 +130,13 @@ class ComputeService(Service):
         due = state.due()
         if not due:
             return
+        try:
+            self._run(due)
+        finally:
+            self._announce(due)
+
+    def _run(self, due: list[ComputeTask]) -> None:
+        state = self.state
         jobs: list[tuple[ComputeTask, str]] = []
         for task in due:
             state.take(task)
@@ -137,6 +154,75 @@ class ComputeService(Service):
             outcomes = self.workers.run_all([(code, task.payload) for task, code in jobs])
         for (task, _), (status, outcome, details) in zip(jobs, outcomes, strict=True):
             state.finish(task, status, outcome, details)
+
+    # -- the result stream (AMQP) ----------------------------------------------------------
+
+    def result_stream(self) -> ResultStream:
+        """The broker results go to; a 501 saying how to configure one."""
+        if self.results is None:
+            raise ComputeError(
+                501,
+                "AmqpBrokerNotConfigured",
+                "globus-testkit publishes Compute results (for globus-compute-sdk's "
+                "Executor) to a RabbitMQ broker you run, and none is configured: start "
+                "one (apt-get install rabbitmq-server) and give the emulator its URL "
+                "(Emulator(amqp_url=...), GLOBUS_TESTKIT_AMQP_URL, or pytest's "
+                "--globus-amqp-url), e.g. amqp://guest:guest@127.0.0.1:5672/%2F",
+            )
+        if not amqp_installed():
+            raise ComputeError(
+                501,
+                "AmqpClientNotInstalled",
+                "globus-testkit publishes Compute results with pika and "
+                "globus-compute-common, which are not installed in the emulator's "
+                "Python: pip install globus-compute-sdk",
+            )
+        return self.results
+
+    def open_result_queue(self, caller: str, group_id: str) -> None:
+        """Declare the task group's queue before its results (and its consumer) come."""
+        if self.results is not None:
+            self.results.open_queue(caller, group_id)
+
+    def _announce(self, tasks: list[ComputeTask]) -> None:
+        """Publish finished tasks' results: now if they show now, else
+        when the world's clock reaches them (the agenda)."""
+        if self.results is None:
+            return
+        now = self.world.clock.now()
+        for task in tasks:
+            if task.ready_at is None:
+                continue
+            if task.ready(now):
+                self._publish(task)
+            else:
+                self.world.agenda.schedule(task.ready_at, self.name, task.id)
+
+    def run_due(self, entry: DueEntry) -> None:
+        task = self.state.tasks.get(entry.key)
+        if task is not None and self.results is not None:
+            self._publish(task)
+
+    def _publish(self, task: ComputeTask) -> None:
+        assert self.results is not None and task.ready_at is not None
+        failed = task.status != SUCCESS
+        try:
+            self.results.publish(
+                task.owner,
+                task.group_id,
+                task.id,
+                data=(task.exception if failed else task.result) or "",
+                failed=failed,
+                details=task.details_document(),
+                completed=task.ready_at,
+            )
+        except Exception:  # the task stays pollable; say loudly what went wrong
+            log.exception(
+                "globus-testkit could not publish Compute task %s's result to the "
+                "AMQP broker at %s",
+                task.id,
+                self.results.url,
+            )
 
 
 def _require_compute_sdk() -> None:
@@ -328,6 +414,7 @@ def submit(svc: ComputeService, call: Call, endpoint_id: str) -> Reply:
     svc.state.check_submission(caller, endpoint_id, tasks, group_id, groups)
     _require_compute_sdk()
     group, created = svc.state.submit(caller, endpoint_id, tasks, group_id, groups)
+    svc.open_result_queue(caller, group.id)
     svc.run_waiting_tasks()
     return Reply(
         {
@@ -356,6 +443,7 @@ def submit_v2(svc: ComputeService, call: Call) -> Reply:
     for endpoint_id, tasks in by_endpoint.items():
         group, created = svc.state.submit(caller, endpoint_id, tasks, group_id, groups)
         group_id = group.id
+        svc.open_result_queue(caller, group.id)
         results.extend(
             {"status": "success", "task_uuid": t, "http_status_code": 200, "reason": None}
             for ids in created.values()
@@ -403,3 +491,15 @@ def get_task_group(svc: ComputeService, call: Call, group_id: str) -> Reply:
             ],
         }
     )
+
+
+# -- results over AMQP ------------------------------------------------------------------
+
+
+@routes.route("/v2/get_amqp_result_connection_url", "GET", operation="get_result_amqp_url")
+def get_result_amqp_url(svc: ComputeService, call: Call) -> Reply:
+    """Where the caller's results are published: consume ``<queue_prefix><task
+    group id>`` on ``connection_url`` (results.py)."""
+    caller = svc.caller(call)
+    stream = svc.result_stream()
+    return Reply({"queue_prefix": stream.queue_prefix(caller), "connection_url": stream.url})
