@@ -1,0 +1,123 @@
+"""globus-sdk's published Transfer examples, run as their readers run them
+(scripts/, conftest.py), against the tutorial collections every world has."""
+
+from __future__ import annotations
+
+import re
+
+import globus_sdk
+import pytest
+
+TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
+
+
+def submitted_task(globus_emulator, output: str) -> str:
+    match = re.search(r"(?:task_id=|Task ID: )([0-9a-f-]{36})", output)
+    assert match, output
+    return match.group(1)
+
+
+def transfer_client(globus_emulator) -> globus_sdk.TransferClient:
+    token = globus_emulator.auth.issue_token(
+        globus_emulator.user, "urn:globus:auth:scope:transfer.api.globus.org:all"
+    )
+    return globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+
+def assert_copied(globus_emulator, task_id: str, destination: str) -> None:
+    task = transfer_client(globus_emulator).get_task(task_id)
+    assert task["status"] == "SUCCEEDED", task.data
+    assert task["destination_endpoint_id"] == TUTORIAL_2
+    successes = transfer_client(globus_emulator).task_successful_transfers(task_id)
+    assert [s["destination_path"].rsplit("/", 1)[-1] for s in successes] == [destination]
+
+
+def test_minimal_transfer_script_redrives_the_data_access_consent(run_example, globus_emulator):
+    run = run_example("transfer_minimal.py", TUTORIAL_1, TUTORIAL_2)
+    assert run.returncode == 0, run.output
+    # the first login lacks the collections' data_access: the app logs in again
+    assert run.logins == 2
+    task_id = submitted_task(globus_emulator, run.output)
+    assert_copied(globus_emulator, task_id, "minimal-example-transfer-script-destination.txt")
+
+
+def test_proactive_consent_script_logs_in_once_more_then_submits(run_example, globus_emulator):
+    run = run_example("transfer_consent_required_proactive.py", TUTORIAL_1, TUTORIAL_2)
+    assert run.returncode == 0, run.output
+    assert "consent needed" in run.output
+    assert run.logins == 2
+    task_id = submitted_task(globus_emulator, run.output)
+    assert_copied(globus_emulator, task_id, "example-transfer-script-destination.txt")
+    # the tokens it stored now carry both collections' consents: a second run
+    # finds nothing missing and asks for no login
+    again = run_example("transfer_consent_required_proactive.py", TUTORIAL_1, TUTORIAL_2)
+    assert again.returncode == 0, again.output
+    assert "consent needed" not in again.output
+    assert again.logins == 0
+
+
+@pytest.mark.parametrize(
+    ("script", "logins"),
+    [
+        ("submit_transfer_collections_known.py", 1),
+        ("submit_transfer_relative_deadline.py", 1),
+        # a login per look-up that adds a data_access scope: the app's
+        # requirements grow after the first login, twice
+        ("submit_transfer_detect_data_access.py", 3),
+    ],
+)
+def test_user_guide_transfers_adding_data_access_scopes_submit(
+    run_example, globus_emulator, script, logins
+):
+    run = run_example(script)
+    assert run.returncode == 0, run.output
+    assert run.logins == logins
+    task_id = submitted_task(globus_emulator, run.output)
+    assert_copied(globus_emulator, task_id, "example-transfer-script-destination.txt")
+
+
+def test_relative_deadline_is_kept_on_the_task(run_example, globus_emulator):
+    run = run_example("submit_transfer_relative_deadline.py")
+    assert run.returncode == 0, run.output
+    task = transfer_client(globus_emulator).get_task(submitted_task(globus_emulator, run.output))
+    assert task["deadline"]
+
+
+def test_user_guide_transfer_with_collections_unknown_redrives(run_example, globus_emulator):
+    run = run_example("submit_transfer_collections_unknown.py")
+    assert run.returncode == 0, run.output
+    assert run.logins == 2
+    task_id = submitted_task(globus_emulator, run.output)
+    assert_copied(globus_emulator, task_id, "example-transfer-script-destination.txt")
+
+
+def test_client_app_ls_lists_the_tutorial_files(run_example, globus_emulator):
+    account = globus_emulator.service_account
+    run = run_example("client_app_ls.py", account.client_id, account.client_secret)
+    assert run.returncode == 0, run.output
+    assert run.logins == 0
+    assert run.output.split() == ["file1.txt", "file2.txt", "file3.txt"]
+
+
+def test_ls_with_session_handling_logs_in_again_and_lists(run_example, globus_emulator):
+    globus_emulator.transfer.require_session(
+        TUTORIAL_1, domains=globus_emulator.user.username.split("@")[1], timeout=3600
+    )
+    first = run_example("ls_with_session_handling.py", TUTORIAL_1)
+    assert first.returncode == 0, first.output
+    assert "Logging in again" not in first.output
+    # two hours on, the stored tokens still work but the login is too old
+    globus_emulator.clock.advance(7200)
+    run = run_example("ls_with_session_handling.py", TUTORIAL_1)
+    assert run.returncode == 0, run.output
+    assert "Logging in again" in run.output
+    assert run.logins == 1
+    assert "file1.txt" in run.output.split()
+
+
+def test_ls_with_session_handling_with_no_requirement_lists_at_once(run_example):
+    run = run_example("ls_with_session_handling.py", TUTORIAL_1)
+    assert run.returncode == 0, run.output
+    assert "Logging in again" not in run.output
+    assert run.logins == 1
