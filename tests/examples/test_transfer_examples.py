@@ -121,3 +121,71 @@ def test_ls_with_session_handling_with_no_requirement_lists_at_once(run_example)
     assert run.returncode == 0, run.output
     assert "Logging in again" not in run.output
     assert run.logins == 1
+
+
+def _recursive_ls(tc, ep, path, max_depth=3, ls_params=None, top_level_ls_params=None):
+    # docs/examples/recursive_ls.rst, its final form (sleeps left out: they
+    # only pace the calls): a breadth-first walk on a local deque
+    from collections import deque
+
+    ls_params = ls_params or {}
+    top_level_ls_params = top_level_ls_params or {}
+    queue = deque([(path, "", 0)])
+    call_count = 0
+    while queue:
+        abs_path, rel_path, depth = queue.pop()
+        path_prefix = rel_path + "/" if rel_path else ""
+        use_params = {**ls_params, **top_level_ls_params} if call_count == 0 else ls_params
+        res = tc.operation_ls(ep, path=abs_path, **use_params)
+        call_count += 1
+        if depth < max_depth:
+            queue.extend(
+                (res["path"] + item["name"], path_prefix + item["name"], depth + 1)
+                for item in res["DATA"]
+                if item["type"] == "dir"
+            )
+        for item in res["DATA"]:
+            item["name"] = path_prefix + item["name"]
+            yield item
+
+
+def authenticated_client(app: globus_sdk.GlobusApp) -> globus_sdk.TransferClient:
+    # "a properly authenticated TransferClient" for the tutorial collection
+    tc = globus_sdk.TransferClient(app=app)
+    tc.add_app_data_access_scope(TUTORIAL_1)
+    return tc
+
+
+def test_recursive_ls_walks_the_tree(globus_emulator, globus_user_app):
+    tc = authenticated_client(globus_user_app)
+    for path in ("/home/share/godata/sub/deeper/", "/home/share/godata/sub/deeper/deepest/"):
+        globus_emulator.transfer.write(TUTORIAL_1, path + "f.txt", "x")
+    globus_emulator.transfer.write(TUTORIAL_1, "/home/share/godata/sub/g.txt", "y")
+
+    names = {item["name"] for item in _recursive_ls(tc, TUTORIAL_1, "/home/share/")}
+    assert {
+        "godata",
+        "godata/file1.txt",
+        "godata/sub",
+        "godata/sub/g.txt",
+        "godata/sub/deeper",
+    } <= names
+    # max_depth=3 lists three levels below the start and no deeper
+    assert "godata/sub/deeper/f.txt" in names
+    assert not any(name.startswith("godata/sub/deeper/deepest/") for name in names)
+
+
+def test_recursive_ls_passes_its_params_through(globus_emulator, globus_user_app):
+    tc = authenticated_client(globus_user_app)
+    globus_emulator.transfer.write(TUTORIAL_1, "/home/share/godata/sub/notes.md", "z")
+    items = list(
+        _recursive_ls(
+            tc,
+            TUTORIAL_1,
+            "/home/share/godata/",
+            ls_params={"filter": "name:~*.txt"},
+            top_level_ls_params={"filter": "type:dir"},
+        )
+    )
+    # the first listing keeps only directories, the ones below only .txt files
+    assert [item["name"] for item in items] == ["sub"]
