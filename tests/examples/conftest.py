@@ -15,6 +15,8 @@ test plays the person: it hands the printed URL to
   stdout captured and ``input()`` answered.
 - Server transport: the script runs as a subprocess with the served
   environment (``globus_server``), its stdin fed.
+- ``via_proxy=True``: a subprocess that reaches Globus's real URLs through
+  the ``globus_proxy`` (for scripts naming a GCS host), in either transport.
 """
 
 from __future__ import annotations
@@ -80,8 +82,10 @@ def _run_in_process(script: Path, argv: list[str], person: Person) -> ExampleRun
     return ExampleRun(returncode, output.getvalue(), person.logins)
 
 
-def _run_as_subprocess(script: Path, argv: list[str], person: Person) -> ExampleRun:
-    env = dict(os.environ)  # the served environment, set by globus_server
+def _run_as_subprocess(
+    script: Path, argv: list[str], person: Person, env: dict[str, str]
+) -> ExampleRun:
+    env = dict(env)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")]))
     process = subprocess.Popen(
         [sys.executable, str(script), *argv],
@@ -142,11 +146,18 @@ def run_example(
     if globus_transport == "server":
         request.getfixturevalue("globus_server")
 
-    def run(name: str, *argv: str) -> ExampleRun:
+    def run(name: str, *argv: str, via_proxy: bool = False) -> ExampleRun:
         script = SCRIPTS / name
         person = Person(globus_emulator)
+        if via_proxy:
+            # Globus's real URLs, unchanged (a GCS host in the script, say):
+            # a subprocess reaching them through the proxy, whatever the transport
+            proxy = request.getfixturevalue("globus_proxy")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("GLOBUS_SDK_")}
+            return _run_as_subprocess(script, list(argv), person, {**env, **proxy.env})
         if globus_transport == "server":
-            return _run_as_subprocess(script, list(argv), person)
+            # the served environment, set by globus_server
+            return _run_as_subprocess(script, list(argv), person, dict(os.environ))
         return _run_in_process(script, list(argv), person)
 
     return run

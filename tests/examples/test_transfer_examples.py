@@ -189,3 +189,22 @@ def test_recursive_ls_passes_its_params_through(globus_emulator, globus_user_app
     )
     # the first listing keeps only directories, the ones below only .txt files
     assert [item["name"] for item in items] == ["sub"]
+
+
+@pytest.mark.parametrize("owner", ["user", "client"])
+def test_guest_collection_examples_create_a_public_guest_collection(
+    run_example, globus_emulator, owner
+):
+    account = globus_emulator.service_account
+    argv = [account.client_id, account.client_secret] if owner == "client" else []
+    run = run_example("create_guest_collection.py", *argv, via_proxy=True)
+    assert run.returncode == 0, run.output
+    # the user logs in once: the endpoint's scope with data_access beneath
+    # it is known before the first call that needs a token
+    assert run.logins == (1 if owner == "user" else 0)
+    match = re.search(r"Collection ID: ([0-9a-f-]{36})", run.output)
+    assert match, run.output
+    document = transfer_client(globus_emulator).get_endpoint(match.group(1))
+    assert document["entity_type"] == "GCSv5_guest_collection"
+    assert document["display_name"] == "example_guest_collection"
+    assert document["public"] is True
