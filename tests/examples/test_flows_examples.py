@@ -69,3 +69,209 @@ def test_deleting_an_unknown_flow_prints_the_api_error(run_example, globus_emula
     run = run_example("manage_flow.py", "delete", "-f", "00000000-0000-0000-0000-000000000000")
     assert run.returncode == 1
     assert "API Error: " in run.output
+
+
+# globus/globus-flows-examples transfer_examples/: "simple" (one Transfer
+# action, a 15-minute WaitTime, an item with no `recursive`, so a file or a
+# directory) and "move" (stat both paths, work out the destination with
+# expressions and a Choice, transfer, delete the source). The definitions
+# below make the same action calls, expressions and choices, in our words;
+# the inputs are the examples' sample inputs on the tutorial collections.
+
+TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
+TRANSFER_AP = "https://transfer.actions.globus.org"
+HOME = "/home/share/godata"  # where /~/ lands on the tutorial collections
+
+COPY_ONE_PATH = {
+    "StartAt": "Copy",
+    "States": {
+        "Copy": {
+            "Type": "Action",
+            "ActionUrl": f"{TRANSFER_AP}/transfer",
+            "WaitTime": 900,
+            "Parameters": {
+                "source_endpoint.$": "$.source.id",
+                "destination_endpoint.$": "$.destination.id",
+                "DATA": [
+                    {"source_path.$": "$.source.path", "destination_path.$": "$.destination.path"}
+                ],
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def _stat(side: str, result: str, following: str) -> dict[str, Any]:
+    return {
+        "Type": "Action",
+        "ActionUrl": f"{TRANSFER_AP}/stat",
+        "Parameters": {"endpoint_id.$": f"$.{side}.id", "path.$": f"$.{side}.path"},
+        "ResultPath": f"$.{result}",
+        "Next": following,
+    }
+
+
+def _both(source_dir: bool, dest_dir: bool) -> dict[str, Any]:
+    return {
+        "And": [
+            {"Variable": "$.kinds.source_dir", "BooleanEquals": source_dir},
+            {"Variable": "$.kinds.dest_dir", "BooleanEquals": dest_dir},
+        ]
+    }
+
+
+MOVE = {
+    "StartAt": "StatSource",
+    "States": {
+        "StatSource": _stat("source", "src_stat", "StatDestination"),
+        "StatDestination": _stat("destination", "dst_stat", "Kinds"),
+        "Kinds": {
+            "Type": "ExpressionEval",
+            "Parameters": {
+                "source_dir.=": "src_stat.details.type == 'dir'",
+                "dest_dir.=": "'type' in dst_stat.details and dst_stat.details.type == 'dir'",
+                "dest_exists.=": (
+                    "'code' not in dst_stat.details or dst_stat.details.code != 'NotFound'"
+                ),
+            },
+            "ResultPath": "$.kinds",
+            "Next": "Decide",
+        },
+        "Decide": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.kinds.dest_exists", "BooleanEquals": False, "Next": "SamePath"},
+                {**_both(True, False), "Next": "DirOntoFile"},
+                {**_both(False, True), "Next": "IntoDir"},
+            ],
+            "Default": "SamePath",
+        },
+        "IntoDir": {
+            "Type": "ExpressionEval",
+            "Parameters": {"path.=": "destination.path + source.path.rpartition('/')[2]"},
+            "ResultPath": "$.target",
+            "Next": "Copy",
+        },
+        "SamePath": {
+            "Type": "ExpressionEval",
+            "Parameters": {"path.$": "$.destination.path"},
+            "ResultPath": "$.target",
+            "Next": "Copy",
+        },
+        "Copy": {
+            "Type": "Action",
+            "ActionUrl": f"{TRANSFER_AP}/transfer",
+            "WaitTime": 172800,
+            "Parameters": {
+                "source_endpoint.$": "$.source.id",
+                "destination_endpoint.$": "$.destination.id",
+                "DATA": [{"source_path.$": "$.source.path", "destination_path.$": "$.target.path"}],
+            },
+            "ResultPath": "$.copied",
+            "Next": "RemoveSource",
+        },
+        "RemoveSource": {
+            "Type": "Action",
+            "ActionUrl": f"{TRANSFER_AP}/delete",
+            "WaitTime": 172800,
+            "Parameters": {
+                "endpoint.$": "$.source.id",
+                "recursive": True,
+                "DATA": [{"path.$": "$.source.path"}],
+            },
+            "ResultPath": "$.removed",
+            "Next": "Done",
+        },
+        "DirOntoFile": {
+            "Type": "Fail",
+            "Cause": "DirectoryOntoFile",
+            "Error": "no dir onto a file",
+        },
+        "Done": {
+            "Type": "Pass",
+            "Parameters": {"message": "Move operation complete"},
+            "ResultPath": "$.result",
+            "End": True,
+        },
+    },
+}
+
+PATHS_INPUT_SCHEMA = {
+    "type": "object",
+    "required": ["source", "destination"],
+    "properties": {
+        side: {
+            "type": "object",
+            "required": ["id", "path"],
+            "properties": {"id": {"type": "string"}, "path": {"type": "string"}},
+        }
+        for side in ("source", "destination")
+    },
+}
+
+
+def run_to_the_end(globus_emulator, app, definition, body):
+    with globus_sdk.FlowsClient(app=app) as flows:
+        flow = flows.create_flow("example", definition, PATHS_INPUT_SCHEMA)
+        with globus_sdk.SpecificFlowClient(flow["id"], app=app) as runner:
+            run_id = runner.run_flow(body)["run_id"]
+        for _ in range(30):
+            run = flows.get_run(run_id)
+            if run["status"] != "ACTIVE":
+                return run
+            globus_emulator.clock.advance(60)
+        return run
+
+
+def sample_input(source_path: str, destination_path: str) -> dict[str, Any]:
+    return {
+        "source": {"id": TUTORIAL_1, "path": source_path},
+        "destination": {"id": TUTORIAL_2, "path": destination_path},
+    }
+
+
+def test_flows_examples_simple_transfer_copies_a_directory(globus_emulator, globus_user_app):
+    globus_emulator.transfer.write(TUTORIAL_1, f"{HOME}/source-directory/a.txt", "a")
+    body = sample_input("/~/source-directory", "/~/destination-directory")
+    run = run_to_the_end(globus_emulator, globus_user_app, COPY_ONE_PATH, body)
+    assert run["status"] == "SUCCEEDED", run["details"]
+    assert globus_emulator.transfer.read(TUTORIAL_2, f"{HOME}/destination-directory/a.txt") == b"a"
+
+
+def test_flows_examples_simple_transfer_copies_a_file(globus_emulator, globus_user_app):
+    body = sample_input("/~/file1.txt", "/~/copied.txt")
+    run = run_to_the_end(globus_emulator, globus_user_app, COPY_ONE_PATH, body)
+    assert run["status"] == "SUCCEEDED", run["details"]
+    assert globus_emulator.transfer.exists(TUTORIAL_2, f"{HOME}/copied.txt")
+
+
+def test_flows_examples_move_a_directory_to_a_new_path(globus_emulator, globus_user_app):
+    globus_emulator.transfer.write(TUTORIAL_1, f"{HOME}/source-directory/a.txt", "a")
+    body = sample_input("/~/source-directory", "/~/destination-directory")
+    run = run_to_the_end(globus_emulator, globus_user_app, MOVE, body)
+    assert run["status"] == "SUCCEEDED", run["details"]
+    assert run["details"]["output"]["result"]["message"] == "Move operation complete"
+    assert globus_emulator.transfer.read(TUTORIAL_2, f"{HOME}/destination-directory/a.txt") == b"a"
+    assert not globus_emulator.transfer.exists(TUTORIAL_1, f"{HOME}/source-directory")
+
+
+def test_flows_examples_move_a_file_into_an_existing_directory(globus_emulator, globus_user_app):
+    globus_emulator.transfer.write(TUTORIAL_1, f"{HOME}/results.csv", "1,2")
+    globus_emulator.transfer.write(TUTORIAL_2, f"{HOME}/inbox/.keep", "")
+    body = sample_input("/~/results.csv", "/~/inbox/")
+    run = run_to_the_end(globus_emulator, globus_user_app, MOVE, body)
+    assert run["status"] == "SUCCEEDED", run["details"]
+    assert run["details"]["output"]["target"]["path"] == "/~/inbox/results.csv"
+    assert globus_emulator.transfer.read(TUTORIAL_2, f"{HOME}/inbox/results.csv") == b"1,2"
+    assert not globus_emulator.transfer.exists(TUTORIAL_1, f"{HOME}/results.csv")
+
+
+def test_flows_examples_move_refuses_a_directory_onto_a_file(globus_emulator, globus_user_app):
+    globus_emulator.transfer.write(TUTORIAL_1, f"{HOME}/source-directory/a.txt", "a")
+    body = sample_input("/~/source-directory", "/~/file1.txt")
+    run = run_to_the_end(globus_emulator, globus_user_app, MOVE, body)
+    assert run["status"] == "FAILED"
+    assert run["details"]["cause"] == "DirectoryOntoFile"
+    assert globus_emulator.transfer.exists(TUTORIAL_1, f"{HOME}/source-directory/a.txt")

@@ -264,8 +264,7 @@ class TransferState:
             # a GCSv5 guest collection is owned by its endpoint's client
             # identity; its creator administers it
             return c.entity_type == GUEST and (
-                c.owner_id == identity_id
-                or "administrator" in c.effective_roles(who)
+                c.owner_id == identity_id or "administrator" in c.effective_roles(who)
             )
         if scope == "shared-with-me":
             return c.owner_id != identity_id and any(

@@ -386,7 +386,12 @@ class Tasks:
                 plan.append(Op("missing", src, dst))
                 continue
             node = source.tree.find(src)
-            if item.get("recursive"):
+            recursive = item.get("recursive")
+            if recursive is None:
+                # omitted (or null): Transfer detects the path's type itself,
+                # as `globus transfer` without --recursive/--no-recursive relies on
+                recursive = node.kind == "dir"
+            if recursive:
                 if node.kind != "dir":
                     plan.append(Op("not_a_dir", src, dst))
                     continue
