@@ -35,10 +35,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import globus_sdk
 import pytest
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 AUTHORIZE_URL = re.compile(r"\S+/v2/oauth2/authorize\?\S+")
+
+SDK_MAJOR = int(globus_sdk.__version__.split(".")[0])
+# globus-sdk 4's examples: apps and clients as context managers,
+# auto_redrive_gares, Scope objects
+needs_sdk4 = pytest.mark.skipif(SDK_MAJOR < 4, reason="globus-sdk 4's published examples")
+# examples written for globus-sdk 3 (its tokenstorage module, gone in 4)
+needs_sdk3 = pytest.mark.skipif(SDK_MAJOR >= 4, reason="globus-sdk 3's published examples")
 
 
 @dataclass
@@ -135,13 +143,7 @@ def run_example(
 ) -> Callable[..., ExampleRun]:
     """``run_example("name.py", *argv)``: run ``scripts/name.py`` as its
     reader would, logging in as the world's user when it asks. Tokens
-    persist under this test's ``$HOME`` from one run to the next. The
-    scripts are globus-sdk 4's examples (apps and clients as context
-    managers, ``auto_redrive_gares``): they skip on 3.x."""
-    import globus_sdk
-
-    if int(globus_sdk.__version__.split(".")[0]) < 4:
-        pytest.skip("globus-sdk 4's published examples")
+    persist under this test's ``$HOME`` from one run to the next."""
     monkeypatch.setenv("HOME", str(tmp_path))
     if globus_transport == "server":
         request.getfixturevalue("globus_server")

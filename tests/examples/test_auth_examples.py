@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .conftest import needs_sdk4
+
 
 def printed_document(output: str) -> Any:
     assert "{" in output, output
     return json.loads(output[output.index("{") :])
 
 
+@needs_sdk4
 def test_manage_projects_create_list_delete(run_example, globus_emulator):
     created = run_example("manage_projects.py", "create", "-n", "Example Project")
     assert created.returncode == 0, created.output

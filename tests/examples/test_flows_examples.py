@@ -10,6 +10,8 @@ from typing import Any
 import globus_sdk
 from globus_sdk.scopes import FlowsScopes
 
+from .conftest import needs_sdk3, needs_sdk4
+
 
 def printed_document(output: str) -> Any:
     """The response the example printed (the SDK prints it as JSON)."""
@@ -21,6 +23,7 @@ def created_flow_id(output: str) -> str:
     return str(printed_document(output)["id"])
 
 
+@needs_sdk4
 def test_create_list_run_delete_and_logout(run_example, globus_emulator):
     created = run_example("manage_flow.py", "create", "-t", "My Example Flow")
     assert created.returncode == 0, created.output
@@ -52,6 +55,7 @@ def test_create_list_run_delete_and_logout(run_example, globus_emulator):
     assert flow_id not in relisted.output
 
 
+@needs_sdk4
 def test_the_hello_world_run_succeeds(run_example, globus_emulator):
     created = run_example("manage_flow.py", "create", "-t", "Hello")
     flow_id = created_flow_id(created.output)
@@ -65,6 +69,7 @@ def test_the_hello_world_run_succeeds(run_example, globus_emulator):
     assert run["details"]["output"]["details"]["hello"] == "Hello, Asynchronous World!"
 
 
+@needs_sdk4
 def test_deleting_an_unknown_flow_prints_the_api_error(run_example, globus_emulator):
     run = run_example("manage_flow.py", "delete", "-f", "00000000-0000-0000-0000-000000000000")
     assert run.returncode == 1
@@ -213,16 +218,15 @@ PATHS_INPUT_SCHEMA = {
 
 
 def run_to_the_end(globus_emulator, app, definition, body):
-    with globus_sdk.FlowsClient(app=app) as flows:
-        flow = flows.create_flow("example", definition, PATHS_INPUT_SCHEMA)
-        with globus_sdk.SpecificFlowClient(flow["id"], app=app) as runner:
-            run_id = runner.run_flow(body)["run_id"]
-        for _ in range(30):
-            run = flows.get_run(run_id)
-            if run["status"] != "ACTIVE":
-                return run
-            globus_emulator.clock.advance(60)
-        return run
+    flows = globus_sdk.FlowsClient(app=app)
+    flow = flows.create_flow("example", definition, PATHS_INPUT_SCHEMA)
+    run_id = globus_sdk.SpecificFlowClient(flow["id"], app=app).run_flow(body)["run_id"]
+    for _ in range(30):
+        run = flows.get_run(run_id)
+        if run["status"] != "ACTIVE":
+            return run
+        globus_emulator.clock.advance(60)
+    return run
 
 
 def sample_input(source_path: str, destination_path: str) -> dict[str, Any]:
@@ -275,3 +279,62 @@ def test_flows_examples_move_refuses_a_directory_onto_a_file(globus_emulator, gl
     assert run["status"] == "FAILED"
     assert run["details"]["cause"] == "DirectoryOntoFile"
     assert globus_emulator.transfer.exists(TUTORIAL_1, f"{HOME}/source-directory/a.txt")
+
+
+# globus/globus-flows-trigger-examples: deploy the transfer flow, then run
+# it for a new file's folder as its watcher does (scripts/trigger_transfer.py)
+
+
+@needs_sdk3
+def test_trigger_examples_deploy_then_run_for_a_new_folder(run_example, globus_emulator):
+    from pathlib import Path
+
+    scripts = Path(__file__).parent / "scripts"
+    deployed = run_example(
+        "trigger_transfer.py",
+        "deploy",
+        str(scripts / "trigger_transfer_definition.json"),
+        str(scripts / "trigger_transfer_schema.json"),
+    )
+    assert deployed.returncode == 0, deployed.output
+    assert deployed.logins == 1
+    flow_id = deployed.output.split("Deployed flow ")[1].split()[0]
+
+    instrument = globus_emulator.transfer.add_collection(
+        "Instrument", files={"/data/run7/image.tif": "tif", "/data/run7/meta.json": "{}"}
+    )
+    archive = globus_emulator.transfer.add_collection(
+        "Automation tutorial", files={"/automation-tutorial/USERNAME/.keep": ""}
+    )
+    ran = run_example(
+        "trigger_transfer.py", "run", flow_id, instrument.id, archive.id, "/data/run7/image.tif"
+    )
+    assert ran.returncode == 0, ran.output
+    assert ran.logins == 1  # the flow's own scope: a second login
+    run_id = ran.output.split("https://app.globus.org/runs/")[1].split()[0]
+
+    token = globus_emulator.auth.issue_token(globus_emulator.user, str(FlowsScopes.run_status))
+    flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    run = flows.get_run(run_id)
+    for _ in range(10):
+        if run["status"] != "ACTIVE":
+            break
+        globus_emulator.clock.advance(60)
+        run = flows.get_run(run_id)
+    assert run["status"] == "SUCCEEDED", run["details"]
+    assert run["label"] == "Trigger transfer: image.tif"
+    assert run["tags"] == ["Trigger_Tutorial"]
+    copied = "/automation-tutorial/USERNAME/run7/meta.json"
+    assert globus_emulator.transfer.read(archive, copied) == b"{}"
+
+    # both logins' refresh tokens were kept: redeploying asks for none
+    again = run_example(
+        "trigger_transfer.py",
+        "deploy",
+        str(scripts / "trigger_transfer_definition.json"),
+        str(scripts / "trigger_transfer_schema.json"),
+        flow_id,
+    )
+    assert again.returncode == 0, again.output
+    assert again.logins == 0
+    assert f"Updated flow {flow_id}" in again.output

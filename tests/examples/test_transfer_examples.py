@@ -8,6 +8,8 @@ import re
 import globus_sdk
 import pytest
 
+from .conftest import needs_sdk4
+
 TUTORIAL_1 = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
 TUTORIAL_2 = "31ce9ba0-176d-45a5-add3-f37d233ba47d"
 
@@ -33,6 +35,7 @@ def assert_copied(globus_emulator, task_id: str, destination: str) -> None:
     assert [s["destination_path"].rsplit("/", 1)[-1] for s in successes] == [destination]
 
 
+@needs_sdk4
 def test_minimal_transfer_script_redrives_the_data_access_consent(run_example, globus_emulator):
     run = run_example("transfer_minimal.py", TUTORIAL_1, TUTORIAL_2)
     assert run.returncode == 0, run.output
@@ -42,6 +45,7 @@ def test_minimal_transfer_script_redrives_the_data_access_consent(run_example, g
     assert_copied(globus_emulator, task_id, "minimal-example-transfer-script-destination.txt")
 
 
+@needs_sdk4
 def test_proactive_consent_script_logs_in_once_more_then_submits(run_example, globus_emulator):
     run = run_example("transfer_consent_required_proactive.py", TUTORIAL_1, TUTORIAL_2)
     assert run.returncode == 0, run.output
@@ -57,6 +61,7 @@ def test_proactive_consent_script_logs_in_once_more_then_submits(run_example, gl
     assert again.logins == 0
 
 
+@needs_sdk4
 @pytest.mark.parametrize(
     ("script", "logins"),
     [
@@ -77,6 +82,7 @@ def test_user_guide_transfers_adding_data_access_scopes_submit(
     assert_copied(globus_emulator, task_id, "example-transfer-script-destination.txt")
 
 
+@needs_sdk4
 def test_relative_deadline_is_kept_on_the_task(run_example, globus_emulator):
     run = run_example("submit_transfer_relative_deadline.py")
     assert run.returncode == 0, run.output
@@ -84,6 +90,7 @@ def test_relative_deadline_is_kept_on_the_task(run_example, globus_emulator):
     assert task["deadline"]
 
 
+@needs_sdk4
 def test_user_guide_transfer_with_collections_unknown_redrives(run_example, globus_emulator):
     run = run_example("submit_transfer_collections_unknown.py")
     assert run.returncode == 0, run.output
@@ -92,6 +99,7 @@ def test_user_guide_transfer_with_collections_unknown_redrives(run_example, glob
     assert_copied(globus_emulator, task_id, "example-transfer-script-destination.txt")
 
 
+@needs_sdk4
 def test_client_app_ls_lists_the_tutorial_files(run_example, globus_emulator):
     account = globus_emulator.service_account
     run = run_example("client_app_ls.py", account.client_id, account.client_secret)
@@ -100,6 +108,7 @@ def test_client_app_ls_lists_the_tutorial_files(run_example, globus_emulator):
     assert run.output.split() == ["file1.txt", "file2.txt", "file3.txt"]
 
 
+@needs_sdk4
 def test_ls_with_session_handling_logs_in_again_and_lists(run_example, globus_emulator):
     globus_emulator.transfer.require_session(
         TUTORIAL_1, domains=globus_emulator.user.username.split("@")[1], timeout=3600
@@ -116,6 +125,7 @@ def test_ls_with_session_handling_logs_in_again_and_lists(run_example, globus_em
     assert "file1.txt" in run.output.split()
 
 
+@needs_sdk4
 def test_ls_with_session_handling_with_no_requirement_lists_at_once(run_example):
     run = run_example("ls_with_session_handling.py", TUTORIAL_1)
     assert run.returncode == 0, run.output
@@ -191,6 +201,8 @@ def test_recursive_ls_passes_its_params_through(globus_emulator, globus_user_app
     assert [item["name"] for item in items] == ["sub"]
 
 
+@needs_sdk4
+@needs_sdk4
 @pytest.mark.parametrize("owner", ["user", "client"])
 def test_guest_collection_examples_create_a_public_guest_collection(
     run_example, globus_emulator, owner
