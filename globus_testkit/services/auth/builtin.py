@@ -86,6 +86,7 @@ PUBLIC_CLIENTS = {
     "61338d24-54d5-408f-a10d-66c06b59f6d2": "Globus SDK tutorial client",
     "e6c75d97-532a-4c88-b031-8584a319fa3e": "globus-automate-client CLI",
     "4cf29807-cf21-49ec-9443-ff9a3fb9f81c": "Globus Compute SDK",
+    "3b1925c0-a87b-452b-a492-2c9921d3bd14": "Globus Jupyter notebooks",
 }
 
 

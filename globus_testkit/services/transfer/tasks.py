@@ -16,7 +16,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...clock import Clock, iso, parse_iso
+from ...clock import Clock, iso_seconds, parse_iso
 from ...ids import Ids
 from ...patterns import glob_matches
 from .access import Principals
@@ -289,7 +289,7 @@ class Tasks:
                         "source_path": op.source,
                         "destination_path": op.destination,
                         "error_code": code,
-                        "error_time": iso(self.clock.now()),
+                        "error_time": iso_seconds(self.clock.now()),
                         "is_directory": False,
                         "checksum_algorithm": None,
                         "error_details": code,
@@ -476,7 +476,7 @@ class Tasks:
                 "description": description,
                 "details": description,
                 "is_error": is_error,
-                "time": iso(self.clock.now()),
+                "time": iso_seconds(self.clock.now()),
             }
         )
 
@@ -543,9 +543,9 @@ def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
         "username": task.owner_string,
         "owner_string": task.owner_string,
         "command": "API 0.10",
-        "request_time": iso(task.request_time),
-        "completion_time": iso(task.completion_time) if task.completion_time else None,
-        "deadline": iso(task.deadline) if task.deadline else None,
+        "request_time": iso_seconds(task.request_time),
+        "completion_time": iso_seconds(task.completion_time) if task.completion_time else None,
+        "deadline": iso_seconds(task.deadline) if task.deadline else None,
         "source_endpoint_id": task.source_id,
         "source_endpoint": task.source_id,
         "source_endpoint_display_name": source.display_name if source else None,
