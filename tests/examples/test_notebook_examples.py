@@ -134,3 +134,40 @@ def test_error_watch_finds_file_not_found_and_parses_its_time(notebook):
         datetime.strptime(error["time"], "%Y-%m-%dT%H:%M:%S+00:00")
     task = tc.get_task(task_id)
     datetime.strptime(task["request_time"], "%Y-%m-%dT%H:%M:%S+00:00")
+
+
+AUTOMATION_NOTEBOOK_CLIENT_ID = "f794186b-f330-4595-b6c6-9c9d3e903e47"
+
+
+def test_automation_notebook_login_gives_flows_tokens_and_userinfo(globus_emulator):
+    # Automation_Using_Globus_Flows.ipynb's login cell (no GLOBUS_DATA), then
+    # its identity cell
+    client = globus_sdk.NativeAppAuthClient(AUTOMATION_NOTEBOOK_CLIENT_ID)
+    client.oauth2_start_flow(
+        requested_scopes=[
+            "openid",
+            "profile",
+            "email",
+            f"urn:globus:auth:scope:transfer.api.globus.org:all"
+            f"[*https://auth.globus.org/scopes/{TUTORIAL_1}/data_access]",
+            globus_sdk.FlowsClient.scopes.manage_flows,
+            globus_sdk.FlowsClient.scopes.run_manage,
+        ]
+    )
+    code = globus_emulator.auth.authorize(client.oauth2_get_authorize_url())
+    tokens = client.oauth2_exchange_code_for_tokens(code).by_resource_server
+    flows = globus_sdk.FlowsClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(tokens["flows.globus.org"]["access_token"])
+    )
+    assert list(flows.list_flows()) == []
+    ac = globus_sdk.AuthClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(tokens["auth.globus.org"]["access_token"])
+    )
+    # the notebook's oauth2_userinfo (globus-sdk 3); 4 names it userinfo
+    userinfo = getattr(ac, "oauth2_userinfo", None) or ac.userinfo
+    userinfo = userinfo()
+    assert (userinfo["sub"], userinfo["preferred_username"]) == (
+        globus_emulator.user.id,
+        globus_emulator.user.username,
+    )
+    assert userinfo["email"]
