@@ -36,6 +36,7 @@ import responses
 from globus_sdk.testing import load_response
 
 from globus_testkit import Emulator
+from globus_testkit.services.transfer.access import Principals
 
 Runner = Callable[[], None]
 
@@ -352,7 +353,10 @@ def _task_list_page(tasks: int) -> Callable[[ExitStack], Runner]:
         with emulator.lock:
             for _ in range(tasks):
                 emulator.world.tasks.submit(
-                    emulator.user.id, emulator.user.username, set(), _plain(_transfer_data())
+                    emulator.user.id,
+                    emulator.user.username,
+                    Principals.of(emulator.user.id),
+                    _plain(_transfer_data()),
                 )
         # a full page of 100 from the middle (from the start when there are 100)
         return lambda: client.task_list(limit=100, offset=max(0, tasks // 2 - 50))
@@ -770,7 +774,9 @@ def state_file_round_trip(files: int, tasks: int) -> None:
                     }
                 ],
             }
-            emulator.world.tasks.submit(emulator.user.id, emulator.user.username, set(), document)
+            emulator.world.tasks.submit(
+                emulator.user.id, emulator.user.username, Principals.of(emulator.user.id), document
+            )
         emulator.world.tasks.list_for(None)  # all finished, as a long session leaves them
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "state.json"

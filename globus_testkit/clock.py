@@ -120,6 +120,13 @@ def iso(timestamp: float) -> str:
     return _dt.datetime.fromtimestamp(timestamp, tz=_dt.timezone.utc).isoformat()
 
 
+def iso_seconds(timestamp: float) -> str:
+    """:func:`iso` at whole seconds, as Transfer prints task times
+    (``2021-09-02T18:04:49+00:00``): scripts parse them with
+    ``%Y-%m-%dT%H:%M:%S+00:00``."""
+    return iso(float(int(timestamp)))
+
+
 def parse_iso(text: str) -> float:
     """Parse an ISO 8601 timestamp (naive means UTC) to epoch seconds."""
     value = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -121,8 +121,44 @@ def test_manage_permission_creates_updates_and_deletes_a_rule(globus_emulator, g
     assert again.json()["details"]["http_status"] == 404
 
 
-def test_stat_of_a_missing_path_fails_as_not_found(globus_emulator, globus_transport):
+def test_stat_of_a_missing_path_succeeds_with_not_found(globus_emulator, globus_transport):
+    # whether a path exists is what stat answers: Globus's published move
+    # and two-hop flows stat a destination that may not exist, with no Catch
     client = provider(globus_emulator, globus_transport, f"{CURRENT}/stat")
     done = client.run({"endpoint_id": TUTORIAL_1, "path": "/no/such"}).json()
+    assert done["status"] == "SUCCEEDED"
+    assert done["details"]["code"] == "NotFound"
+    assert "type" not in done["details"]
+
+
+def test_stat_on_an_unknown_collection_still_fails(globus_emulator, globus_transport):
+    client = provider(globus_emulator, globus_transport, f"{CURRENT}/stat")
+    unknown = "00000000-0000-4000-8000-000000000000"
+    done = client.run({"endpoint_id": unknown, "path": "/"}).json()
+    assert done["status"] == "FAILED"
+
+
+def test_ls_of_a_missing_path_still_fails_as_not_found(globus_emulator, globus_transport):
+    client = provider(globus_emulator, globus_transport, f"{CURRENT}/ls")
+    done = client.run({"endpoint_id": TUTORIAL_1, "path": "/no/such/"}).json()
     assert done["status"] == "FAILED"
     assert done["details"]["code"] == "NotFound"
+
+
+def test_a_transfer_item_without_recursive_copies_a_directory(globus_emulator, globus_transport):
+    # the provider's own documented example names a directory with no
+    # `recursive`: Transfer tells the path's type itself
+    globus_emulator.transfer.write(TUTORIAL_1, "/home/share/godata/run/a.txt", "a")
+    client = provider(globus_emulator, globus_transport, f"{CURRENT}/transfer")
+    done = client.run(
+        {
+            "source_endpoint": TUTORIAL_1,
+            "destination_endpoint": TUTORIAL_1,
+            "DATA": [{"source_path": "/~/run/", "destination_path": "/~/copy/"}],
+        }
+    ).json()
+    while done["status"] == "ACTIVE":
+        globus_emulator.clock.advance(60)
+        done = client.status(done["action_id"]).json()
+    assert done["status"] == "SUCCEEDED", done
+    assert globus_emulator.transfer.read(TUTORIAL_1, "/home/share/godata/copy/a.txt") == b"a"

@@ -380,3 +380,33 @@ def test_a_task_goes_inactive_when_credentials_expire_and_comes_back(
     globus_emulator.transfer.expire_credentials(lab, expired=False)
     assert tc.get_task(task_id)["status"] == "SUCCEEDED"
     assert globus_emulator.transfer.read(scratch, "/a.dat") == b"alpha"
+
+
+def _submit_without_recursive(tc, source, destination, *pairs):
+    data = (
+        globus_sdk.TransferData(source_endpoint=source, destination_endpoint=destination)
+        if _new_signature()
+        else globus_sdk.TransferData(tc, source, destination)
+    )
+    for pair in pairs:
+        data.add_item(*pair)
+        data["DATA"][-1].pop("recursive", None)  # globus-sdk 3 sends false by default
+    return tc.submit_transfer(data)["task_id"]
+
+
+def test_an_item_without_recursive_is_copied_as_what_its_path_is(tc, lab, scratch, globus_emulator):
+    # no `recursive`: Transfer detects a directory or a file itself (what
+    # `globus transfer` without --recursive and the Flows examples rely on)
+    task_id = _submit_without_recursive(
+        tc, lab.id, scratch.id, ("/data/run1", "/tree"), ("/data/run1/a.dat", "/one.dat")
+    )
+    task = tc.get_task(task_id)
+    assert task["status"] == "SUCCEEDED", task.data
+    assert globus_emulator.transfer.read(scratch, "/tree/sub/c.log") == b"charlie"
+    assert globus_emulator.transfer.read(scratch, "/one.dat") == b"alpha"
+
+
+def test_a_directory_given_recursive_false_still_fails(tc, lab, scratch):
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/tree", False))
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "NOT_A_DIRECTORY")

@@ -130,7 +130,9 @@ def _call(
     return svc.emulator.call_internal(method, f"{TRANSFER_API}{path}", token, body)
 
 
-def _fail(svc: ActionsService, action: Action, status: int, answer: Any) -> None:
+def _fail(
+    svc: ActionsService, action: Action, status: int, answer: Any, *, ending: str = "FAILED"
+) -> None:
     """A Transfer error as the providers report it: the Transfer code with
     its ``ClientError.`` family dropped (``NotFound``), the message, the
     HTTP status."""
@@ -142,7 +144,7 @@ def _fail(svc: ActionsService, action: Action, status: int, answer: Any) -> None
         "http_status": status,
         "transfer_response": answer,
     }
-    svc.finish(action, "FAILED")
+    svc.finish(action, ending)
 
 
 def _submit(
@@ -183,11 +185,9 @@ def submit_transfer(svc: ActionsService, action: Action) -> None:
         "destination_endpoint": destination,
         **_options(body),
         "DATA": [
-            {
-                "DATA_TYPE": "transfer_item",
-                **{k: v for k, v in item.items() if k != "DATA_TYPE"},
-                "recursive": bool(item.get("recursive", False)),
-            }
+            # an item without `recursive` goes to Transfer without it: Transfer
+            # then tells a file from a directory itself
+            {"DATA_TYPE": "transfer_item", **{k: v for k, v in item.items() if k != "DATA_TYPE"}}
             for item in items
         ],
     }
@@ -239,6 +239,17 @@ def operation(kind: str) -> Callable[[ActionsService, Action], None]:
                 if key in action.body:
                     query += f"&{key}={quote(str(action.body[key]))}"
             status, answer = _call(svc, action, "GET", f"{base}/{kind}?{query}", None, endpoint)
+        if (
+            kind == "stat"
+            and isinstance(answer, dict)
+            and answer.get("code") == "ClientError.NotFound"
+        ):
+            # stat answers whether a path exists: a missing one is a result,
+            # not a failure. Globus's published move and two-hop flows stat a
+            # destination that may not exist yet, with no Catch, and test
+            # `details.code != 'NotFound'` afterwards.
+            _fail(svc, action, status, answer, ending="SUCCEEDED")
+            return
         _answer(svc, action, status, answer)
 
     return start

@@ -86,6 +86,9 @@ PUBLIC_CLIENTS = {
     "61338d24-54d5-408f-a10d-66c06b59f6d2": "Globus SDK tutorial client",
     "e6c75d97-532a-4c88-b031-8584a319fa3e": "globus-automate-client CLI",
     "4cf29807-cf21-49ec-9443-ff9a3fb9f81c": "Globus Compute SDK",
+    "3b1925c0-a87b-452b-a492-2c9921d3bd14": "Globus Jupyter notebooks",
+    "f794186b-f330-4595-b6c6-9c9d3e903e47": "Globus automation tutorial notebooks",
+    "d61ed2e0-b4f9-4fe9-9433-41e2528a807d": "Globus search tutorial notebook",
 }
 
 

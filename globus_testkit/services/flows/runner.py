@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ...clock import Clock, iso, parse_iso
 from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
 from .models import PendingAction, Run, handler
-from .web_inputs import config_problems
+from .web_inputs import config_problems, from_published_form
 
 if TYPE_CHECKING:
     from .registered_apis import RegisteredApis
@@ -194,11 +194,14 @@ class Runner:
             if "Parameters" in state
             else get_path(run.state, state.get("InputPath", "$"))
         )
+        config = from_published_form(config)
         problems = config_problems(config)
         if problems:
             raise StateError("States.Runtime", "CreateWebInput: " + "; ".join(problems))
         web_input = self._inputs().create(run, config)
-        return web_input.to_api(set(web_input.respondent_urns) | set(web_input.viewer_urns))
+        document = web_input.to_api(set(web_input.respondent_urns) | set(web_input.viewer_urns))
+        # the published example flows read the new input's id as `web_input_id`
+        return {**document, "web_input_id": web_input.id}
 
     def _await_web_input(self, run: Run, name: str, state: dict[str, Any]) -> bool:
         """An AwaitWebInput state: the run stays ACTIVE, blocked on the web
@@ -206,7 +209,12 @@ class Runner:
         inputs = self._inputs()
         if run.web_input_id is None:
             parameters = resolve(state.get("Parameters", {}), run.state)
-            web_input_id = parameters.get("WebInputId") if isinstance(parameters, dict) else None
+            # `web_input_id`, as Globus's published example flows write it
+            web_input_id = (
+                parameters.get("WebInputId", parameters.get("web_input_id"))
+                if isinstance(parameters, dict)
+                else None
+            )
             web_input = inputs.items.get(web_input_id) if isinstance(web_input_id, str) else None
             if web_input is None or web_input.run_id != run.id:
                 raise StateError(

@@ -101,7 +101,7 @@ class WebInput:
             {
                 "input_schema": self.input_schema(),
                 "context": self.context,
-                "options": [dict(o) for o in self.options],
+                "options": [{k: v for k, v in o.items() if k != "value"} for o in self.options],
                 "roles": {
                     "viewer_urns": list(self.viewer_urns),
                     "respondent_urns": list(self.respondent_urns),
@@ -117,10 +117,15 @@ class WebInput:
         answered and when. Globus publishes no shape for it; this one
         mirrors the respond request and the web input document."""
         assert self.response is not None
+        chosen = self.option(self.response.get("value"))
         return {
             "web_input_id": self.id,
-            "response": dict(self.response),
-            "option": self.option(self.response.get("value")),
+            # an option given a `Value` (the published form) answers with it:
+            # Globus's example flows test `response` against those values
+            "response": chosen["value"]
+            if chosen is not None and "value" in chosen
+            else dict(self.response),
+            "option": chosen,
             "respondent_urn": self.respondent,
             "closed_timestamp": iso(self.closed_at) if self.closed_at is not None else None,
         }
@@ -152,6 +157,7 @@ class WebInputs:
                     "option_id": self.ids.uuid(),
                     "label": option["label"],
                     "description": option.get("description", ""),
+                    **({"value": option["value"]} if "value" in option else {}),
                 }
                 for option in config["options"]
             ],
@@ -222,3 +228,66 @@ def config_problems(config: Any) -> list[str]:
     ):
         problems.append("roles.viewer_urns and roles.respondent_urns must be lists of URNs")
     return problems
+
+
+def from_published_form(parameters: Any) -> Any:
+    """A CreateWebInput state's Parameters in the form Globus's published
+    example flows write (``InputType: "Selection"``, ``Context`` with
+    ``PresentationStyle``/``Title``/``Text``/``Rows`` of ``Field``/``Value``,
+    ``Options`` of ``Value``/``Label``/``Description``, ``RespondentUrns``,
+    ``ViewerUrns``) as the web input document's fields, which the rest of
+    this module reads. Parameters already in the document's form pass as
+    they are."""
+    if not isinstance(parameters, dict) or not set(parameters) & set(_PUBLISHED):
+        return parameters
+    config: dict[str, Any] = {}
+    roles: dict[str, Any] = {}
+    for key, value in parameters.items():
+        if key in ("RespondentUrns", "ViewerUrns"):
+            roles[_PUBLISHED[key]] = value
+        elif key == "InputType":
+            config["input_type"] = value.lower() if isinstance(value, str) else value
+        elif key in _PUBLISHED:
+            config[_PUBLISHED[key]] = _lowered(value)
+        else:
+            config[key] = value  # unknown: config_problems names it
+    if roles:
+        config["roles"] = roles
+    return config
+
+
+_PUBLISHED = {
+    "InputType": "input_type",
+    "Context": "context",
+    "Options": "options",
+    "RespondentUrns": "respondent_urns",
+    "ViewerUrns": "viewer_urns",
+}
+_FIELDS = {
+    "PresentationStyle": "presentation_style",
+    "Title": "title",
+    "Text": "text",
+    "Rows": "rows",
+    "Field": "field",
+    "Value": "value",
+    "Label": "label",
+    "Description": "description",
+}
+
+
+def _lowered(value: Any) -> Any:
+    """Context and options with their fields renamed (``PresentationStyle``
+    values too: ``Table`` is ``table``)."""
+    if isinstance(value, list):
+        return [_lowered(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    renamed: dict[str, Any] = {}
+    for field, item in value.items():
+        name = _FIELDS.get(str(field), str(field))
+        if name == "presentation_style" and isinstance(item, str):
+            item = item.lower()
+        elif name == "rows":
+            item = _lowered(item)
+        renamed[name] = item
+    return renamed

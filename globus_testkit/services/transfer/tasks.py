@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from ...clock import Clock, iso, parse_iso
+from ...clock import Clock, iso_seconds, parse_iso
 from ...http import encode_json
 from ...ids import Ids
 from ...patterns import glob_matches
@@ -325,7 +325,7 @@ class Tasks:
                         "source_path": op.source,
                         "destination_path": op.destination,
                         "error_code": code,
-                        "error_time": iso(self.clock.now()),
+                        "error_time": iso_seconds(self.clock.now()),
                         "is_directory": False,
                         "checksum_algorithm": None,
                         "error_details": code,
@@ -436,7 +436,12 @@ class Tasks:
                 plan.append(Op("missing", src, dst))
                 continue
             node = source.tree.find(src)
-            if item.get("recursive"):
+            recursive = item.get("recursive")
+            if recursive is None:
+                # omitted (or null): Transfer detects the path's type itself,
+                # as `globus transfer` without --recursive/--no-recursive relies on
+                recursive = node.kind == "dir"
+            if recursive:
                 if node.kind != "dir":
                     plan.append(Op("not_a_dir", src, dst))
                     continue
@@ -521,7 +526,7 @@ class Tasks:
                 "description": description,
                 "details": description,
                 "is_error": is_error,
-                "time": iso(self.clock.now()),
+                "time": iso_seconds(self.clock.now()),
             }
         )
 
@@ -609,9 +614,9 @@ def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
         "username": task.owner_string,
         "owner_string": task.owner_string,
         "command": "API 0.10",
-        "request_time": iso(task.request_time),
-        "completion_time": iso(task.completion_time) if task.completion_time else None,
-        "deadline": iso(task.deadline) if task.deadline else None,
+        "request_time": iso_seconds(task.request_time),
+        "completion_time": iso_seconds(task.completion_time) if task.completion_time else None,
+        "deadline": iso_seconds(task.deadline) if task.deadline else None,
         "source_endpoint_id": task.source_id,
         "source_endpoint": task.source_id,
         "source_endpoint_display_name": source.display_name if source else None,
