@@ -1,0 +1,182 @@
+"""Scale contenders: the same call against a small and a big world."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+
+import globus_sdk
+from globus_testkit import Emulator
+from globus_testkit.services.transfer.access import Principals
+
+from calls import (
+    FLOWS_ALL,
+    QUERY,
+    SEARCH_ALL,
+    TRANSFER_SCOPE,
+    TUTORIAL_1,
+    chain,
+    emulated_transfer,
+    flows_client,
+    timers_client,
+    transfer_data,
+    transfer_timer,
+)
+from harness import Runner
+
+
+def get_endpoint_with_timers_waiting(timers: int) -> Callable[[ExitStack], Runner]:
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = timers_client(stack)
+        for _ in range(timers):
+            client.create_timer(transfer_timer(86400))
+        token = emulator.auth.issue_token(emulator.user, TRANSFER_SCOPE)
+        transfer = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: transfer.get_endpoint(TUTORIAL_1)
+
+    return setup
+
+
+def ls_first_page(entries: int) -> Callable[[ExitStack], Runner]:
+    def setup(stack: ExitStack) -> Runner:
+        emulator, _ = emulated_transfer(stack)
+        big = emulator.transfer.add_collection("Big")
+        tree = big.tree
+        for i in range(entries):
+            tree.write(f"/d/f{i:06}", content=b"x", parents=False) if i else tree.write(
+                f"/d/f{i:06}", content=b"x"
+            )
+        token = emulator.auth.issue_token(
+            emulator.user,
+            "urn:globus:auth:scope:transfer.api.globus.org:all"
+            f"[*https://auth.globus.org/scopes/{big.id}/data_access]",
+        )
+        client = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.operation_ls(big.id, path="/d", limit=100)
+
+    return setup
+
+
+def transfer_of(items: int) -> Callable[[ExitStack], Runner]:
+    """Submit a recursive transfer of ``items`` files and read it until done."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, _ = emulated_transfer(stack)
+        source = emulator.transfer.add_collection("Source")
+        for i in range(items):
+            source.tree.write(f"/d/f{i:06}", content=b"x")
+        token = emulator.auth.issue_token(
+            emulator.user,
+            "urn:globus:auth:scope:transfer.api.globus.org:all"
+            f"[*https://auth.globus.org/scopes/{source.id}/data_access]",
+        )
+        client = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        counter = iter(range(1_000_000))
+
+        def run() -> None:
+            data = globus_sdk.TransferData(
+                source_endpoint=source.id, destination_endpoint=source.id
+            )
+            data.add_item("/d", f"/copy{next(counter)}", recursive=True)
+            task_id = client.submit_transfer(data)["task_id"]
+            assert client.get_task(task_id)["status"] == "SUCCEEDED"
+
+        return run
+
+    return setup
+
+
+def plain(data: globus_sdk.TransferData) -> dict[str, object]:
+    """The document as the SDK would send it (its unset fields dropped)."""
+    missing = getattr(globus_sdk, "MISSING", None)
+    return {k: v for k, v in dict(data).items() if v is not missing and v is not None}
+
+
+def task_list_page(tasks: int) -> Callable[[ExitStack], Runner]:
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        with emulator.lock:
+            for _ in range(tasks):
+                emulator.world.tasks.submit(
+                    emulator.user.id,
+                    emulator.user.username,
+                    Principals.of(emulator.user.id),
+                    plain(transfer_data()),
+                )
+        # a full page of 100 from the middle (from the start when there are 100)
+        return lambda: client.task_list(limit=100, offset=max(0, tasks // 2 - 50))
+
+    return setup
+
+
+def search_index(entries: int) -> Callable[[ExitStack], Runner]:
+    """A post_search with a facet over an index of ``entries`` entries."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        documents = [
+            {
+                "subject": f"https://example.org/{n}",
+                "visible_to": ["public"],
+                "content": {
+                    "title": f"dataset {n} ocean" if n % 10 == 0 else f"dataset {n}",
+                    "keywords": ["ocean" if n % 2 else "ice"],
+                    "n": n,
+                },
+            }
+            for n in range(entries)
+        ]
+        index = emulator.search.create_index("bench", entries=documents)
+        token = emulator.auth.issue_token(emulator.user, [SEARCH_ALL])
+        client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.post_search(index.id, QUERY)
+
+    return setup
+
+
+def flow_states(states: int, total: int) -> Callable[[ExitStack], Runner]:
+    """Run ``total // states`` flows of ``states`` states to SUCCEEDED, so
+    every contender does the same number of states per call."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = flows_client(stack)
+        flow = client.create_flow(f"{states} states", chain(states), {}).data
+        token = emulator.auth.issue_token(emulator.user, flow["globus_auth_scope"])
+        runner = globus_sdk.SpecificFlowClient(
+            flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(token)
+        )
+
+        def run() -> None:
+            for _ in range(total // states):
+                run_id = runner.run_flow({})["run_id"]
+                assert client.get_run(run_id)["status"] == "SUCCEEDED"
+
+        return run
+
+    return setup
+
+
+def runs_list_page(runs: int) -> Callable[[ExitStack], Runner]:
+    """The first page (20) of list_runs among ``runs`` runs of one user.
+    The world is built once (through the SDK) and reused by every round."""
+    built: dict[str, tuple[Emulator, globus_sdk.FlowsClient]] = {}
+
+    def setup(stack: ExitStack) -> Runner:
+        if not built:
+            emulator = Emulator()
+            with emulator:
+                token = emulator.auth.issue_token(emulator.user, FLOWS_ALL)
+                client = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+                flow = client.create_flow("one", chain(1), {}).data
+                scoped = emulator.auth.issue_token(emulator.user, flow["globus_auth_scope"])
+                runner = globus_sdk.SpecificFlowClient(
+                    flow["id"], authorizer=globus_sdk.AccessTokenAuthorizer(scoped)
+                )
+                for _ in range(runs):
+                    runner.run_flow({})
+            built["world"] = (emulator, client)
+        emulator, client = built["world"]
+        stack.enter_context(emulator)
+        return lambda: client.list_runs(query_params={"per_page": 20}).data
+
+    return setup

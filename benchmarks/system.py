@@ -1,0 +1,241 @@
+"""Whole-system measurements: a fresh world per test, memory over many
+requests, state files, and load from concurrent clients."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import globus_sdk
+import requests
+from globus_testkit import Emulator
+from globus_testkit.services.transfer.access import Principals
+
+from calls import userinfo
+from harness import Runner
+
+_TESTS_WITH = """
+def test_{i}(globus_emulator):
+    assert globus_emulator.user
+"""
+
+
+_TESTS_WITHOUT = """
+def test_{i}():
+    assert True
+"""
+
+
+def per_test_cost(tests: int, rounds: int) -> list[tuple[str, float]]:
+    """Seconds per test of a pytest run using ``globus_emulator`` vs one not.
+    Both runs pay pytest's start-up; their difference is the fixture's."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = {}
+        for name, template in (("without", _TESTS_WITHOUT), ("with", _TESTS_WITH)):
+            path = Path(folder) / f"test_{name}_fixture.py"
+            path.write_text("".join(template.format(i=i) for i in range(tests)))
+            files[name] = path
+        samples: dict[str, list[float]] = {"without": [], "with": []}
+        for _ in range(rounds):
+            for name, path in files.items():
+                start = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
+                    check=True,
+                    capture_output=True,
+                    cwd=folder,
+                )
+                samples[name].append((time.perf_counter() - start) / tests)
+    without = statistics.median(samples["without"])
+    with_fixture = statistics.median(samples["with"])
+    return [
+        ("test without the fixture", without),
+        ("test with globus_emulator", with_fixture),
+        ("difference: the fixture's cost per test", with_fixture - without),
+    ]
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux /proc), else its peak."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def _soak_call(stack: ExitStack, emulator: Emulator, *, server: bool) -> Runner:
+    """One userinfo call: through globus-sdk in-process, or over a
+    keep-alive session to the live server."""
+    token = emulator.auth.issue_token(emulator.user, "openid profile email")
+    if not server:
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: userinfo(client)
+    session = stack.enter_context(requests.Session())
+    url = f"{emulator.serve().url}/auth/v2/oauth2/userinfo"
+    headers = {"Authorization": f"Bearer {token}"}
+    return lambda: session.get(url, headers=headers).raise_for_status()
+
+
+def memory_soak(requests_count: int) -> None:
+    """Resident memory while one world answers many requests, in-process
+    (globus-sdk through the mock) and over the live server (a keep-alive
+    session): it should level off once the journal is full, not grow."""
+    print(f"\n## memory soak: resident memory over {requests_count:,} requests per transport")
+    print("  (the journal keeps its newest 10,000 entries; figures in MB)")
+    for transport in ("in-process", "live server"):
+        with ExitStack() as stack:
+            emulator = stack.enter_context(Emulator())
+            call = _soak_call(stack, emulator, server=transport == "live server")
+            checkpoints = {requests_count * k // 4 for k in range(1, 5)}
+            start = resident_mb()
+            marks = [f"start {start:7.1f}"]
+            began = time.perf_counter()
+            for number in range(1, requests_count + 1):
+                call()
+                if number in checkpoints:
+                    marks.append(f"{number:,}: {resident_mb():7.1f}")
+            seconds = time.perf_counter() - began
+            end = resident_mb()
+            print(f"  {transport:<12} " + "   ".join(marks))
+            print(
+                f"  {'':<12} end - start {end - start:+.1f} MB, journal kept "
+                f"{len(emulator.journal):,} of {emulator.journal.total:,}, "
+                f"{seconds / requests_count * 1000:.3f} ms per request"
+            )
+
+
+def state_file_round_trip(files: int, tasks: int) -> None:
+    """Seconds to save and to load a world holding ``files`` files (in one
+    collection) and ``tasks`` finished tasks, with the state file's size."""
+    print(f"\n## state file: a world with {files:,} files and {tasks:,} tasks  (goal: < 1 s each)")
+    emulator = Emulator()
+    source = emulator.transfer.add_collection("Big")
+    for i in range(files):
+        source.tree.write(f"/d{i // 1000:03}/f{i:06}", content=b"x")
+    with emulator.lock:
+        for n in range(tasks):
+            document = {
+                "DATA_TYPE": "transfer",
+                "source_endpoint": source.id,
+                "destination_endpoint": source.id,
+                "DATA": [
+                    {
+                        "DATA_TYPE": "transfer_item",
+                        "source_path": f"/d000/f{n % 1000:06}",
+                        "destination_path": f"/copies/c{n:06}",
+                    }
+                ],
+            }
+            emulator.world.tasks.submit(
+                emulator.user.id, emulator.user.username, Principals.of(emulator.user.id), document
+            )
+        emulator.world.tasks.list_for(None)  # all finished, as a long session leaves them
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "state.json"
+        saves, loads = [], []
+        for _ in range(3):
+            start = time.perf_counter()
+            emulator.save_state(path)
+            saves.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            emulator.load_state(path)
+            loads.append(time.perf_counter() - start)
+        size = path.stat().st_size / 2**20
+    print(f"  {'save_state (median of 3)':<52} {statistics.median(saves) * 1000:9.1f} ms")
+    print(f"  {'load_state (median of 3)':<52} {statistics.median(loads) * 1000:9.1f} ms")
+    print(f"  {'state file size':<52} {size:9.1f} MB")
+
+
+def _hammer(
+    url: str, headers: dict[str, str], clients: int, seconds: float
+) -> tuple[int, int, list[float]]:
+    """``clients`` threads, each with its own keep-alive session, calling
+    ``url`` for ``seconds``: (answers, errors, latencies)."""
+    latencies: list[float] = []
+    errors = [0]
+    stop = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def client() -> None:
+        mine: list[float] = []
+        failed = 0
+        with requests.Session() as session:
+            while time.perf_counter() < stop:
+                began = time.perf_counter()
+                try:
+                    ok = session.get(url, headers=headers, timeout=30).status_code == 200
+                except requests.RequestException:
+                    ok = False
+                mine.append(time.perf_counter() - began)
+                failed += not ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), errors[0], latencies
+
+
+def load_test(clients: int, seconds: float) -> None:
+    """A served emulator (userinfo, token checked, journaled) against a bare
+    werkzeug app returning fixed bytes from the same kind of server, each
+    under ``clients`` concurrent keep-alive clients in this process."""
+    print(
+        f"\n## load: {clients} concurrent clients for {seconds:g} s each"
+        "  (goal: within 1.5x of the bare app)"
+    )
+    from globus_testkit.transports.server import _QuietHandler
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    body = b'{"sub": "x", "preferred_username": "u"}'
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        return Response(body, mimetype="application/json")(environ, start_response)
+
+    bare = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    threading.Thread(target=bare.serve_forever, args=(0.05,), daemon=True).start()
+    emulator = Emulator()
+    server = emulator.serve()
+    token = emulator.auth.issue_token(emulator.user, "openid profile email")
+    targets = [
+        ("bare werkzeug app", f"http://127.0.0.1:{bare.socket.getsockname()[1]}/", {}),
+        (
+            "served emulator (userinfo)",
+            f"{server.url}/auth/v2/oauth2/userinfo",
+            {"Authorization": f"Bearer {token}"},
+        ),
+    ]
+    try:
+        for _, url, headers in targets:  # warm up: threads, connections, first token
+            _hammer(url, headers, clients, 0.5)
+        base = None
+        for name, url, headers in targets:
+            answers, errors, latencies = _hammer(url, headers, clients, seconds)
+            rate = answers / seconds
+            base = base or rate
+            latencies.sort()
+            p50 = latencies[len(latencies) // 2] * 1000 if latencies else 0.0
+            p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0
+            print(
+                f"  {name:<30} {rate:8.0f} req/s  x{base / rate if rate else 0:5.2f}"
+                f"   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   errors {errors}"
+            )
+    finally:
+        bare.shutdown()
+        emulator.stop()
