@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
+
+from .test_globus_cli import globus
 
 
 @pytest.fixture
@@ -24,3 +27,13 @@ def user_env(cli_env):
     env = dict(cli_env)
     del env["GLOBUS_CLI_CLIENT_ID"], env["GLOBUS_CLI_CLIENT_SECRET"]
     return env
+
+
+@pytest.fixture
+def run(cli_env):
+    """globus-cli as the service account, with `-F json`: its parsed output."""
+
+    def call(*args: str) -> dict:
+        return json.loads(globus(cli_env, *args, "-F", "json").stdout)
+
+    return call

@@ -3,21 +3,11 @@ points) against the live server."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from .test_globus_cli import GLOBUS, globus
 
 pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
-
-
-@pytest.fixture
-def run(cli_env):
-    def call(*args: str) -> dict:
-        return json.loads(globus(cli_env, *args, "-F", "json").stdout)
-
-    return call
 
 
 @pytest.fixture

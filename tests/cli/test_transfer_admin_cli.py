@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-
 import globus_sdk
 import pytest
 
@@ -13,14 +11,6 @@ from .test_globus_cli import GLOBUS, globus
 pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 MANAGED = "9a8b7c6d-0000-4000-8000-0000000000aa"  # a subscription: the collection is managed
-
-
-@pytest.fixture
-def run(cli_env):
-    def call(*args: str) -> dict:
-        return json.loads(globus(cli_env, *args, "-F", "json").stdout)
-
-    return call
 
 
 def test_endpoint_role_commands_grant_list_show_and_remove(run, globus_emulator, cli_env):

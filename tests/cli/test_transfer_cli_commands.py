@@ -5,8 +5,6 @@ task in progress (update, pause-info, filtered lists)."""
 
 from __future__ import annotations
 
-import json
-
 import globus_sdk
 import pytest
 
@@ -14,14 +12,6 @@ from .test_globus_cli import GLOBUS, globus
 
 pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
-
-
-@pytest.fixture
-def run(cli_env):
-    def call(*args: str) -> dict:
-        return json.loads(globus(cli_env, *args, "-F", "json").stdout)
-
-    return call
 
 
 @pytest.fixture
