@@ -18,6 +18,7 @@ from ...http import ApiError, Call, NotEmulated, Reply, marker_page, schema_prob
 from ..auth.errors import TokenRejected
 from ..auth.models import RESOURCE_SERVER, AuthState, Dependency
 from ..base import Routes, Service
+from ..transfer import TRANSFER_ALL
 from .providers import (
     ACTIONS_HOST,
     CATALOGUE,
@@ -26,7 +27,6 @@ from .providers import (
     Provider,
     hosted_provider,
 )
-from .transfer_providers import TRANSFER_ALL
 
 if TYPE_CHECKING:
     from ...emulator import World

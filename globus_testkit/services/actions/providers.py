@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..compute.routes import COMPUTE_SCOPE
+from ..transfer import TRANSFER_ALL
 from . import compute_providers as compute
 from . import search_providers as search
 from . import transfer_providers as transfer
@@ -278,7 +279,7 @@ CATALOGUE: list[Provider] = [
     # transfer.actions.globus.org: every provider takes Transfer's own scope.
     *_transfer_family(
         TRANSFER_ACTIONS_HOST,
-        lambda path: transfer.TRANSFER_ALL,
+        lambda path: TRANSFER_ALL,
         {
             name: name
             for name in (
@@ -295,12 +296,12 @@ CATALOGUE: list[Provider] = [
     _not_emulated(
         _url(TRANSFER_ACTIONS_HOST, "create_guest_collection"),
         "Create GCSv5 guest collection",
-        transfer.TRANSFER_ALL,
+        TRANSFER_ALL,
     ),
     _not_emulated(
         _url(TRANSFER_ACTIONS_HOST, "create_gcp_guest_collection"),
         "Create GCP guest collection",
-        transfer.TRANSFER_ALL,
+        TRANSFER_ALL,
     ),
     Provider(
         _url(ACTIONS_HOST, "search/ingest"),

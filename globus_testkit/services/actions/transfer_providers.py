@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ..transfer import TRANSFER_ALL, TRANSFER_API
+
 if TYPE_CHECKING:
     from .hosted import Action, ActionsService
 
-TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
-TRANSFER_API = "https://transfer.api.globus.org/v0.10"
 # Settings a transfer or delete document may carry through unchanged.
 TASK_OPTIONS = (
     "label",

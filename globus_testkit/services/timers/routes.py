@@ -15,6 +15,7 @@ from ...clock import parse_iso
 from ...http import ApiError, BadRequest, Call, NotFound, Reply, marker_page, validate
 from ..auth.models import Dependency
 from ..base import Routes, Service
+from ..transfer import TRANSFER_ALL
 from .models import (
     FLOWS_URL,
     RUNNABLE,
@@ -26,7 +27,7 @@ from .models import (
     Timer,
     TimersState,
 )
-from .runs import TRANSFER_ALL, fire, take_grant
+from .runs import fire, take_grant
 
 if TYPE_CHECKING:
     from ...emulator import World

@@ -11,14 +11,12 @@ from ...faults import DropConnection
 from ...http import ApiError, NotFound
 from ..auth.errors import OAuthError
 from ..flows.models import flow_scope
+from ..transfer import TRANSFER_ALL, TRANSFER_API
 from .models import FLOWS_URL, TIMER_SCOPE, TIMERS_CLIENT_ID, RunResult, Timer
 
 if TYPE_CHECKING:
     from ..auth.models import TokenInfo
     from .routes import TimersService
-
-TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
-TRANSFER_API = "https://transfer.api.globus.org/v0.10"
 
 
 def dependent_scope(timer_type: str, flow_id: str | None) -> str:

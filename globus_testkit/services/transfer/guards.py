@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ...http import SessionRequired
+from . import TRANSFER_ALL
 from .collection import Collection
 from .errors import ConsentRequired
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from ...world import World
     from ..auth.models import TokenInfo
 
-TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 
 # Which Transfer error family a refused endpoint login falls in, per operation.
 _LOGIN_FAILURES = {

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...http import ApiError, Call, Reply, offset_page, validate
 from ...resources import fixtures_dir
 from ..base import Routes, Service
-from . import guards, jsonapi
+from . import TRANSFER_ALL, guards, jsonapi
 from .access import Principals
 from .collection import Collection
 from .models import TransferState
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 routes = Routes()
 
 TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
-TRANSFER_ALL = guards.TRANSFER_ALL
+
 API = "/v0.10"
 
 
