@@ -392,7 +392,7 @@ def _subscription(
     """The subscription the caller may give the endpoint, asking Groups
     which ones they manage."""
     identities = [i.id for i in svc.world.auth.identity_set(info.identity_id)]
-    managed = svc.world.groups.managed_subscriptions(identities)
+    managed = svc.world.groups.subscriptions_of(identities, admin=True)
     return svc.state.resolve_subscription(endpoint, info.identity_id, subscription_id, managed)
 
 

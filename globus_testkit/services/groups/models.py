@@ -354,14 +354,16 @@ class GroupsState:
                 return group
         raise NotFound(f"Subscription {subscription_id} not found.", code="SUBSCRIPTION_NOT_FOUND")
 
-    def managed_subscriptions(self, identity_ids: Iterable[str]) -> list[str]:
-        """The subscriptions these identities manage: those of the groups
-        they are admins of (who may also verify groups for them)."""
-        identities = set(identity_ids)
+    def subscriptions_of(self, identity_ids: Iterable[str], *, admin: bool) -> list[str]:
+        """The subscriptions whose groups these identities belong to; with
+        ``admin``, only those they manage (admins of the subscription's
+        group, who may also verify groups for it)."""
+        identities = sorted(set(identity_ids))
         return sorted(
-            g.subscription_id
-            for g in self.groups.values()
-            if g.subscription_id and g.roster.role_of(identities) == "admin"
+            group.subscription_id
+            for group, _ in self.groups_of(identities)
+            if group.subscription_id
+            and (not admin or self.is_member(identities, group.id, role="admin"))
         )
 
     def set_subscription_admin_verified(

@@ -84,13 +84,7 @@ class TransferService(Service):
     def subscriptions_of(self, who: Principals, *, admin: bool) -> set[str]:
         """The subscriptions whose groups the caller is in (as an admin, if
         ``admin``): Groups alone answers who belongs to a subscription."""
-        identities = sorted(who.identities)
-        return {
-            group.subscription_id
-            for group, _ in self.world.groups.groups_of(identities)
-            if group.subscription_id
-            and (not admin or self.world.groups.is_member(identities, group.id, role="admin"))
-        }
+        return set(self.world.groups.subscriptions_of(who.identities, admin=admin))
 
     def require_consent(self, info: TokenInfo, *collections: Collection) -> None:
         guards.require_consent(self.world, info, collections)
