@@ -202,7 +202,6 @@ def test_recursive_ls_passes_its_params_through(globus_emulator, globus_user_app
 
 
 @needs_sdk4
-@needs_sdk4
 @pytest.mark.parametrize("owner", ["user", "client"])
 def test_guest_collection_examples_create_a_public_guest_collection(
     run_example, globus_emulator, owner
