@@ -155,7 +155,10 @@ def load_auth(world: World, spec: dict[str, Any]) -> None:
         )
     for index, item in enumerate(spec.get("projects", [])):
         with _at(f"projects[{index}]"):
-            admins = [_identity_id(world, a) for a in item.get("admins", [world.user_id])]
+            admins = [
+                resolve_identity_id(world, a, f"projects[{index}]", clients=True)
+                for a in item.get("admins", [world.user_id])
+            ]
             world.auth.create_project(
                 item["display_name"],
                 item.get("contact_email", "admin@example.org"),
@@ -188,12 +191,14 @@ def known_policies(world: World, policy_ids: list[str], where: str) -> list[str]
     return policy_ids
 
 
-def _identity_id(world: World, given: str) -> str:
-    if given in world.auth.identities or given in world.auth.clients:
+def resolve_identity_id(world: World, given: str, where: str, *, clients: bool = False) -> str:
+    """The id of the identity a world file names by id or username (or, with
+    ``clients``, a client's id); a WorldError naming ``where`` if none."""
+    if given in world.auth.identities or (clients and given in world.auth.clients):
         return given
     found = world.auth.identity_by_username(given)
     if found is None:
-        raise ValueError(f"no identity {given!r} (add it under identities)")
+        raise WorldError(f"world.{where}: no identity {given!r} (add it under identities)")
     return found.id
 
 

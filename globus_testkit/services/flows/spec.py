@@ -11,7 +11,7 @@ from ...http import ApiError, validate
 from ...patterns import schema_pattern_problems
 from ...worlds import WorldError, strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, Dependency
-from ..auth.spec import known_policies
+from ..auth.spec import known_policies, resolve_identity_id
 from .language import check_definition
 from .models import Flow, handler
 
@@ -72,7 +72,7 @@ def load_flows(world: World, items: list[dict[str, Any]]) -> None:
             known_policies(world, [policy], f"{where}.authentication_policy_id")
 
         scopes = _hosted_scopes(item["definition"], where)
-        owner = _identity_id(world, item.get("owner", world.user_id), where)
+        owner = resolve_identity_id(world, item.get("owner", world.user_id), f"{where}.owner")
         fields = {k: v for k, v in item.items() if k not in ("id", "owner")}
         fields.setdefault("input_schema", {})
         try:
@@ -134,12 +134,3 @@ def register_flow_scope(world: World, flow: Flow, scopes: list[str]) -> None:
             auth.register_scope(scope, client_id=flow.id, dependencies=list(deps))
         else:
             existing.dependencies = list(deps)
-
-
-def _identity_id(world: World, given: str, where: str) -> str:
-    if given in world.auth.identities:
-        return given
-    found = world.auth.identity_by_username(given)
-    if found is None:
-        raise WorldError(f"world.{where}.owner: no identity {given!r} (add it under identities)")
-    return found.id

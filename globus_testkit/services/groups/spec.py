@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..auth.spec import resolve_identity_id
 from .memberships import ROLES, STATUSES
 from .policies import GROUP_VISIBILITIES, MEMBER_VISIBILITIES, SIGNUP_FIELDS
 
@@ -75,7 +76,7 @@ def load_groups(world: World, items: list[dict[str, Any]]) -> None:
     """Add each described group; one without ``members`` gets the world's
     user as its admin."""
     by_name: dict[str, str] = {}
-    for item in items:
+    for index, item in enumerate(items):
         parent = item.get("parent")
         subscription = dict(item.get("subscription") or {})
         subscription_id = subscription.pop("id", None)
@@ -95,20 +96,13 @@ def load_groups(world: World, items: list[dict[str, Any]]) -> None:
         members = item.get("members")
         if members is None:
             members = [{"identity": world.user_id, "role": "admin"}]
-        for member in members:
+        for number, member in enumerate(members):
             membership = world.groups.add_member(
                 group.id,
-                _identity_id(world, member["identity"]),
+                resolve_identity_id(
+                    world, member["identity"], f"groups[{index}].members[{number}]"
+                ),
                 member.get("role", "member"),
                 member.get("status", "active"),
             )
             membership.membership_fields.update(member.get("membership_fields") or {})
-
-
-def _identity_id(world: World, given: str) -> str:
-    if given in world.auth.identities:
-        return given
-    found = world.auth.identity_by_username(given)
-    if found is None:
-        raise ValueError(f"groups: no identity {given!r} in the world (add it under identities)")
-    return found.id
