@@ -41,6 +41,24 @@ def test_shape_merges_list_items_and_null_matches_anything():
     assert compare_shapes(recorded, emulated) == []
 
 
+def test_a_key_only_some_list_items_hold_keeps_its_type():
+    # one recorded entry has details.state_name, another has none at all
+    merged = shape({"entries": [{"code": "a", "name": "x"}, {"code": "b"}]})
+    assert merged == {"entries": [{"code": "str", "name": "str"}]}
+    nested = shape([{"details": {"n": 1}}, {}])
+    assert nested == [{"details": {"n": "number"}}]
+
+
+def test_differing_item_types_are_alternatives_either_side_may_match():
+    recorded = shape({"values": [1, "one"]})
+    assert recorded == {"values": ["number|str"]}
+    assert compare_shapes(recorded, shape({"values": ["two"]})) == []
+    assert compare_shapes(shape({"values": ["two"]}), recorded) == []
+    assert compare_shapes(recorded, shape({"values": [True]})) == [
+        "type of $.values[]: recorded number|str, emulated bool"
+    ]
+
+
 def test_compare_shapes_names_missing_extra_and_mistyped_keys():
     problems = compare_shapes(shape({"a": 1, "b": "x"}), shape({"a": "1", "c": True}))
     assert problems == [
