@@ -13,6 +13,7 @@ server) and carry its ``manage_collections`` scope.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, SessionRequired, marker_page, validate
@@ -227,14 +228,9 @@ class GCSService(Service):
         requirement = gateway.session_requirement()
         if requirement is None or not (creating or gateway.high_assurance):
             return
-        own = [] if requirement.required_domains else [info.identity_id]
-        demanded = self.world.auth.session_problems(
-            info,
-            required_domains=requirement.required_domains,
-            required_identities=own,
-            require_mfa=requirement.require_mfa,
-            assurance_timeout=requirement.assurance_timeout,
-        )
+        if not requirement.required_domains:  # then the caller's own login must be recent
+            requirement = dataclasses.replace(requirement, required_identities=[info.identity_id])
+        demanded = self.world.auth.unmet(info, requirement)
         if demanded is None:
             return
         timed_out = self.world.auth.identities_in_domains(
