@@ -13,8 +13,10 @@ import hashlib
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...clock import Clock
+from ...statefile import StateFileError, pack_column, unpack_column
 from .errors import (
     BadPath,
     Exists,
@@ -48,11 +50,23 @@ class Node:
     def changed(self) -> None:
         self._sorted = None
 
+    # A directory's state holds its files and links packed into columns
+    # (one list per field, their contents joined into one bytes), so a
+    # state file or a copy of 100,000 files costs a few lists, not 100,000
+    # objects. Subdirectories stay objects: a guest collection's tree is
+    # rooted at one, and the two trees must go on sharing it. The
+    # sorted-names cache is derived: never copied or saved.
     def __getstate__(self) -> dict[str, object]:
-        # the sorted-names cache is derived: never copy or save it
-        state = dict(self.__dict__)
-        state["_sorted"] = None
+        state = {k: v for k, v in self.__dict__.items() if k != "_sorted"}
+        if self.children is not None:
+            state["children"] = _pack(self.children)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._sorted = None
+        if self.children is not None:
+            self.children = _unpack(self.children)
 
     def checksum(self, algorithm: str = "md5") -> str | None:
         if self.content is None:
@@ -216,3 +230,84 @@ class FileTree:
 
 def _parts(path: str) -> list[str]:
     return [p for p in path.split("/") if p]
+
+
+_OWNERSHIP = ("permissions", "user", "group")
+
+
+def _pack(children: dict[str, Node]) -> dict[str, Any]:
+    leaves = [node for node in children.values() if node.children is None]
+    contents = [node.content for node in leaves]
+    columns: dict[str, list[Any]] = {
+        "names": [node.name for node in leaves],
+        "kinds": [node.kind for node in leaves],
+        "mtimes": [node.mtime for node in leaves],
+        "sizes": [node.size for node in leaves],
+        "lengths": [None if c is None else len(c) for c in contents],
+        "link_targets": [node.link_target for node in leaves],
+        **{f: [getattr(node, f) for node in leaves] for f in _OWNERSHIP},
+    }
+    return {
+        "dirs": [node for node in children.values() if node.children is not None],
+        "contents": b"".join(c for c in contents if c is not None),
+        **{name: pack_column(column) for name, column in columns.items()},
+    }
+
+
+def _unpack(packed: Any) -> dict[str, Node]:
+    """A directory's children from :func:`_pack`'s columns, refusing any
+    that do not describe files and links (a corrupt or crafted state file)."""
+    if not isinstance(packed, dict) or not isinstance(packed.get("names"), list):
+        raise StateFileError("a directory's entries must be packed columns")
+    dirs, contents = packed.get("dirs"), packed.get("contents")
+    if not isinstance(dirs, list) or not all(
+        isinstance(d, Node) and d.children is not None and isinstance(d.name, str) for d in dirs
+    ):
+        raise StateFileError("a directory's subdirectories must be directories")
+    if not isinstance(contents, bytes):
+        raise StateFileError("a directory's file contents must be bytes")
+    count = len(packed["names"])
+    names, kinds, mtimes, sizes, lengths, targets, *ownership = (
+        unpack_column(packed, name, types, count) for name, types in _COLUMN_TYPES.items()
+    )
+    _check_leaves(names, kinds, sizes, lengths, contents, dirs)
+    children = {d.name: d for d in dirs}
+    at = 0
+    for i, name in enumerate(names):
+        length = lengths[i]
+        content = None if length is None else contents[at : at + length]
+        at += length or 0
+        children[name] = Node(
+            name, kinds[i], mtimes[i], sizes[i], content, targets[i], *(c[i] for c in ownership)
+        )
+    return children
+
+
+_COLUMN_TYPES: dict[str, tuple[type, ...]] = {
+    "names": (str,),
+    "kinds": (str,),
+    "mtimes": (float, int),
+    "sizes": (int,),
+    "lengths": (int, type(None)),
+    "link_targets": (str, type(None)),
+    **dict.fromkeys(_OWNERSHIP, (str,)),
+}
+
+
+def _check_leaves(
+    names: list[str],
+    kinds: list[str],
+    sizes: list[int],
+    lengths: list[int | None],
+    contents: bytes,
+    dirs: list[Node],
+) -> None:
+    every = names + [d.name for d in dirs]
+    if len(set(every)) != len(every) or any(not n or "/" in n or n in (".", "..") for n in every):
+        raise StateFileError("a directory's entries must have distinct, plain names")
+    if not set(kinds).issubset(("file", "link")):
+        raise StateFileError("a directory's packed entries must be files or links")
+    if any(s < 0 for s in sizes) or any(n is not None and n < 0 for n in lengths):
+        raise StateFileError("a directory's sizes must not be negative")
+    if sum(n or 0 for n in lengths) != len(contents):
+        raise StateFileError("a directory's file contents do not add up to their lengths")

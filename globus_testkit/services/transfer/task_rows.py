@@ -1,0 +1,133 @@
+"""Transfer's tasks as columns, for state files and copies of a world.
+
+A long session leaves thousands of finished tasks, each a dozen small
+dicts and lists; walked one by one they would make saving a world take
+seconds. Packed here, all of them are one :class:`Plain` value of
+columns (one list per field, a task's plan as columns too), which the
+state file writes as it is. Unpacking checks every column, since a state
+file may be corrupt or crafted, and refuses what does not describe tasks
+with StateFileError. A task's document (the JSON it was submitted with)
+and the events, counts and lists it gathers are JSON, so they keep their
+values; the finished-document cache is derived and never packed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
+
+from ...statefile import Plain, StateFileError, pack_column, unpack_column
+from .access import Principals
+from .tasks import OP_KINDS, Op, Task
+
+NUMBER = (int, float)
+TEXT_OR_NONE = (str, type(None))
+NUMBER_OR_NONE = (int, float, type(None))
+
+# What each packed field of a task may hold, as JSON gives it back.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "type": (str,),
+    "owner_id": (str,),
+    "owner_string": (str,),
+    "principals": (list,),
+    "request_time": NUMBER,
+    "submission_id": (str,),
+    "source_id": (str,),
+    "destination_id": TEXT_OR_NONE,
+    "document": (dict,),
+    "label": TEXT_OR_NONE,
+    "deadline": NUMBER_OR_NONE,
+    "status": (str,),
+    "nice_status": TEXT_OR_NONE,
+    "completion_time": NUMBER_OR_NONE,
+    "fatal_error": (dict, type(None)),
+    "plan": (dict, type(None)),
+    "next_op": (int,),
+    "started_at": NUMBER,
+    "counts": (dict,),
+    "events": (list,),
+    "successful": (list,),
+    "skipped": (list,),
+    "admin_pause_message": TEXT_OR_NONE,
+    "admin_paused_by": TEXT_OR_NONE,
+    "is_paused": (bool,),
+    "paused_since": NUMBER_OR_NONE,
+    "canceled_by_admin": TEXT_OR_NONE,
+    "canceled_by_admin_message": TEXT_OR_NONE,
+}
+# Every field of Task but the derived cache (a field added to Task needs
+# its line above, or it would be lost when saved).
+_FIELDS = tuple(f.name for f in fields(Task) if f.name != "finished_document")
+assert set(_FIELDS) == set(_TYPES), "every Task field needs its JSON types in _TYPES"
+
+_PLAN_TYPES: dict[str, tuple[type, ...]] = {
+    "kinds": (str,),
+    "sources": (str,),
+    "destinations": (str,),
+    "sizes": (int,),
+}
+
+
+def pack_tasks(tasks: Iterable[Task]) -> Plain:
+    """Tasks as columns of JSON values."""
+    rows = list(map(attrgetter(*_FIELDS), tasks))
+    columns = zip(*rows, strict=True) if rows else [()] * len(_FIELDS)
+    packed = {name: list(column) for name, column in zip(_FIELDS, columns, strict=True)}
+    packed["principals"] = [[*p.identities, None, *p.groups] for p in packed["principals"]]
+    packed["plan"] = [None if plan is None else _pack_plan(plan) for plan in packed["plan"]]
+    return Plain({"count": len(rows), **{name: pack_column(c) for name, c in packed.items()}})
+
+
+def unpack_tasks(packed: Any) -> dict[str, Task]:
+    """Tasks by id, from :func:`pack_tasks`'s columns."""
+    columns = packed.value if isinstance(packed, Plain) else None
+    if not isinstance(columns, dict) or set(columns) != {"count", *_FIELDS}:
+        raise StateFileError("transfer tasks must be columns of every task field")
+    count = columns["count"]
+    if type(count) is not int or count < 0:
+        raise StateFileError("transfer tasks must be counted")
+    values = {name: unpack_column(columns, name, _TYPES[name], count) for name in _FIELDS}
+    if len(set(values["id"])) != count:
+        raise StateFileError("transfer tasks must have distinct ids")
+    values["principals"] = [_principals(p) for p in values["principals"]]
+    values["plan"] = [None if p is None else _unpack_plan(p) for p in values["plan"]]
+    rows = zip(*values.values(), strict=True)
+    tasks = (Task(**dict(zip(_FIELDS, row, strict=True))) for row in rows)
+    return {task.id: task for task in tasks}
+
+
+def _principals(packed: list[Any]) -> Principals:
+    """Principals packed as their identities, None, then their groups."""
+    if packed.count(None) != 1 or not _all_text(p for p in packed if p is not None):
+        raise StateFileError("a task's principals must be ids around one null")
+    split = packed.index(None)
+    return Principals(frozenset(packed[:split]), frozenset(packed[split + 1 :]))
+
+
+def _all_text(values: Iterable[Any]) -> bool:
+    return all(isinstance(value, str) for value in values)
+
+
+def _pack_plan(plan: list[Op]) -> dict[str, Any]:
+    columns: dict[str, list[Any]] = {
+        "kinds": [op.kind for op in plan],
+        "sources": [op.source for op in plan],
+        "destinations": [op.destination for op in plan],
+        "sizes": [op.size for op in plan],
+    }
+    return {"count": len(plan), **{name: pack_column(c) for name, c in columns.items()}}
+
+
+def _unpack_plan(packed: dict[str, Any]) -> list[Op]:
+    count = packed.get("count")
+    if type(count) is not int or count < 0:
+        raise StateFileError("a task's plan must be counted")
+    kinds, sources, destinations, sizes = (
+        unpack_column(packed, name, types, count) for name, types in _PLAN_TYPES.items()
+    )
+    if not set(kinds).issubset(OP_KINDS) or any(size < 0 for size in sizes):
+        raise StateFileError("a task's plan holds an unknown step or a negative size")
+    return [Op(*step) for step in zip(kinds, sources, destinations, sizes, strict=True)]
