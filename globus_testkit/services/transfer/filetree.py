@@ -39,7 +39,7 @@ class Node:
     user: str = "globus"
     group: str = "globus"
     children: dict[str, Node] | None = None
-    _sorted: list[str] | None = field(default=None, repr=False)
+    _sorted: list[str] | None = field(default=None, repr=False, compare=False)
 
     def sorted_names(self) -> list[str]:
         assert self.children is not None
