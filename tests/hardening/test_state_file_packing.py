@@ -205,7 +205,11 @@ def _spoil_principals(t):
 
 
 def _spoil_plan(t):
-    t["plan"][0]["kinds"] = ["format_disk"] * t["plan"][0]["count"]
+    t["steps"]["kinds"] = "format_disk"  # every step
+
+
+def _spoil_plan_length(t):
+    t["plan"] = [99] * t["count"]
 
 
 def _spoil_count(t):
@@ -237,6 +241,7 @@ def test_corrupt_directory_columns_are_refused(tmp_path, spoil, problem):
         (_spoil_task_field, "columns of every task field"),
         (_spoil_principals, "principals must be ids around one null"),
         (_spoil_plan, "unknown step"),
+        (_spoil_plan_length, "kinds has .* rows, not 198"),
         (_spoil_count, "rows, not 1"),
     ],
 )

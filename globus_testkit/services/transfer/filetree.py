@@ -232,9 +232,6 @@ def _parts(path: str) -> list[str]:
     return [p for p in path.split("/") if p]
 
 
-_OWNERSHIP = ("permissions", "user", "group")
-
-
 def _pack(children: dict[str, Node]) -> dict[str, Any]:
     leaves = [node for node in children.values() if node.children is None]
     contents = [node.content for node in leaves]
@@ -245,7 +242,9 @@ def _pack(children: dict[str, Node]) -> dict[str, Any]:
         "sizes": [node.size for node in leaves],
         "lengths": [None if c is None else len(c) for c in contents],
         "link_targets": [node.link_target for node in leaves],
-        **{f: [getattr(node, f) for node in leaves] for f in _OWNERSHIP},
+        "permissions": [node.permissions for node in leaves],
+        "user": [node.user for node in leaves],
+        "group": [node.group for node in leaves],
     }
     return {
         "dirs": [node for node in children.values() if node.children is not None],
@@ -267,19 +266,19 @@ def _unpack(packed: Any) -> dict[str, Node]:
     if not isinstance(contents, bytes):
         raise StateFileError("a directory's file contents must be bytes")
     count = len(packed["names"])
-    names, kinds, mtimes, sizes, lengths, targets, *ownership = (
-        unpack_column(packed, name, types, count) for name, types in _COLUMN_TYPES.items()
-    )
+    columns = [unpack_column(packed, name, types, count) for name, types in _COLUMN_TYPES.items()]
+    names, kinds, _, sizes, lengths, *_ = columns
     _check_leaves(names, kinds, sizes, lengths, contents, dirs)
     children = {d.name: d for d in dirs}
     at = 0
-    for i, name in enumerate(names):
-        length = lengths[i]
-        content = None if length is None else contents[at : at + length]
-        at += length or 0
-        children[name] = Node(
-            name, kinds[i], mtimes[i], sizes[i], content, targets[i], *(c[i] for c in ownership)
-        )
+    for name, kind, mtime, size, length, target, permissions, user, group in zip(
+        *columns, strict=True
+    ):
+        content = None
+        if length is not None:
+            content = contents[at : at + length]
+            at += length
+        children[name] = Node(name, kind, mtime, size, content, target, permissions, user, group)
     return children
 
 
@@ -290,7 +289,9 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
     "sizes": (int,),
     "lengths": (int, type(None)),
     "link_targets": (str, type(None)),
-    **dict.fromkeys(_OWNERSHIP, (str,)),
+    "permissions": (str,),
+    "user": (str,),
+    "group": (str,),
 }
 
 
@@ -303,11 +304,13 @@ def _check_leaves(
     dirs: list[Node],
 ) -> None:
     every = names + [d.name for d in dirs]
-    if len(set(every)) != len(every) or any(not n or "/" in n or n in (".", "..") for n in every):
+    distinct = set(every)
+    if len(distinct) != len(every) or distinct & {"", ".", ".."} or "/" in "".join(every):
         raise StateFileError("a directory's entries must have distinct, plain names")
     if not set(kinds).issubset(("file", "link")):
         raise StateFileError("a directory's packed entries must be files or links")
-    if any(s < 0 for s in sizes) or any(n is not None and n < 0 for n in lengths):
+    known = [n for n in lengths if n is not None]
+    if min(sizes, default=0) < 0 or min(known, default=0) < 0:
         raise StateFileError("a directory's sizes must not be negative")
-    if sum(n or 0 for n in lengths) != len(contents):
+    if sum(known) != len(contents):
         raise StateFileError("a directory's file contents do not add up to their lengths")

@@ -44,7 +44,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "nice_status": TEXT_OR_NONE,
     "completion_time": NUMBER_OR_NONE,
     "fatal_error": (dict, type(None)),
-    "plan": (dict, type(None)),
+    "plan": (int, type(None)),  # its number of steps
     "next_op": (int,),
     "started_at": NUMBER,
     "counts": (dict,),
@@ -63,7 +63,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 _FIELDS = tuple(f.name for f in fields(Task) if f.name != "finished_document")
 assert set(_FIELDS) == set(_TYPES), "every Task field needs its JSON types in _TYPES"
 
-_PLAN_TYPES: dict[str, tuple[type, ...]] = {
+_STEP_TYPES: dict[str, tuple[type, ...]] = {
     "kinds": (str,),
     "sources": (str,),
     "destinations": (str,),
@@ -72,19 +72,33 @@ _PLAN_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def pack_tasks(tasks: Iterable[Task]) -> Plain:
-    """Tasks as columns of JSON values."""
+    """Tasks as columns of JSON values; a task's plan is its number of
+    steps, the steps of every plan being columns of their own."""
     rows = list(map(attrgetter(*_FIELDS), tasks))
     columns = zip(*rows, strict=True) if rows else [()] * len(_FIELDS)
     packed = {name: list(column) for name, column in zip(_FIELDS, columns, strict=True)}
     packed["principals"] = [[*p.identities, None, *p.groups] for p in packed["principals"]]
-    packed["plan"] = [None if plan is None else _pack_plan(plan) for plan in packed["plan"]]
-    return Plain({"count": len(rows), **{name: pack_column(c) for name, c in packed.items()}})
+    plans = packed["plan"]
+    packed["plan"] = [None if plan is None else len(plan) for plan in plans]
+    steps = [op for plan in plans if plan is not None for op in plan]
+    return Plain(
+        {
+            "count": len(rows),
+            **{name: pack_column(column) for name, column in packed.items()},
+            "steps": {
+                "kinds": pack_column([op.kind for op in steps]),
+                "sources": pack_column([op.source for op in steps]),
+                "destinations": pack_column([op.destination for op in steps]),
+                "sizes": pack_column([op.size for op in steps]),
+            },
+        }
+    )
 
 
 def unpack_tasks(packed: Any) -> dict[str, Task]:
     """Tasks by id, from :func:`pack_tasks`'s columns."""
     columns = packed.value if isinstance(packed, Plain) else None
-    if not isinstance(columns, dict) or set(columns) != {"count", *_FIELDS}:
+    if not isinstance(columns, dict) or set(columns) != {"count", "steps", *_FIELDS}:
         raise StateFileError("transfer tasks must be columns of every task field")
     count = columns["count"]
     if type(count) is not int or count < 0:
@@ -93,7 +107,7 @@ def unpack_tasks(packed: Any) -> dict[str, Task]:
     if len(set(values["id"])) != count:
         raise StateFileError("transfer tasks must have distinct ids")
     values["principals"] = [_principals(p) for p in values["principals"]]
-    values["plan"] = [None if p is None else _unpack_plan(p) for p in values["plan"]]
+    values["plan"] = _plans(values["plan"], columns["steps"])
     rows = zip(*values.values(), strict=True)
     tasks = (Task(**dict(zip(_FIELDS, row, strict=True))) for row in rows)
     return {task.id: task for task in tasks}
@@ -101,33 +115,26 @@ def unpack_tasks(packed: Any) -> dict[str, Task]:
 
 def _principals(packed: list[Any]) -> Principals:
     """Principals packed as their identities, None, then their groups."""
-    if packed.count(None) != 1 or not _all_text(p for p in packed if p is not None):
+    if packed.count(None) != 1 or not all(isinstance(p, str) for p in packed if p is not None):
         raise StateFileError("a task's principals must be ids around one null")
     split = packed.index(None)
     return Principals(frozenset(packed[:split]), frozenset(packed[split + 1 :]))
 
 
-def _all_text(values: Iterable[Any]) -> bool:
-    return all(isinstance(value, str) for value in values)
-
-
-def _pack_plan(plan: list[Op]) -> dict[str, Any]:
-    columns: dict[str, list[Any]] = {
-        "kinds": [op.kind for op in plan],
-        "sources": [op.source for op in plan],
-        "destinations": [op.destination for op in plan],
-        "sizes": [op.size for op in plan],
-    }
-    return {"count": len(plan), **{name: pack_column(c) for name, c in columns.items()}}
-
-
-def _unpack_plan(packed: dict[str, Any]) -> list[Op]:
-    count = packed.get("count")
-    if type(count) is not int or count < 0:
-        raise StateFileError("a task's plan must be counted")
+def _plans(lengths: list[int | None], steps: Any) -> list[list[Op] | None]:
+    """Each task's plan (or None), from its number of steps and the steps."""
+    known = [n for n in lengths if n is not None]
+    if min(known, default=0) < 0 or not isinstance(steps, dict):
+        raise StateFileError("a task's plan must be a number of steps")
     kinds, sources, destinations, sizes = (
-        unpack_column(packed, name, types, count) for name, types in _PLAN_TYPES.items()
+        unpack_column(steps, name, types, sum(known)) for name, types in _STEP_TYPES.items()
     )
-    if not set(kinds).issubset(OP_KINDS) or any(size < 0 for size in sizes):
+    if not set(kinds).issubset(OP_KINDS) or min(sizes, default=0) < 0:
         raise StateFileError("a task's plan holds an unknown step or a negative size")
-    return [Op(*step) for step in zip(kinds, sources, destinations, sizes, strict=True)]
+    ops = list(map(Op, kinds, sources, destinations, sizes))
+    plans: list[list[Op] | None] = []
+    at = 0
+    for length in lengths:
+        plans.append(None if length is None else ops[at : at + length])
+        at += length or 0
+    return plans
