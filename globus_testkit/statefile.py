@@ -14,10 +14,16 @@ Runtime objects (locks, conditions, threads, caches) must not be saved: a
 class holding one defines ``__getstate__`` (returning the data to keep)
 and ``__setstate__`` (rebuilding the rest), the same hooks copying a world
 uses. Anything else the walk meets is refused when saving, naming where.
+Each object visited costs microseconds, so the collections that grow
+large (a directory's files, Transfer's tasks) pack themselves into
+columns in ``state_for_file`` / ``restore_from_file``, which state files
+use instead of the copying hooks (copies, by pickle, stay fastest with
+objects as they are); lists of plain values, and :class:`Plain` JSON,
+are written without visiting each value.
 
 The format (``docs/state-files.md``) is one JSON document::
 
-    {"format": "globus-testkit-state", "version": 1,
+    {"format": "globus-testkit-state", "version": 2,
      "seed": ..., "spec": {...}, "world": <value>}
 
 where a value is JSON as is (objects whose keys start with ``$`` escaped),
@@ -77,12 +83,12 @@ class State:
 
 @dataclasses.dataclass(frozen=True)
 class Plain:
-    """JSON a model's ``__getstate__`` hands over whole (dicts with string
-    keys, lists, strings, integers, finite floats, booleans, None), so
-    that the walk need not visit each of its values: written as it is,
-    and given back to ``__setstate__`` wrapped again, as copying a world
-    gives it back. Nothing inside is shared or tagged: tuples come back
-    as lists, and the model checks what it gets."""
+    """JSON a model's ``state_for_file`` hands over whole (dicts with
+    string keys, lists, strings, integers, finite floats, booleans, None),
+    so that the walk need not visit each of its values: written as it is,
+    and given back to ``restore_from_file`` wrapped again. Nothing inside
+    is shared or tagged: tuples come back as lists, and the model checks
+    what it gets."""
 
     value: Any
 
@@ -303,7 +309,7 @@ class _Kind:
 
     name: str
     allowed: bool
-    getstate: bool  # whether it defines its own __getstate__
+    getstate: Any  # the hook giving its state: state_for_file, its own __getstate__, or None
 
 
 def _kind(cls: type) -> _Kind:
@@ -317,17 +323,15 @@ _KINDS: dict[type, _Kind] = {}
 
 
 def _new_kind(cls: type) -> _Kind:
-    getstate = getattr(cls, "__getstate__", None)
-    return _Kind(
-        _class_name(cls),
-        _allowed_class(cls),
-        getstate is not None and getstate is not _GETSTATE_DEFAULT,
-    )
+    getstate = getattr(cls, "state_for_file", None) or getattr(cls, "__getstate__", None)
+    if getstate is _GETSTATE_DEFAULT:
+        getstate = None
+    return _Kind(_class_name(cls), _allowed_class(cls), getstate)
 
 
 def _object_state(obj: Any, kind: _Kind) -> Any:
-    if kind.getstate:
-        return obj.__getstate__()
+    if kind.getstate is not None:
+        return kind.getstate(obj)
     try:
         return dict(vars(obj))
     except TypeError as err:
@@ -533,8 +537,9 @@ class _Decoder:
         obj: Any = object.__new__(cls)
         self._remember(number, obj)
         state = self.value(data.get("state"))
-        if getattr(cls, "__setstate__", None) is not None:
-            obj.__setstate__(state)
+        setstate = getattr(cls, "restore_from_file", None) or getattr(cls, "__setstate__", None)
+        if setstate is not None:
+            setstate(obj, state)
         elif isinstance(state, dict) and all(isinstance(k, str) for k in state):
             obj.__dict__.update(state)
         else:

@@ -50,19 +50,25 @@ class Node:
     def changed(self) -> None:
         self._sorted = None
 
-    # A directory's state holds its files and links packed into columns
-    # (one list per field, their contents joined into one bytes), so a
-    # state file or a copy of 100,000 files costs a few lists, not 100,000
-    # objects. Subdirectories stay objects: a guest collection's tree is
-    # rooted at one, and the two trees must go on sharing it. The
-    # sorted-names cache is derived: never copied or saved.
     def __getstate__(self) -> dict[str, object]:
-        state = {k: v for k, v in self.__dict__.items() if k != "_sorted"}
+        # the sorted-names cache is derived: never copy or save it
+        state = dict(self.__dict__)
+        state["_sorted"] = None
+        return state
+
+    # In a state file, a directory holds its files and links packed into
+    # columns (one list per field, their contents joined into one bytes),
+    # so saving 100,000 files costs a few lists, not 100,000 objects.
+    # Subdirectories stay objects: a guest collection's tree is rooted at
+    # one, and the two trees must go on sharing it. (Copies of a world, by
+    # pickle, are fastest with the nodes as they are.)
+    def state_for_file(self) -> dict[str, object]:
+        state = self.__getstate__()
         if self.children is not None:
             state["children"] = _pack(self.children)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def restore_from_file(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._sorted = None
         if self.children is not None:

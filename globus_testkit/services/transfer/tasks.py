@@ -137,20 +137,25 @@ class Tasks:
         if not task.done:
             self.unfinished.setdefault(task.owner_id, {})[task.id] = None
 
-    # The tasks themselves are packed into columns (task_rows), so a state
-    # file or a copy of 10,000 finished tasks costs a few lists.
     def __getstate__(self) -> dict[str, Any]:
-        from .task_rows import pack_tasks
-
-        state = {k: v for k, v in self.__dict__.items() if k not in self._INDEXES}
-        state["tasks"] = pack_tasks(self.tasks.values())
-        return state
+        return {k: v for k, v in self.__dict__.items() if k not in self._INDEXES}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._index()
+
+    # In a state file the tasks are packed into columns (task_rows), so
+    # 10,000 finished tasks cost a few lists, not 100,000 small objects.
+    def state_for_file(self) -> dict[str, Any]:
+        from .task_rows import pack_tasks
+
+        return {**self.__getstate__(), "tasks": pack_tasks(self.tasks.values())}
+
+    def restore_from_file(self, state: dict[str, Any]) -> None:
         from .task_rows import unpack_tasks
 
         self.__dict__.update(state)
-        self.tasks = unpack_tasks(state["tasks"])
+        self.tasks = unpack_tasks(state.get("tasks"))
         ids = set(self.tasks)
         if set(self.order) != ids or len(self.order) != len(ids):
             raise StateFileError("the transfer tasks and their order disagree")
