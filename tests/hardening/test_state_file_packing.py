@@ -164,55 +164,68 @@ def _tasks(document: dict) -> dict:
     return _find(document, "$plain")[0]["$plain"]
 
 
-def _spoil_names(d):
+def _spoil_names(document):
+    d = _directory(document)
     d["names"] = ["a.txt", "../up", "l"]
 
 
-def _spoil_rows(d):
+def _spoil_rows(document):
+    d = _directory(document)
     d["sizes"] = [1]
 
 
-def _spoil_kind(d):
+def _spoil_kind(document):
+    d = _directory(document)
     d["kinds"] = ["file", "dir", "link"]
 
 
-def _spoil_lengths(d):
+def _spoil_lengths(document):
+    d = _directory(document)
     d["lengths"] = [1, 500, None]
 
 
-def _spoil_duplicate(d):
+def _spoil_duplicate(document):
+    d = _directory(document)
     d["names"] = ["a.txt", "a.txt", "l"]
 
 
-def _spoil_container(d):
+def _spoil_container(document):
+    d = _directory(document)
     d["mtimes"] = {"every": "row"}
 
 
-def _spoil_task_column(t):
+def _spoil_task_column(document):
+    t = _tasks(document)
     t["document"] = ["not a document"] * t["count"]
 
 
-def _spoil_task_ids(t):
+def _spoil_task_ids(document):
+    t = _tasks(document)
     t["id"] = [t["id"][0]] * t["count"]
 
 
-def _spoil_task_field(t):
+def _spoil_task_field(document):
+    t = _tasks(document)
     del t["events"]
 
 
-def _spoil_principals(t):
+def _spoil_principals(document):
+    t = _tasks(document)
     t["principals"] = [["x"]] * t["count"]
 
 
-def _spoil_plan(t):
+def _spoil_plan(document):
+    t = _tasks(document)
     t["steps"]["kinds"] = "format_disk"  # every step
 
 
-def _spoil_plan_length(t):
+def _spoil_plan_length(document):
+    t = _tasks(document)
     t["plan"] = [99] * t["count"]
 
 
-def _spoil_count(t):
+def _spoil_count(document):
+    t = _tasks(document)
     t["count"] = 1
 
 
@@ -225,17 +238,6 @@ def _spoil_count(t):
         (_spoil_lengths, "do not add up"),
         (_spoil_duplicate, "distinct, plain names"),
         (_spoil_container, "mtimes must be a list of float/int"),
-    ],
-)
-def test_corrupt_directory_columns_are_refused(tmp_path, spoil, problem):
-    document = _saved(tmp_path)
-    spoil(_directory(document))
-    _refused(tmp_path, document, problem)
-
-
-@pytest.mark.parametrize(
-    ("spoil", "problem"),
-    [
         (_spoil_task_column, "document must be a list of dict"),
         (_spoil_task_ids, "distinct ids"),
         (_spoil_task_field, "columns of every task field"),
@@ -245,9 +247,9 @@ def test_corrupt_directory_columns_are_refused(tmp_path, spoil, problem):
         (_spoil_count, "rows, not 1"),
     ],
 )
-def test_corrupt_task_columns_are_refused(tmp_path, spoil, problem):
+def test_corrupt_directory_or_task_columns_are_refused(tmp_path, spoil, problem):
     document = _saved(tmp_path)
-    spoil(_tasks(document))
+    spoil(document)
     _refused(tmp_path, document, problem)
 
 

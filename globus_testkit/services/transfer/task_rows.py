@@ -62,6 +62,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 # its line above, or it would be lost when saved).
 _FIELDS = tuple(f.name for f in fields(Task) if f.name != "finished_document")
 assert set(_FIELDS) == set(_TYPES), "every Task field needs its JSON types in _TYPES"
+assert fields(Task)[-1].name == "finished_document", "Task(*row) fills the fields before it"
 
 _STEP_TYPES: dict[str, tuple[type, ...]] = {
     "kinds": (str,),
@@ -106,19 +107,25 @@ def unpack_tasks(packed: Any) -> dict[str, Task]:
     values = {name: unpack_column(columns, name, _TYPES[name], count) for name in _FIELDS}
     if len(set(values["id"])) != count:
         raise StateFileError("transfer tasks must have distinct ids")
-    values["principals"] = [_principals(p) for p in values["principals"]]
+    values["principals"] = _principals(values["principals"])
     values["plan"] = _plans(values["plan"], columns["steps"])
     rows = zip(*values.values(), strict=True)
-    tasks = (Task(**dict(zip(_FIELDS, row, strict=True))) for row in rows)
+    tasks = (Task(*row) for row in rows)  # _FIELDS are Task's fields, in order
     return {task.id: task for task in tasks}
 
 
-def _principals(packed: list[Any]) -> Principals:
-    """Principals packed as their identities, None, then their groups."""
-    if packed.count(None) != 1 or not all(isinstance(p, str) for p in packed if p is not None):
-        raise StateFileError("a task's principals must be ids around one null")
-    split = packed.index(None)
-    return Principals(frozenset(packed[:split]), frozenset(packed[split + 1 :]))
+def _principals(column: list[list[Any]]) -> list[Principals]:
+    """Each task's Principals, packed as their identities, None, then their
+    groups; one object for each distinct set (they never change)."""
+    made: dict[tuple[Any, ...], Principals] = {}
+    for packed in map(tuple, column):
+        if packed not in made:
+            ids = [p for p in packed if p is not None]
+            if len(ids) != len(packed) - 1 or not all(isinstance(i, str) for i in ids):
+                raise StateFileError("a task's principals must be ids around one null")
+            split = packed.index(None)
+            made[packed] = Principals(frozenset(packed[:split]), frozenset(packed[split + 1 :]))
+    return [made[tuple(packed)] for packed in column]
 
 
 def _plans(lengths: list[int | None], steps: Any) -> list[list[Op] | None]:
