@@ -123,7 +123,9 @@ def test_a_finished_task_shows_its_collections_new_name(globus_emulator, tmp_pat
     assert task["destination_endpoint_display_name"] == "Lab (renamed)"
     # the kept document is not part of the world's state
     globus_emulator.save_state(tmp_path / "state")
-    assert "Lab (renamed)" not in _tasks_part(json.loads((tmp_path / "state").read_text()))
+    text = (tmp_path / "state").read_text()
+    assert "Lab (renamed)" not in _tasks_part(json.loads(text))
+    assert "finished_document" not in text
 
 
 def _tasks_part(document: dict) -> str:
