@@ -96,7 +96,7 @@ class Task:
     canceled_by_admin: str | None = None
     canceled_by_admin_message: str | None = None
     # A finished task's document, built once (see task_document): derived,
-    # so never saved, copied or compared.
+    # so never saved in a state file, nor compared.
     finished_document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
