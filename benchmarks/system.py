@@ -143,17 +143,22 @@ def state_file_round_trip(files: int, tasks: int) -> None:
         emulator.world.tasks.list_for(None)  # all finished, as a long session leaves them
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "state.json"
-        saves, loads = [], []
+        # Wall time is the goal's measure; the process's CPU time beside it
+        # is what a busy machine's other work does not inflate.
+        times: dict[str, list[tuple[float, float]]] = {"save_state": [], "load_state": []}
         for _ in range(3):
-            start = time.perf_counter()
-            emulator.save_state(path)
-            saves.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            emulator.load_state(path)
-            loads.append(time.perf_counter() - start)
+            for name, call in (
+                ("save_state", emulator.save_state),
+                ("load_state", emulator.load_state),
+            ):
+                wall, cpu = time.perf_counter(), time.process_time()
+                call(path)
+                times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
         size = path.stat().st_size / 2**20
-    print(f"  {'save_state (median of 3)':<52} {statistics.median(saves) * 1000:9.1f} ms")
-    print(f"  {'load_state (median of 3)':<52} {statistics.median(loads) * 1000:9.1f} ms")
+    for name, taken in times.items():
+        wall_ms = statistics.median(w for w, _ in taken) * 1000
+        cpu_ms = statistics.median(c for _, c in taken) * 1000
+        print(f"  {name + ' (median of 3)':<52} {wall_ms:9.1f} ms  (CPU {cpu_ms:.1f} ms)")
     print(f"  {'state file size':<52} {size:9.1f} MB")
 
 

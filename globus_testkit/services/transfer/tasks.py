@@ -21,6 +21,7 @@ from ...clock import Clock, iso_seconds, parse_iso
 from ...http import encode_json
 from ...ids import Ids
 from ...patterns import glob_matches
+from ...statefile import StateFileError
 from .access import Principals
 from .admin import PauseRules
 from .collection import Collection
@@ -32,9 +33,12 @@ MODES = ("immediate", "timed", "manual")
 SYNC_CHECKS = ("exists", "size", "mtime", "checksum")
 
 
+OP_KINDS = ("mkdir", "copy", "delete", "missing", "denied", "not_a_dir")
+
+
 @dataclass
 class Op:
-    kind: str  # "mkdir" | "copy" | "delete" | "missing" | "denied" | "not_a_dir"
+    kind: str  # one of OP_KINDS
     source: str
     destination: str = ""
     size: int = 0
@@ -91,8 +95,9 @@ class Task:
     paused_since: float | None = None
     canceled_by_admin: str | None = None
     canceled_by_admin_message: str | None = None
-    # A finished task never changes, so its document is built once.
-    finished_document: dict[str, Any] | None = None
+    # A finished task's document, built once (see task_document): derived,
+    # so never saved in a state file, nor compared.
+    finished_document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def done(self) -> bool:  # INACTIVE is not done: it resumes
@@ -137,6 +142,25 @@ class Tasks:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._index()
+
+    # In a state file the tasks are packed into columns (task_rows), so
+    # 10,000 finished tasks cost a few lists, not 100,000 small objects.
+    def state_for_file(self) -> dict[str, Any]:
+        from .task_rows import pack_tasks
+
+        return {**self.__getstate__(), "tasks": pack_tasks(self.tasks.values())}
+
+    def restore_from_file(self, state: dict[str, Any]) -> None:
+        from .task_rows import unpack_tasks
+
+        self.__dict__.update(state)
+        self.tasks = unpack_tasks(state.get("tasks"))
+        ids = set(self.tasks)
+        if set(self.order) != ids or len(self.order) != len(ids):
+            raise StateFileError("the transfer tasks and their order disagree")
+        if not ids.issuperset(self.by_submission.values()):
+            raise StateFileError("a transfer submission names an unknown task")
         self._index()
 
     # -- submission ----------------------------------------------------------------
@@ -562,13 +586,30 @@ def parse_deadline(value: Any) -> float | None:
 
 
 def task_document(task: Task, collections: TransferState) -> dict[str, Any]:
-    """A task as ``GET task/{id}`` shows it."""
-    if task.finished_document is not None:
-        return task.finished_document
+    """A task as ``GET task/{id}`` shows it. A finished task's document is
+    built once and kept while it still holds: it names the task's
+    collections as they are called now, so a renamed (or deleted)
+    collection makes it be built anew."""
+    kept = task.finished_document
+    if kept is not None and _display_names(kept) == _current_names(task, collections):
+        return kept
     document = _task_document(task, collections)
     if task.done:
         task.finished_document = document
     return document
+
+
+def _display_names(document: dict[str, Any]) -> tuple[str | None, str | None]:
+    return (
+        document["source_endpoint_display_name"],
+        document["destination_endpoint_display_name"],
+    )
+
+
+def _current_names(task: Task, collections: TransferState) -> tuple[str | None, str | None]:
+    ends = (collections.collections.get(c or "") for c in (task.source_id, task.destination_id))
+    source, destination = (end.display_name if end else None for end in ends)
+    return source, destination
 
 
 # The JSON of finished tasks' documents, which never change, kept for
@@ -594,8 +635,7 @@ def task_body(task: Task, collections: TransferState) -> dict[str, Any] | bytes:
 
 def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
     options = task.document
-    source = collections.collections.get(task.source_id)
-    destination = collections.collections.get(task.destination_id or "")
+    source_name, destination_name = _current_names(task, collections)
     total = len(task.plan) if task.plan is not None else len(options["DATA"])
     pending = max(total - task.next_op, 0) if not task.done else 0
     elapsed = max((task.completion_time or 0) - task.request_time, 1e-9)
@@ -619,10 +659,10 @@ def _task_document(task: Task, collections: TransferState) -> dict[str, Any]:
         "deadline": iso_seconds(task.deadline) if task.deadline else None,
         "source_endpoint_id": task.source_id,
         "source_endpoint": task.source_id,
-        "source_endpoint_display_name": source.display_name if source else None,
+        "source_endpoint_display_name": source_name,
         "destination_endpoint_id": task.destination_id,
         "destination_endpoint": task.destination_id,
-        "destination_endpoint_display_name": destination.display_name if destination else None,
+        "destination_endpoint_display_name": destination_name,
         "sync_level": options.get("sync_level"),
         "verify_checksum": bool(options.get("verify_checksum")),
         "preserve_timestamp": bool(options.get("preserve_timestamp")),
