@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ...clock import Clock, iso, parse_iso
 from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
 from .models import PendingAction, Run, handler
+from .paths import select, visible
 from .web_inputs import config_problems, from_published_form
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class Runner:
         self.registered_apis = registered_apis
 
     def start(self, run: Run) -> None:
-        self._log(run, "FlowStarted", "Starting the flow", {"input": _visible(run.state)})
+        self._log(run, "FlowStarted", "Starting the flow", {"input": visible(run.state)})
         self.advance(run)
 
     def advance(self, run: Run) -> None:
@@ -93,13 +94,10 @@ class Runner:
             run, f"{kind}Started", f"State {name} started", {"state_name": name, "state_type": kind}
         )
         if kind == "Pass":
-            source = get_path(run.state, state["InputPath"]) if "InputPath" in state else run.state
-            if "Parameters" in state:
-                result = resolve(state["Parameters"], run.state)
-            elif "Result" in state:
+            if "Result" in state and "Parameters" not in state:
                 result = state["Result"]
             else:
-                result = source
+                result = _input(run, state)
             self._store(
                 run,
                 state,
@@ -129,12 +127,12 @@ class Runner:
             return True
         elif kind == "Fail":
             error = (
-                get_path(run.state, state["ErrorPath"])
+                select(run.state, state["ErrorPath"])
                 if "ErrorPath" in state
                 else state.get("Error", "States.Fail")
             )
             cause = (
-                get_path(run.state, state["CausePath"])
+                select(run.state, state["CausePath"])
                 if "CausePath" in state
                 else state.get("Cause", f"the flow reached the Fail state {name}")
             )
@@ -144,7 +142,7 @@ class Runner:
             run,
             f"{kind}Completed",
             f"State {name} completed",
-            {"state_name": name, "output": _visible(run.state)},
+            {"state_name": name, "output": visible(run.state)},
         )
         return self._next(run, state)
 
@@ -189,12 +187,7 @@ class Runner:
     def _create_web_input(self, run: Run, state: dict[str, Any]) -> dict[str, Any]:
         """A CreateWebInput state: a web input from its Parameters (or its
         InputPath); its document is the state's result."""
-        config = (
-            resolve(state["Parameters"], run.state)
-            if "Parameters" in state
-            else get_path(run.state, state.get("InputPath", "$"))
-        )
-        config = from_published_form(config)
+        config = from_published_form(_input(run, state))
         problems = config_problems(config)
         if problems:
             raise StateError("States.Runtime", "CreateWebInput: " + "; ".join(problems))
@@ -205,10 +198,11 @@ class Runner:
 
     def _await_web_input(self, run: Run, name: str, state: dict[str, Any]) -> bool:
         """An AwaitWebInput state: the run stays ACTIVE, blocked on the web
-        input its Parameters name (``WebInputId``), until it is answered."""
+        input its input names (``WebInputId`` in its Parameters), until it
+        is answered."""
         inputs = self._inputs()
         if run.web_input_id is None:
-            parameters = resolve(state.get("Parameters", {}), run.state)
+            parameters = _input(run, state)
             # `web_input_id`, as Globus's published example flows write it
             web_input_id = (
                 parameters.get("WebInputId", parameters.get("web_input_id"))
@@ -277,11 +271,7 @@ class Runner:
             return self._call_registered_api(run, name, state, kind, target or "")
         url = (target or "").rstrip("/")
         scope = given_scope or self.scope_for(url)
-        # $._context is virtual: an action given the whole state does not see it.
-        source = (
-            get_path(run.state, state["InputPath"]) if "InputPath" in state else _visible(run.state)
-        )
-        parameters = resolve(state["Parameters"], run.state) if "Parameters" in state else source
+        parameters = _input(run, state)
         request = {
             "request_id": f"{run.id}-{len(run.log)}",
             "body": parameters,
@@ -333,11 +323,7 @@ class Runner:
                 if kind == "handle"
                 else f"{name}: no usable registered API {target}",
             )
-        parameters = (
-            resolve(state["Parameters"], run.state)
-            if "Parameters" in state
-            else get_path(run.state, state.get("InputPath", "$"))
-        )
+        parameters = _input(run, state)
         try:
             method, url, body = api.request(parameters)
         except RequestProblem as err:
@@ -528,7 +514,7 @@ class Runner:
     def _finish(self, run: Run, status: str, error: str | None, cause: str) -> None:
         run.status = run.display_status = status
         run.completion_time = self.clock.now()
-        output = _visible(run.state)
+        output = visible(run.state)
         if status == "SUCCEEDED":
             run.details = {
                 "code": "FlowSucceeded",
@@ -557,8 +543,14 @@ class Runner:
         )
 
 
-def _visible(state: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in state.items() if k != "_context"}
+def _input(run: Run, state: dict[str, Any]) -> Any:
+    """What a state is given (an action provider, a registered API, a web
+    input, a Pass): its Parameters filled in, else what its InputPath
+    selects (the whole state by default). Either way, as :func:`select`
+    reads it: never the run's private ``$._context`` unless named."""
+    if "Parameters" in state:
+        return resolve(state["Parameters"], run.state)
+    return select(run.state, state.get("InputPath", "$"))
 
 
 __all__ = ["ActionCaller", "Runner", "StateError", "evaluate"]
