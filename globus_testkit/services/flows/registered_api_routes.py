@@ -33,7 +33,7 @@ def _checked(body: dict[str, object], schema: str) -> None:
 
 
 def _api(svc: FlowsService, api_id: str, principals: set[str], *, need: str) -> RegisteredApi:
-    api = svc.state.registered_apis.items.get(api_id)
+    api = svc.state.registered_apis.get(api_id)
     if api is None:
         raise NotFound(f"No Registered API exists with id value {api_id}", code="NOT_FOUND")
     allowed = {"view": set(ROLES), "update": {"owner", "administrator"}, "delete": {"owner"}}
@@ -58,9 +58,7 @@ def list_registered_apis(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, VIEW)
     roles = csv_filter(call, "filter_roles", ROLES) or {"owner"}
     found = [
-        api
-        for api in svc.state.registered_apis.items.values()
-        if roles & set(api.roles_of(principals))
+        api for api in svc.state.registered_apis.all() if roles & set(api.roles_of(principals))
     ]
     found = ordered(found, call, ORDER_KEYS, "created_timestamp DESC")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=100)

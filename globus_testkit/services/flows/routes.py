@@ -27,6 +27,7 @@ from ..base import Routes, Service
 from .calling import EmulatorCaller
 from .language import LanguageError
 from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, handler, principal
+from .registered_apis import NotUsable
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
 
@@ -120,8 +121,11 @@ class FlowsService(Service):
             if kind == "provider" and target:
                 scopes.add(scope or self.scope_for(target))
             elif kind == "registered_api":
-                api = self.state.registered_apis.usable(target or "")
-                if api is None or not api.roles_of(principals):
+                try:
+                    api = self.state.registered_apis.usable(target or "")
+                except NotUsable as err:
+                    raise ApiError(422, "UNPROCESSABLE_ENTITY", str(err)) from err
+                if not api.roles_of(principals):
                     raise ApiError(
                         422, "UNPROCESSABLE_ENTITY", f"no usable registered API {target}"
                     )

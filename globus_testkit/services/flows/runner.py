@@ -313,16 +313,19 @@ class Runner:
         made as the state's identity with a token for the API's scopes,
         through the same caller as providers (so never off the machine);
         the response templates make the answer the result or an error."""
-        from .registered_apis import RequestProblem
+        from .registered_apis import NotUsable, RequestProblem
 
-        api = self.registered_apis.usable(target) if self.registered_apis else None
-        if kind == "handle" or api is None:
+        if kind == "handle":
             raise StateError(
                 "ActionUnableToRun",
-                f"{name}: the registered API {target} is not emulated by globus-testkit"
-                if kind == "handle"
-                else f"{name}: no usable registered API {target}",
+                f"{name}: the registered API {target} is not emulated by globus-testkit",
             )
+        if self.registered_apis is None:
+            raise StateError("States.Runtime", "registered APIs are not available here")
+        try:
+            api = self.registered_apis.usable(target)
+        except NotUsable as err:
+            raise StateError("ActionUnableToRun", f"{name}: {err}") from err
         parameters = _input(run, state)
         try:
             method, url, body = api.request(parameters)
