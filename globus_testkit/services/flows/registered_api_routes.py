@@ -12,7 +12,17 @@ says otherwise, only what the caller owns, as Flows documents.
 
 from __future__ import annotations
 
-from ...http import ApiError, Call, Forbidden, NotFound, Reply, marker_page, validate
+from ...http import (
+    ApiError,
+    BadRequest,
+    Call,
+    Forbidden,
+    NotFound,
+    Reply,
+    marker_page,
+    unusable_schema_problems,
+    validate,
+)
 from .listing import csv_filter, ordered
 from .models import principal
 from .registered_apis import RegisteredApi
@@ -28,8 +38,14 @@ ORDER_KEYS = {
 
 
 def _checked(body: dict[str, object], schema: str) -> None:
-    """A malformed registered API is a 400, as the OpenAPI gives it."""
+    """A malformed registered API is a 400, as the OpenAPI gives it; so is
+    a state_input_schema that cannot be used."""
     validate(body, schema, code="BAD_REQUEST")
+    problems = (
+        unusable_schema_problems(body["state_input_schema"]) if "state_input_schema" in body else []
+    )
+    if problems:
+        raise BadRequest("state_input_schema: " + "; ".join(problems), code="BAD_REQUEST")
 
 
 def _api(svc: FlowsService, api_id: str, principals: set[str], *, need: str) -> RegisteredApi:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...http import ApiError, validate
-from ...patterns import schema_pattern_problems
+from ...http import ApiError, unusable_schema_problems, validate
 from ...worlds import WorldError, strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..auth.spec import known_policies, resolve_identity_id
@@ -105,14 +104,13 @@ def _hosted_scopes(definition: dict[str, Any], where: str) -> list[str]:
 
 def validated_flow(body: dict[str, Any]) -> None:
     """A flow being deployed: its definition (if given) follows the States
-    Language, and every pattern in its input schema runs in RE2."""
+    Language, and its input schema (if given) can be used."""
     if "definition" in body:
         validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY")
         problems = check_definition(body["definition"])
         if problems:
             raise ApiError(422, "UNPROCESSABLE_ENTITY", "; ".join(problems))
-    schema = body.get("input_schema")
-    problems = schema_pattern_problems(schema) if isinstance(schema, dict) else []
+    problems = unusable_schema_problems(body["input_schema"]) if "input_schema" in body else []
     if problems:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "input_schema: " + "; ".join(problems))
 
