@@ -433,14 +433,16 @@ def _acceptor(name: str) -> Callable[[Any], bool]:
     return accepts
 
 
-def validate(document: Any, schema: str, *, code: str = "BadRequest") -> None:
-    """Refuse a document that does not match a schema, naming where it fails.
-    Valid documents are waved through by the compiled check; jsonschema
-    finds and words what is wrong with the others."""
+def validate(document: Any, schema: str, *, code: str = "BadRequest", status: int = 400) -> None:
+    """Refuse a document that does not match a schema, naming where it fails,
+    with ``status`` and ``code`` (a 400 by default). Valid documents are
+    waved through by the compiled check; jsonschema finds and words what
+    is wrong with the others."""
     if _acceptor(schema)(document):
         return
     errors = sorted(schema_validator(schema).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(body)"
-        raise BadRequest(f"invalid request at {where}: {first.message}", code=code)
+        message = f"invalid request at {where}: {first.message}"
+        raise BadRequest(message, code=code) if status == 400 else ApiError(status, code, message)

@@ -224,7 +224,7 @@ def _require_session(svc: FlowsService, info: TokenInfo, flow: Flow) -> None:
 def create_flow(svc: FlowsService, call: Call) -> Reply:
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
+    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY", status=422)
     validated_flow(body)
     _known_policy(svc, body)
     scopes = svc.action_scopes(body["definition"], principals)
@@ -238,7 +238,7 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
     """globus-automate-client's deploy check: validated, never stored."""
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
+    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY", status=422)
     validated_flow(body)
     now = svc.world.clock.now()
     fields = {k: v for k, v in body.items() if k not in ("title", "definition")}
@@ -258,7 +258,7 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
 def validate_flow(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
+    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY", status=422)
     if "definition" not in body:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
     validated_flow(body)
@@ -303,7 +303,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     flow = svc.flow(flow_id, principals, need="admin")
     body = call.json_object()
-    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
+    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY", status=422)
     validated_flow(body)
     _known_policy(svc, body)
     scopes = svc.action_scopes(body.get("definition", flow.definition), principals)
@@ -470,7 +470,7 @@ def update_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
     _, principals = svc.caller(call, RUN_MANAGE)
     run = svc.run_for(run_id, principals, manage=True)
     body = call.json_object()
-    validate(body, "flows_run_update", code="UNPROCESSABLE_ENTITY")
+    validate(body, "flows_run_update", code="UNPROCESSABLE_ENTITY", status=422)
     for key, value in body.items():
         setattr(run, key, value)
     return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))

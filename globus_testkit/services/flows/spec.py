@@ -106,7 +106,7 @@ def validated_flow(body: dict[str, Any]) -> None:
     """A flow being deployed: its definition (if given) follows the States
     Language, and its input schema (if given) can be used."""
     if "definition" in body:
-        validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY")
+        validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY", status=422)
         problems = check_definition(body["definition"])
         if problems:
             raise ApiError(422, "UNPROCESSABLE_ENTITY", "; ".join(problems))
