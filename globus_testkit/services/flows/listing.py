@@ -1,5 +1,5 @@
-"""Query parameters Flows' newer listings share (web inputs, registered
-APIs): comma-separated filters with a fixed vocabulary and ``orderby``
+"""Query parameters Flows' listings share (flows, runs, web inputs,
+registered APIs): comma-separated filters with a fixed vocabulary and ``orderby``
 criteria (``"created_timestamp DESC,name ASC"``). A bad value is a 422, as
 the Flows OpenAPI gives it for query parameters that do not validate."""
 

@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ...clock import Clock, iso
+from ...http import schema_problems
 from ...ids import Ids
-from ...patterns import user_schema_validator
 from .errors import LanguageError
 from .paths import get_path
 
@@ -117,10 +117,7 @@ class RegisteredApi:
     def request(self, parameters: Any) -> tuple[str, str, Any]:
         """(method, URL with path and query filled in, JSON body or None)
         for a state's Parameters; RequestProblem if they do not fit."""
-        problems = [
-            e.message
-            for e in user_schema_validator(self.state_input_schema).iter_errors(parameters)
-        ]
+        problems = schema_problems(self.state_input_schema, parameters)
         if problems:
             raise RequestProblem("; ".join(problems))
         parts = render(self.data_templates.get("request", {}).get("template"), parameters)

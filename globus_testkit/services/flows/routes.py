@@ -25,8 +25,8 @@ from ...http import (
 from ..auth.errors import TokenRejected
 from ..base import Routes, Service
 from .calling import EmulatorCaller
-from .language import LanguageError
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, handler, principal
+from .listing import csv_filter
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers, principal
 from .registered_apis import NotUsable
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
@@ -43,10 +43,6 @@ MANAGE = {SCOPE + "all", SCOPE + "manage_flows"}
 VIEW = MANAGE | {SCOPE + "view_flows"}
 RUN_STATUS = {SCOPE + "all", SCOPE + "run_status", SCOPE + "run_manage"}
 RUN_MANAGE = {SCOPE + "all", SCOPE + "run_manage"}
-
-
-class FlowsError(ApiError):
-    pass
 
 
 class FlowsService(Service):
@@ -114,10 +110,7 @@ class FlowsService(Service):
         registered API's handle needs nothing here: running it answers
         the loud not-emulated failure."""
         scopes: set[str] = set()
-        for state in definition["States"].values():
-            if state.get("Type") != "Action":
-                continue
-            kind, target, scope = handler(state)
+        for kind, target, scope in action_handlers(definition):
             if kind == "provider" and target:
                 scopes.add(scope or self.scope_for(target))
             elif kind == "registered_api":
@@ -268,7 +261,7 @@ def validate_flow(svc: FlowsService, call: Call) -> Reply:
 @routes.route("/flows", "GET", operation="list_flows")
 def list_flows(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, VIEW)
-    roles = set(filter(None, call.args.get("filter_roles", "").split(",")))
+    roles = csv_filter(call, "filter_roles")
     words = call.args.get("filter_fulltext", "").lower().split()
     found = []
     for flow in sorted(svc.state.flows.values(), key=lambda f: f.created_at, reverse=True):
@@ -423,8 +416,8 @@ def _role_identities(svc: FlowsService, flow: Flow, body: dict[str, Any]) -> dic
 @routes.route("/runs", "GET", operation="list_runs")
 def list_runs(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, RUN_STATUS)
-    flow_ids = set(filter(None, call.args.get("filter_flow_id", "").split(",")))
-    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
+    flow_ids = csv_filter(call, "filter_flow_id")
+    statuses = csv_filter(call, "filter_status")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
 
     def visible() -> Iterator[Run]:
@@ -519,17 +512,11 @@ def resume_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
     # SpecificFlowClient resumes with the flow's own scope (so the engine
     # gets fresh consents); FlowsClient with run_manage.
     run = svc.state.runs.get(run_id)
-    flow_token = None
-    if run is not None and call.bearer():
-        try:
-            flow_token = svc.world.auth.check_token(call.bearer() or "", run.flow_id)
-        except TokenRejected:
-            flow_token = None
-    if flow_token is not None:
-        call.token = flow_token
-        principals = svc.principals(flow_token)
-    else:
-        _, principals = svc.caller(call, RUN_MANAGE)
+    _, principals = (
+        svc.flow_or_caller(call, run.flow_id, RUN_MANAGE)
+        if run is not None
+        else svc.caller(call, RUN_MANAGE)
+    )
     run = svc.run_for(run_id, principals, manage=True)
     svc.runner().resume(run)
     return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
@@ -550,7 +537,7 @@ def _release(svc: FlowsService, run: Run) -> Run:
     return run
 
 
-__all__ = ["FlowsService", "LanguageError"]
+__all__ = ["FlowsService"]
 
 
 # The flow-as-provider paths, web inputs and registered APIs register on

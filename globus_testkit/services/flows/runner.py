@@ -10,17 +10,15 @@ through an :class:`ActionCaller`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ...clock import Clock, iso, parse_iso
-from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
+from .language import LanguageError, get_path, resolve, rule_matches, set_path
 from .models import PendingAction, Run, handler
 from .paths import select, visible
-from .web_inputs import config_problems, from_published_form
-
-if TYPE_CHECKING:
-    from .registered_apis import RegisteredApis
-    from .web_inputs import WebInputs
+from .registered_apis import NotUsable, RegisteredApis, RequestProblem
+from .web_inputs import WebInputs, config_problems, from_published_form
 
 MAX_STEPS = 100_000
 MAX_BACKOFF = 600.0
@@ -52,9 +50,9 @@ class Runner:
         self,
         clock: Clock,
         caller: ActionCaller,
-        scope_for: Any,
-        web_inputs: WebInputs | None = None,
-        registered_apis: RegisteredApis | None = None,
+        scope_for: Callable[[str], str],
+        web_inputs: WebInputs,
+        registered_apis: RegisteredApis,
     ) -> None:
         self.clock = clock
         self.caller = caller
@@ -179,11 +177,6 @@ class Runner:
 
     # -- web inputs ---------------------------------------------------------------------
 
-    def _inputs(self) -> WebInputs:
-        if self.web_inputs is None:
-            raise StateError("States.Runtime", "web inputs are not available here")
-        return self.web_inputs
-
     def _create_web_input(self, run: Run, state: dict[str, Any]) -> dict[str, Any]:
         """A CreateWebInput state: a web input from its Parameters (or its
         InputPath); its document is the state's result."""
@@ -191,7 +184,7 @@ class Runner:
         problems = config_problems(config)
         if problems:
             raise StateError("States.Runtime", "CreateWebInput: " + "; ".join(problems))
-        web_input = self._inputs().create(run, config)
+        web_input = self.web_inputs.create(run, config)
         document = web_input.to_api(set(web_input.respondent_urns) | set(web_input.viewer_urns))
         # the published example flows read the new input's id as `web_input_id`
         return {**document, "web_input_id": web_input.id}
@@ -200,7 +193,7 @@ class Runner:
         """An AwaitWebInput state: the run stays ACTIVE, blocked on the web
         input its input names (``WebInputId`` in its Parameters), until it
         is answered."""
-        inputs = self._inputs()
+        inputs = self.web_inputs
         if run.web_input_id is None:
             parameters = _input(run, state)
             # `web_input_id`, as Globus's published example flows write it
@@ -254,13 +247,7 @@ class Runner:
             if now >= pending.timeout_at:
                 raise StateError("ActionTimeout", f"{name} did not finish in time")
             return False
-        status, body = self.caller.call(
-            pending.identity_id,
-            "GET",
-            f"{pending.url}/{pending.action_id}/status",
-            pending.scope,
-            None,
-        )
+        status, body = self._about_action(pending, "GET", "status")
         if status >= 400 or not isinstance(body, dict):
             raise StateError("ActionUnableToRun", f"status of {name} failed: HTTP {status}")
         return self._settle(run, name, state, body)
@@ -313,15 +300,11 @@ class Runner:
         made as the state's identity with a token for the API's scopes,
         through the same caller as providers (so never off the machine);
         the response templates make the answer the result or an error."""
-        from .registered_apis import NotUsable, RequestProblem
-
         if kind == "handle":
             raise StateError(
                 "ActionUnableToRun",
                 f"{name}: the registered API {target} is not emulated by globus-testkit",
             )
-        if self.registered_apis is None:
-            raise StateError("States.Runtime", "registered APIs are not available here")
         try:
             api = self.registered_apis.usable(target)
         except NotUsable as err:
@@ -360,6 +343,17 @@ class Runner:
             {"state_name": name, "output": result},
         )
         return self._next(run, state)
+
+    def _about_action(self, pending: PendingAction, method: str, verb: str) -> tuple[int, Any]:
+        """A call to the provider about the action it is running (its
+        status, cancel, resume), as whoever started it."""
+        return self.caller.call(
+            pending.identity_id,
+            method,
+            f"{pending.url}/{pending.action_id}/{verb}",
+            pending.scope,
+            None,
+        )
 
     def _runs_as(self, run: Run, state: dict[str, Any]) -> str:
         """Whose credentials an Action uses: the run's user (the default),
@@ -412,13 +406,7 @@ class Runner:
             return False
         now = self.clock.now()
         if now >= pending.timeout_at:
-            self.caller.call(
-                pending.identity_id,
-                "POST",
-                f"{pending.url}/{pending.action_id}/cancel",
-                pending.scope,
-                None,
-            )
+            self._about_action(pending, "POST", "cancel")
             run.action = None
             raise StateError("ActionTimeout", f"{name} did not finish in time")
         if polled:
@@ -430,13 +418,7 @@ class Runner:
         if run.status != "INACTIVE":
             return
         if run.action is not None:
-            self.caller.call(
-                run.action.identity_id,
-                "POST",
-                f"{run.action.url}/{run.action.action_id}/resume",
-                run.action.scope,
-                None,
-            )
+            self._about_action(run.action, "POST", "resume")
             run.action.poll_at = self.clock.now()
         run.status, run.display_status = "ACTIVE", "ACTIVE"
         run.details = {
@@ -452,13 +434,7 @@ class Runner:
         if run.done:
             return
         if run.action is not None:
-            self.caller.call(
-                run.action.identity_id,
-                "POST",
-                f"{run.action.url}/{run.action.action_id}/cancel",
-                run.action.scope,
-                None,
-            )
+            self._about_action(run.action, "POST", "cancel")
             run.action = None
         # As the service reports it (the SDK's recorded cancel_run): FAILED,
         # with FlowCanceled as the reason.
@@ -471,8 +447,7 @@ class Runner:
             "details": {},
         }
         run.web_input_id = None
-        if self.web_inputs is not None:
-            self.web_inputs.close_for_run(run.id)
+        self.web_inputs.close_for_run(run.id)
         self._log(run, "FlowCanceled", "The run was canceled", {})
 
     # -- transitions ----------------------------------------------------------------------
@@ -556,4 +531,4 @@ def _input(run: Run, state: dict[str, Any]) -> Any:
     return select(run.state, state.get("InputPath", "$"))
 
 
-__all__ = ["ActionCaller", "Runner", "StateError", "evaluate"]
+__all__ = ["ActionCaller", "Runner", "StateError"]

@@ -12,7 +12,7 @@ from ...worlds import WorldError, strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..auth.spec import known_policies, resolve_identity_id
 from .language import check_definition
-from .models import Flow, handler
+from .models import Flow, action_handlers
 
 if TYPE_CHECKING:
     from ...world import World
@@ -88,10 +88,7 @@ def _hosted_scopes(definition: dict[str, Any], where: str) -> list[str]:
     from ..actions.providers import hosted_provider
 
     scopes = set()
-    for state in definition["States"].values():
-        if state.get("Type") != "Action":
-            continue
-        kind, target, scope = handler(state)
+    for kind, target, scope in action_handlers(definition):
         provider = hosted_provider(target) if kind == "provider" and target else None
         if provider is None:
             raise WorldError(
