@@ -23,7 +23,7 @@ from ...http import (
     unusable_schema_problems,
     validate,
 )
-from .listing import csv_filter, ordered
+from .listing import csv_filter, ordered, page_reply
 from .models import principal
 from .registered_apis import RegisteredApi
 from .routes import MANAGE, VIEW, FlowsService, routes
@@ -79,14 +79,7 @@ def list_registered_apis(svc: FlowsService, call: Call) -> Reply:
     found = ordered(found, call, ORDER_KEYS, "created_timestamp DESC")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=100)
     page, marker = marker_page(found, call.args.get("marker"), limit)
-    return Reply(
-        {
-            "registered_apis": [api.summary() for api in page],
-            "limit": limit,
-            "has_next_page": marker is not None,
-            "marker": marker,
-        }
-    )
+    return page_reply("registered_apis", [api.summary() for api in page], limit, marker)
 
 
 @routes.route("/registered_apis/<api_id>", "GET", operation="get_registered_api")

@@ -25,7 +25,7 @@ from ...http import (
 from ..auth.errors import TokenRejected
 from ..base import Routes, Service
 from .calling import EmulatorCaller
-from .listing import csv_filter
+from .listing import csv_filter, page_reply
 from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers, principal
 from .registered_apis import NotUsable
 from .runner import Runner
@@ -217,8 +217,7 @@ def _require_session(svc: FlowsService, info: TokenInfo, flow: Flow) -> None:
 def create_flow(svc: FlowsService, call: Call) -> Reply:
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY", status=422)
-    validated_flow(body)
+    validated_flow(body, "flows_flow")
     _known_policy(svc, body)
     scopes = svc.action_scopes(body["definition"], principals)
     flow = svc.state.add_flow(info.identity_id, body)
@@ -231,8 +230,7 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
     """globus-automate-client's deploy check: validated, never stored."""
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY", status=422)
-    validated_flow(body)
+    validated_flow(body, "flows_flow")
     now = svc.world.clock.now()
     fields = {k: v for k, v in body.items() if k not in ("title", "definition")}
     preview = Flow(
@@ -251,10 +249,9 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
 def validate_flow(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY", status=422)
+    validated_flow(body, "flows_flow_update")
     if "definition" not in body:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
-    validated_flow(body)
     return Reply({"scopes": {"User": svc.action_scopes(body["definition"], principals)}})
 
 
@@ -275,14 +272,7 @@ def list_flows(svc: FlowsService, call: Call) -> Reply:
             found.append(flow)
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
     page, marker = marker_page(found, call.args.get("marker"), limit)
-    return Reply(
-        {
-            "flows": [f.to_api(principals) for f in page],
-            "limit": limit,
-            "has_next_page": marker is not None,
-            "marker": marker,
-        }
-    )
+    return page_reply("flows", [f.to_api(principals) for f in page], limit, marker)
 
 
 @routes.route("/flows/<flow_id>", "GET", operation="get_flow")
@@ -296,8 +286,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     flow = svc.flow(flow_id, principals, need="admin")
     body = call.json_object()
-    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY", status=422)
-    validated_flow(body)
+    validated_flow(body, "flows_flow_update")
     _known_policy(svc, body)
     scopes = svc.action_scopes(body.get("definition", flow.definition), principals)
     for key, value in body.items():
@@ -435,14 +424,8 @@ def list_runs(svc: FlowsService, call: Call) -> Reply:
             yield run
 
     page, marker = marker_page(visible(), call.args.get("marker"), limit)
-    return Reply(
-        {
-            "runs": [r.to_api(principals, svc.state.flows.get(r.flow_id)) for r in page],
-            "limit": limit,
-            "has_next_page": marker is not None,
-            "marker": marker,
-        }
-    )
+    runs = [r.to_api(principals, svc.state.flows.get(r.flow_id)) for r in page]
+    return page_reply("runs", runs, limit, marker)
 
 
 @routes.route("/runs/<run_id>", "GET", operation="get_run")

@@ -226,14 +226,7 @@ class Runner:
             raise StateError("States.Runtime", f"{name}: web input {web_input.id} was closed")
         run.web_input_id = None
         result = web_input.result()
-        self._store(run, state, result, default_path="$")
-        self._log(
-            run,
-            "AwaitWebInputCompleted",
-            f"State {name} completed",
-            {"state_name": name, "output": result},
-        )
-        return self._next(run, state)
+        return self._completed(run, name, state, result)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -264,17 +257,7 @@ class Runner:
             "body": parameters,
             "label": run.label or None,
         }
-        self._log(
-            run,
-            "ActionStarted",
-            f"State {name} of type Action started",
-            {
-                "state_name": name,
-                "state_type": "Action",
-                "action_url": url,
-                "parameters": parameters,
-            },
-        )
+        self._action_started(run, name, parameters, action_url=url)
         identity = self._runs_as(run, state)
         status, body = self.caller.call(identity, "POST", f"{url}/run", scope, request)
         if status >= 400 or not isinstance(body, dict) or "action_id" not in body:
@@ -314,17 +297,7 @@ class Runner:
             method, url, body = api.request(parameters)
         except RequestProblem as err:
             raise StateError("ActionUnableToRun", f"{name}: {err}") from err
-        self._log(
-            run,
-            "ActionStarted",
-            f"State {name} of type Action started",
-            {
-                "state_name": name,
-                "state_type": "Action",
-                "registered_api_id": api.id,
-                "parameters": parameters,
-            },
-        )
+        self._action_started(run, name, parameters, registered_api_id=api.id)
         status, answer = self.caller.call(
             self._runs_as(run, state), method, url, " ".join(api.scopes), body
         )
@@ -335,14 +308,16 @@ class Runner:
                 str(failure.get("exception") or "ActionUnableToRun"),
                 str(failure.get("cause", result))[:1000],
             )
-        self._store(run, state, result, default_path="$")
+        return self._completed(run, name, state, result)
+
+    def _action_started(self, run: Run, name: str, parameters: Any, **called: str) -> None:
+        """Log an Action state's start: what it calls (``called``) with what."""
         self._log(
             run,
-            "ActionCompleted",
-            f"State {name} of type Action completed",
-            {"state_name": name, "output": result},
+            "ActionStarted",
+            f"State {name} of type Action started",
+            {"state_name": name, "state_type": "Action", **called, "parameters": parameters},
         )
-        return self._next(run, state)
 
     def _about_action(self, pending: PendingAction, method: str, verb: str) -> tuple[int, Any]:
         """A call to the provider about the action it is running (its
@@ -377,14 +352,7 @@ class Runner:
             status == "FAILED" and not state.get("ExceptionOnActionFailure", True)
         ):
             run.action = None
-            self._store(run, state, body, default_path="$")
-            self._log(
-                run,
-                "ActionCompleted",
-                f"State {name} of type Action completed",
-                {"state_name": name, "output": body},
-            )
-            return self._next(run, state)
+            return self._completed(run, name, state, body)
         if status == "FAILED":
             run.action = None
             raise StateError("ActionFailedException", f"{name} failed: {body.get('details')}")
@@ -457,6 +425,20 @@ class Runner:
             state.get("ResultPath", default_path) if "ResultPath" in state or default_path else None
         )
         run.state = set_path(run.state, path, value)
+
+    def _completed(self, run: Run, name: str, state: dict[str, Any], result: Any) -> bool:
+        """A waiting state (an Action, an AwaitWebInput) done: its result
+        stored at its ResultPath, logged, and the run moves on."""
+        self._store(run, state, result, default_path="$")
+        description = (
+            f"State {name} of type Action completed"
+            if state["Type"] == "Action"
+            else f"State {name} completed"
+        )
+        self._log(
+            run, f"{state['Type']}Completed", description, {"state_name": name, "output": result}
+        )
+        return self._next(run, state)
 
     def _next(self, run: Run, state: dict[str, Any]) -> bool:
         if state.get("End"):

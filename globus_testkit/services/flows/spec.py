@@ -99,9 +99,12 @@ def _hosted_scopes(definition: dict[str, Any], where: str) -> list[str]:
     return sorted(scopes)
 
 
-def validated_flow(body: dict[str, Any]) -> None:
-    """A flow being deployed: its definition (if given) follows the States
-    Language, and its input schema (if given) can be used."""
+def validated_flow(body: dict[str, Any], schema: str | None = None) -> None:
+    """A flow being deployed: its fields match ``schema`` (the request's,
+    if given), its definition (if given) follows the States Language, and
+    its input schema (if given) can be used."""
+    if schema is not None:
+        validate(body, schema, code="UNPROCESSABLE_ENTITY", status=422)
     if "definition" in body:
         validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY", status=422)
         problems = check_definition(body["definition"])
