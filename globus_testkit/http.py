@@ -397,6 +397,29 @@ def schema_problems(schema: dict[str, Any], document: Any) -> list[str]:
     return [e.message for e in user_schema_validator(schema).iter_errors(document)]
 
 
+def unusable_schema_problems(schema: Any) -> list[str]:
+    """Why a user-given schema cannot be used (none: it can), asked once,
+    when it is deployed: it holds a pattern RE2 cannot run (named first:
+    the more telling reason), or it is no valid JSON Schema of the draft
+    it names (jsonschema's ``check_schema``)."""
+    import jsonschema
+
+    from .patterns import schema_pattern_problems
+
+    problems = schema_pattern_problems(schema)
+    if problems:
+        return problems
+    with warnings.catch_warnings():  # an unknown $schema: the newest draft
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cls = jsonschema.validators.validator_for(schema)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as err:
+        where = "/".join(str(p) for p in err.path) or "(top)"
+        return [f"not a valid JSON Schema at {where}: {err.message}"]
+    return []
+
+
 _acceptors: dict[str, Callable[[Any], bool]] = {}
 
 
@@ -410,14 +433,16 @@ def _acceptor(name: str) -> Callable[[Any], bool]:
     return accepts
 
 
-def validate(document: Any, schema: str, *, code: str = "BadRequest") -> None:
-    """Refuse a document that does not match a schema, naming where it fails.
-    Valid documents are waved through by the compiled check; jsonschema
-    finds and words what is wrong with the others."""
+def validate(document: Any, schema: str, *, code: str = "BadRequest", status: int = 400) -> None:
+    """Refuse a document that does not match a schema, naming where it fails,
+    with ``status`` and ``code`` (a 400 by default). Valid documents are
+    waved through by the compiled check; jsonschema finds and words what
+    is wrong with the others."""
     if _acceptor(schema)(document):
         return
     errors = sorted(schema_validator(schema).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(body)"
-        raise BadRequest(f"invalid request at {where}: {first.message}", code=code)
+        message = f"invalid request at {where}: {first.message}"
+        raise BadRequest(message, code=code) if status == 400 else ApiError(status, code, message)

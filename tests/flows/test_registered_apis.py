@@ -10,6 +10,8 @@ import copy
 import globus_sdk
 import pytest
 
+from globus_testkit.services.flows.registered_apis import DELETION_GRACE
+
 from .conftest import HELLO
 from .test_web_inputs import flows_for, urn
 
@@ -257,3 +259,39 @@ def test_a_handler_and_an_action_url_are_exclusive(flows):
     with pytest.raises(globus_sdk.FlowsAPIError) as caught:
         flows.create_flow("Both", both, {})
     assert caught.value.http_status == 422 and "mutually exclusive" in caught.value.text
+
+
+@needs_sdk_methods
+def test_a_deleted_registered_api_fails_runs_and_is_gone_after_its_grace_period(
+    flows, runner_for, globus_emulator
+):
+    lab = globus_emulator.groups.create("Lab", members={globus_emulator.user.id: "admin"})
+    api = register(flows)
+    flow = flows.create_flow(
+        "Deleted later", calling(api["id"], {"path": {"group_id": lab.id}}), {}
+    ).data
+    run_flow = runner_for(flow).run_flow
+    assert flows.get_run(run_flow({})["run_id"])["status"] == "SUCCEEDED"
+
+    deleted = flows.delete(f"/registered_apis/{api['id']}").data
+    pending = flows.get_registered_api(api["id"])
+    assert pending["status"] == "DELETE_PENDING"
+    assert pending["scheduled_deletion_timestamp"] == deleted["scheduled_deletion_timestamp"]
+    assert [a["id"] for a in flows.list_registered_apis()["registered_apis"]] == [api["id"]]
+    run = flows.get_run(run_flow({})["run_id"])
+    assert run["status"] == "FAILED" and run["details"]["error"] == "ActionUnableToRun"
+    assert f"the registered API {api['id']} was deleted" in run["details"]["cause"]
+
+    globus_emulator.clock.advance(DELETION_GRACE)
+    flows = flows_for(globus_emulator, globus_emulator.user)  # a week on: fresh tokens
+    run_flow = runner_for(flow).run_flow
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows.get_registered_api(api["id"])
+    assert caught.value.http_status == 404 and caught.value.code == "NOT_FOUND"
+    assert not flows.list_registered_apis()["registered_apis"]
+    with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+        flows.delete(f"/registered_apis/{api['id']}")
+    assert caught.value.http_status == 404
+    run = flows.get_run(run_flow({})["run_id"])
+    assert run["status"] == "FAILED"
+    assert f"no registered API {api['id']} exists" in run["details"]["cause"]

@@ -239,3 +239,21 @@ def test_the_run_context_says_who_started_the_run(flows, runner_for, globus_emul
     assert context["username"] == globus_emulator.user.username
     info = context["token_info"]
     assert info["iat"] == info["nbf"] <= globus_emulator.clock.now() < info["exp"]
+
+
+def test_run_and_flow_filters_take_comma_lists_and_repeated_values(flow, flows, runner_for):
+    run = runner_for(flow).run_flow
+    succeeded = run({"name": "Ada", "count": 11})["run_id"]
+    failed = run({"name": "Bob", "count": 1})["run_id"]
+    other = flows.create_flow("Other", DEFINITION, {}).data
+    elsewhere = runner_for(other).run_flow({"name": "Ada", "count": 11})["run_id"]
+
+    def run_ids(**query):
+        return {r["run_id"] for r in flows.list_runs(query_params=query)["runs"]}
+
+    assert run_ids(filter_status="FAILED") == {failed}
+    assert run_ids(filter_status="FAILED,SUCCEEDED") == {succeeded, failed, elsewhere}
+    assert run_ids(filter_status=["FAILED", "SUCCEEDED"]) == {succeeded, failed, elsewhere}
+    assert run_ids(filter_flow_id=[flow["id"]], filter_status="SUCCEEDED") == {succeeded}
+    owned = flows.list_flows(query_params={"filter_roles": ["flow_viewer", "flow_owner"]})
+    assert {f["id"] for f in owned["flows"]} == {flow["id"], other["id"]}

@@ -27,7 +27,7 @@ from typing import Any
 
 from .backticks import JsonPathRef, bind_paths, split_backticks
 from .errors import LanguageError
-from .paths import get_path
+from .paths import CONTEXT, select
 
 MAX_EXPRESSION = 10_000
 MAX_POWER = 1_000
@@ -204,7 +204,7 @@ class _Evaluator:
 
     def visit_JsonPathRef(self, node: JsonPathRef) -> Any:
         """A back-quoted JSONPath: the value it names in the run's state."""
-        return get_path(self.names, node.path)
+        return select(self.names, node.path)
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         _no_dunder(node.attr)
@@ -456,7 +456,7 @@ def _bind(target: ast.expr, value: Any, scope: dict[str, Any]) -> None:
 
 
 def _no_dunder(name: str) -> None:
-    if name.startswith("_") and name != "_context":
+    if name.startswith("_") and name != CONTEXT:
         raise LanguageError("States.Runtime", "names starting with _ are not allowed")
 
 

@@ -13,7 +13,7 @@ from ...clock import parse_iso
 from ...patterns import user_wildcard
 from .errors import LanguageError
 from .expressions import evaluate
-from .paths import get_path, has_path, path_steps, set_path
+from .paths import get_path, has_path, path_steps, select, set_path
 
 __all__ = [
     "LanguageError",
@@ -33,12 +33,12 @@ __all__ = [
 
 def resolve(template: Any, state: dict[str, Any]) -> Any:
     """A Parameters template with ``"k.$"`` paths and ``"k.="`` expressions
-    filled in from the state."""
+    filled in from the state (a path's selection as :func:`select` gives it)."""
     if isinstance(template, dict):
         resolved: dict[str, Any] = {}
         for key, value in template.items():
             if key.endswith(".$"):
-                resolved[key[:-2]] = copy.deepcopy(get_path(state, value))
+                resolved[key[:-2]] = copy.deepcopy(select(state, value))
             elif key.endswith(".="):
                 resolved[key[:-2]] = evaluate(value, state)
             else:

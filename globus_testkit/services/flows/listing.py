@@ -1,5 +1,5 @@
-"""Query parameters Flows' newer listings share (web inputs, registered
-APIs): comma-separated filters with a fixed vocabulary and ``orderby``
+"""Query parameters Flows' listings share (flows, runs, web inputs,
+registered APIs): comma-separated filters with a fixed vocabulary and ``orderby``
 criteria (``"created_timestamp DESC,name ASC"``). A bad value is a 422, as
 the Flows OpenAPI gives it for query parameters that do not validate."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ...http import ApiError, Call
+from ...http import ApiError, Call, Reply
 
 T = TypeVar("T")
 
@@ -55,3 +55,8 @@ def ordered(
 
 def _sortable(value: Any) -> tuple[int, Any]:
     return (0, "") if value is None else (1, value)
+
+
+def page_reply(key: str, page: list[Any], limit: int, marker: str | None) -> Reply:
+    """A page of a marker-paged listing, as Flows' listings answer it."""
+    return Reply({key: page, "limit": limit, "has_next_page": marker is not None, "marker": marker})

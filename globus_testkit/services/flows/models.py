@@ -36,6 +36,15 @@ def handler(state: dict[str, Any]) -> tuple[str, str | None, str | None]:
     return "provider", state.get("ActionUrl"), state.get("ActionScope")
 
 
+def action_handlers(definition: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """What each Action state of a definition calls (:func:`handler`)."""
+    return [
+        handler(state)
+        for state in definition.get("States", {}).values()
+        if state.get("Type") == "Action"
+    ]
+
+
 def run_as_roles(definition: dict[str, Any]) -> list[str]:
     """The role names Action states run as, besides the run's user and the
     flow itself: each needs a token of its own in the run's ``_tokens``."""

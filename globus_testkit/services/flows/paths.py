@@ -26,6 +26,9 @@ from jsonpath_ng.ext.parser import parse as _parse_jsonpath
 
 from .errors import LanguageError
 
+# The run's private context in its state: readable where a path names
+# it, never part of what a path selecting the whole state gives.
+CONTEXT = "_context"
 _STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(-?\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
 # ply's parser tables are shared state: compile one path at a time.
 _compile_lock = threading.Lock()
@@ -93,6 +96,22 @@ def get_path(document: Any, path: str) -> Any:
     return value
 
 
+def visible(state: dict[str, Any]) -> dict[str, Any]:
+    """The run's state as the flow's input and output show it: without
+    its private ``$._context``."""
+    return {k: v for k, v in state.items() if k != CONTEXT}
+
+
+def select(state: Any, path: str) -> Any:
+    """What a path selects from a run's state for a state's input (its
+    InputPath, its Parameters' ``.$`` values): ``$`` and queries read the
+    visible state, so ``$._context`` travels only where a path names it."""
+    steps = _simple_steps(_checked(path))
+    if steps or not isinstance(state, dict):  # names a key, the context's too
+        return get_path(state, path)
+    return get_path(visible(state), path)
+
+
 def _is_query(path: str) -> bool:
     """A path that selects (filter, wildcard, slice, descent) may select
     nothing: that is an empty list, not a missing value."""
@@ -113,13 +132,13 @@ def set_path(document: dict[str, Any], path: str | None, value: Any) -> dict[str
     if path is None:
         return document
     steps = path_steps(path)
-    if steps[:1] == ["_context"]:
+    if steps[:1] == [CONTEXT]:
         raise LanguageError("States.Runtime", "$._context is read-only")
     if not steps:
         if not isinstance(value, dict):
             value = {"value": value}
-        context = document.get("_context")
-        return {**value, "_context": context} if context is not None else dict(value)
+        context = document.get(CONTEXT)
+        return {**value, CONTEXT: context} if context is not None else dict(value)
     updated = dict(document)
     cursor: Any = updated
     try:

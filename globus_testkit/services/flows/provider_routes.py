@@ -19,8 +19,9 @@ def _flow_run(svc: FlowsService, call: Call, flow_id: str, run_id: str, manage: 
     return run
 
 
-def _as_action(svc: FlowsService, run: Run) -> dict[str, Any]:
+def _as_action(run: Run) -> dict[str, Any]:
     """A run as an ActionStatus, the shape a provider answers."""
+    document = run.to_api(set(), None)
     return {
         "action_id": run.id,
         "status": "SUCCEEDED"
@@ -32,15 +33,15 @@ def _as_action(svc: FlowsService, run: Run) -> dict[str, Any]:
         "label": run.label,
         "manage_by": list(run.run_managers),
         "monitor_by": list(run.run_monitors),
-        "start_time": run.to_api(set(), None)["start_time"],
-        "completion_time": run.to_api(set(), None)["completion_time"],
+        "start_time": document["start_time"],
+        "completion_time": document["completion_time"],
         "release_after": "P30D",
     }
 
 
 @routes.route("/flows/<flow_id>/<run_id>/status", "GET", operation="flow_action_status")
 def flow_action_status(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return Reply(_as_action(svc, _flow_run(svc, call, flow_id, run_id, False)))
+    return Reply(_as_action(_flow_run(svc, call, flow_id, run_id, False)))
 
 
 @routes.route("/flows/<flow_id>/<run_id>/log", "GET", operation="flow_action_log")
@@ -52,16 +53,16 @@ def flow_action_log(svc: FlowsService, call: Call, flow_id: str, run_id: str) ->
 def flow_action_cancel(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
     run = _flow_run(svc, call, flow_id, run_id, True)
     svc.runner().cancel(run)
-    return Reply(_as_action(svc, run))
+    return Reply(_as_action(run))
 
 
 @routes.route("/flows/<flow_id>/<run_id>/resume", "POST", operation="flow_action_resume")
 def flow_action_resume(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
     run = _flow_run(svc, call, flow_id, run_id, True)
     svc.runner().resume(run)
-    return Reply(_as_action(svc, run))
+    return Reply(_as_action(run))
 
 
 @routes.route("/flows/<flow_id>/<run_id>/release", "POST", operation="flow_action_release")
 def flow_action_release(svc: FlowsService, call: Call, flow_id: str, run_id: str) -> Reply:
-    return Reply(_as_action(svc, _release(svc, _flow_run(svc, call, flow_id, run_id, True))))
+    return Reply(_as_action(_release(svc, _flow_run(svc, call, flow_id, run_id, True))))

@@ -12,8 +12,18 @@ says otherwise, only what the caller owns, as Flows documents.
 
 from __future__ import annotations
 
-from ...http import ApiError, Call, Forbidden, NotFound, Reply, marker_page, validate
-from .listing import csv_filter, ordered
+from ...http import (
+    ApiError,
+    BadRequest,
+    Call,
+    Forbidden,
+    NotFound,
+    Reply,
+    marker_page,
+    unusable_schema_problems,
+    validate,
+)
+from .listing import csv_filter, ordered, page_reply
 from .models import principal
 from .registered_apis import RegisteredApi
 from .routes import MANAGE, VIEW, FlowsService, routes
@@ -28,12 +38,18 @@ ORDER_KEYS = {
 
 
 def _checked(body: dict[str, object], schema: str) -> None:
-    """A malformed registered API is a 400, as the OpenAPI gives it."""
+    """A malformed registered API is a 400, as the OpenAPI gives it; so is
+    a state_input_schema that cannot be used."""
     validate(body, schema, code="BAD_REQUEST")
+    problems = (
+        unusable_schema_problems(body["state_input_schema"]) if "state_input_schema" in body else []
+    )
+    if problems:
+        raise BadRequest("state_input_schema: " + "; ".join(problems), code="BAD_REQUEST")
 
 
 def _api(svc: FlowsService, api_id: str, principals: set[str], *, need: str) -> RegisteredApi:
-    api = svc.state.registered_apis.items.get(api_id)
+    api = svc.state.registered_apis.get(api_id)
     if api is None:
         raise NotFound(f"No Registered API exists with id value {api_id}", code="NOT_FOUND")
     allowed = {"view": set(ROLES), "update": {"owner", "administrator"}, "delete": {"owner"}}
@@ -58,21 +74,12 @@ def list_registered_apis(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, VIEW)
     roles = csv_filter(call, "filter_roles", ROLES) or {"owner"}
     found = [
-        api
-        for api in svc.state.registered_apis.items.values()
-        if roles & set(api.roles_of(principals))
+        api for api in svc.state.registered_apis.all() if roles & set(api.roles_of(principals))
     ]
     found = ordered(found, call, ORDER_KEYS, "created_timestamp DESC")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=100)
     page, marker = marker_page(found, call.args.get("marker"), limit)
-    return Reply(
-        {
-            "registered_apis": [api.summary() for api in page],
-            "limit": limit,
-            "has_next_page": marker is not None,
-            "marker": marker,
-        }
-    )
+    return page_reply("registered_apis", [api.summary() for api in page], limit, marker)
 
 
 @routes.route("/registered_apis/<api_id>", "GET", operation="get_registered_api")

@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ...clock import Clock, iso
+from ...http import schema_problems
 from ...ids import Ids
-from ...patterns import user_schema_validator
 from .errors import LanguageError
 from .paths import get_path
 
@@ -43,8 +43,9 @@ DEFAULT_TEMPLATES: dict[str, Any] = {
         },
     },
 }
-# How long a deleted registered API lingers as DELETE_PENDING. Globus
-# speaks of "a grace period" without its length; this is the emulator's.
+# How long a deleted registered API lingers as DELETE_PENDING before it
+# is gone. Globus speaks of "a grace period" without its length; this is
+# the emulator's.
 DELETION_GRACE = 7 * 24 * 3600.0
 ROLE_NAMES = ("owners", "administrators", "viewers")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -52,6 +53,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 class RequestProblem(Exception):
     """The Parameters cannot make a request to the registered API."""
+
+
+class NotUsable(Exception):
+    """The registered API cannot be called (gone, or being deleted)."""
 
 
 @dataclass
@@ -112,10 +117,7 @@ class RegisteredApi:
     def request(self, parameters: Any) -> tuple[str, str, Any]:
         """(method, URL with path and query filled in, JSON body or None)
         for a state's Parameters; RequestProblem if they do not fit."""
-        problems = [
-            e.message
-            for e in user_schema_validator(self.state_input_schema).iter_errors(parameters)
-        ]
+        problems = schema_problems(self.state_input_schema, parameters)
         if problems:
             raise RequestProblem("; ".join(problems))
         parts = render(self.data_templates.get("request", {}).get("template"), parameters)
@@ -177,12 +179,29 @@ def render(template: Any, source: Any) -> Any:
 
 
 class RegisteredApis:
-    """Every registered API, in creation order."""
+    """Every registered API, in creation order. A deleted one is kept,
+    DELETE_PENDING, until its grace period ends; then it is gone."""
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
         self.ids = ids
         self.items: dict[str, RegisteredApi] = {}
+
+    def get(self, api_id: str) -> RegisteredApi | None:
+        self._forget_deleted()
+        return self.items.get(api_id)
+
+    def all(self) -> list[RegisteredApi]:
+        self._forget_deleted()
+        return list(self.items.values())
+
+    def _forget_deleted(self) -> None:
+        """Drop the deleted APIs whose grace period has ended by now."""
+        now = self.clock.now()
+        for api_id in [
+            a.id for a in self.items.values() if a.deletion_at is not None and a.deletion_at <= now
+        ]:
+            del self.items[api_id]
 
     def create(self, owner_urn: str, fields: dict[str, Any]) -> RegisteredApi:
         now = self.clock.now()
@@ -223,6 +242,15 @@ class RegisteredApis:
         api.deletion_at = now + DELETION_GRACE
         api.updated_at = now
 
-    def usable(self, api_id: str) -> RegisteredApi | None:
-        api = self.items.get(api_id)
-        return api if api is not None and api.status == "ACTIVE" else None
+    def usable(self, api_id: str) -> RegisteredApi:
+        """The registered API, if it can be called now; NotUsable says why
+        it cannot."""
+        api = self.get(api_id)
+        if api is None:
+            raise NotUsable(f"no registered API {api_id} exists (or it was deleted)")
+        if api.deletion_at is not None:
+            raise NotUsable(
+                f"the registered API {api_id} was deleted: it is {api.status} "
+                f"until {iso(api.deletion_at)}, then gone"
+            )
+        return api

@@ -25,8 +25,9 @@ from ...http import (
 from ..auth.errors import TokenRejected
 from ..base import Routes, Service
 from .calling import EmulatorCaller
-from .language import LanguageError
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, handler, principal
+from .listing import csv_filter, page_reply
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers, principal
+from .registered_apis import NotUsable
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
 
@@ -42,10 +43,6 @@ MANAGE = {SCOPE + "all", SCOPE + "manage_flows"}
 VIEW = MANAGE | {SCOPE + "view_flows"}
 RUN_STATUS = {SCOPE + "all", SCOPE + "run_status", SCOPE + "run_manage"}
 RUN_MANAGE = {SCOPE + "all", SCOPE + "run_manage"}
-
-
-class FlowsError(ApiError):
-    pass
 
 
 class FlowsService(Service):
@@ -113,15 +110,15 @@ class FlowsService(Service):
         registered API's handle needs nothing here: running it answers
         the loud not-emulated failure."""
         scopes: set[str] = set()
-        for state in definition["States"].values():
-            if state.get("Type") != "Action":
-                continue
-            kind, target, scope = handler(state)
+        for kind, target, scope in action_handlers(definition):
             if kind == "provider" and target:
                 scopes.add(scope or self.scope_for(target))
             elif kind == "registered_api":
-                api = self.state.registered_apis.usable(target or "")
-                if api is None or not api.roles_of(principals):
+                try:
+                    api = self.state.registered_apis.usable(target or "")
+                except NotUsable as err:
+                    raise ApiError(422, "UNPROCESSABLE_ENTITY", str(err)) from err
+                if not api.roles_of(principals):
                     raise ApiError(
                         422, "UNPROCESSABLE_ENTITY", f"no usable registered API {target}"
                     )
@@ -220,8 +217,7 @@ def _require_session(svc: FlowsService, info: TokenInfo, flow: Flow) -> None:
 def create_flow(svc: FlowsService, call: Call) -> Reply:
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
-    validated_flow(body)
+    validated_flow(body, "flows_flow")
     _known_policy(svc, body)
     scopes = svc.action_scopes(body["definition"], principals)
     flow = svc.state.add_flow(info.identity_id, body)
@@ -234,8 +230,7 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
     """globus-automate-client's deploy check: validated, never stored."""
     info, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow", code="UNPROCESSABLE_ENTITY")
-    validated_flow(body)
+    validated_flow(body, "flows_flow")
     now = svc.world.clock.now()
     fields = {k: v for k, v in body.items() if k not in ("title", "definition")}
     preview = Flow(
@@ -254,17 +249,16 @@ def create_flow_dry_run(svc: FlowsService, call: Call) -> Reply:
 def validate_flow(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     body = call.json_object()
-    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
+    validated_flow(body, "flows_flow_update")
     if "definition" not in body:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "a definition is required")
-    validated_flow(body)
     return Reply({"scopes": {"User": svc.action_scopes(body["definition"], principals)}})
 
 
 @routes.route("/flows", "GET", operation="list_flows")
 def list_flows(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, VIEW)
-    roles = set(filter(None, call.args.get("filter_roles", "").split(",")))
+    roles = csv_filter(call, "filter_roles")
     words = call.args.get("filter_fulltext", "").lower().split()
     found = []
     for flow in sorted(svc.state.flows.values(), key=lambda f: f.created_at, reverse=True):
@@ -278,14 +272,7 @@ def list_flows(svc: FlowsService, call: Call) -> Reply:
             found.append(flow)
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
     page, marker = marker_page(found, call.args.get("marker"), limit)
-    return Reply(
-        {
-            "flows": [f.to_api(principals) for f in page],
-            "limit": limit,
-            "has_next_page": marker is not None,
-            "marker": marker,
-        }
-    )
+    return page_reply("flows", [f.to_api(principals) for f in page], limit, marker)
 
 
 @routes.route("/flows/<flow_id>", "GET", operation="get_flow")
@@ -299,8 +286,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     flow = svc.flow(flow_id, principals, need="admin")
     body = call.json_object()
-    validate(body, "flows_flow_update", code="UNPROCESSABLE_ENTITY")
-    validated_flow(body)
+    validated_flow(body, "flows_flow_update")
     _known_policy(svc, body)
     scopes = svc.action_scopes(body.get("definition", flow.definition), principals)
     for key, value in body.items():
@@ -419,8 +405,8 @@ def _role_identities(svc: FlowsService, flow: Flow, body: dict[str, Any]) -> dic
 @routes.route("/runs", "GET", operation="list_runs")
 def list_runs(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, RUN_STATUS)
-    flow_ids = set(filter(None, call.args.get("filter_flow_id", "").split(",")))
-    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
+    flow_ids = csv_filter(call, "filter_flow_id")
+    statuses = csv_filter(call, "filter_status")
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
 
     def visible() -> Iterator[Run]:
@@ -438,14 +424,8 @@ def list_runs(svc: FlowsService, call: Call) -> Reply:
             yield run
 
     page, marker = marker_page(visible(), call.args.get("marker"), limit)
-    return Reply(
-        {
-            "runs": [r.to_api(principals, svc.state.flows.get(r.flow_id)) for r in page],
-            "limit": limit,
-            "has_next_page": marker is not None,
-            "marker": marker,
-        }
-    )
+    runs = [r.to_api(principals, svc.state.flows.get(r.flow_id)) for r in page]
+    return page_reply("runs", runs, limit, marker)
 
 
 @routes.route("/runs/<run_id>", "GET", operation="get_run")
@@ -466,7 +446,7 @@ def update_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
     _, principals = svc.caller(call, RUN_MANAGE)
     run = svc.run_for(run_id, principals, manage=True)
     body = call.json_object()
-    validate(body, "flows_run_update", code="UNPROCESSABLE_ENTITY")
+    validate(body, "flows_run_update", code="UNPROCESSABLE_ENTITY", status=422)
     for key, value in body.items():
         setattr(run, key, value)
     return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
@@ -515,17 +495,11 @@ def resume_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
     # SpecificFlowClient resumes with the flow's own scope (so the engine
     # gets fresh consents); FlowsClient with run_manage.
     run = svc.state.runs.get(run_id)
-    flow_token = None
-    if run is not None and call.bearer():
-        try:
-            flow_token = svc.world.auth.check_token(call.bearer() or "", run.flow_id)
-        except TokenRejected:
-            flow_token = None
-    if flow_token is not None:
-        call.token = flow_token
-        principals = svc.principals(flow_token)
-    else:
-        _, principals = svc.caller(call, RUN_MANAGE)
+    _, principals = (
+        svc.flow_or_caller(call, run.flow_id, RUN_MANAGE)
+        if run is not None
+        else svc.caller(call, RUN_MANAGE)
+    )
     run = svc.run_for(run_id, principals, manage=True)
     svc.runner().resume(run)
     return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
@@ -546,7 +520,7 @@ def _release(svc: FlowsService, run: Run) -> Run:
     return run
 
 
-__all__ = ["FlowsService", "LanguageError"]
+__all__ = ["FlowsService"]
 
 
 # The flow-as-provider paths, web inputs and registered APIs register on

@@ -10,16 +10,15 @@ through an :class:`ActionCaller`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ...clock import Clock, iso, parse_iso
-from .language import LanguageError, evaluate, get_path, resolve, rule_matches, set_path
+from .language import LanguageError, get_path, resolve, rule_matches, set_path
 from .models import PendingAction, Run, handler
-from .web_inputs import config_problems, from_published_form
-
-if TYPE_CHECKING:
-    from .registered_apis import RegisteredApis
-    from .web_inputs import WebInputs
+from .paths import select, visible
+from .registered_apis import NotUsable, RegisteredApis, RequestProblem
+from .web_inputs import WebInputs, config_problems, from_published_form
 
 MAX_STEPS = 100_000
 MAX_BACKOFF = 600.0
@@ -51,9 +50,9 @@ class Runner:
         self,
         clock: Clock,
         caller: ActionCaller,
-        scope_for: Any,
-        web_inputs: WebInputs | None = None,
-        registered_apis: RegisteredApis | None = None,
+        scope_for: Callable[[str], str],
+        web_inputs: WebInputs,
+        registered_apis: RegisteredApis,
     ) -> None:
         self.clock = clock
         self.caller = caller
@@ -62,7 +61,7 @@ class Runner:
         self.registered_apis = registered_apis
 
     def start(self, run: Run) -> None:
-        self._log(run, "FlowStarted", "Starting the flow", {"input": _visible(run.state)})
+        self._log(run, "FlowStarted", "Starting the flow", {"input": visible(run.state)})
         self.advance(run)
 
     def advance(self, run: Run) -> None:
@@ -93,13 +92,10 @@ class Runner:
             run, f"{kind}Started", f"State {name} started", {"state_name": name, "state_type": kind}
         )
         if kind == "Pass":
-            source = get_path(run.state, state["InputPath"]) if "InputPath" in state else run.state
-            if "Parameters" in state:
-                result = resolve(state["Parameters"], run.state)
-            elif "Result" in state:
+            if "Result" in state and "Parameters" not in state:
                 result = state["Result"]
             else:
-                result = source
+                result = _input(run, state)
             self._store(
                 run,
                 state,
@@ -129,12 +125,12 @@ class Runner:
             return True
         elif kind == "Fail":
             error = (
-                get_path(run.state, state["ErrorPath"])
+                select(run.state, state["ErrorPath"])
                 if "ErrorPath" in state
                 else state.get("Error", "States.Fail")
             )
             cause = (
-                get_path(run.state, state["CausePath"])
+                select(run.state, state["CausePath"])
                 if "CausePath" in state
                 else state.get("Cause", f"the flow reached the Fail state {name}")
             )
@@ -144,7 +140,7 @@ class Runner:
             run,
             f"{kind}Completed",
             f"State {name} completed",
-            {"state_name": name, "output": _visible(run.state)},
+            {"state_name": name, "output": visible(run.state)},
         )
         return self._next(run, state)
 
@@ -181,34 +177,25 @@ class Runner:
 
     # -- web inputs ---------------------------------------------------------------------
 
-    def _inputs(self) -> WebInputs:
-        if self.web_inputs is None:
-            raise StateError("States.Runtime", "web inputs are not available here")
-        return self.web_inputs
-
     def _create_web_input(self, run: Run, state: dict[str, Any]) -> dict[str, Any]:
         """A CreateWebInput state: a web input from its Parameters (or its
         InputPath); its document is the state's result."""
-        config = (
-            resolve(state["Parameters"], run.state)
-            if "Parameters" in state
-            else get_path(run.state, state.get("InputPath", "$"))
-        )
-        config = from_published_form(config)
+        config = from_published_form(_input(run, state))
         problems = config_problems(config)
         if problems:
             raise StateError("States.Runtime", "CreateWebInput: " + "; ".join(problems))
-        web_input = self._inputs().create(run, config)
+        web_input = self.web_inputs.create(run, config)
         document = web_input.to_api(set(web_input.respondent_urns) | set(web_input.viewer_urns))
         # the published example flows read the new input's id as `web_input_id`
         return {**document, "web_input_id": web_input.id}
 
     def _await_web_input(self, run: Run, name: str, state: dict[str, Any]) -> bool:
         """An AwaitWebInput state: the run stays ACTIVE, blocked on the web
-        input its Parameters name (``WebInputId``), until it is answered."""
-        inputs = self._inputs()
+        input its input names (``WebInputId`` in its Parameters), until it
+        is answered."""
+        inputs = self.web_inputs
         if run.web_input_id is None:
-            parameters = resolve(state.get("Parameters", {}), run.state)
+            parameters = _input(run, state)
             # `web_input_id`, as Globus's published example flows write it
             web_input_id = (
                 parameters.get("WebInputId", parameters.get("web_input_id"))
@@ -239,14 +226,7 @@ class Runner:
             raise StateError("States.Runtime", f"{name}: web input {web_input.id} was closed")
         run.web_input_id = None
         result = web_input.result()
-        self._store(run, state, result, default_path="$")
-        self._log(
-            run,
-            "AwaitWebInputCompleted",
-            f"State {name} completed",
-            {"state_name": name, "output": result},
-        )
-        return self._next(run, state)
+        return self._completed(run, name, state, result)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -260,13 +240,7 @@ class Runner:
             if now >= pending.timeout_at:
                 raise StateError("ActionTimeout", f"{name} did not finish in time")
             return False
-        status, body = self.caller.call(
-            pending.identity_id,
-            "GET",
-            f"{pending.url}/{pending.action_id}/status",
-            pending.scope,
-            None,
-        )
+        status, body = self._about_action(pending, "GET", "status")
         if status >= 400 or not isinstance(body, dict):
             raise StateError("ActionUnableToRun", f"status of {name} failed: HTTP {status}")
         return self._settle(run, name, state, body)
@@ -277,27 +251,13 @@ class Runner:
             return self._call_registered_api(run, name, state, kind, target or "")
         url = (target or "").rstrip("/")
         scope = given_scope or self.scope_for(url)
-        # $._context is virtual: an action given the whole state does not see it.
-        source = (
-            get_path(run.state, state["InputPath"]) if "InputPath" in state else _visible(run.state)
-        )
-        parameters = resolve(state["Parameters"], run.state) if "Parameters" in state else source
+        parameters = _input(run, state)
         request = {
             "request_id": f"{run.id}-{len(run.log)}",
             "body": parameters,
             "label": run.label or None,
         }
-        self._log(
-            run,
-            "ActionStarted",
-            f"State {name} of type Action started",
-            {
-                "state_name": name,
-                "state_type": "Action",
-                "action_url": url,
-                "parameters": parameters,
-            },
-        )
+        self._action_started(run, name, parameters, action_url=url)
         identity = self._runs_as(run, state)
         status, body = self.caller.call(identity, "POST", f"{url}/run", scope, request)
         if status >= 400 or not isinstance(body, dict) or "action_id" not in body:
@@ -323,36 +283,21 @@ class Runner:
         made as the state's identity with a token for the API's scopes,
         through the same caller as providers (so never off the machine);
         the response templates make the answer the result or an error."""
-        from .registered_apis import RequestProblem
-
-        api = self.registered_apis.usable(target) if self.registered_apis else None
-        if kind == "handle" or api is None:
+        if kind == "handle":
             raise StateError(
                 "ActionUnableToRun",
-                f"{name}: the registered API {target} is not emulated by globus-testkit"
-                if kind == "handle"
-                else f"{name}: no usable registered API {target}",
+                f"{name}: the registered API {target} is not emulated by globus-testkit",
             )
-        parameters = (
-            resolve(state["Parameters"], run.state)
-            if "Parameters" in state
-            else get_path(run.state, state.get("InputPath", "$"))
-        )
+        try:
+            api = self.registered_apis.usable(target)
+        except NotUsable as err:
+            raise StateError("ActionUnableToRun", f"{name}: {err}") from err
+        parameters = _input(run, state)
         try:
             method, url, body = api.request(parameters)
         except RequestProblem as err:
             raise StateError("ActionUnableToRun", f"{name}: {err}") from err
-        self._log(
-            run,
-            "ActionStarted",
-            f"State {name} of type Action started",
-            {
-                "state_name": name,
-                "state_type": "Action",
-                "registered_api_id": api.id,
-                "parameters": parameters,
-            },
-        )
+        self._action_started(run, name, parameters, registered_api_id=api.id)
         status, answer = self.caller.call(
             self._runs_as(run, state), method, url, " ".join(api.scopes), body
         )
@@ -363,14 +308,27 @@ class Runner:
                 str(failure.get("exception") or "ActionUnableToRun"),
                 str(failure.get("cause", result))[:1000],
             )
-        self._store(run, state, result, default_path="$")
+        return self._completed(run, name, state, result)
+
+    def _action_started(self, run: Run, name: str, parameters: Any, **called: str) -> None:
+        """Log an Action state's start: what it calls (``called``) with what."""
         self._log(
             run,
-            "ActionCompleted",
-            f"State {name} of type Action completed",
-            {"state_name": name, "output": result},
+            "ActionStarted",
+            f"State {name} of type Action started",
+            {"state_name": name, "state_type": "Action", **called, "parameters": parameters},
         )
-        return self._next(run, state)
+
+    def _about_action(self, pending: PendingAction, method: str, verb: str) -> tuple[int, Any]:
+        """A call to the provider about the action it is running (its
+        status, cancel, resume), as whoever started it."""
+        return self.caller.call(
+            pending.identity_id,
+            method,
+            f"{pending.url}/{pending.action_id}/{verb}",
+            pending.scope,
+            None,
+        )
 
     def _runs_as(self, run: Run, state: dict[str, Any]) -> str:
         """Whose credentials an Action uses: the run's user (the default),
@@ -394,14 +352,7 @@ class Runner:
             status == "FAILED" and not state.get("ExceptionOnActionFailure", True)
         ):
             run.action = None
-            self._store(run, state, body, default_path="$")
-            self._log(
-                run,
-                "ActionCompleted",
-                f"State {name} of type Action completed",
-                {"state_name": name, "output": body},
-            )
-            return self._next(run, state)
+            return self._completed(run, name, state, body)
         if status == "FAILED":
             run.action = None
             raise StateError("ActionFailedException", f"{name} failed: {body.get('details')}")
@@ -423,13 +374,7 @@ class Runner:
             return False
         now = self.clock.now()
         if now >= pending.timeout_at:
-            self.caller.call(
-                pending.identity_id,
-                "POST",
-                f"{pending.url}/{pending.action_id}/cancel",
-                pending.scope,
-                None,
-            )
+            self._about_action(pending, "POST", "cancel")
             run.action = None
             raise StateError("ActionTimeout", f"{name} did not finish in time")
         if polled:
@@ -441,13 +386,7 @@ class Runner:
         if run.status != "INACTIVE":
             return
         if run.action is not None:
-            self.caller.call(
-                run.action.identity_id,
-                "POST",
-                f"{run.action.url}/{run.action.action_id}/resume",
-                run.action.scope,
-                None,
-            )
+            self._about_action(run.action, "POST", "resume")
             run.action.poll_at = self.clock.now()
         run.status, run.display_status = "ACTIVE", "ACTIVE"
         run.details = {
@@ -463,13 +402,7 @@ class Runner:
         if run.done:
             return
         if run.action is not None:
-            self.caller.call(
-                run.action.identity_id,
-                "POST",
-                f"{run.action.url}/{run.action.action_id}/cancel",
-                run.action.scope,
-                None,
-            )
+            self._about_action(run.action, "POST", "cancel")
             run.action = None
         # As the service reports it (the SDK's recorded cancel_run): FAILED,
         # with FlowCanceled as the reason.
@@ -482,8 +415,7 @@ class Runner:
             "details": {},
         }
         run.web_input_id = None
-        if self.web_inputs is not None:
-            self.web_inputs.close_for_run(run.id)
+        self.web_inputs.close_for_run(run.id)
         self._log(run, "FlowCanceled", "The run was canceled", {})
 
     # -- transitions ----------------------------------------------------------------------
@@ -493,6 +425,20 @@ class Runner:
             state.get("ResultPath", default_path) if "ResultPath" in state or default_path else None
         )
         run.state = set_path(run.state, path, value)
+
+    def _completed(self, run: Run, name: str, state: dict[str, Any], result: Any) -> bool:
+        """A waiting state (an Action, an AwaitWebInput) done: its result
+        stored at its ResultPath, logged, and the run moves on."""
+        self._store(run, state, result, default_path="$")
+        description = (
+            f"State {name} of type Action completed"
+            if state["Type"] == "Action"
+            else f"State {name} completed"
+        )
+        self._log(
+            run, f"{state['Type']}Completed", description, {"state_name": name, "output": result}
+        )
+        return self._next(run, state)
 
     def _next(self, run: Run, state: dict[str, Any]) -> bool:
         if state.get("End"):
@@ -528,7 +474,7 @@ class Runner:
     def _finish(self, run: Run, status: str, error: str | None, cause: str) -> None:
         run.status = run.display_status = status
         run.completion_time = self.clock.now()
-        output = _visible(run.state)
+        output = visible(run.state)
         if status == "SUCCEEDED":
             run.details = {
                 "code": "FlowSucceeded",
@@ -557,8 +503,14 @@ class Runner:
         )
 
 
-def _visible(state: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in state.items() if k != "_context"}
+def _input(run: Run, state: dict[str, Any]) -> Any:
+    """What a state is given (an action provider, a registered API, a web
+    input, a Pass): its Parameters filled in, else what its InputPath
+    selects (the whole state by default). Either way, as :func:`select`
+    reads it: never the run's private ``$._context`` unless named."""
+    if "Parameters" in state:
+        return resolve(state["Parameters"], run.state)
+    return select(run.state, state.get("InputPath", "$"))
 
 
-__all__ = ["ActionCaller", "Runner", "StateError", "evaluate"]
+__all__ = ["ActionCaller", "Runner", "StateError"]

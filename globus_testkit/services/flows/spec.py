@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...http import ApiError, validate
-from ...patterns import schema_pattern_problems
+from ...http import ApiError, unusable_schema_problems, validate
 from ...worlds import WorldError, strict_object, uuid_string
 from ..auth.models import RESOURCE_SERVER, Dependency
 from ..auth.spec import known_policies, resolve_identity_id
 from .language import check_definition
-from .models import Flow, handler
+from .models import Flow, action_handlers
 
 if TYPE_CHECKING:
     from ...world import World
@@ -89,10 +88,7 @@ def _hosted_scopes(definition: dict[str, Any], where: str) -> list[str]:
     from ..actions.providers import hosted_provider
 
     scopes = set()
-    for state in definition["States"].values():
-        if state.get("Type") != "Action":
-            continue
-        kind, target, scope = handler(state)
+    for kind, target, scope in action_handlers(definition):
         provider = hosted_provider(target) if kind == "provider" and target else None
         if provider is None:
             raise WorldError(
@@ -103,16 +99,18 @@ def _hosted_scopes(definition: dict[str, Any], where: str) -> list[str]:
     return sorted(scopes)
 
 
-def validated_flow(body: dict[str, Any]) -> None:
-    """A flow being deployed: its definition (if given) follows the States
-    Language, and every pattern in its input schema runs in RE2."""
+def validated_flow(body: dict[str, Any], schema: str | None = None) -> None:
+    """A flow being deployed: its fields match ``schema`` (the request's,
+    if given), its definition (if given) follows the States Language, and
+    its input schema (if given) can be used."""
+    if schema is not None:
+        validate(body, schema, code="UNPROCESSABLE_ENTITY", status=422)
     if "definition" in body:
-        validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY")
+        validate(body["definition"], "flow_definition", code="UNPROCESSABLE_ENTITY", status=422)
         problems = check_definition(body["definition"])
         if problems:
             raise ApiError(422, "UNPROCESSABLE_ENTITY", "; ".join(problems))
-    schema = body.get("input_schema")
-    problems = schema_pattern_problems(schema) if isinstance(schema, dict) else []
+    problems = unusable_schema_problems(body["input_schema"]) if "input_schema" in body else []
     if problems:
         raise ApiError(422, "UNPROCESSABLE_ENTITY", "input_schema: " + "; ".join(problems))
 

@@ -124,10 +124,7 @@ def respond_to_web_input(svc: FlowsService, call: Call, web_input_id: str) -> Re
     if not web_input.open:
         raise ApiError(409, "STATE_CONFLICT", f"Web Input {web_input_id} is already closed.")
     body = call.json_object()
-    try:
-        validate(body, "flows_web_input_response", code="UNPROCESSABLE_ENTITY")
-    except ApiError as err:
-        raise ApiError(422, "UNPROCESSABLE_ENTITY", err.message) from err
+    validate(body, "flows_web_input_response", code="UNPROCESSABLE_ENTITY", status=422)
     value: Any = body["response"]["value"]
     if web_input.option(value) is None:
         raise ApiError(
