@@ -118,6 +118,7 @@ class World:
         return {name: value for name, value in self.__dict__.items() if name != "_parts"}
 
 
+_SCALARS = (type(None), bool, int, float, str, bytes)
 # Values pickled as themselves, never as references: sharing them between
 # parts changes nothing, because no one can change them.
 _IMMUTABLE = (
@@ -153,7 +154,9 @@ class _Template:
 
     def __init__(self, world: World) -> None:
         state = world.__getstate__()
-        self.values = {k: v for k, v in state.items() if isinstance(v, _IMMUTABLE)}
+        # Plain values (the seed, the actors' ids) go into every copy as
+        # they are; anything else (a tuple may hold a list) is a part.
+        self.values = {k: v for k, v in state.items() if isinstance(v, _SCALARS)}
         parts = {k: v for k, v in state.items() if k not in self.values}
         self.parts: dict[str, bytes] = {}
         self.whole = b""
