@@ -8,10 +8,16 @@ name, and world files reach it through its ``world_schema``/``load_spec``.
 
 from __future__ import annotations
 
+import datetime
+import enum
+import io
 import json
 import pickle
 import threading
 import time
+import types
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from .agenda import Agenda
 from .clock import Clock
@@ -94,8 +100,139 @@ class World:
         self.service_account_id = ""
         self.native_client_id = ""
 
+    if not TYPE_CHECKING:  # (typed attributes stay typed: mypy never sees this)
 
-_templates: dict[str, bytes] = {}
+        def __getattr__(self, name: str) -> Any:
+            # Only called for attributes not in __dict__: a part of a fresh
+            # world still pickled (see _Template), unpickled on first use.
+            parts = self.__dict__.get("_parts")
+            if parts is None:
+                raise AttributeError(name)
+            return parts.load(self, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Every part, unpickled (for state files and copies)."""
+        parts: _Parts | None = self.__dict__.get("_parts")
+        if parts is not None:
+            parts.load_all(self)
+        return {name: value for name, value in self.__dict__.items() if name != "_parts"}
+
+
+_SCALARS = (type(None), bool, int, float, str, bytes)
+# Values pickled as themselves, never as references: sharing them between
+# parts changes nothing, because no one can change them.
+_IMMUTABLE = (
+    type(None),
+    bool,
+    int,
+    float,
+    complex,
+    str,
+    bytes,
+    tuple,
+    frozenset,
+    range,
+    type,
+    enum.Enum,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    uuid.UUID,
+)
+
+
+class _Template:
+    """A world pickled part by part (its clock, its Auth state, its Transfer
+    state...), so a copy unpickles only the parts a test uses: what a fresh
+    world costs then grows with the services a test touches, not with those
+    the kit has. A part holding another part pickles a reference to it, so
+    the copy's parts share one clock, one ids... as the template's do. If
+    anything else is shared between parts (which a copy would split in two),
+    the world is pickled whole instead."""
+
+    def __init__(self, world: World) -> None:
+        state = world.__getstate__()
+        # Plain values (the seed, the actors' ids) go into every copy as
+        # they are; anything else (a tuple may hold a list) is a part.
+        self.values = {k: v for k, v in state.items() if isinstance(v, _SCALARS)}
+        parts = {k: v for k, v in state.items() if k not in self.values}
+        self.parts: dict[str, bytes] = {}
+        self.whole = b""
+        by_id = {id(value): name for name, value in parts.items()}
+        owner: dict[int, str] = {}
+        held: list[object] = []  # alive until all is checked, so no id is reused
+        for name, value in parts.items():
+            pickled = _pickle_part(value, {i: n for i, n in by_id.items() if n != name}, held)
+            if pickled is None or any(owner.setdefault(i, name) != name for i in pickled[1]):
+                self.whole = pickle.dumps(world, protocol=5)
+                self.parts = {}
+                return
+            self.parts[name] = pickled[0]
+
+    def copy(self) -> World:
+        if self.whole:
+            world: World = pickle.loads(self.whole)
+            return world
+        world = World.__new__(World)
+        world.__dict__.update(self.values)
+        world.__dict__["_parts"] = _Parts(self.parts)
+        return world
+
+
+def _pickle_part(
+    value: object, others: dict[int, str], held: list[object]
+) -> tuple[bytes, set[int]] | None:
+    """``value`` pickled with the other parts as references, and the ids of
+    the changeable objects it holds (added to ``held``); None if it cannot
+    be pickled so."""
+    start = len(held)
+    buffer = io.BytesIO()
+
+    def persistent_id(obj: object) -> str | None:
+        if obj is value:
+            return None
+        name = others.get(id(obj))
+        if name is None and not isinstance(obj, _IMMUTABLE):
+            held.append(obj)
+        return name
+
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.persistent_id = persistent_id  # type: ignore[method-assign]
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return buffer.getvalue(), {id(obj) for obj in held[start:]}
+
+
+class _Parts:
+    """The parts of one fresh world not yet unpickled."""
+
+    def __init__(self, parts: dict[str, bytes]) -> None:
+        self.pickled = dict(parts)
+        # Reentrant: unpickling a part unpickles the parts it refers to.
+        self.lock = threading.RLock()
+
+    def load(self, world: World, name: str) -> Any:
+        with self.lock:
+            if name in world.__dict__:  # another thread was first
+                return world.__dict__[name]
+            if name not in self.pickled:
+                raise AttributeError(name)
+            unpickler = pickle.Unpickler(io.BytesIO(self.pickled.pop(name)))
+            unpickler.persistent_load = lambda ref: getattr(world, ref)  # type: ignore[method-assign]
+            value = world.__dict__[name] = unpickler.load()
+            return value
+
+    def load_all(self, world: World) -> None:
+        with self.lock:
+            for name in list(self.pickled):
+                self.load(world, name)
+
+
+_templates: dict[str, _Template] = {}
 _templates_lock = threading.Lock()
 
 
@@ -131,11 +268,11 @@ def fresh_world(seed: int | str, spec: WorldSpec) -> World:
     with _templates_lock:
         template = _templates.get(key)
         if template is None:
-            template = _templates[key] = pickle.dumps(build_world(seed, spec), protocol=5)
+            template = _templates[key] = _Template(build_world(seed, spec))
     # Unpickling is several times faster than deepcopy, and like it keeps
     # shared objects shared: every model gets the copy's own clock. Pickle is
     # safe here: the template is built by this process, in memory, and never
     # read from anywhere else (state files are JSON: statefile.py).
-    world: World = pickle.loads(template)
+    world = template.copy()
     world.clock.set(time.time())
     return world

@@ -111,6 +111,20 @@ def test_worlds_are_private_to_each_emulator():
     assert second.world.auth.identity_by_username("only-in-first@example.org") is None
 
 
+def test_a_fresh_worlds_parts_stay_linked_and_share_nothing_with_another_world():
+    # Each part of a fresh world is unpickled on first use (world.py's
+    # _Template): the parts must still refer to one another, not to copies.
+    first, second = Emulator(), Emulator()
+    world = first.world
+    assert world.tasks.collections is world.transfer
+    assert world.tasks.clock is world.clock is world.transfer.clock
+    assert world.groups.sessions is world.auth
+    first.transfer.add_collection("Only in the first")
+    assert len(second.world.transfer.collections) == len(world.transfer.collections) - 1
+    first.clock.advance(3600)
+    assert second.clock.now() < first.clock.now()
+
+
 def test_a_world_file_adds_identities_and_clients(tmp_path):
     world = tmp_path / "world.json"
     world.write_text(

@@ -71,9 +71,9 @@ class LiveServer:
         self.workers = workers
         self.read_timeout = read_timeout
         self._server: PooledWSGIServer | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        # Serving needs no thread of its own: the server's watcher accepts.
         self._server = PooledWSGIServer(
             self.host,
             self.port,
@@ -82,13 +82,6 @@ class LiveServer:
             read_timeout=self.read_timeout,
         )
         self.port = self._server.socket.getsockname()[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            args=(0.05,),
-            name=f"globus-testkit:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
 
     def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -108,9 +101,6 @@ class LiveServer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     @property
     def url(self) -> str:
@@ -176,7 +166,11 @@ class LiveServer:
 
 class PooledWSGIServer(BaseWSGIServer):
     """werkzeug's server, with idle connections parked in a selector and
-    requests served by a bounded :class:`WorkerPool`."""
+    requests served by a bounded :class:`WorkerPool`. One watcher thread
+    accepts connections and watches the parked ones; it starts with the
+    server, and closing the server wakes it at once (socketserver's
+    ``serve_forever`` would first finish a poll interval: 50 ms per test
+    on the server transport)."""
 
     multithread = True  # requests run on several threads (and keep-alive is on)
 
@@ -198,12 +192,32 @@ class PooledWSGIServer(BaseWSGIServer):
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
         self._parked.register(self._wake_reader, selectors.EVENT_READ, None)
+        self.socket.setblocking(False)  # a connection reset before accept() must not block it
+        self._parked.register(self.socket, selectors.EVENT_READ, self)
+        self._shut_down = threading.Event()
         self._closing = False
         self._next_sweep = 0.0
         self._watcher = threading.Thread(
             target=self._watch, name=f"{self.pool.name}-idle", daemon=True
         )
         self._watcher.start()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Wait until shut down (the watcher serves meanwhile)."""
+        self._shut_down.wait()
+
+    def shutdown(self) -> None:
+        self._shut_down.set()
+
+    def _accept(self) -> None:
+        try:
+            request, address = self.get_request()
+        except OSError:  # gone before it was accepted
+            return
+        try:
+            self.process_request(request, address)
+        except OSError:
+            self.shutdown_request(request)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """A new connection waits, threadless, until it has a request."""
@@ -222,16 +236,20 @@ class PooledWSGIServer(BaseWSGIServer):
     def _watch(self) -> None:
         while not self._closing:
             events = self._parked.select(timeout=min(1.0, self.read_timeout))
-            ready = []
+            ready, knocked = [], False
             with self._parked_lock:
                 for key, _ in events:
                     if key.data is None:
                         with contextlib.suppress(OSError):
                             self._wake_reader.recv(4096)
-                        continue
-                    self._parked.unregister(key.fileobj)
-                    ready.append(key.data)
+                    elif key.data is self:
+                        knocked = True
+                    else:
+                        self._parked.unregister(key.fileobj)
+                        ready.append(key.data)
                 stale = self._stale() if time.monotonic() >= self._next_sweep else []
+            if knocked and not self._closing:
+                self._accept()
             for connection in ready:
                 self.pool.submit(connection.serve_one)
             for connection in stale:
@@ -246,18 +264,21 @@ class PooledWSGIServer(BaseWSGIServer):
         stale = []
         for key in list(self._parked.get_map().values()):
             connection = key.data
-            if connection is not None and connection.parked_at < limit:
+            if isinstance(connection, _Connection) and connection.parked_at < limit:
                 self._parked.unregister(key.fileobj)
                 stale.append(connection)
         return stale
 
     def server_close(self) -> None:
-        # Called twice: by LiveServer.stop and as werkzeug's serve_forever ends.
+        # Idempotent: LiveServer.stop calls it, and so may whoever ran serve_forever.
         with self._parked_lock:
             if self._closing:
                 return
             self._closing = True
-            parked = [k.data for k in self._parked.get_map().values() if k.data is not None]
+            self._shut_down.set()
+            parked = [
+                k.data for k in self._parked.get_map().values() if isinstance(k.data, _Connection)
+            ]
             for connection in parked:
                 self._parked.unregister(connection.sock)
         self._wake_writer.send(b"\0")
