@@ -25,6 +25,7 @@ from globus_testkit.services.compute.workers import compute_sdk_installed
 from .calls_auth import AUTH
 from .calls_flows import FLOWS
 from .calls_gcs_compute import GCS_COMPUTE
+from .calls_options import OPTIONS
 from .calls_services import SERVICES
 from .calls_transfer import TRANSFER
 from .world import Call, Sweep
@@ -97,6 +98,7 @@ def test_every_sdk_method_is_swept() -> None:
     assert not (CALLS.keys() | SKIPS.keys()) - methods, "entries for methods the SDK lacks"
     assert not CALLS.keys() & SKIPS.keys()
     assert set(GAPS) | set(NEEDS) <= CALLS.keys()
+    assert {key.split("[")[0] for key in OPTIONS} <= CALLS.keys()
 
 
 def _marks(key: str) -> list[Any]:
@@ -105,11 +107,13 @@ def _marks(key: str) -> list[Any]:
     return []
 
 
-@pytest.mark.parametrize("key", [pytest.param(k, marks=_marks(k)) for k in sorted(CALLS)])
+@pytest.mark.parametrize(
+    "key", [pytest.param(k, marks=_marks(k)) for k in sorted(CALLS) + sorted(OPTIONS)]
+)
 def test_sdk_method_answers_in_its_documented_shape(globus_emulator: Any, key: str) -> None:
     sweep = Sweep(globus_emulator)
-    name = key.split(".", 1)[1]
-    invocation = CALLS[key](sweep)
+    name = key.split(".", 1)[1].split("[")[0]
+    invocation = {**CALLS, **OPTIONS}[key](sweep)
     method = getattr(invocation.client, name)
     missing = missing_requirement(key, globus_emulator)
     if missing is not None:
@@ -154,8 +158,11 @@ def check_shape(result: Any) -> None:
     if isinstance(result, bool):  # task_wait: the task ended within the wait
         assert result is True
         return
-    if not isinstance(result, globus_sdk.GlobusHTTPResponse):  # get_jwk
+    if isinstance(result, dict):  # get_jwk
         assert result["keys"]
+        return
+    if not isinstance(result, globus_sdk.GlobusHTTPResponse):  # get_jwk(as_pem=True)
+        assert result.key_size >= 2048
         return
     assert 200 <= result.http_status < 300
     assert result.data is not None, f"no JSON body: {result.text[:200]!r}"
