@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,8 +31,10 @@ EXPECTED_FAILURES = {
 def cli_python() -> str:
     """The interpreter globus-cli is installed in (its script's #! line)."""
     assert GLOBUS is not None
-    first = Path(GLOBUS).read_text().splitlines()[0]
-    return first[2:].strip() if first.startswith("#!") else sys.executable
+    first = Path(GLOBUS).read_text(errors="replace").splitlines()[0]
+    if not (first.startswith("#!") and "python" in first):
+        pytest.skip(f"cannot tell globus-cli's Python from {GLOBUS}")
+    return first[2:].strip()
 
 
 @pytest.fixture

@@ -30,9 +30,6 @@ from .calls_services import SERVICES
 from .calls_transfer import TRANSFER
 from .world import Call, Sweep
 
-if not hasattr(globus_sdk, "ComputeClientV3"):
-    pytest.skip("the sweep's table is globus-sdk 4's", allow_module_level=True)
-
 CLIENTS = (
     globus_sdk.AuthClient,
     globus_sdk.ConfidentialAppAuthClient,
