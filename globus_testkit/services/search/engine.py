@@ -3,10 +3,12 @@ subjects match, their order and the facets counted over them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Entry, SearchIndex
+from .plan import candidate_subjects
 from .query import (
     MAX_RESULTS,
     Predicate,
@@ -48,7 +50,7 @@ def run(
     scorer = compile_q(str(request.get("q") or ""), bool(request.get("advanced")))
     filters, post_filters = _filters(request)
     matched: list[tuple[str, list[Entry], list[Entry], float]] = []
-    for subject, by_id in index.subjects.items():
+    for subject, by_id in _candidates(index, request, principals, bypass_visible_to):
         visible = [e for e in by_id.values() if bypass_visible_to or e.visible(principals)]
         hits = [e for e in visible if all(f(e) for f in filters)]
         scores = [scorer(e, None) for e in hits]
@@ -69,6 +71,16 @@ def run(
         _boost(result, _list_of(request, "boosts"), scorer)
         result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
     return Outcome(result, facets)
+
+
+def _candidates(
+    index: SearchIndex, request: dict[str, Any], principals: frozenset[str], bypass: bool
+) -> Iterable[tuple[str, dict[str | None, Entry]]]:
+    """The subjects (in the index's order) the postings leave to check."""
+    subjects = candidate_subjects(index.postings, request, principals, bypass_visible_to=bypass)
+    if subjects is None:
+        return index.subjects.items()
+    return [(s, index.subjects[s]) for s in subjects]
 
 
 def _filters(request: dict[str, Any]) -> tuple[list[Predicate], list[Predicate]]:

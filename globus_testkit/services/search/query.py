@@ -62,17 +62,29 @@ def compile_q(q: str, advanced: bool) -> Scorer:
         return lambda entry, values: 1.0
     if not advanced:
         return _simple(text)
+    return _advanced(parse_advanced(text))
+
+
+@lru_cache(maxsize=512)
+def parse_advanced(text: str) -> tree.Item:
+    """luqum's tree of an advanced query string (do not change it: cached)."""
     try:
-        node = lucene.parse(text)
+        return lucene.parse(text)
     except (ParseError, Exception) as err:  # luqum raises several kinds
         raise bad_query(f"the advanced query string could not be parsed: {err}") from err
-    return _advanced(node)
+
+
+@lru_cache(maxsize=512)
+def simple_terms(text: str) -> list[list[str]]:
+    """A simple query's terms: its quoted phrases, then its other words, as
+    tokens (do not change the list: cached)."""
+    phrases = [p for p in re.findall(r'"([^"]*)"', text) if tokens(p)]
+    words = tokens(re.sub(r'"[^"]*"', " ", text))
+    return [tokens(p) for p in phrases] + [[w] for w in dict.fromkeys(words)]
 
 
 def _simple(text: str) -> Scorer:
-    phrases = [p for p in re.findall(r'"([^"]*)"', text) if tokens(p)]
-    words = tokens(re.sub(r'"[^"]*"', " ", text))
-    terms = [tokens(p) for p in phrases] + [[w] for w in dict.fromkeys(words)]
+    terms = simple_terms(text)
 
     def score(entry: Entry, values: Values | None) -> float:
         if values is not None:

@@ -1,0 +1,147 @@
+"""An index's inverted index: from words, field values, field names and
+principals to the subjects whose entries hold them.
+
+It is kept beside the entries (every write of a subject re-indexes that
+subject) and is never saved: it is rebuilt from the entries. Queries use
+it to find the subjects they can match; what a subject's postings say is
+always a superset of what its entries match (several entries pool their
+keys), so the query engine still checks each candidate as before and
+answers exactly as a scan would. Where keys are exact for a subject with
+one entry, :mod:`.plan` also counts and facets from them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .fields import as_date, as_number, tokens
+
+if TYPE_CHECKING:
+    from .models import Entry
+
+Key = Hashable
+Path = tuple[str, ...]
+_BOOLEAN_WORDS = ("true", "false")
+
+
+class Postings:
+    """Keys -> subjects, with each subject's keys to unindex it."""
+
+    def __init__(self) -> None:
+        self.subjects: dict[Key, set[str]] = {}
+        self.keys_of: dict[str, set[Key]] = {}
+        self.rank: dict[str, int] = {}  # subject -> its place in the index's order
+        self.always: set[str] = set()  # subjects whose values could not be keyed
+        self.multi_entry: set[str] = set()  # subjects holding more than one entry
+        self.value_types: dict[Path, set[type]] = {}  # every type each field held
+        self._next_rank = 0
+
+    def get(self, key: Key) -> set[str]:
+        return self.subjects.get(key, _EMPTY)
+
+    def put(self, subject: str, entries: Iterable[Entry]) -> None:
+        """(Re)index ``subject`` as holding ``entries`` (none: removed)."""
+        self._unindex(subject)
+        entries = list(entries)
+        if not entries:
+            self.rank.pop(subject, None)
+            return
+        if subject not in self.rank:
+            self.rank[subject] = self._next_rank
+            self._next_rank += 1
+        if len(entries) > 1:
+            self.multi_entry.add(subject)
+        keys: set[Key] = set()
+        try:
+            for entry in entries:
+                keys.update(self._entry_keys(entry))
+        except (OverflowError, ValueError):  # a number no float holds: always a candidate
+            self.always.add(subject)
+        self.keys_of[subject] = keys
+        for key in keys:
+            self.subjects.setdefault(key, set()).add(subject)
+
+    def _unindex(self, subject: str) -> None:
+        for key in self.keys_of.pop(subject, ()):
+            holders = self.subjects[key]
+            holders.discard(subject)
+            if not holders:
+                del self.subjects[key]
+        self.always.discard(subject)
+        self.multi_entry.discard(subject)
+
+    def _entry_keys(self, entry: Entry) -> Iterator[Key]:
+        for principal in entry.visible_to:
+            yield ("principal", principal)
+        for path, value in leaf_paths(entry.content):
+            self.value_types.setdefault(path, set()).add(type(value))
+            yield ("field", path)
+            yield ("value", path, value_key(value))
+            for word in tokens(value):
+                yield ("word", word)
+            for key in stored_equality_keys(value):
+                yield ("equal", path, key)
+                if key[0] in ("number", "date"):
+                    yield ("equal-any", key)
+
+
+_EMPTY: set[str] = set()
+
+
+def leaf_paths(content: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """(field path, value) for every leaf value, as ``values_at`` reaches
+    them: keys literally (a dot in a key is part of it), lists transparent."""
+    if isinstance(content, dict):
+        for key, value in content.items():
+            yield from leaf_paths(value, (*path, key))
+    elif isinstance(content, list):
+        for item in content:
+            yield from leaf_paths(item, path)
+    elif content is not None:
+        yield path, content
+
+
+def value_key(value: Any) -> Any:
+    """A value as a terms facet counts it."""
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+# Equality keys: ``fields.equal(value, wanted)`` holds exactly when some key of
+# the stored value is among the keys of the wanted one. Booleans compare as
+# their lowercased text with anything; otherwise numbers, then dates, then
+# strings, as ``fields.comparable`` tries them.
+
+
+def stored_equality_keys(value: Any) -> list[tuple[str, Any]]:
+    lowered = str(value).lower()
+    if isinstance(value, bool):
+        return [("boolean", lowered), ("as-boolean", lowered)]
+    keys: list[tuple[str, Any]] = []
+    if lowered in _BOOLEAN_WORDS:
+        keys.append(("as-boolean", lowered))
+    number = as_number(value)
+    if number is not None and number == number:  # NaN equals nothing
+        keys.append(("number", number))
+    if isinstance(value, str):
+        date = as_date(value)
+        if date is not None:
+            keys.append(("date", date))
+        keys.append(("text", value))
+    return keys
+
+
+def wanted_equality_keys(wanted: Any) -> list[tuple[str, Any]]:
+    lowered = str(wanted).lower()
+    if isinstance(wanted, bool):
+        return [("as-boolean", lowered)]
+    keys: list[tuple[str, Any]] = [("boolean", lowered)]
+    number = as_number(wanted)
+    if number is not None:
+        keys.append(("number", number))
+    if isinstance(wanted, str):
+        date = as_date(wanted)
+        if date is not None:
+            keys.append(("date", date))
+        keys.append(("text", wanted))
+    return keys
