@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from .models import Entry, SearchIndex
-from .plan import candidate_subjects
+from .plan import candidate_subjects, exact_matches, term_counts
 from .query import (
     MAX_RESULTS,
     Predicate,
@@ -33,7 +34,8 @@ class Hit:
 
 @dataclass
 class Outcome:
-    hits: list[Hit]
+    hits: list[Hit]  # every match, or at least the first ``needed``
+    total: int
     facet_results: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -44,11 +46,17 @@ def run(
     *,
     bypass_visible_to: bool = False,
     ordered: bool = True,
+    needed: int | None = None,
 ) -> Outcome:
     """Every subject of ``index`` the request matches, best first (or, when
-    not ``ordered``, in a stable subject order for scrolling)."""
+    not ``ordered``, in a stable subject order for scrolling); when the
+    caller ``needed`` only the first few, the hits may stop there."""
     scorer = compile_q(str(request.get("q") or ""), bool(request.get("advanced")))
     filters, post_filters = _filters(request)
+    if ordered and not post_filters:
+        found = _from_postings(index, request, principals, bypass_visible_to, needed)
+        if found is not None:
+            return found
     matched: list[tuple[str, list[Entry], list[Entry], float]] = []
     for subject, by_id in _candidates(index, request, principals, bypass_visible_to):
         visible = [e for e in by_id.values() if bypass_visible_to or e.visible(principals)]
@@ -57,7 +65,7 @@ def run(
         if any(scores):
             matched.append((subject, visible, hits, max(scores)))
     facets = [
-        facet_result(spec, [e for _, _, hits, _ in matched for e in hits])
+        facet_result(spec, lambda: [e for _, _, hits, _ in matched for e in hits])
         for spec in _list_of(request, "facets")
     ]
     if post_filters:
@@ -70,7 +78,44 @@ def run(
     else:
         _boost(result, _list_of(request, "boosts"), scorer)
         result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
-    return Outcome(result, facets)
+    return Outcome(result, len(result), facets)
+
+
+def _from_postings(
+    index: SearchIndex,
+    request: dict[str, Any],
+    principals: frozenset[str],
+    bypass: bool,
+    needed: int | None,
+) -> Outcome | None:
+    """The outcome read off the postings, when they know the matches
+    exactly (see ``plan.exact_matches``); else None."""
+    if _list_of(request, "sort") or _list_of(request, "boosts"):
+        return None
+    postings = index.postings
+    matched = exact_matches(postings, request, principals, bypass_visible_to=bypass)
+    if matched is None:
+        return None
+    first = _first_in_order(index, matched, needed)
+    hits = [Hit(subject, list(index.subjects[subject].values()), 1.0) for subject in first]
+
+    def entries() -> list[Entry]:
+        in_order = first if len(first) == len(matched) else _first_in_order(index, matched, None)
+        return [e for subject in in_order for e in index.subjects[subject].values()]
+
+    facets = [
+        facet_result(spec, entries, lambda name: term_counts(postings, name, matched))
+        for spec in _list_of(request, "facets")
+    ]
+    return Outcome(hits, len(matched), facets)
+
+
+def _first_in_order(index: SearchIndex, matched: set[str], needed: int | None) -> list[str]:
+    """The first ``needed`` (or all) of ``matched`` in the index's order:
+    walking the index when matches are dense, sorting them when sparse."""
+    if needed is None or needed * len(index.subjects) > 4 * len(matched) ** 2:
+        return sorted(matched, key=index.postings.rank.__getitem__)
+    return list(islice((s for s in index.subjects if s in matched), needed))
 
 
 def _candidates(

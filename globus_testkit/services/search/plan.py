@@ -10,6 +10,7 @@ candidate exactly as a scan would, so answers do not depend on the plan.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from luqum import tree
@@ -19,7 +20,9 @@ from .models import PUBLIC
 from .postings import Postings, wanted_equality_keys
 from .query import parse_advanced, simple_terms
 
-Subjects = set[str] | None  # None: every subject (the postings cannot narrow)
+# None: every subject (the postings cannot narrow). The sets may be the
+# postings' own: never change one, make a new one.
+Subjects = set[str] | None
 
 
 def candidate_subjects(
@@ -34,28 +37,41 @@ def candidate_subjects(
     narrowing = [_query(postings, request)]
     narrowing += [_filter(postings, spec) for spec in _prefilters(request)]
     if not bypass_visible_to:
-        seen_by = principals | {PUBLIC}  # public entries are visible to anyone
-        narrowing.append(_union(postings.get(("principal", p)) for p in seen_by))
+        narrowing.append(_visible(postings, principals))
     found = intersect(narrowing)
     if found is None:
         return None
-    found |= postings.always
-    return sorted(found, key=postings.rank.__getitem__)
+    return sorted(found | postings.always, key=postings.rank.__getitem__)
+
+
+def _visible(postings: Postings, principals: frozenset[str]) -> Subjects:
+    """Subjects with an entry the principals may see (public entries are
+    visible to anyone); None when that is every subject."""
+    seen = _union([postings.get(("principal", p)) for p in principals | {PUBLIC}])
+    return None if len(seen) == len(postings.rank) else seen
 
 
 def intersect(sets: list[Subjects]) -> Subjects:
     known = sorted((s for s in sets if s is not None), key=len)
     if not known:
         return None
-    found = set(known[0])
+    found = known[0]
     for other in known[1:]:
-        found &= other
+        found = found & other
     return found
 
 
-def _union(sets: Any) -> set[str]:
+def _union_of_known(sets: list[Subjects]) -> Subjects:
+    known = [s for s in sets if s is not None]
+    return _union(known) if len(known) == len(sets) else None
+
+
+def _union(sets: list[set[str]]) -> set[str]:
+    filled = [s for s in sets if s]
+    if len(filled) == 1:
+        return filled[0]
     found: set[str] = set()
-    for subjects in sets:
+    for subjects in filled:
         found |= subjects
     return found
 
@@ -67,22 +83,12 @@ def _all_words(postings: Postings, words: list[str]) -> Subjects:
     return intersect([postings.get(("word", w)) for w in words])
 
 
-def _any_of_words(postings: Postings, terms: list[list[str]]) -> Subjects:
-    found: set[str] = set()
-    for words in terms:
-        subjects = _all_words(postings, words)
-        if subjects is None:
-            return None
-        found |= subjects
-    return found
-
-
 def _query(postings: Postings, request: dict[str, Any]) -> Subjects:
     text = str(request.get("q") or "").strip()
     if text in ("", "*"):
         return None
     if not request.get("advanced"):
-        return _any_of_words(postings, simple_terms(text))
+        return _union_of_known([_all_words(postings, term) for term in simple_terms(text)])
     return _node(postings, parse_advanced(text))
 
 
@@ -114,13 +120,7 @@ def _node(postings: Postings, node: tree.Item) -> Subjects:
 
 
 def _any_of(postings: Postings, children: list[tree.Item]) -> Subjects:
-    found: set[str] = set()
-    for child in children:
-        subjects = _node(postings, child)
-        if subjects is None:
-            return None
-        found |= subjects
-    return found
+    return _union_of_known([_node(postings, child) for child in children])
 
 
 def _word(postings: Postings, word: str) -> Subjects:
@@ -149,24 +149,23 @@ def _filter(postings: Postings, spec: dict[str, Any]) -> Subjects:
     if kind == "and":
         return intersect([_filter(postings, f) for f in spec["filters"]])
     if kind == "or":
-        parts = [_filter(postings, f) for f in spec["filters"]]
-        return None if any(p is None for p in parts) else _union(parts)
+        return _union_of_known([_filter(postings, f) for f in spec["filters"]])
     if kind not in ("exists", "match_any", "match_all"):
         return None
     path = split_field(spec["field_name"])
     if kind == "exists":
-        return set(postings.get(("field", path)))
+        return postings.get(("field", path))
     per_value = [_equal_to(postings, path, wanted) for wanted in spec["values"]]
     if kind == "match_all":
         return intersect(per_value)
-    return None if any(p is None for p in per_value) else _union(per_value)
+    return _union_of_known(per_value)
 
 
 def _equal_to(postings: Postings, path: tuple[str, ...], wanted: Any) -> Subjects:
     keys = _equality_keys(wanted)
     if keys is None:
         return None
-    return _union(postings.get(("equal", path, k)) for k in keys)
+    return _union([postings.get(("equal", path, k)) for k in keys])
 
 
 def _equality_keys(wanted: Any) -> list[tuple[str, Any]] | None:
@@ -174,3 +173,66 @@ def _equality_keys(wanted: Any) -> list[tuple[str, Any]] | None:
         return wanted_equality_keys(wanted)
     except (OverflowError, ValueError, TypeError):  # the exact check will say
         return None
+
+
+# -- answers from the postings alone --------------------------------------------------
+#
+# A subject with one entry has exactly that entry's keys, so for such
+# subjects the sets above are the matches themselves, not candidates, when
+# every narrowing part is exact: one plain word (or none) in a simple query
+# string, match_any/match_all/exists filters, visibility. All matches then
+# score the same, so the index's order is the answer's.
+
+
+def exact_matches(
+    postings: Postings,
+    request: dict[str, Any],
+    principals: frozenset[str],
+    *,
+    bypass_visible_to: bool,
+) -> set[str] | None:
+    """The subjects ``request`` matches, when the postings know them
+    exactly (each holding one entry, all scoring the same); else None."""
+    text = str(request.get("q") or "").strip()
+    narrowing: list[Subjects] = []
+    if text not in ("", "*"):
+        terms = [] if request.get("advanced") else simple_terms(text)
+        if len(terms) != 1 or len(terms[0]) != 1:
+            return None
+        narrowing.append(postings.get(("word", terms[0][0])))
+    specs = request.get("filters") or []
+    if postings.always or not all(_exact_filter(spec) for spec in specs):
+        return None
+    narrowing += [_filter(postings, spec) for spec in specs]
+    if not bypass_visible_to:
+        narrowing.append(_visible(postings, principals))
+    found = intersect(narrowing)
+    matched = set(postings.rank) if found is None else found
+    return matched if matched.isdisjoint(postings.multi_entry) else None
+
+
+def _exact_filter(spec: dict[str, Any]) -> bool:
+    kind = spec.get("type")
+    if kind in ("and", "or"):
+        return all(_exact_filter(f) for f in spec["filters"])
+    if kind in ("match_any", "match_all"):  # not when a value is no float
+        return all(_equality_keys(wanted) is not None for wanted in spec["values"])
+    return kind == "exists"
+
+
+def term_counts(postings: Postings, field_name: str, matched: set[str]) -> Counter[Any] | None:
+    """How many of ``matched`` (subjects of one entry each) hold each value
+    of the field, when every value the field ever held is of one type (a
+    terms facet merges 1, 1.0 and True, and breaks ties by text, in the
+    order it met them); else None."""
+    path = split_field(field_name)
+    kinds = postings.value_types.get(path, set())
+    values = postings.values_of.get(path, set())
+    if len(kinds) > 1 or not kinds <= {str, int, bool} or len(values) > len(matched):
+        return None
+    counts: Counter[Any] = Counter()
+    for value in values:
+        count = len(matched.intersection(postings.get(("value", path, value))))
+        if count:
+            counts[value] = count
+    return counts

@@ -12,15 +12,15 @@ one entry, :mod:`.plan` also counts and facets from them directly.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .fields import as_date, as_number, tokens
+from .fields import as_date, as_number, facet_key, tokens
 
 if TYPE_CHECKING:
     from .models import Entry
 
-Key = Hashable
+Key = tuple[Any, ...]
 Path = tuple[str, ...]
 _BOOLEAN_WORDS = ("true", "false")
 
@@ -35,6 +35,7 @@ class Postings:
         self.always: set[str] = set()  # subjects whose values could not be keyed
         self.multi_entry: set[str] = set()  # subjects holding more than one entry
         self.value_types: dict[Path, set[type]] = {}  # every type each field held
+        self.values_of: dict[Path, set[Any]] = {}  # each field's values (facet keys)
         self._next_rank = 0
 
     def get(self, key: Key) -> set[str]:
@@ -60,7 +61,12 @@ class Postings:
             self.always.add(subject)
         self.keys_of[subject] = keys
         for key in keys:
-            self.subjects.setdefault(key, set()).add(subject)
+            holders = self.subjects.get(key)
+            if holders is None:
+                holders = self.subjects[key] = set()
+                if key[0] == "value":
+                    self.values_of.setdefault(key[1], set()).add(key[2])
+            holders.add(subject)
 
     def _unindex(self, subject: str) -> None:
         for key in self.keys_of.pop(subject, ()):
@@ -68,6 +74,8 @@ class Postings:
             holders.discard(subject)
             if not holders:
                 del self.subjects[key]
+                if key[0] == "value":
+                    self.values_of[key[1]].discard(key[2])
         self.always.discard(subject)
         self.multi_entry.discard(subject)
 
@@ -77,7 +85,7 @@ class Postings:
         for path, value in leaf_paths(entry.content):
             self.value_types.setdefault(path, set()).add(type(value))
             yield ("field", path)
-            yield ("value", path, value_key(value))
+            yield ("value", path, facet_key(value))
             for word in tokens(value):
                 yield ("word", word)
             for key in stored_equality_keys(value):
@@ -100,11 +108,6 @@ def leaf_paths(content: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
             yield from leaf_paths(item, path)
     elif content is not None:
         yield path, content
-
-
-def value_key(value: Any) -> Any:
-    """A value as a terms facet counts it."""
-    return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
 # Equality keys: ``fields.equal(value, wanted)`` holds exactly when some key of
