@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from .models import Entry, SearchIndex
@@ -96,26 +95,19 @@ def _from_postings(
     matched = exact_matches(postings, request, principals, bypass_visible_to=bypass)
     if matched is None:
         return None
-    first = _first_in_order(index, matched, needed)
-    hits = [Hit(subject, list(index.subjects[subject].values()), 1.0) for subject in first]
+    hits = [
+        Hit(subject, list(index.subjects[subject].values()), 1.0)
+        for subject in postings.subjects_in(matched, needed)
+    ]
 
     def entries() -> list[Entry]:
-        in_order = first if len(first) == len(matched) else _first_in_order(index, matched, None)
-        return [e for subject in in_order for e in index.subjects[subject].values()]
+        return [e for s in postings.subjects_in(matched) for e in index.subjects[s].values()]
 
     facets = [
         facet_result(spec, entries, lambda name: term_counts(postings, name, matched))
         for spec in _list_of(request, "facets")
     ]
-    return Outcome(hits, len(matched), facets)
-
-
-def _first_in_order(index: SearchIndex, matched: set[str], needed: int | None) -> list[str]:
-    """The first ``needed`` (or all) of ``matched`` in the index's order:
-    walking the index when matches are dense, sorting them when sparse."""
-    if needed is None or needed * len(index.subjects) > 4 * len(matched) ** 2:
-        return sorted(matched, key=index.postings.rank.__getitem__)
-    return list(islice((s for s in index.subjects if s in matched), needed))
+    return Outcome(hits, matched.bit_count(), facets)
 
 
 def _candidates(

@@ -10,7 +10,9 @@ candidate exactly as a scan would, so answers do not depend on the plan.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
+from functools import reduce
 from typing import Any
 
 from luqum import tree
@@ -178,10 +180,11 @@ def _equality_keys(wanted: Any) -> list[tuple[str, Any]] | None:
 # -- answers from the postings alone --------------------------------------------------
 #
 # A subject with one entry has exactly that entry's keys, so for such
-# subjects the sets above are the matches themselves, not candidates, when
+# subjects the postings give the matches themselves, not candidates, when
 # every narrowing part is exact: one plain word (or none) in a simple query
 # string, match_any/match_all/exists filters, visibility. All matches then
-# score the same, so the index's order is the answer's.
+# score the same, so the index's order is the answer's. These are worked
+# out on the postings' bitmaps.
 
 
 def exact_matches(
@@ -190,25 +193,27 @@ def exact_matches(
     principals: frozenset[str],
     *,
     bypass_visible_to: bool,
-) -> set[str] | None:
-    """The subjects ``request`` matches, when the postings know them
-    exactly (each holding one entry, all scoring the same); else None."""
+) -> int | None:
+    """The bitmap of the subjects ``request`` matches, when the postings
+    know them exactly (each holding one entry, all scoring the same)."""
     text = str(request.get("q") or "").strip()
-    narrowing: list[Subjects] = []
+    specs = request.get("filters") or []
+    if postings.always or not all(_exact_filter(spec) for spec in specs):
+        return None
+    matched = postings.every_bit()
     if text not in ("", "*"):
         terms = [] if request.get("advanced") else simple_terms(text)
         if len(terms) != 1 or len(terms[0]) != 1:
             return None
-        narrowing.append(postings.get(("word", terms[0][0])))
-    specs = request.get("filters") or []
-    if postings.always or not all(_exact_filter(spec) for spec in specs):
-        return None
-    narrowing += [_filter(postings, spec) for spec in specs]
+        matched &= postings.bits(("word", terms[0][0]))
+    for spec in specs:
+        matched &= _filter_bits(postings, spec)
     if not bypass_visible_to:
-        narrowing.append(_visible(postings, principals))
-    found = intersect(narrowing)
-    matched = set(postings.rank) if found is None else found
-    return matched if matched.isdisjoint(postings.multi_entry) else None
+        seen = 0
+        for principal in principals | {PUBLIC}:
+            seen |= postings.bits(("principal", principal))
+        matched &= seen
+    return None if matched & postings.several_entries_bits() else matched
 
 
 def _exact_filter(spec: dict[str, Any]) -> bool:
@@ -220,19 +225,36 @@ def _exact_filter(spec: dict[str, Any]) -> bool:
     return kind == "exists"
 
 
-def term_counts(postings: Postings, field_name: str, matched: set[str]) -> Counter[Any] | None:
-    """How many of ``matched`` (subjects of one entry each) hold each value
-    of the field, when every value the field ever held is of one type (a
-    terms facet merges 1, 1.0 and True, and breaks ties by text, in the
-    order it met them); else None."""
+def _filter_bits(postings: Postings, spec: dict[str, Any]) -> int:
+    """The bitmap of the subjects an exact filter (``_exact_filter``) keeps."""
+    kind = spec["type"]
+    if kind in ("and", "or"):
+        parts = [_filter_bits(postings, f) for f in spec["filters"]]
+        return reduce(operator.and_ if kind == "and" else operator.or_, parts)
+    path = split_field(spec["field_name"])
+    if kind == "exists":
+        return postings.bits(("field", path))
+    per_value = [
+        reduce(operator.or_, [postings.bits(("equal", path, k)) for k in keys], 0)
+        for keys in map(_equality_keys, spec["values"])
+        if keys is not None
+    ]
+    return reduce(operator.and_ if kind == "match_all" else operator.or_, per_value)
+
+
+def term_counts(postings: Postings, field_name: str, matched: int) -> Counter[Any] | None:
+    """How many of the ``matched`` subjects (of one entry each) hold each
+    value of the field, when every value the field ever held is of one type
+    (a terms facet merges 1, 1.0 and True, and breaks ties by text, in the
+    order it met them) and there are fewer values than matches; else None."""
     path = split_field(field_name)
     kinds = postings.value_types.get(path, set())
     values = postings.values_of.get(path, set())
-    if len(kinds) > 1 or not kinds <= {str, int, bool} or len(values) > len(matched):
+    if len(kinds) > 1 or not kinds <= {str, int, bool} or len(values) > matched.bit_count():
         return None
     counts: Counter[Any] = Counter()
     for value in values:
-        count = len(matched.intersection(postings.get(("value", path, value))))
+        count = (matched & postings.bits(("value", path, value))).bit_count()
         if count:
             counts[value] = count
     return counts

@@ -7,7 +7,9 @@ it to find the subjects they can match; what a subject's postings say is
 always a superset of what its entries match (several entries pool their
 keys), so the query engine still checks each candidate as before and
 answers exactly as a scan would. Where keys are exact for a subject with
-one entry, :mod:`.plan` also counts and facets from them directly.
+one entry, :mod:`.plan` also counts and facets from them directly, as
+bitmaps (bit ``rank`` set for each subject: one machine word holds 64
+subjects, so and-ing, or-ing and counting them costs next to nothing).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Postings:
         self.subjects: dict[Key, set[str]] = {}
         self.keys_of: dict[str, set[Key]] = {}
         self.rank: dict[str, int] = {}  # subject -> its place in the index's order
+        self.by_rank: dict[int, str] = {}
+        self._bits: dict[Key, int] = {}  # bitmaps of keys asked for, until they change
         self.always: set[str] = set()  # subjects whose values could not be keyed
         self.multi_entry: set[str] = set()  # subjects holding more than one entry
         self.value_types: dict[Path, set[type]] = {}  # every type each field held
@@ -44,12 +48,15 @@ class Postings:
     def put(self, subject: str, entries: Iterable[Entry]) -> None:
         """(Re)index ``subject`` as holding ``entries`` (none: removed)."""
         self._unindex(subject)
+        self._bits.pop(_EVERY, None)
+        self._bits.pop(_SEVERAL, None)
         entries = list(entries)
         if not entries:
-            self.rank.pop(subject, None)
+            self.by_rank.pop(self.rank.pop(subject, -1), None)
             return
         if subject not in self.rank:
             self.rank[subject] = self._next_rank
+            self.by_rank[self._next_rank] = subject
             self._next_rank += 1
         if len(entries) > 1:
             self.multi_entry.add(subject)
@@ -61,6 +68,7 @@ class Postings:
             self.always.add(subject)
         self.keys_of[subject] = keys
         for key in keys:
+            self._bits.pop(key, None)
             holders = self.subjects.get(key)
             if holders is None:
                 holders = self.subjects[key] = set()
@@ -70,6 +78,7 @@ class Postings:
 
     def _unindex(self, subject: str) -> None:
         for key in self.keys_of.pop(subject, ()):
+            self._bits.pop(key, None)
             holders = self.subjects[key]
             holders.discard(subject)
             if not holders:
@@ -78,6 +87,46 @@ class Postings:
                     self.values_of[key[1]].discard(key[2])
         self.always.discard(subject)
         self.multi_entry.discard(subject)
+
+    # -- bitmaps ---------------------------------------------------------------------
+
+    def bits(self, key: Key) -> int:
+        """The bitmap of the subjects holding ``key``."""
+        found = self._bits.get(key)
+        if found is None:
+            holders = self.subjects.get(key)
+            if holders is None:
+                return 0  # not kept: keys nobody holds come from queries
+            found = self._bits[key] = self._bitmap(holders)
+        return found
+
+    def every_bit(self) -> int:
+        if _EVERY not in self._bits:
+            self._bits[_EVERY] = self._bitmap(self.rank)
+        return self._bits[_EVERY]
+
+    def several_entries_bits(self) -> int:
+        """The bitmap of the subjects holding more than one entry."""
+        if _SEVERAL not in self._bits:
+            self._bits[_SEVERAL] = self._bitmap(self.multi_entry)
+        return self._bits[_SEVERAL]
+
+    def _bitmap(self, subjects: Iterable[str]) -> int:
+        raw = bytearray((self._next_rank >> 3) + 1)
+        for subject in subjects:
+            rank = self.rank[subject]
+            raw[rank >> 3] |= 1 << (rank & 7)
+        return int.from_bytes(raw, "little")
+
+    def subjects_in(self, bits: int, limit: int | None = None) -> list[str]:
+        """The subjects of a bitmap in the index's order (the first ``limit``)."""
+        text = bin(bits)[:1:-1]  # bit 0 first
+        found: list[str] = []
+        at = text.find("1")
+        while at >= 0 and (limit is None or len(found) < limit):
+            found.append(self.by_rank[at])
+            at = text.find("1", at + 1)
+        return found
 
     def _entry_keys(self, entry: Entry) -> Iterator[Key]:
         for principal in entry.visible_to:
@@ -95,6 +144,7 @@ class Postings:
 
 
 _EMPTY: set[str] = set()
+_EVERY, _SEVERAL = ("every subject",), ("subjects of several entries",)
 
 
 def leaf_paths(content: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
