@@ -170,9 +170,20 @@ def stored_equality_keys(value: Any) -> list[tuple[str, Any]]:
     lowered = str(value).lower()
     if isinstance(value, bool):
         return [("boolean", lowered), ("as-boolean", lowered)]
+    spelled = [("as-boolean", lowered)] if lowered in _BOOLEAN_WORDS else []
+    return spelled + _typed_keys(value)
+
+
+def wanted_equality_keys(wanted: Any) -> list[tuple[str, Any]]:
+    lowered = str(wanted).lower()
+    if isinstance(wanted, bool):
+        return [("as-boolean", lowered)]
+    return [("boolean", lowered), *_typed_keys(wanted)]
+
+
+def _typed_keys(value: Any) -> list[tuple[str, Any]]:
+    """A value's number, date and text keys (those it has)."""
     keys: list[tuple[str, Any]] = []
-    if lowered in _BOOLEAN_WORDS:
-        keys.append(("as-boolean", lowered))
     number = as_number(value)
     if number is not None and number == number:  # NaN equals nothing
         keys.append(("number", number))
@@ -181,20 +192,4 @@ def stored_equality_keys(value: Any) -> list[tuple[str, Any]]:
         if date is not None:
             keys.append(("date", date))
         keys.append(("text", value))
-    return keys
-
-
-def wanted_equality_keys(wanted: Any) -> list[tuple[str, Any]]:
-    lowered = str(wanted).lower()
-    if isinstance(wanted, bool):
-        return [("as-boolean", lowered)]
-    keys: list[tuple[str, Any]] = [("boolean", lowered)]
-    number = as_number(wanted)
-    if number is not None:
-        keys.append(("number", number))
-    if isinstance(wanted, str):
-        date = as_date(wanted)
-        if date is not None:
-            keys.append(("date", date))
-        keys.append(("text", wanted))
     return keys
