@@ -58,6 +58,8 @@ QUERIES = [
     {"q": "title:oce* AND size:[1 TO 4]", "advanced": True},
     {"q": '"ocean survey"~3', "advanced": True},
     {"q": "open:true", "advanced": True},
+    {"q": "keywords:ocean AND title:storm", "advanced": True},
+    {"q": 'title:"ocean storm" OR creator.name:grace OR creator.n:1.0', "advanced": True},
     {
         "q": "*",
         "filters": [{"type": "match_any", "field_name": "size", "values": ["3", 4]}],

@@ -19,7 +19,7 @@ from luqum import tree
 
 from .fields import split_field, tokens
 from .models import PUBLIC
-from .postings import Postings, wanted_equality_keys
+from .postings import Path, Postings, wanted_equality_keys
 from .query import parse_advanced, simple_terms
 
 # None: every subject (the postings cannot narrow). The sets may be the
@@ -78,11 +78,14 @@ def _union(sets: list[set[str]]) -> set[str]:
     return found
 
 
-def _all_words(postings: Postings, words: list[str]) -> Subjects:
-    """Subjects holding every word (a phrase's candidates)."""
+def _all_words(postings: Postings, words: list[str], path: Path | None = None) -> Subjects:
+    """Subjects holding every word (a phrase's candidates), in the field
+    ``path`` or, without one, anywhere."""
     if not words:
         return None
-    return intersect([postings.get(("word", w)) for w in words])
+    if path is None:
+        return intersect([postings.get(("word", w)) for w in words])
+    return intersect([postings.get(("field-word", path, w)) for w in words])
 
 
 def _query(postings: Postings, request: dict[str, Any]) -> Subjects:
@@ -91,52 +94,57 @@ def _query(postings: Postings, request: dict[str, Any]) -> Subjects:
         return None
     if not request.get("advanced"):
         return _union_of_known([_all_words(postings, term) for term in simple_terms(text)])
-    return _node(postings, parse_advanced(text))
+    return _node(postings, parse_advanced(text), None)
 
 
-def _node(postings: Postings, node: tree.Item) -> Subjects:
-    """Candidates for one node of the advanced query's tree (see
-    ``query._evaluate``, whose scores these bound)."""
-    if isinstance(node, (tree.SearchField, tree.Group, tree.FieldGroup, tree.Boost)):
-        return _node(postings, node.expr)
+def _node(postings: Postings, node: tree.Item, path: Path | None) -> Subjects:
+    """Candidates for one node of the advanced query's tree, in the field
+    ``path`` (None: any field); see ``query._evaluate``, whose scores
+    these bound."""
+    if isinstance(node, tree.SearchField):
+        return _node(postings, node.expr, split_field(node.name))
+    if isinstance(node, (tree.Group, tree.FieldGroup, tree.Boost)):
+        return _node(postings, node.expr, path)
     if isinstance(node, tree.Plus):
-        return _node(postings, node.a)
+        return _node(postings, node.a, path)
     if isinstance(node, tree.AndOperation):
-        return intersect([_node(postings, c) for c in node.children])
+        return intersect([_node(postings, c, path) for c in node.children])
     if isinstance(node, tree.OrOperation):
-        return _any_of(postings, node.children)
+        return _any_of(postings, node.children, path)
     if isinstance(node, tree.UnknownOperation):
         required = [c for c in node.children if isinstance(c, tree.Plus)]
         if required:
-            return intersect([_node(postings, c) for c in required])
+            return intersect([_node(postings, c, path) for c in required])
         if any(isinstance(c, (tree.Prohibit, tree.Not)) for c in node.children):
             return None  # "-x" alone matches whatever lacks x
-        return _any_of(postings, node.children)
+        return _any_of(postings, node.children, path)
     if isinstance(node, tree.Phrase):
-        return _all_words(postings, tokens(node.value.strip('"')))
+        return _all_words(postings, tokens(node.value.strip('"')), path)
     if isinstance(node, tree.Proximity):
-        return _all_words(postings, tokens(node.term.value.strip('"')))
+        return _all_words(postings, tokens(node.term.value.strip('"')), path)
     if isinstance(node, tree.Word):
-        return _word(postings, node.value.replace("\\", ""))
+        return _word(postings, node.value.replace("\\", ""), path)
     return None
 
 
-def _any_of(postings: Postings, children: list[tree.Item]) -> Subjects:
-    return _union_of_known([_node(postings, child) for child in children])
+def _any_of(postings: Postings, children: list[tree.Item], path: Path | None) -> Subjects:
+    return _union_of_known([_node(postings, child, path) for child in children])
 
 
-def _word(postings: Postings, word: str) -> Subjects:
+def _word(postings: Postings, word: str, path: Path | None) -> Subjects:
     """A word matches a value holding its words, or equal to it (``3.0``
     equals 3, ``2020-01-01`` equals ``2020``)."""
     if "*" in word or "?" in word:
         return None
-    by_words = _all_words(postings, tokens(word))
-    if by_words is None:
-        return None
+    by_words = _all_words(postings, tokens(word), path)
     keys = _equality_keys(word)
-    if keys is None:
+    if by_words is None or keys is None:
         return None
-    extra = [postings.get(("equal-any", k)) for k in keys if k[0] in ("number", "date")]
+    typed = [k for k in keys if k[0] in ("number", "date")]
+    if path is None:
+        extra = [postings.get(("equal-any", k)) for k in typed]
+    else:
+        extra = [postings.get(("equal", path, k)) for k in typed]
     return by_words | _union(extra) if extra else by_words
 
 

@@ -137,6 +137,7 @@ class Postings:
             yield ("value", path, facet_key(value))
             for word in tokens(value):
                 yield ("word", word)
+                yield ("field-word", path, word)
             for key in stored_equality_keys(value):
                 yield ("equal", path, key)
                 if key[0] in ("number", "date"):
