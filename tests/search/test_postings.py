@@ -47,6 +47,7 @@ QUERIES = [
     {"q": "ocean", "facets": [{"field_name": "keywords"}, {"field_name": "tag"}]},
     {"q": "*", "facets": [{"field_name": "size"}, {"field_name": "open"}]},
     {"q": "ocean storm", "limit": 20},
+    {"q": "ocean ice forest storm lidar", "limit": 40, "facets": [{"field_name": "tag"}]},
     {"q": '"ocean survey" ice'},
     {"q": "nothing-here-at-all"},
     {"q": "size:3", "advanced": True},

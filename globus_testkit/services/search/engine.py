@@ -92,22 +92,23 @@ def _from_postings(
     if _list_of(request, "sort") or _list_of(request, "boosts"):
         return None
     postings = index.postings
-    matched = exact_matches(postings, request, principals, bypass_visible_to=bypass)
-    if matched is None:
+    ranked = exact_matches(postings, request, principals, bypass_visible_to=bypass)
+    if ranked is None:
         return None
-    hits = [
-        Hit(subject, list(index.subjects[subject].values()), 1.0)
-        for subject in postings.subjects_in(matched, needed)
-    ]
+    hits: list[Hit] = []
+    for score, bits in ranked.by_score:
+        for subject in postings.subjects_in(bits, None if needed is None else needed - len(hits)):
+            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
 
     def entries() -> list[Entry]:
-        return [e for s in postings.subjects_in(matched) for e in index.subjects[s].values()]
+        in_order = postings.subjects_in(ranked.matched)
+        return [e for subject in in_order for e in index.subjects[subject].values()]
 
     facets = [
-        facet_result(spec, entries, lambda name: term_counts(postings, name, matched))
+        facet_result(spec, entries, lambda name: term_counts(postings, name, ranked.matched))
         for spec in _list_of(request, "facets")
     ]
-    return Outcome(hits, matched.bit_count(), facets)
+    return Outcome(hits, ranked.matched.bit_count(), facets)
 
 
 def _candidates(

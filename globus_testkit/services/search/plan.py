@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
@@ -195,33 +196,71 @@ def _equality_keys(wanted: Any) -> list[tuple[str, Any]] | None:
 # out on the postings' bitmaps.
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """Exact matches as bitmaps: all of them, and by score, best first."""
+
+    matched: int
+    by_score: list[tuple[int, int]]  # (score, bitmap of the subjects scoring it)
+
+
 def exact_matches(
     postings: Postings,
     request: dict[str, Any],
     principals: frozenset[str],
     *,
     bypass_visible_to: bool,
-) -> int | None:
-    """The bitmap of the subjects ``request`` matches, when the postings
-    know them exactly (each holding one entry, all scoring the same)."""
+) -> Ranked | None:
+    """The subjects ``request`` matches, by score, when the postings know
+    them exactly (each holding one entry; a simple query string of plain
+    words scores each subject by how many of them it holds)."""
     text = str(request.get("q") or "").strip()
     specs = request.get("filters") or []
     if postings.always or not all(_exact_filter(spec) for spec in specs):
         return None
-    matched = postings.every_bit()
+    words: list[str] = []
     if text not in ("", "*"):
         terms = [] if request.get("advanced") else simple_terms(text)
-        if len(terms) != 1 or len(terms[0]) != 1:
+        if not terms or any(len(term) != 1 for term in terms):
             return None
-        matched &= postings.bits(("word", terms[0][0]))
+        words = [term[0] for term in terms]
+    allowed = postings.every_bit()
     for spec in specs:
-        matched &= _filter_bits(postings, spec)
+        allowed &= _filter_bits(postings, spec)
     if not bypass_visible_to:
         seen = 0
         for principal in principals | {PUBLIC}:
             seen |= postings.bits(("principal", principal))
-        matched &= seen
-    return None if matched & postings.several_entries_bits() else matched
+        allowed &= seen
+    if not words:
+        ranked = Ranked(allowed, [(1, allowed)])
+    else:
+        holding = [allowed & postings.bits(("word", w)) for w in words]
+        ranked = Ranked(reduce(operator.or_, holding), _by_score(holding))
+    return None if ranked.matched & postings.several_entries_bits() else ranked
+
+
+def _by_score(holding: list[int]) -> list[tuple[int, int]]:
+    """Bitmaps of the subjects in exactly s of ``holding``, s from the most
+    down to 1: the counts are kept as bitmaps of binary digits (a ripple
+    adder working on every subject at once)."""
+    digits: list[int] = []
+    for bits in holding:
+        carry, place = bits, 0
+        while carry:
+            if place == len(digits):
+                digits.append(carry)
+                break
+            digits[place], carry = digits[place] ^ carry, digits[place] & carry
+            place += 1
+    found = []
+    for score in range(len(holding), 0, -1):
+        exactly = -1  # every bit set
+        for place, digit in enumerate(digits):
+            exactly &= digit if score >> place & 1 else ~digit
+        if score >> len(digits) == 0 and exactly:
+            found.append((score, exactly))
+    return found
 
 
 def _exact_filter(spec: dict[str, Any]) -> bool:
