@@ -41,7 +41,7 @@ def candidate_subjects(
     narrowing += [_filter(postings, spec) for spec in _prefilters(request)]
     if not bypass_visible_to:
         narrowing.append(_visible(postings, principals))
-    found = intersect(narrowing)
+    found = _intersect(narrowing)
     if found is None:
         return None
     return sorted(found | postings.always, key=postings.rank.__getitem__)
@@ -54,7 +54,7 @@ def _visible(postings: Postings, principals: frozenset[str]) -> Subjects:
     return None if len(seen) == len(postings.rank) else seen
 
 
-def intersect(sets: list[Subjects]) -> Subjects:
+def _intersect(sets: list[Subjects]) -> Subjects:
     known = sorted((s for s in sets if s is not None), key=len)
     if not known:
         return None
@@ -85,8 +85,8 @@ def _all_words(postings: Postings, words: list[str], path: Path | None = None) -
     if not words:
         return None
     if path is None:
-        return intersect([postings.get(("word", w)) for w in words])
-    return intersect([postings.get(("field-word", path, w)) for w in words])
+        return _intersect([postings.get(("word", w)) for w in words])
+    return _intersect([postings.get(("field-word", path, w)) for w in words])
 
 
 def _query(postings: Postings, request: dict[str, Any]) -> Subjects:
@@ -109,13 +109,13 @@ def _node(postings: Postings, node: tree.Item, path: Path | None) -> Subjects:
     if isinstance(node, tree.Plus):
         return _node(postings, node.a, path)
     if isinstance(node, tree.AndOperation):
-        return intersect([_node(postings, c, path) for c in node.children])
+        return _intersect([_node(postings, c, path) for c in node.children])
     if isinstance(node, tree.OrOperation):
         return _any_of(postings, node.children, path)
     if isinstance(node, tree.UnknownOperation):
         required = [c for c in node.children if isinstance(c, tree.Plus)]
         if required:
-            return intersect([_node(postings, c, path) for c in required])
+            return _intersect([_node(postings, c, path) for c in required])
         if any(isinstance(c, (tree.Prohibit, tree.Not)) for c in node.children):
             return None  # "-x" alone matches whatever lacks x
         return _any_of(postings, node.children, path)
@@ -158,7 +158,7 @@ def _filter(postings: Postings, spec: dict[str, Any]) -> Subjects:
     """Candidates for one (already validated) GFilter."""
     kind = spec["type"]
     if kind == "and":
-        return intersect([_filter(postings, f) for f in spec["filters"]])
+        return _intersect([_filter(postings, f) for f in spec["filters"]])
     if kind == "or":
         return _union_of_known([_filter(postings, f) for f in spec["filters"]])
     if kind not in ("exists", "match_any", "match_all"):
@@ -168,7 +168,7 @@ def _filter(postings: Postings, spec: dict[str, Any]) -> Subjects:
         return postings.get(("field", path))
     per_value = [_equal_to(postings, path, wanted) for wanted in spec["values"]]
     if kind == "match_all":
-        return intersect(per_value)
+        return _intersect(per_value)
     return _union_of_known(per_value)
 
 
