@@ -32,7 +32,9 @@ class Postings:
 
     def __init__(self) -> None:
         self.subjects: dict[Key, set[str]] = {}
-        self.keys_of: dict[str, set[Key]] = {}
+        # the entries each subject was indexed with, to unindex them (keeping
+        # their keys instead would cost as much memory again)
+        self.indexed: dict[str, tuple[Entry, ...]] = {}
         self.rank: dict[str, int] = {}  # subject -> its place in the index's order
         self.by_rank: dict[int, str] = {}
         self._bits: dict[Key, int] = {}  # bitmaps of keys asked for, until they change
@@ -48,27 +50,26 @@ class Postings:
     def put(self, subject: str, entries: Iterable[Entry]) -> None:
         """(Re)index ``subject`` as holding ``entries`` (none: removed)."""
         self._unindex(subject)
-        self._bits.pop(_EVERY, None)
-        self._bits.pop(_SEVERAL, None)
-        entries = list(entries)
-        if not entries:
+        if self._bits:
+            self._bits.pop(_EVERY, None)
+            self._bits.pop(_SEVERAL, None)
+        indexed = self.indexed[subject] = tuple(entries)
+        if not indexed:
+            del self.indexed[subject]
             self.by_rank.pop(self.rank.pop(subject, -1), None)
             return
         if subject not in self.rank:
             self.rank[subject] = self._next_rank
             self.by_rank[self._next_rank] = subject
             self._next_rank += 1
-        if len(entries) > 1:
+        if len(indexed) > 1:
             self.multi_entry.add(subject)
-        keys: set[Key] = set()
-        try:
-            for entry in entries:
-                keys.update(self._entry_keys(entry))
-        except (OverflowError, ValueError):  # a number no float holds: always a candidate
+        keys, complete = self._keys(indexed)
+        if not complete:  # a number no float holds: always a candidate
             self.always.add(subject)
-        self.keys_of[subject] = keys
         for key in keys:
-            self._bits.pop(key, None)
+            if self._bits:
+                self._bits.pop(key, None)
             holders = self.subjects.get(key)
             if holders is None:
                 holders = self.subjects[key] = set()
@@ -77,8 +78,10 @@ class Postings:
             holders.add(subject)
 
     def _unindex(self, subject: str) -> None:
-        for key in self.keys_of.pop(subject, ()):
-            self._bits.pop(key, None)
+        keys, _ = self._keys(self.indexed.pop(subject, ()))
+        for key in keys:
+            if self._bits:
+                self._bits.pop(key, None)
             holders = self.subjects[key]
             holders.discard(subject)
             if not holders:
@@ -127,6 +130,16 @@ class Postings:
             found.append(self.by_rank[at])
             at = text.find("1", at + 1)
         return found
+
+    def _keys(self, entries: tuple[Entry, ...]) -> tuple[set[Key], bool]:
+        """The keys of ``entries``, and whether they are all there."""
+        keys: set[Key] = set()
+        try:
+            for entry in entries:
+                keys.update(self._entry_keys(entry))
+        except (OverflowError, ValueError):
+            return keys, False
+        return keys, True
 
     def _entry_keys(self, entry: Entry) -> Iterator[Key]:
         for principal in entry.visible_to:
