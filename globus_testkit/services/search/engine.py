@@ -3,10 +3,12 @@ subjects match, their order and the facets counted over them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Entry, SearchIndex
+from .plan import candidate_subjects, exact_matches, term_counts
 from .query import (
     MAX_RESULTS,
     Predicate,
@@ -31,7 +33,8 @@ class Hit:
 
 @dataclass
 class Outcome:
-    hits: list[Hit]
+    hits: list[Hit]  # every match, or at least the first ``needed``
+    total: int
     facet_results: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -42,20 +45,26 @@ def run(
     *,
     bypass_visible_to: bool = False,
     ordered: bool = True,
+    needed: int | None = None,
 ) -> Outcome:
     """Every subject of ``index`` the request matches, best first (or, when
-    not ``ordered``, in a stable subject order for scrolling)."""
+    not ``ordered``, in a stable subject order for scrolling); when the
+    caller ``needed`` only the first few, the hits may stop there."""
     scorer = compile_q(str(request.get("q") or ""), bool(request.get("advanced")))
     filters, post_filters = _filters(request)
+    if ordered and not post_filters:
+        found = _from_postings(index, request, principals, bypass_visible_to, needed)
+        if found is not None:
+            return found
     matched: list[tuple[str, list[Entry], list[Entry], float]] = []
-    for subject, by_id in index.subjects.items():
+    for subject, by_id in _candidates(index, request, principals, bypass_visible_to):
         visible = [e for e in by_id.values() if bypass_visible_to or e.visible(principals)]
         hits = [e for e in visible if all(f(e) for f in filters)]
         scores = [scorer(e, None) for e in hits]
         if any(scores):
             matched.append((subject, visible, hits, max(scores)))
     facets = [
-        facet_result(spec, [e for _, _, hits, _ in matched for e in hits])
+        facet_result(spec, lambda: [e for _, _, hits, _ in matched for e in hits])
         for spec in _list_of(request, "facets")
     ]
     if post_filters:
@@ -68,7 +77,48 @@ def run(
     else:
         _boost(result, _list_of(request, "boosts"), scorer)
         result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
-    return Outcome(result, facets)
+    return Outcome(result, len(result), facets)
+
+
+def _from_postings(
+    index: SearchIndex,
+    request: dict[str, Any],
+    principals: frozenset[str],
+    bypass: bool,
+    needed: int | None,
+) -> Outcome | None:
+    """The outcome read off the postings, when they know the matches
+    exactly (see ``plan.exact_matches``); else None."""
+    if _list_of(request, "sort") or _list_of(request, "boosts"):
+        return None
+    postings = index.postings
+    ranked = exact_matches(postings, request, principals, bypass_visible_to=bypass)
+    if ranked is None:
+        return None
+    hits: list[Hit] = []
+    for score, bits in ranked.by_score:
+        for subject in postings.subjects_in(bits, None if needed is None else needed - len(hits)):
+            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
+
+    def entries() -> list[Entry]:
+        in_order = postings.subjects_in(ranked.matched)
+        return [e for subject in in_order for e in index.subjects[subject].values()]
+
+    facets = [
+        facet_result(spec, entries, lambda name: term_counts(postings, name, ranked.matched))
+        for spec in _list_of(request, "facets")
+    ]
+    return Outcome(hits, ranked.matched.bit_count(), facets)
+
+
+def _candidates(
+    index: SearchIndex, request: dict[str, Any], principals: frozenset[str], bypass: bool
+) -> Iterable[tuple[str, dict[str | None, Entry]]]:
+    """The subjects (in the index's order) the postings leave to check."""
+    subjects = candidate_subjects(index.postings, request, principals, bypass_visible_to=bypass)
+    if subjects is None:
+        return index.subjects.items()
+    return [(s, index.subjects[s]) for s in subjects]
 
 
 def _filters(request: dict[str, Any]) -> tuple[list[Predicate], list[Predicate]]:

@@ -86,6 +86,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(text.lower()))
 
 
+def facet_key(value: Any) -> Any:
+    """A value as a terms facet counts it."""
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
 def as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None

@@ -17,6 +17,7 @@ from ...clock import Clock
 from ...http import ApiError
 from ...ids import Ids
 from .fields import leaf_count, leaves, nesting_depth, tokens
+from .postings import Postings
 
 OWNER, ADMIN, WRITER = "owner", "admin", "writer"
 ROLE_NAMES = (OWNER, ADMIN, WRITER)
@@ -88,6 +89,10 @@ class Entry:
             )
         return found
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the analysis is derived from the content: never copy or save it
+        return {k: v for k, v in self.__dict__.items() if k != "_analysis"}
+
     def visible(self, principals: frozenset[str]) -> bool:
         return PUBLIC in self.visible_to or not principals.isdisjoint(self.visible_to)
 
@@ -128,6 +133,48 @@ class SearchIndex:
     # subject -> entry id (None for the default entry) -> entry
     subjects: dict[str, dict[str | None, Entry]] = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
+    # derived from the entries, built when first needed: never copied or saved
+    _postings: Postings | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_postings"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._postings = None
+
+    @property
+    def postings(self) -> Postings:
+        """The inverted index of the entries (see :mod:`.postings`)."""
+        if self._postings is None:
+            self._postings = Postings()
+            for subject, entries in self.subjects.items():
+                self._postings.put(subject, entries.values())
+        return self._postings
+
+    def store(self, entries: list[Entry]) -> None:
+        """Write ``entries``, each replacing any of its subject and id."""
+        for entry in entries:
+            self.subjects.setdefault(entry.subject, {})[entry.entry_id] = entry
+        self._reindex({e.subject for e in entries})
+
+    def remove_subjects(self, subjects: list[str]) -> None:
+        for subject in subjects:
+            self.subjects.pop(subject, None)
+        self._reindex(set(subjects))
+
+    def remove_entries(self, keys: list[tuple[str, str | None]]) -> None:
+        for subject, entry_id in keys:
+            entries = self.subjects.get(subject, {})
+            entries.pop(entry_id, None)
+            if not entries:
+                self.subjects.pop(subject, None)
+        self._reindex({subject for subject, _ in keys})
+
+    def _reindex(self, subjects: set[str]) -> None:
+        if self._postings is not None:
+            for subject in subjects:
+                self._postings.put(subject, self.subjects.get(subject, {}).values())
 
     def roles_of(self, principals: frozenset[str]) -> set[str]:
         return {r.role_name for r in self.roles.values() if r.principal in principals}
@@ -340,13 +387,8 @@ class SearchState:
                 if task.query is None
                 else run_query(index, task.query, frozenset(task.principals))
             )
-            for subject in subjects:
-                index.subjects.pop(subject, None)
-            for subject, entry_id in task.entry_keys:
-                entries = index.subjects.get(subject, {})
-                entries.pop(entry_id, None)
-                if not entries:
-                    index.subjects.pop(subject, None)
+            index.remove_subjects(list(subjects))
+            index.remove_entries(task.entry_keys)
             self._finish(task, "SUCCESS", None)
 
     def _apply_ingest(self, index: SearchIndex, task: SearchTask) -> None:
@@ -354,8 +396,8 @@ class SearchState:
         if problem is not None:
             self._finish(task, "FAILED", problem)
             return
+        index.store(task.entries)
         for entry in task.entries:
-            index.subjects.setdefault(entry.subject, {})[entry.entry_id] = entry
             index.fields.update(_field_names(entry.content))
         self._finish(task, "SUCCESS", None)
 

@@ -22,7 +22,16 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene
 
 from ...clock import iso
-from .fields import as_date, as_number, comparable, equal, sort_key, tokens, values_at
+from .fields import (
+    as_date,
+    as_number,
+    comparable,
+    equal,
+    facet_key,
+    sort_key,
+    tokens,
+    values_at,
+)
 from .models import Analysis, Entry, SearchError
 
 Values = Callable[[Entry], list[Any]]
@@ -62,17 +71,29 @@ def compile_q(q: str, advanced: bool) -> Scorer:
         return lambda entry, values: 1.0
     if not advanced:
         return _simple(text)
+    return _advanced(parse_advanced(text))
+
+
+@lru_cache(maxsize=512)
+def parse_advanced(text: str) -> tree.Item:
+    """luqum's tree of an advanced query string (do not change it: cached)."""
     try:
-        node = lucene.parse(text)
+        return lucene.parse(text)
     except (ParseError, Exception) as err:  # luqum raises several kinds
         raise bad_query(f"the advanced query string could not be parsed: {err}") from err
-    return _advanced(node)
+
+
+@lru_cache(maxsize=512)
+def simple_terms(text: str) -> list[list[str]]:
+    """A simple query's terms: its quoted phrases, then its other words, as
+    tokens (do not change the list: cached)."""
+    phrases = [p for p in re.findall(r'"([^"]*)"', text) if tokens(p)]
+    words = tokens(re.sub(r'"[^"]*"', " ", text))
+    return [tokens(p) for p in phrases] + [[w] for w in dict.fromkeys(words)]
 
 
 def _simple(text: str) -> Scorer:
-    phrases = [p for p in re.findall(r'"([^"]*)"', text) if tokens(p)]
-    words = tokens(re.sub(r'"[^"]*"', " ", text))
-    terms = [tokens(p) for p in phrases] + [[w] for w in dict.fromkeys(words)]
+    terms = simple_terms(text)
 
     def score(entry: Entry, values: Values | None) -> float:
         if values is not None:
@@ -317,33 +338,39 @@ def _range_bounds(bounds: Any) -> tuple[Any, Any]:
 # -- facets -------------------------------------------------------------------------
 
 
-def facet_result(spec: Any, entries: list[Entry]) -> dict[str, Any]:
-    """One GFacetResult for a GFacet over the matching entries."""
+TermCounts = Callable[[str], "Counter[Any] | None"]
+
+
+def facet_result(
+    spec: Any, entries: Callable[[], list[Entry]], term_counts: TermCounts | None = None
+) -> dict[str, Any]:
+    """One GFacetResult for a GFacet over the matching entries (in the
+    index's order). ``term_counts``, when it knows them, gives a terms
+    facet's counts (how many entries hold each value) without the entries."""
     if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
         raise bad_query("each facet needs a field_name")
     name = spec.get("name") or spec["field_name"]
     kind = spec.get("type", "terms")
+    if kind == "terms":
+        size = _size(spec)
+        counts = term_counts(spec["field_name"]) if term_counts else None
+        if counts is None:
+            read = field_reader(spec["field_name"])
+            counts = Counter(v for e in entries() for v in {facet_key(v) for v in read(e)})
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:size]
+        return {"name": name, "buckets": [{"value": v, "count": c} for v, c in ranked]}
     read = field_reader(spec["field_name"])
-    per_entry = [read(e) for e in entries]
+    per_entry = [read(e) for e in entries()]
     if kind in ("sum", "avg"):
         numbers = [n for vals in per_entry for v in vals if (n := as_number(v)) is not None]
         if kind == "sum":
             return {"name": name, "value": float(sum(numbers))}
         return {"name": name, "value": (sum(numbers) / len(numbers)) if numbers else None}
-    if kind == "terms":
-        size = _size(spec)
-        counts = Counter(v for vals in per_entry for v in {_key(v) for v in vals})
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:size]
-        return {"name": name, "buckets": [{"value": v, "count": c} for v, c in ranked]}
     if kind == "numeric_histogram":
         return {"name": name, "buckets": _numeric_buckets(spec, per_entry)}
     if kind == "date_histogram":
         return {"name": name, "buckets": _date_buckets(spec, per_entry)}
     raise bad_query(f"unknown facet type {kind!r}")
-
-
-def _key(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def _size(spec: dict[str, Any]) -> int:

@@ -431,16 +431,18 @@ def _search(
     index = svc.state.index(index_id)
     offset, limit = engine.page_bounds(request.get("offset", 0), request.get("limit", 10))
     bypass = _bypass(bool(request.get("bypass_visible_to")), index, principals)
-    outcome = engine.run(index, request, principals, bypass_visible_to=bypass)
+    outcome = engine.run(
+        index, request, principals, bypass_visible_to=bypass, needed=offset + limit
+    )
     page = outcome.hits[offset : offset + limit]
     version = _result_version(request)
     document: dict[str, Any] = {
         "@datatype": "GSearchResult",
         "@version": "2017-09-01",
         "count": len(page),
-        "total": len(outcome.hits),
+        "total": outcome.total,
         "offset": offset,
-        "has_next_page": offset + len(page) < min(len(outcome.hits), MAX_RESULTS),
+        "has_next_page": offset + len(page) < min(outcome.total, MAX_RESULTS),
         "gmeta": [engine.gmeta(hit, principals, version) for hit in page],
     }
     if request.get("facets"):
@@ -468,7 +470,7 @@ def scroll(svc: SearchService, call: Call, index_id: str) -> Reply:
             "@datatype": "GScrollResult",
             "@version": "2017-09-01",
             "count": len(page),
-            "total": len(outcome.hits),
+            "total": outcome.total,
             "has_next_page": more,
             "marker": _scroll_marker(page[-1].subject) if more else None,
             "gmeta": [engine.gmeta(hit, principals, version) for hit in page],

@@ -1,0 +1,209 @@
+"""An index's inverted index: from words, field values, field names and
+principals to the subjects whose entries hold them.
+
+It is kept beside the entries (every write of a subject re-indexes that
+subject) and is never saved: it is rebuilt from the entries. Queries use
+it to find the subjects they can match; what a subject's postings say is
+always a superset of what its entries match (several entries pool their
+keys), so the query engine still checks each candidate as before and
+answers exactly as a scan would. Where keys are exact for a subject with
+one entry, :mod:`.plan` also counts and facets from them directly, as
+bitmaps (bit ``rank`` set for each subject: one machine word holds 64
+subjects, so and-ing, or-ing and counting them costs next to nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .fields import as_date, as_number, facet_key, tokens
+
+if TYPE_CHECKING:
+    from .models import Entry
+
+Key = tuple[Any, ...]
+Path = tuple[str, ...]
+_BOOLEAN_WORDS = ("true", "false")
+
+
+class Postings:
+    """Keys -> subjects, with each subject's keys to unindex it."""
+
+    def __init__(self) -> None:
+        self.subjects: dict[Key, set[str]] = {}
+        # the entries each subject was indexed with, to unindex them (keeping
+        # their keys instead would cost as much memory again)
+        self.indexed: dict[str, tuple[Entry, ...]] = {}
+        self.rank: dict[str, int] = {}  # subject -> its place in the index's order
+        self.by_rank: dict[int, str] = {}
+        self._bits: dict[Key, int] = {}  # bitmaps of keys asked for, until they change
+        self.always: set[str] = set()  # subjects whose values could not be keyed
+        self.multi_entry: set[str] = set()  # subjects holding more than one entry
+        self.value_types: dict[Path, set[type]] = {}  # every type each field held
+        self.values_of: dict[Path, set[Any]] = {}  # each field's values (facet keys)
+        self._next_rank = 0
+
+    def get(self, key: Key) -> set[str]:
+        return self.subjects.get(key, _EMPTY)
+
+    def put(self, subject: str, entries: Iterable[Entry]) -> None:
+        """(Re)index ``subject`` as holding ``entries`` (none: removed)."""
+        self._unindex(subject)
+        if self._bits:
+            self._bits.pop(_EVERY, None)
+            self._bits.pop(_SEVERAL, None)
+        indexed = self.indexed[subject] = tuple(entries)
+        if not indexed:
+            del self.indexed[subject]
+            self.by_rank.pop(self.rank.pop(subject, -1), None)
+            return
+        if subject not in self.rank:
+            self.rank[subject] = self._next_rank
+            self.by_rank[self._next_rank] = subject
+            self._next_rank += 1
+        if len(indexed) > 1:
+            self.multi_entry.add(subject)
+        keys, complete = self._keys(indexed)
+        if not complete:  # a number no float holds: always a candidate
+            self.always.add(subject)
+        for key in keys:
+            if self._bits:
+                self._bits.pop(key, None)
+            holders = self.subjects.get(key)
+            if holders is None:
+                holders = self.subjects[key] = set()
+                if key[0] == "value":
+                    self.values_of.setdefault(key[1], set()).add(key[2])
+            holders.add(subject)
+
+    def _unindex(self, subject: str) -> None:
+        keys, _ = self._keys(self.indexed.pop(subject, ()))
+        for key in keys:
+            if self._bits:
+                self._bits.pop(key, None)
+            holders = self.subjects[key]
+            holders.discard(subject)
+            if not holders:
+                del self.subjects[key]
+                if key[0] == "value":
+                    self.values_of[key[1]].discard(key[2])
+        self.always.discard(subject)
+        self.multi_entry.discard(subject)
+
+    # -- bitmaps ---------------------------------------------------------------------
+
+    def bits(self, key: Key) -> int:
+        """The bitmap of the subjects holding ``key``."""
+        found = self._bits.get(key)
+        if found is None:
+            holders = self.subjects.get(key)
+            if holders is None:
+                return 0  # not kept: keys nobody holds come from queries
+            found = self._bits[key] = self._bitmap(holders)
+        return found
+
+    def every_bit(self) -> int:
+        if _EVERY not in self._bits:
+            self._bits[_EVERY] = self._bitmap(self.rank)
+        return self._bits[_EVERY]
+
+    def several_entries_bits(self) -> int:
+        """The bitmap of the subjects holding more than one entry."""
+        if _SEVERAL not in self._bits:
+            self._bits[_SEVERAL] = self._bitmap(self.multi_entry)
+        return self._bits[_SEVERAL]
+
+    def _bitmap(self, subjects: Iterable[str]) -> int:
+        raw = bytearray((self._next_rank >> 3) + 1)
+        for subject in subjects:
+            rank = self.rank[subject]
+            raw[rank >> 3] |= 1 << (rank & 7)
+        return int.from_bytes(raw, "little")
+
+    def subjects_in(self, bits: int, limit: int | None = None) -> list[str]:
+        """The subjects of a bitmap in the index's order (the first ``limit``)."""
+        text = bin(bits)[:1:-1]  # bit 0 first
+        found: list[str] = []
+        at = text.find("1")
+        while at >= 0 and (limit is None or len(found) < limit):
+            found.append(self.by_rank[at])
+            at = text.find("1", at + 1)
+        return found
+
+    def _keys(self, entries: tuple[Entry, ...]) -> tuple[set[Key], bool]:
+        """The keys of ``entries``, and whether they are all there."""
+        keys: set[Key] = set()
+        try:
+            for entry in entries:
+                keys.update(self._entry_keys(entry))
+        except (OverflowError, ValueError):
+            return keys, False
+        return keys, True
+
+    def _entry_keys(self, entry: Entry) -> Iterator[Key]:
+        for principal in entry.visible_to:
+            yield ("principal", principal)
+        for path, value in leaf_paths(entry.content):
+            self.value_types.setdefault(path, set()).add(type(value))
+            yield ("field", path)
+            yield ("value", path, facet_key(value))
+            for word in tokens(value):
+                yield ("word", word)
+                yield ("field-word", path, word)
+            for key in stored_equality_keys(value):
+                yield ("equal", path, key)
+                if key[0] in ("number", "date"):
+                    yield ("equal-any", key)
+
+
+_EMPTY: set[str] = set()
+_EVERY, _SEVERAL = ("every subject",), ("subjects of several entries",)
+
+
+def leaf_paths(content: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """(field path, value) for every leaf value, as ``values_at`` reaches
+    them: keys literally (a dot in a key is part of it), lists transparent."""
+    if isinstance(content, dict):
+        for key, value in content.items():
+            yield from leaf_paths(value, (*path, key))
+    elif isinstance(content, list):
+        for item in content:
+            yield from leaf_paths(item, path)
+    elif content is not None:
+        yield path, content
+
+
+# Equality keys: ``fields.equal(value, wanted)`` holds exactly when some key of
+# the stored value is among the keys of the wanted one. Booleans compare as
+# their lowercased text with anything; otherwise numbers, then dates, then
+# strings, as ``fields.comparable`` tries them.
+
+
+def stored_equality_keys(value: Any) -> list[tuple[str, Any]]:
+    lowered = str(value).lower()
+    if isinstance(value, bool):
+        return [("boolean", lowered), ("as-boolean", lowered)]
+    spelled = [("as-boolean", lowered)] if lowered in _BOOLEAN_WORDS else []
+    return spelled + _typed_keys(value)
+
+
+def wanted_equality_keys(wanted: Any) -> list[tuple[str, Any]]:
+    lowered = str(wanted).lower()
+    if isinstance(wanted, bool):
+        return [("as-boolean", lowered)]
+    return [("boolean", lowered), *_typed_keys(wanted)]
+
+
+def _typed_keys(value: Any) -> list[tuple[str, Any]]:
+    """A value's number, date and text keys (those it has)."""
+    keys: list[tuple[str, Any]] = []
+    number = as_number(value)
+    if number is not None and number == number:  # NaN equals nothing
+        keys.append(("number", number))
+    if isinstance(value, str):
+        date = as_date(value)
+        if date is not None:
+            keys.append(("date", date))
+        keys.append(("text", value))
+    return keys
