@@ -115,7 +115,13 @@ class Roster:
         return best_role([m.role for m in found if m is not None and m.active])
 
     def mine(self, identities: frozenset[str] | set[str]) -> list[Membership]:
-        return [m for i, m in self.members.items() if i in identities]
+        """The memberships of these identities, in roster order."""
+        # Looked up, not found by walking the roster: a caller has a few
+        # identities, a group may have thousands of members.
+        found = [m for i in identities if (m := self.members.get(i)) is not None]
+        if len(found) > 1:
+            return [m for i, m in self.members.items() if i in identities]
+        return found
 
     def allowed(self, identity_id: str, actor: Actor, *, join_requests: bool) -> list[str]:
         """The batch actions this identity (one of the caller's) may take:
