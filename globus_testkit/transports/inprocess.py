@@ -193,7 +193,9 @@ def _headers(netloc: str, sent: Any) -> dict[str, str]:
     # requests' CaseInsensitiveDict hands its names over lower-cased already
     lower_items = getattr(sent, "lower_items", None)
     for name, value in lower_items() if lower_items is not None else sent.items():
-        key = name.lower().replace("_", "-")
+        key = name.lower()
+        if "_" in key:
+            key = key.replace("_", "-")
         if key != "content-length" and (value or key != "content-type"):
             headers[key] = value
     return headers
