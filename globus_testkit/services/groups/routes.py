@@ -98,7 +98,10 @@ class GroupsService(Service):
 
 def _listed(call: Call, name: str, allowed: tuple[str, ...]) -> set[str]:
     """A comma-separated query parameter, each value checked."""
-    values = {v.strip() for raw in call.args.getlist(name) for v in raw.split(",") if v.strip()}
+    given = call.args.getlist(name)
+    if not given:
+        return set()
+    values = {v.strip() for raw in given for v in raw.split(",") if v.strip()}
     unknown = sorted(values - set(allowed))
     if unknown:
         raise BadRequest(
