@@ -62,11 +62,12 @@ class _EmulatorMock(responses.RequestsMock):
             return super()._on_request(adapter, request, retries=retries, **kwargs)
         status, headers, body = self.transport.answer(request)
         response = adapter.build_response(request, _urllib3_response(status, headers, body))
-        # The whole body is at hand: hand it to requests as read, rather than
-        # have it stream the BytesIO back through urllib3 (response.raw is
-        # still there, unread, for code that reads it).
-        response._content = body
-        response._content_consumed = True  # type: ignore[attr-defined]
+        if "Content-Encoding" not in response.headers:  # urllib3 decodes those
+            # The whole body is at hand: hand it to requests as read, rather
+            # than have it stream the BytesIO back through urllib3
+            # (response.raw is still there, unread, for code that reads it).
+            response._content = body
+            response._content_consumed = True  # type: ignore[attr-defined]
         # An adapter mounted with a urllib3 Retry that retries on status
         # retries here as it would against the network (as responses does).
         retries = retries or adapter.max_retries
