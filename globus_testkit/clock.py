@@ -8,6 +8,7 @@ jump an hour ahead in a microsecond and see the world as it would be then.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import threading
 import time
@@ -115,8 +116,10 @@ class Clock:
         self.on_due = None
 
 
+@functools.lru_cache(maxsize=4096)
 def iso(timestamp: float) -> str:
-    """Format epoch seconds as ISO 8601 in UTC, with a +00:00 offset."""
+    """Format epoch seconds as ISO 8601 in UTC, with a +00:00 offset.
+    (Documents name the same few moments on every read: kept formatted.)"""
     return _dt.datetime.fromtimestamp(timestamp, tz=_dt.timezone.utc).isoformat()
 
 

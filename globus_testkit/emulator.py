@@ -27,7 +27,7 @@ from .control import ControlPlane
 from .faults import DropConnection, Faults
 from .http import ApiError, Call, Reply
 from .journal import DEFAULT_MAX_ENTRIES as DEFAULT_JOURNAL_SIZE
-from .journal import Entry, Journal
+from .journal import Journal
 from .recording import Replay
 from .services.actions.mounts import ActionsHelpers
 from .services.auth.helpers import AuthHelpers
@@ -542,19 +542,18 @@ class Emulator:
         if known is not None and not known.journaled:
             return
         token = call.token
-        self.world.journal.record(
-            Entry(
-                time=self.world.clock.now(),
-                service=call.service,
-                operation=call.operation,
-                method=call.method,
-                path=call.path,
-                status=reply.status,
-                identity_id=token.identity_id if token else None,
-                client_id=token.client_id if token else call.client_id,
-                request_id=call.request_id,
-                note=call.note,
-            )
+        world = self.world
+        world.journal.record_call(
+            world.clock.now(),
+            call.service,
+            call.operation,
+            call.method,
+            call.path,
+            reply.status,
+            token.identity_id if token else None,
+            token.client_id if token else call.client_id,
+            call.request_id,
+            call.note,
         )
 
 

@@ -134,6 +134,19 @@ class Reply:
     content_type: str = "application/json"
 
 
+class QueryArgs(MultiDict[str, str]):
+    """A query's parameters. Routes mostly ask for optional ones that are
+    absent: ``get`` answers those without werkzeug's raised and caught
+    KeyError (an exception object per missing name)."""
+
+    # (Callers see MultiDict's typed overloads: ``Call.args`` is declared one.)
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
+        if type is not None:
+            return super().get(key, default, type)
+        values = dict.get(self, key)
+        return values[0] if values else default
+
+
 class Call:
     """One request as a route sees it: method, path, query, body, caller."""
 
@@ -190,7 +203,9 @@ class Call:
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
-        return MultiDict(parse_qsl(self.query_string, keep_blank_values=True))
+        if not self.query_string:
+            return QueryArgs()
+        return QueryArgs(parse_qsl(self.query_string, keep_blank_values=True))
 
     @cached_property
     def form(self) -> MultiDict[str, str]:

@@ -35,6 +35,19 @@ class Entry:
 
 DEFAULT_MAX_ENTRIES = 10_000
 
+# An entry as the emulator records it: Entry's fields in order. Building the
+# frozen Entry costs more than the rest of journaling a call, and most
+# entries are never read, so an Entry is built only when one is read.
+Row = tuple[float, str, str, str, str, int, "str | None", "str | None", str, str]
+
+
+def _entry(kept: Entry | Row) -> Entry:
+    return kept if isinstance(kept, Entry) else Entry(*kept)
+
+
+def _service(kept: Entry | Row) -> str:
+    return kept.service if isinstance(kept, Entry) else kept[1]
+
 
 @dataclass(frozen=True)
 class Page:
@@ -58,7 +71,7 @@ class Journal:
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         if max_entries < 1:
             raise ValueError("the journal keeps at least one entry")
-        self._entries: deque[Entry] = deque(maxlen=max_entries)
+        self._entries: deque[Entry | Row] = deque(maxlen=max_entries)
         self._dropped = 0  # entries recorded, then dropped to stay bounded
         self._lock = threading.Lock()
 
@@ -79,10 +92,30 @@ class Journal:
             self._entries = deque(kept, maxlen=max_entries)
 
     def record(self, entry: Entry) -> None:
+        self._keep(entry)
+
+    def record_call(
+        self,
+        time: float,
+        service: str,
+        operation: str,
+        method: str,
+        path: str,
+        status: int,
+        identity_id: str | None,
+        client_id: str | None,
+        request_id: str,
+        note: str = "",
+    ) -> None:
+        """Record a call from Entry's fields (the Entry is built when read)."""
+        fields = (method, path, status, identity_id, client_id, request_id, note)
+        self._keep((time, service, operation, *fields))
+
+    def _keep(self, kept: Entry | Row) -> None:
         with self._lock:
             if len(self._entries) == self._entries.maxlen:
                 self._dropped += 1
-            self._entries.append(entry)
+            self._entries.append(kept)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries())
@@ -99,13 +132,15 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         with self._lock:
-            return list(self._entries)
+            kept = list(self._entries)
+        return [_entry(k) for k in kept]
 
     def latest(self, count: int) -> list[Entry]:
         """The newest ``count`` entries, oldest first."""
         with self._lock:
             start = max(len(self._entries) - count, 0)
-            return list(islice(self._entries, start, None))
+            kept = list(islice(self._entries, start, None))
+        return [_entry(k) for k in kept]
 
     def page(self, since: int, limit: int, *, service: str | None = None) -> Page:
         """Up to ``limit`` entries at positions ``since`` and later (of one
@@ -117,12 +152,12 @@ class Journal:
             total = oldest + len(self._entries)
             position = max(since, oldest)
             found: list[Entry] = []
-            for entry in islice(self._entries, position - oldest, None):
+            for kept in islice(self._entries, position - oldest, None):
                 if len(found) == limit:
                     break
                 position += 1
-                if service is None or entry.service == service:
-                    found.append(entry)
+                if service is None or _service(kept) == service:
+                    found.append(_entry(kept))
             return Page(found, min(position, total), oldest, position < total)
 
     def calls(
@@ -157,7 +192,7 @@ class Journal:
     def __getstate__(self) -> dict[str, object]:
         with self._lock:
             return {
-                "entries": list(self._entries),
+                "entries": [_entry(k) for k in self._entries],
                 "dropped": self._dropped,
                 "max_entries": self.max_entries,
             }

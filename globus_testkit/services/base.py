@@ -4,7 +4,7 @@ dispatcher, one error formatter per service, and the bearer-token check."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from werkzeug.exceptions import MethodNotAllowed
@@ -71,8 +71,9 @@ class Routes:
 
         return register
 
-    def match(self, method: str, path: str) -> tuple[str, dict[str, Any]]:
-        """The handler's name and path arguments (werkzeug's NotFound or
+    def match(self, method: str, path: str) -> tuple[str, Mapping[str, Any]]:
+        """The handler's name and path arguments, shared between calls: read
+        them, or pass them on as ``**args`` (werkzeug's NotFound or
         MethodNotAllowed when there is none; those are not kept)."""
         found = self._matched.get((method, path))
         if found is None:
@@ -83,7 +84,7 @@ class Routes:
             if len(self._matched) >= MATCHES_KEPT:
                 self._matched.clear()
             found = self._matched[(method, path)] = (str(name), dict(args))
-        return found[0], dict(found[1])
+        return found
 
 
 class Service:

@@ -62,6 +62,12 @@ class _EmulatorMock(responses.RequestsMock):
             return super()._on_request(adapter, request, retries=retries, **kwargs)
         status, headers, body = self.transport.answer(request)
         response = adapter.build_response(request, _urllib3_response(status, headers, body))
+        if "Content-Encoding" not in response.headers:  # urllib3 decodes those
+            # The whole body is at hand: hand it to requests as read, rather
+            # than have it stream the BytesIO back through urllib3
+            # (response.raw is still there, unread, for code that reads it).
+            response._content = body
+            response._content_consumed = True  # type: ignore[attr-defined]
         # An adapter mounted with a urllib3 Retry that retries on status
         # retries here as it would against the network (as responses does).
         retries = retries or adapter.max_retries
@@ -84,15 +90,22 @@ class _EmulatorMock(responses.RequestsMock):
 
 def _urllib3_response(status: int, pairs: list[tuple[str, str]], body: bytes) -> HTTPResponse:
     """The urllib3 response requests expects from an adapter, as responses
-    builds it: the headers also on an "original response", where requests
-    looks for cookies to keep."""
+    builds it. Only a reply that sets cookies gets the "original response"
+    requests reads cookies from: without one, requests skips its cookie
+    jar, twice a call, as it would for a reply with no Set-Cookie."""
     headers = HTTPHeaderDict()
-    if not any(name.lower() == "content-type" for name, _ in pairs):
+    for name, value in pairs:
+        if name in headers:
+            headers.add(name, value)
+        else:
+            headers[name] = value
+    if "Content-Type" not in headers:
         headers["Content-Type"] = "text/plain"  # responses' default
-    headers.extend(pairs)
-    closed = BytesIO()
-    closed.close()
-    original = HTTPResponse(body=closed, msg=headers, preload_content=False)  # type: ignore[arg-type]
+    original = None
+    if "Set-Cookie" in headers:
+        closed = BytesIO()
+        closed.close()
+        original = HTTPResponse(body=closed, msg=headers, preload_content=False)  # type: ignore[arg-type]
     return HTTPResponse(
         status=status,
         reason=reasons.get(status),
@@ -178,8 +191,12 @@ def _headers(netloc: str, sent: Any) -> dict[str, str]:
     case with dashes for underscores, the Host the URL names unless one was
     sent, no Content-Length, no empty Content-Type."""
     headers = {"host": netloc}
-    for name, value in sent.items():
-        key = name.lower().replace("_", "-")
+    # requests' CaseInsensitiveDict hands its names over lower-cased already
+    lower_items = getattr(sent, "lower_items", None)
+    for name, value in lower_items() if lower_items is not None else sent.items():
+        key = name.lower()
+        if "_" in key:
+            key = key.replace("_", "-")
         if key != "content-length" and (value or key != "content-type"):
             headers[key] = value
     return headers

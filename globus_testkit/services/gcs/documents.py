@@ -176,6 +176,7 @@ class GCSCollection:
         gateway's (read-only on a collection)."""
         shared = {name: getattr(collection, name) for name in SHARED_COLLECTION_FIELDS}
         keywords = [k for k in (collection.keywords or "").split(",") if k]
+        timeout = gateway.timeout_mins
         document: dict[str, Any] = {
             "DATA_TYPE": "collection#1.10.0",
             "id": self.id,
@@ -187,8 +188,8 @@ class GCSCollection:
             "high_assurance": gateway.high_assurance,
             "require_high_assurance": gateway.high_assurance,
             "require_mfa": gateway.require_mfa,
-            "authentication_timeout_mins": gateway.timeout_mins,
-            "authentication_assurance_timeout": gateway.timeout_mins,
+            "authentication_timeout_mins": timeout,
+            "authentication_assurance_timeout": timeout,
             "user_message": None,
             "user_message_link": None,
             "enable_https": True,

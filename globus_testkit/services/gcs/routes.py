@@ -324,7 +324,8 @@ def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
 
 
 def _filters(call: Call) -> set[str]:
-    return {f for value in call.args.getlist("filter") for f in value.split(",") if f}
+    given = call.args.getlist("filter")
+    return {f for value in given for f in value.split(",") if f} if given else set()
 
 
 # -- info and the endpoint ----------------------------------------------------------

@@ -98,7 +98,9 @@ class Actor:
 
 
 def best_role(roles: list[str]) -> str | None:
-    return max(roles, key=_RANK.__getitem__) if roles else None
+    if len(roles) < 2:  # the usual case: one identity, one membership
+        return roles[0] if roles else None
+    return max(roles, key=_RANK.__getitem__)
 
 
 @dataclass
@@ -111,11 +113,16 @@ class Roster:
         return [m.identity_id for m in self.members.values() if m.active and m.role == "admin"]
 
     def role_of(self, identities: frozenset[str] | set[str]) -> str | None:
-        found = (self.members.get(i) for i in identities)
-        return best_role([m.role for m in found if m is not None and m.active])
+        return best_role([m.role for m in self.mine(identities) if m.active])
 
     def mine(self, identities: frozenset[str] | set[str]) -> list[Membership]:
-        return [m for i, m in self.members.items() if i in identities]
+        """The memberships of these identities, in roster order."""
+        # Looked up, not found by walking the roster: a caller has a few
+        # identities, a group may have thousands of members.
+        found = [m for i in identities if (m := self.members.get(i)) is not None]
+        if len(found) > 1:
+            return [m for i, m in self.members.items() if i in identities]
+        return found
 
     def allowed(self, identity_id: str, actor: Actor, *, join_requests: bool) -> list[str]:
         """The batch actions this identity (one of the caller's) may take:

@@ -391,6 +391,7 @@ class GroupsState:
         if stale:
             raise session_required(group, stale)
 
-    def session_timeouts(self, group: Group, actor: Actor) -> dict[str, Any]:
-        members = [m.identity_id for m in group.roster.mine(actor.identities)]
+    def session_timeouts(self, group: Group, mine: list[Membership]) -> dict[str, Any]:
+        """For the caller's own memberships (``group.roster.mine``)."""
+        members = [m.identity_id for m in mine]
         return session_timeouts(group, members, self.sessions, self.clock.now())

@@ -64,13 +64,10 @@ class GroupsService(Service):
         self.state.require_session(group, actor)
         return group, actor
 
-    def usernames(self) -> dict[str, str]:
-        return {i.id: i.username for i in self.world.auth.identities.values()}
-
-    def membership(
-        self, group_id: str, membership: Membership, names: dict[str, str]
-    ) -> dict[str, Any]:
-        return membership.to_api(group_id, names.get(membership.identity_id, ""))
+    def membership(self, group_id: str, membership: Membership) -> dict[str, Any]:
+        # one identity looked up, not a table of every identity's name built
+        identity = self.world.auth.identities.get(membership.identity_id)
+        return membership.to_api(group_id, identity.username if identity else "")
 
     def document(
         self,
@@ -82,19 +79,15 @@ class GroupsService(Service):
     ) -> dict[str, Any]:
         """The group as this caller sees it, with what ``include`` asks for
         (``my_memberships`` and ``policies`` are always there)."""
-        names = self.usernames()
         document = group.summary()
-        document["session_timeouts"] = self.state.session_timeouts(group, actor)
         mine = group.roster.mine(actor.identities)
+        document["session_timeouts"] = self.state.session_timeouts(group, mine)
         document["my_memberships"] = [
-            self.membership(group.id, m, names)
-            for m in mine
-            if statuses is None or m.status in statuses
+            self.membership(group.id, m) for m in mine if statuses is None or m.status in statuses
         ]
         if "memberships" in includes:
             document["memberships"] = [
-                self.membership(group.id, m, names)
-                for m in self.state.visible_memberships(group, actor)
+                self.membership(group.id, m) for m in self.state.visible_memberships(group, actor)
             ]
         if "allowed_actions" in includes:
             document["allowed_actions"] = self.state.allowed_actions(group, actor)
@@ -105,7 +98,10 @@ class GroupsService(Service):
 
 def _listed(call: Call, name: str, allowed: tuple[str, ...]) -> set[str]:
     """A comma-separated query parameter, each value checked."""
-    values = {v.strip() for raw in call.args.getlist(name) for v in raw.split(",") if v.strip()}
+    given = call.args.getlist(name)
+    if not given:
+        return set()
+    values = {v.strip() for raw in given for v in raw.split(",") if v.strip()}
     unknown = sorted(values - set(allowed))
     if unknown:
         raise BadRequest(
@@ -198,12 +194,9 @@ def batch_membership_action(svc: GroupsService, call: Call, group_id: str) -> Re
     body = call.json_object()
     validate(body, "groups_batch", code="INVALID_ACTION")
     result = svc.state.batch(group, actor, body)
-    names = svc.usernames()
     return Reply(
         {
-            action: done
-            if action == "errors"
-            else [svc.membership(group.id, m, names) for m in done]
+            action: done if action == "errors" else [svc.membership(group.id, m) for m in done]
             for action, done in result.items()
         }
     )
@@ -213,7 +206,7 @@ def batch_membership_action(svc: GroupsService, call: Call, group_id: str) -> Re
 def get_membership_fields(svc: GroupsService, call: Call, group_id: str) -> Reply:
     group, actor = svc.acting_on(call, group_id)
     membership = svc.state.membership_fields(group, actor)
-    return Reply(svc.membership(group.id, membership, svc.usernames()))
+    return Reply(svc.membership(group.id, membership))
 
 
 @routes.route("/v2/groups/<group_id>/membership_fields", "PUT", operation="set_membership_fields")
@@ -222,7 +215,7 @@ def set_membership_fields(svc: GroupsService, call: Call, group_id: str) -> Repl
     body = call.json_object()
     validate(body, "groups_membership_fields", code="INVALID_FIELDS")
     membership = svc.state.set_membership_fields(group, actor, body)
-    return Reply(svc.membership(group.id, membership, svc.usernames()))
+    return Reply(svc.membership(group.id, membership))
 
 
 # -- preferences --------------------------------------------------------------------
