@@ -244,7 +244,8 @@ class PooledWSGIServer(BaseWSGIServer):
                             self._wake_reader.recv(4096)
                     elif key.data is self:
                         knocked = True
-                    else:
+                    elif self._parked.get_map().get(key.fileobj) is key:
+                        # (server_close may have unparked it since select returned)
                         self._parked.unregister(key.fileobj)
                         ready.append(key.data)
                 stale = self._stale() if time.monotonic() >= self._next_sweep else []
