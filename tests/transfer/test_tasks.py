@@ -119,6 +119,18 @@ def test_a_file_onto_a_destination_directory_fails_the_task_and_reads_fine(
     ]
 
 
+def test_a_file_of_a_tree_onto_a_destination_directory_is_an_is_a_directory_fault(tc, lab, scratch):
+    tc.operation_mkdir(scratch.id, "/tree")
+    tc.operation_mkdir(scratch.id, "/tree/b.dat")  # where the tree's second file goes
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/tree", True))
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "IS_A_DIRECTORY")
+    assert task["fatal_error"]["code"] == "IS_A_DIRECTORY"
+    faults = [e for e in tc.task_event_list(task_id) if e["is_error"]]
+    assert {e["code"] for e in faults} == {"IS_A_DIRECTORY"}
+    assert all("/tree/b.dat" in e["description"] for e in faults)
+
+
 def test_a_directory_onto_a_destination_file_fails_the_task(tc, lab, scratch, globus_emulator):
     globus_emulator.transfer.write(scratch, "/copy", "a file")
     task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/copy", True))

@@ -25,7 +25,15 @@ from ...statefile import StateFileError
 from .access import Principals
 from .admin import PauseRules
 from .collection import Collection
-from .errors import BadPath, BadRequest, Exists, NotADirectory, TaskNotFound, TransferError
+from .errors import (
+    BadPath,
+    BadRequest,
+    Exists,
+    IsADirectory,
+    NotADirectory,
+    TaskNotFound,
+    TransferError,
+)
 from .filetree import Node, normalize
 from .models import TransferState
 
@@ -368,10 +376,7 @@ class Tasks:
                 # The destination holds a directory where a file goes (or a
                 # file where a directory goes): the task fails with an error
                 # event; reading it must never answer an error itself.
-                written_onto_dir = isinstance(err, Exists) and err.message.endswith(
-                    "is a directory"
-                )
-                code = "IS_A_DIRECTORY" if written_onto_dir else "NOT_A_DIRECTORY"
+                code = "IS_A_DIRECTORY" if isinstance(err, IsADirectory) else "NOT_A_DIRECTORY"
                 self._event(task, code, f"{op.destination}: {err.message}", True)
                 task.counts["faults"] += 1
                 task.counts["subtasks_failed"] += 1
