@@ -422,3 +422,27 @@ def test_a_directory_given_recursive_false_still_fails(tc, lab, scratch):
     task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/tree", False))
     task = tc.get_task(task_id)
     assert (task["status"], task["nice_status"]) == ("FAILED", "NOT_A_DIRECTORY")
+
+
+def _finished_task_in_a_world_of_seed_7(label: str) -> tuple[str, dict]:
+    """A transfer labelled ``label`` in a fresh world of seed 7, read twice
+    (the second read answers the kept JSON of the finished task)."""
+    from globus_testkit import Emulator
+
+    from .conftest import consented_scope
+
+    with Emulator(seed=7) as emulator:
+        lab = emulator.transfer.add_collection("Lab", files={"/a.dat": "alpha"})
+        token = emulator.auth.issue_token(emulator.user, consented_scope(lab.id))
+        tc = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        task_id = transfer(tc, lab.id, lab.id, ("/a.dat", "/b.dat"), label=label)
+        tc.get_task(task_id)
+        return task_id, tc.get_task(task_id).data
+
+
+def test_worlds_of_one_seed_each_answer_their_own_finished_tasks():
+    first_id, first = _finished_task_in_a_world_of_seed_7("first")
+    second_id, second = _finished_task_in_a_world_of_seed_7("second")
+    assert first_id == second_id  # seeded worlds make the same ids
+    assert (first["label"], second["label"]) == ("first", "second")
+    assert first["status"] == second["status"] == "SUCCEEDED"

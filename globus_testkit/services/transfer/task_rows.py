@@ -20,7 +20,7 @@ from typing import Any
 
 from ...statefile import Plain, StateFileError, pack_column, unpack_column
 from .access import Principals
-from .tasks import OP_KINDS, Op, Task
+from .task_model import OP_KINDS, Op, Task
 
 NUMBER = (int, float)
 TEXT_OR_NONE = (str, type(None))
