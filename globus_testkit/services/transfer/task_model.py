@@ -14,6 +14,23 @@ SYNC_CHECKS = ("exists", "size", "mtime", "checksum")
 
 OP_KINDS = ("mkdir", "copy", "delete", "missing", "denied", "not_a_dir")
 
+# What a task counts, as its document shows them.
+COUNT_KEYS = (
+    "files",
+    "directories",
+    "symlinks",
+    "files_transferred",
+    "files_skipped",
+    "bytes_transferred",
+    "bytes_checksummed",
+    "subtasks_succeeded",
+    "subtasks_failed",
+    "subtasks_canceled",
+    "subtasks_expired",
+    "subtasks_skipped_errors",
+    "faults",
+)
+
 
 @dataclass
 class Op:
@@ -44,26 +61,7 @@ class Task:
     plan: list[Op] | None = None
     next_op: int = 0
     started_at: float = 0.0
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            (
-                "files",
-                "directories",
-                "symlinks",
-                "files_transferred",
-                "files_skipped",
-                "bytes_transferred",
-                "bytes_checksummed",
-                "subtasks_succeeded",
-                "subtasks_failed",
-                "subtasks_canceled",
-                "subtasks_expired",
-                "subtasks_skipped_errors",
-                "faults",
-            ),
-            0,
-        )
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     events: list[dict[str, Any]] = field(default_factory=list)
     successful: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
