@@ -222,7 +222,7 @@ def _spoil_groups(document):
 
 
 def _spoil_document_data(document):
-    _tasks(document)["document"]["documents"]["groups"][0]["DATA"] = "rm -rf"
+    _tasks(document)["document"]["documents"]["groups"][0]["DATA"] = "rm -rf"  # every one
 
 
 def _spoil_counts(document):
@@ -276,9 +276,9 @@ def _spoil_count(document):
         (_spoil_item_shape, "DATA's records name unknown groups"),
         (_spoil_event_column, "code has 1 rows, not 4"),
         (_spoil_event_rows, "lengths has 1 rows, not 2"),
-        (_spoil_event_length, "events must be counted records in groups"),
+        (_spoil_event_length, "events must be counted records"),
         (_spoil_groups, "successful's groups must be columns by key"),
-        (_spoil_document_data, "its DATA packed apart"),
+        (_spoil_document_data, "document must have its DATA packed apart"),
         (_spoil_counts, "files must be a list of int"),
         (_spoil_count_key, "one column per count"),
         (_spoil_task_ids, "distinct ids"),

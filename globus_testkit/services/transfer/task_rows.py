@@ -159,12 +159,12 @@ def _plans(lengths: list[int | None], steps: Any) -> list[list[Op] | None]:
 
 
 def _pack_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """The tasks' documents as records, their DATA items (a list in every
+    """The tasks' documents as objects, their DATA items (a list in every
     submitted document) as records of their own."""
     if not all(isinstance(d.get("DATA"), list) for d in documents):
         raise StateFileError("a transfer task's document has no DATA list")
     return {
-        "documents": pack_records([[{**d, "DATA": None}] for d in documents]),
+        "documents": pack_objects([{**d, "DATA": None} for d in documents]),
         "items": pack_records([d["DATA"] for d in documents]),
     }
 
@@ -172,42 +172,63 @@ def _pack_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
 def _documents(packed: Any, count: int) -> list[dict[str, Any]]:
     if not isinstance(packed, dict) or set(packed) != {"documents", "items"}:
         raise StateFileError("the tasks' documents must be packed with their items apart")
-    documents = unpack_records(packed["documents"], "document", count)
-    if any(len(d) != 1 or "DATA" not in d[0] or d[0]["DATA"] is not None for d in documents):
-        raise StateFileError("each task must have one document, its DATA packed apart")
+    documents = unpack_objects(packed["documents"], "document", count)
+    if any(document.get("DATA", 0) is not None for document in documents):
+        raise StateFileError("each task's document must have its DATA packed apart")
     items = unpack_records(packed["items"], "DATA", count)
-    for (document,), data in zip(documents, items, strict=True):
+    for document, data in zip(documents, items, strict=True):
         document["DATA"] = data
-    return [document for (document,) in documents]
+    return documents
 
 
 def _counts(packed: Any, count: int) -> list[dict[str, int]]:
     if not isinstance(packed, dict) or set(packed) != set(COUNT_KEYS):
         raise StateFileError("the tasks' counts must be one column per count")
     columns = [unpack_column(packed, key, (int,), count) for key in COUNT_KEYS]
-    return [dict(zip(COUNT_KEYS, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-_RECORD_PARTS = {"lengths", "shape", "groups"}
+    return list(map(dict, map(zip, repeat(COUNT_KEYS), zip(*columns, strict=True))))
 
 
 def pack_records(lists: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    """Each row's list of JSON objects as columns: how many each row has
-    (``lengths``), and the objects in groups of those with the same keys
-    (``groups``, one column per key) with each object's group (``shape``)."""
-    records = [record for row in lists for record in row]
-    keys_of = list(map(tuple, records))
+    """Each row's list of JSON objects: how many each row has
+    (``lengths``), then all of them as :func:`pack_objects` packs them."""
+    return {
+        "lengths": pack_column([len(row) for row in lists]),
+        **pack_objects([record for row in lists for record in row]),
+    }
+
+
+def unpack_records(packed: Any, name: str, count: int) -> list[list[dict[str, Any]]]:
+    """The ``count`` rows' lists of objects from :func:`pack_records`."""
+    if not isinstance(packed, dict) or "lengths" not in packed:
+        raise StateFileError(f"{name} must be packed records")
+    lengths = unpack_column(packed, "lengths", (int,), count)
+    if min(lengths, default=0) < 0:
+        raise StateFileError(f"{name} must be counted records")
+    objects = {key: value for key, value in packed.items() if key != "lengths"}
+    records = unpack_objects(objects, name, sum(lengths))
+    first = lengths[0] if lengths else 0
+    if lengths.count(first) == len(lengths):  # as many in every row
+        if first == 0:
+            return [[] for _ in lengths]
+        return list(map(list, zip(*[iter(records)] * first, strict=True)))
+    every = iter(records)
+    return [list(islice(every, length)) for length in lengths]
+
+
+def pack_objects(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """JSON objects in groups of those with the same keys (``groups``, one
+    column per key), with each object's group (``shape``)."""
+    keys_of = list(map(tuple, objects))
     shapes = {keys: index for index, keys in enumerate(dict.fromkeys(keys_of))}
     if len(shapes) == 1:
-        shape: list[int] = [0] * len(records)
-        groups = [records]
+        shape: list[int] = [0] * len(objects)
+        groups = [objects]
     else:
         shape = list(map(shapes.__getitem__, keys_of))
         groups = [[] for _ in shapes]
-        for record, index in zip(records, shape, strict=True):
+        for record, index in zip(objects, shape, strict=True):
             groups[index].append(record)
     return {
-        "lengths": pack_column([len(row) for row in lists]),
         "shape": pack_column(shape),
         "groups": [
             {key: pack_column([record[key] for record in group]) for key in keys}
@@ -216,26 +237,22 @@ def pack_records(lists: list[list[dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
-def unpack_records(packed: Any, name: str, count: int) -> list[list[dict[str, Any]]]:
-    """The ``count`` rows' lists of objects from :func:`pack_records`."""
-    if not isinstance(packed, dict) or set(packed) != _RECORD_PARTS:
+def unpack_objects(packed: Any, name: str, count: int) -> list[dict[str, Any]]:
+    """``count`` objects from :func:`pack_objects`."""
+    if not isinstance(packed, dict) or set(packed) != {"shape", "groups"}:
         raise StateFileError(f"{name} must be packed records")
-    lengths = unpack_column(packed, "lengths", (int,), count)
     groups = packed["groups"]
-    if min(lengths, default=0) < 0 or not isinstance(groups, list):
-        raise StateFileError(f"{name} must be counted records in groups")
-    shape = unpack_column(packed, "shape", (int,), sum(lengths))
+    if not isinstance(groups, list):
+        raise StateFileError(f"{name} must be records in groups")
+    shape = unpack_column(packed, "shape", (int,), count)
     if not set(shape).issubset(range(len(groups))):
         raise StateFileError(f"{name}'s records name unknown groups")
     sizes = Counter(shape)
     made = [_group(group, name, sizes[index]) for index, group in enumerate(groups)]
     if len(made) == 1:
-        records = made[0]
-    else:
-        each = [iter(group) for group in made]
-        records = [next(each[index]) for index in shape]
-    every = iter(records)
-    return [list(islice(every, length)) for length in lengths]
+        return made[0]
+    each = [iter(group) for group in made]
+    return [next(each[index]) for index in shape]
 
 
 def _group(group: Any, name: str, size: int) -> list[dict[str, Any]]:
