@@ -8,6 +8,11 @@ a task is read, from the clock and the progress mode:
   globus-sdk's ``task_wait`` never sleeps;
 - ``timed``: ``bytes_per_second`` of work per virtual second;
 - ``manual``: nothing happens until ``finish`` is called.
+
+Here tasks are submitted, kept, indexed and listed; a task and its steps
+are in task_model, planning in task_planning, the work on the clock in
+task_engine, the documents the API shows in task_documents, and the
+columns of state files in task_rows.
 """
 
 from __future__ import annotations
