@@ -23,7 +23,7 @@ are written without visiting each value.
 
 The format (``docs/state-files.md``) is one JSON document::
 
-    {"format": "globus-testkit-state", "version": 2,
+    {"format": "globus-testkit-state", "version": 3,
      "seed": ..., "spec": {...}, "world": <value>}
 
 where a value is JSON as is (objects whose keys start with ``$`` escaped),
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "globus-testkit-state"
-VERSION = 2
+VERSION = 3
 
 # Modules whose classes may appear in a state file (besides World): the
 # emulator's core state and every service's model modules. Route and helper

@@ -201,6 +201,38 @@ def _spoil_task_column(document):
     t["document"] = ["not a document"] * t["count"]
 
 
+def _spoil_item_shape(document):
+    _tasks(document)["document"]["items"]["shape"] = 5  # every item
+
+
+def _spoil_event_column(document):
+    _tasks(document)["events"]["groups"][0]["code"] = ["STARTED"]
+
+
+def _spoil_event_rows(document):
+    _tasks(document)["events"]["lengths"] = [1]
+
+
+def _spoil_event_length(document):
+    _tasks(document)["events"]["lengths"] = [-2, 6]
+
+
+def _spoil_groups(document):
+    _tasks(document)["successful"]["groups"] = [["source_path"]]
+
+
+def _spoil_document_data(document):
+    _tasks(document)["document"]["documents"]["groups"][0]["DATA"] = "rm -rf"  # every one
+
+
+def _spoil_counts(document):
+    _tasks(document)["counts"]["files"] = "many"
+
+
+def _spoil_count_key(document):
+    _tasks(document)["counts"]["__class__"] = 0
+
+
 def _spoil_task_ids(document):
     t = _tasks(document)
     t["id"] = [t["id"][0]] * t["count"]
@@ -240,7 +272,15 @@ def _spoil_count(document):
         (_spoil_lengths, "do not add up"),
         (_spoil_duplicate, "distinct, plain names"),
         (_spoil_container, "mtimes must be a list of float/int"),
-        (_spoil_task_column, "document must be a list of dict"),
+        (_spoil_task_column, "documents must be packed with their items apart"),
+        (_spoil_item_shape, "DATA's records name unknown groups"),
+        (_spoil_event_column, "code has 1 rows, not 4"),
+        (_spoil_event_rows, "lengths has 1 rows, not 2"),
+        (_spoil_event_length, "events must be counted records"),
+        (_spoil_groups, "successful's groups must be columns by key"),
+        (_spoil_document_data, "document must have its DATA packed apart"),
+        (_spoil_counts, "files must be a list of int"),
+        (_spoil_count_key, "one column per count"),
         (_spoil_task_ids, "distinct ids"),
         (_spoil_task_field, "columns of every task field"),
         (_spoil_principals, "principals must be ids around one null"),
@@ -271,3 +311,11 @@ def test_the_saved_file_is_compact_columns_not_an_object_per_file(tmp_path):
     directory = _directory(document)
     assert directory["user"] == "globus"  # one value every row shares
     assert len(_tasks(document)["id"]) == 2
+
+
+def test_the_tasks_documents_events_and_counts_name_each_key_once(tmp_path):
+    tasks = json.dumps(_tasks(_saved(tmp_path)))  # two tasks, each with events
+    # a record's key names its column (a path both in the documents' items
+    # and in the successful transfers)
+    named = {"description": 1, "is_error": 1, "destination_path": 2, "files_transferred": 1}
+    assert {key: tasks.count(f'"{key}"') for key in named} == named

@@ -130,7 +130,7 @@ def test_a_pickle_is_refused_and_never_run(tmp_path):
 def test_a_state_file_naming_a_class_outside_the_world_models_is_refused(tmp_path, name):
     document = {
         "format": "globus-testkit-state",
-        "version": 2,
+        "version": 3,
         "seed": 0,
         "spec": {},
         "world": {"$object": name, "state": {}},
@@ -146,23 +146,23 @@ def test_a_state_file_naming_a_class_outside_the_world_models_is_refused(tmp_pat
     [
         (b"", "is empty"),
         (b"   \n", "is empty"),
-        (b'{"format": "globus-testkit-state", "version": 2, "seed"', "truncated or corrupt"),
+        (b'{"format": "globus-testkit-state", "version": 3, "seed"', "truncated or corrupt"),
         (b'{"some": "other json"}', "not a globus-testkit state file"),
         (b"[1, 2, 3]", "not a globus-testkit state file"),
         (b"\x80\x04\x95garbage", "not a globus-testkit state file"),
         (b'{"format": "globus-testkit-state", "version": 99}', "version 99"),
         (
-            b'{"format": "globus-testkit-state", "version": 2, "seed": 0, "spec": {},'
+            b'{"format": "globus-testkit-state", "version": 3, "seed": 0, "spec": {},'
             b' "world": {"$nonsense": 1}}',
             "corrupt: unknown tag",
         ),
         (
-            b'{"format": "globus-testkit-state", "version": 2, "seed": 0, "spec": {},'
+            b'{"format": "globus-testkit-state", "version": 3, "seed": 0, "spec": {},'
             b' "world": {"$ref": 7}}',
             "corrupt: reference to unknown object",
         ),
         (
-            b'{"format": "globus-testkit-state", "version": 2, "seed": 0, "spec": {},'
+            b'{"format": "globus-testkit-state", "version": 3, "seed": 0, "spec": {},'
             b' "world": {"a": 1}}',
             "corrupt: it holds no world",
         ),
@@ -247,7 +247,7 @@ def test_a_world_too_deep_to_save_fails_cleanly_and_keeps_the_old_file(tmp_path)
 def test_a_model_object_missing_its_fields_is_refused_when_loading(tmp_path):
     document = {
         "format": "globus-testkit-state",
-        "version": 2,
+        "version": 3,
         "seed": 0,
         "spec": {},
         "world": {

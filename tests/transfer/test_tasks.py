@@ -119,6 +119,18 @@ def test_a_file_onto_a_destination_directory_fails_the_task_and_reads_fine(
     ]
 
 
+def test_a_file_of_a_tree_onto_a_destination_directory_is_an_is_a_directory_fault(tc, lab, scratch):
+    tc.operation_mkdir(scratch.id, "/tree")
+    tc.operation_mkdir(scratch.id, "/tree/b.dat")  # where the tree's second file goes
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/tree", True))
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "IS_A_DIRECTORY")
+    assert task["fatal_error"]["code"] == "IS_A_DIRECTORY"
+    faults = [e for e in tc.task_event_list(task_id) if e["is_error"]]
+    assert {e["code"] for e in faults} == {"IS_A_DIRECTORY"}
+    assert all("/tree/b.dat" in e["description"] for e in faults)
+
+
 def test_a_directory_onto_a_destination_file_fails_the_task(tc, lab, scratch, globus_emulator):
     globus_emulator.transfer.write(scratch, "/copy", "a file")
     task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/copy", True))
@@ -410,3 +422,27 @@ def test_a_directory_given_recursive_false_still_fails(tc, lab, scratch):
     task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/tree", False))
     task = tc.get_task(task_id)
     assert (task["status"], task["nice_status"]) == ("FAILED", "NOT_A_DIRECTORY")
+
+
+def _finished_task_in_a_world_of_seed_7(label: str) -> tuple[str, dict]:
+    """A transfer labelled ``label`` in a fresh world of seed 7, read twice
+    (the second read answers the kept JSON of the finished task)."""
+    from globus_testkit import Emulator
+
+    from .conftest import consented_scope
+
+    with Emulator(seed=7) as emulator:
+        lab = emulator.transfer.add_collection("Lab", files={"/a.dat": "alpha"})
+        token = emulator.auth.issue_token(emulator.user, consented_scope(lab.id))
+        tc = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        task_id = transfer(tc, lab.id, lab.id, ("/a.dat", "/b.dat"), label=label)
+        tc.get_task(task_id)
+        return task_id, tc.get_task(task_id).data
+
+
+def test_worlds_of_one_seed_each_answer_their_own_finished_tasks():
+    first_id, first = _finished_task_in_a_world_of_seed_7("first")
+    second_id, second = _finished_task_in_a_world_of_seed_7("second")
+    assert first_id == second_id  # seeded worlds make the same ids
+    assert (first["label"], second["label"]) == ("first", "second")
+    assert first["status"] == second["status"] == "SUCCEEDED"

@@ -23,7 +23,7 @@ from .collection import PERSONAL, ROLES, Collection
 from .errors import BadRequest, PermissionDenied
 from .routes import API, TransferService, _result, routes
 from .task_routes import event_list_reply, marker_reply, pause_info
-from .tasks import Task, task_body, task_document
+from .tasks import Task, task_document
 
 EM = f"{API}/endpoint_manager"
 
@@ -134,7 +134,7 @@ def _managed_task(svc: TransferService, call: Call, task_id: str) -> Task:
 
 @routes.route(f"{EM}/task/<task_id>", "GET", operation="endpoint_manager_get_task")
 def endpoint_manager_get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
-    return Reply(task_body(_managed_task(svc, call, task_id), svc.state))
+    return Reply(svc.tasks.body(_managed_task(svc, call, task_id)))
 
 
 @routes.route(

@@ -60,5 +60,10 @@ class Exists(TransferError):
     status, code = 502, "ExternalError.MkdirFailed.Exists"
 
 
+class IsADirectory(Exists):
+    """A file written where a directory is: answered as Transfer answers
+    any existing path, told apart by tasks (their IS_A_DIRECTORY fault)."""
+
+
 class ConsentRequired(TransferError):
     status, code = 403, "ConsentRequired"

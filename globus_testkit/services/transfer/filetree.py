@@ -20,6 +20,7 @@ from ...statefile import StateFileError, pack_column, unpack_column
 from .errors import (
     BadPath,
     Exists,
+    IsADirectory,
     NotADirectory,
     PathNotFound,
 )
@@ -169,7 +170,7 @@ class FileTree:
         assert parent.children is not None
         existing = parent.children.get(name)
         if existing is not None and existing.kind == "dir":
-            raise Exists(f"{path} is a directory")
+            raise IsADirectory(f"{path} is a directory")
         if content is not None and len(content) > KEEP_CONTENT_UP_TO:
             size, content = len(content), None
         node = Node(

@@ -13,7 +13,7 @@ from . import guards
 from .errors import BadRequest, Conflict
 from .routes import API, TransferService, _result, routes
 from .task_filter import matches, parse_task_filter
-from .tasks import Task, parse_deadline, task_body, task_document
+from .tasks import Task, parse_deadline, task_document
 
 # -- tasks ----------------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ def task_list(svc: TransferService, call: Call) -> Reply:
 @routes.route(f"{API}/task/<task_id>", "GET", operation="get_task")
 def get_task(svc: TransferService, call: Call, task_id: str) -> Reply:
     info, _ = svc.caller(call)
-    return Reply(task_body(svc.tasks.get(task_id, info.identity_id), svc.state))
+    return Reply(svc.tasks.body(svc.tasks.get(task_id, info.identity_id)))
 
 
 @routes.route(f"{API}/task/<task_id>", "PUT", operation="update_task")
