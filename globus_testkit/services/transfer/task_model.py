@@ -9,7 +9,6 @@ from typing import Any
 from .access import Principals
 
 MODES = ("immediate", "timed", "manual")
-SYNC_CHECKS = ("exists", "size", "mtime", "checksum")
 
 
 OP_KINDS = ("mkdir", "copy", "delete", "missing", "denied", "not_a_dir")
