@@ -160,7 +160,7 @@ class LiveServer:
         Transfer gives for it here), its API below ``/api/``. globus-sdk
         has no service-URL variable for GCS (a GCSClient is built from the
         manager's address), so this is the testkit's own."""
-        return "https" + self.service_url("gcs").rstrip("/").removeprefix("http")
+        return self.url.replace("http://", "https://", 1) + "/gcs"
 
     def provider_url(self, url: str) -> str:
         """Where a provider mounted at ``url`` is reached on this server."""
@@ -177,8 +177,8 @@ class LiveServer:
             for name in SDK_SERVICE_NAMES
         }
         env["GLOBUS_SDK_ENVIRONMENT"] = ENVIRONMENT_NAME
-        # globus-sdk verifies with this (a CA bundle path) and reads no
-        # REQUESTS_CA_BUNDLE; it only ever reaches this server over TLS.
+        # globus-sdk verifies https URLs (here: the TLS door's GCS
+        # Managers) with this CA file and reads no REQUESTS_CA_BUNDLE.
         env["GLOBUS_SDK_VERIFY_SSL"] = str(self.ca_file)
         return env
 
