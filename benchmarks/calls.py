@@ -83,9 +83,9 @@ def bare_werkzeug_server(stack: ExitStack) -> Runner:
     def app(environ, start_response):  # type: ignore[no-untyped-def]
         return Response(body, mimetype="application/json")(environ, start_response)
 
-    from globus_testkit.transports.server import _QuietHandler
+    from globus_testkit.transports.keepalive import KeepAliveHandler
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=KeepAliveHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     stack.callback(server.shutdown)

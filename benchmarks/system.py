@@ -239,13 +239,13 @@ def load_test(clients: int, seconds: float) -> None:
     under ``clients`` concurrent clients in this process for ``seconds``,
     in interleaved 2-s rounds: the machine's load drifts (other processes),
     and a p99 is mostly the worst stall in its window, so both targets must
-    see the same windows. (Each request is a new connection: werkzeug
-    answers every request with ``Connection: close``.)"""
+    see the same windows. Both answer HTTP/1.1 with keep-alive (the live
+    server's handler), so each client's session keeps its connection."""
     print(
         f"\n## load: {clients} concurrent clients for {seconds:g} s each"
         "  (goal: within 1.5x of the bare app)"
     )
-    from globus_testkit.transports.server import _QuietHandler
+    from globus_testkit.transports.keepalive import KeepAliveHandler
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Response
 
@@ -254,7 +254,7 @@ def load_test(clients: int, seconds: float) -> None:
     def app(environ, start_response):  # type: ignore[no-untyped-def]
         return Response(body, mimetype="application/json")(environ, start_response)
 
-    bare = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    bare = make_server("127.0.0.1", 0, app, threaded=True, request_handler=KeepAliveHandler)
     threading.Thread(target=bare.serve_forever, args=(0.05,), daemon=True).start()
     emulator = Emulator()
     server = emulator.serve()

@@ -453,7 +453,8 @@ def run_record(args: argparse.Namespace) -> int:
     from werkzeug.serving import make_server
 
     from .recording import Recorder, proxy_app
-    from .transports.server import ENVIRONMENT_NAME, SDK_SERVICE_NAMES, _QuietHandler
+    from .transports.keepalive import KeepAliveHandler
+    from .transports.server import ENVIRONMENT_NAME, SDK_SERVICE_NAMES
 
     recorder = Recorder(Path(args.out))
     stopped = catch_stop_signals()
@@ -463,7 +464,7 @@ def run_record(args: argparse.Namespace) -> int:
         args.port,
         proxy_app(args.upstream, recorder),
         threaded=True,
-        request_handler=_QuietHandler,
+        request_handler=KeepAliveHandler,
     )
     url = f"http://{args.host}:{server.socket.getsockname()[1]}"
     for name in SDK_SERVICE_NAMES:

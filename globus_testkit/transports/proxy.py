@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import ipaddress
 import os
 import select
 import shutil
@@ -39,7 +40,7 @@ from .python_trust import write_python_trust
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-    from cryptography.x509 import Certificate
+    from cryptography.x509 import Certificate, GeneralName
 
     from ..emulator import Emulator
 
@@ -118,10 +119,21 @@ class CertificateAuthority:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - _dt.timedelta(days=1))
             .not_valid_after(now + _dt.timedelta(days=7))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([_alt_name(hostname)]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(self._key, hashes.SHA256())
         )
+
+
+def _alt_name(hostname: str) -> GeneralName:
+    """A certificate's name for ``hostname``: an IP address (the live
+    server's TLS door, reached as ``127.0.0.1``) or a DNS name."""
+    from cryptography import x509
+
+    try:
+        return x509.IPAddress(ipaddress.ip_address(hostname))
+    except ValueError:
+        return x509.DNSName(hostname)
 
 
 def _pem(certificate: Certificate) -> bytes:

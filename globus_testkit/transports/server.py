@@ -1,7 +1,14 @@
 """Live-server transport: the same WSGI app on a loopback port.
 
-HTTP/1.1 with keep-alive, quiet. ``env`` holds the variables that point
-globus-sdk, globus-cli and anything else at it.
+HTTP/1.1 with keep-alive (see :mod:`.keepalive`), quiet. ``env`` holds the
+variables that point globus-sdk, globus-cli and anything else at it.
+
+The same port also speaks HTTPS: a connection whose first byte opens a
+TLS handshake is wrapped in TLS with a certificate from this process's
+certificate authority (the proxy's kind, see :func:`authority`). GCS
+Managers are reached through that door (``https://127.0.0.1:<port>/gcs/``),
+because globus-cli accepts no ``gcs_manager_url`` but an ``https://`` one;
+``env`` tells globus-sdk to trust the authority (``GLOBUS_SDK_VERIFY_SSL``).
 
 Slow or idle clients cannot starve the others: connections with nothing to
 say wait in one selector (not one thread each) and are closed after
@@ -12,23 +19,31 @@ a time, and every read on a socket times out after ``read_timeout``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import selectors
+import shutil
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from ..faults import DropConnection
 from ..workers import DEFAULT_WORKERS, WorkerPool
+from .keepalive import KeepAliveHandler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from ..emulator import Emulator
+    from .proxy import CertificateAuthority
 
 # Service names as globus-sdk spells them in GLOBUS_SDK_SERVICE_URL_<NAME>.
 SDK_SERVICE_NAMES = (
@@ -47,12 +62,22 @@ SDK_SERVICE_NAMES = (
 ENVIRONMENT_NAME = "globus-testkit"
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 DEFAULT_READ_TIMEOUT = 30.0  # seconds a socket may stay silent
+# The first byte of a TLS connection: a handshake record's content type.
+# Plain HTTP starts with a method's letter.
+TLS_HANDSHAKE = b"\x16"
+
+
+@functools.cache
+def authority() -> CertificateAuthority:
+    """The certificate authority of this process's live servers' TLS
+    doors: made once (minting keys costs milliseconds, and a test session
+    starts many servers), its folder removed when the process ends."""
+    from .proxy import CertificateAuthority
+
+    folder = Path(tempfile.mkdtemp(prefix="globus-testkit-tls-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return CertificateAuthority(folder)
 
 
 class LiveServer:
@@ -80,8 +105,20 @@ class LiveServer:
             self._app,
             workers=self.workers,
             read_timeout=self.read_timeout,
+            tls=authority().context_for(self._certificate_host),
         )
         self.port = self._server.socket.getsockname()[1]
+
+    @property
+    def _certificate_host(self) -> str:
+        """The name the TLS door's certificate carries: the host clients
+        are given (a wildcard address's clients are told ``127.0.0.1``)."""
+        return "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+
+    @property
+    def ca_file(self) -> Path:
+        """The certificate authority (PEM) to trust for the TLS door."""
+        return authority().ca_file
 
     def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -95,6 +132,12 @@ class LiveServer:
                     sock.shutdown(socket.SHUT_RDWR)
             start_response("500 Dropped", [("Connection", "close")])
             return []
+
+    @property
+    def connections_accepted(self) -> int:
+        """How many connections this server has accepted (one per client
+        while keep-alive holds)."""
+        return self._server.accepted if self._server is not None else 0
 
     def stop(self) -> None:
         if self._server is not None:
@@ -112,12 +155,12 @@ class LiveServer:
 
     @property
     def gcs_url(self) -> str:
-        """Where this server's GCS Managers answer: endpoint ``E``'s at
-        ``<gcs_url>/E`` (the ``gcs_manager_url`` Transfer gives for it
-        here), its API below ``/api/``. globus-sdk has no service-URL
-        variable for GCS (a GCSClient is built from the manager's
-        address), so this is the testkit's own."""
-        return self.service_url("gcs").rstrip("/")
+        """Where this server's GCS Managers answer, through the TLS door:
+        endpoint ``E``'s at ``<gcs_url>/E`` (the ``gcs_manager_url``
+        Transfer gives for it here), its API below ``/api/``. globus-sdk
+        has no service-URL variable for GCS (a GCSClient is built from the
+        manager's address), so this is the testkit's own."""
+        return self.url.replace("http://", "https://", 1) + "/gcs"
 
     def provider_url(self, url: str) -> str:
         """Where a provider mounted at ``url`` is reached on this server."""
@@ -134,6 +177,9 @@ class LiveServer:
             for name in SDK_SERVICE_NAMES
         }
         env["GLOBUS_SDK_ENVIRONMENT"] = ENVIRONMENT_NAME
+        # globus-sdk verifies https URLs (here: the TLS door's GCS
+        # Managers) with this CA file and reads no REQUESTS_CA_BUNDLE.
+        env["GLOBUS_SDK_VERIFY_SSL"] = str(self.ca_file)
         return env
 
     @property
@@ -182,10 +228,13 @@ class PooledWSGIServer(BaseWSGIServer):
         *,
         workers: int = DEFAULT_WORKERS,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
-        handler: type[WSGIRequestHandler] = _QuietHandler,
+        handler: type[WSGIRequestHandler] = KeepAliveHandler,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(host, port, app, handler)
         self.read_timeout = read_timeout
+        self.tls = tls  # answers connections that open with a TLS handshake
+        self.accepted = 0  # connections accepted so far (keep-alive shows in it)
         self.pool = WorkerPool(workers, name=f"globus-testkit:{self.server_address[1]}")
         self._parked = selectors.DefaultSelector()
         self._parked_lock = threading.Lock()
@@ -214,6 +263,7 @@ class PooledWSGIServer(BaseWSGIServer):
             request, address = self.get_request()
         except OSError:  # gone before it was accepted
             return
+        self.accepted += 1  # only the watcher thread accepts
         try:
             self.process_request(request, address)
         except OSError:
@@ -238,14 +288,15 @@ class PooledWSGIServer(BaseWSGIServer):
             events = self._parked.select(timeout=min(1.0, self.read_timeout))
             ready, knocked = [], False
             with self._parked_lock:
+                if self._closing:  # server_close closed the parked ones meanwhile
+                    break
                 for key, _ in events:
                     if key.data is None:
                         with contextlib.suppress(OSError):
                             self._wake_reader.recv(4096)
                     elif key.data is self:
                         knocked = True
-                    elif self._parked.get_map().get(key.fileobj) is key:
-                        # (server_close may have unparked it since select returned)
+                    else:
                         self._parked.unregister(key.fileobj)
                         ready.append(key.data)
                 stale = self._stale() if time.monotonic() >= self._next_sweep else []
@@ -309,6 +360,7 @@ class _Connection:
         try:
             handler = self.handler
             if handler is None:
+                self._secure_if_asked()
                 handler = self.handler = _handler(self.server, self.sock, self.address)
             handler.close_connection = True
             handler.handle_one_request()
@@ -323,6 +375,13 @@ class _Connection:
         except BaseException:
             self.close()  # never leave a socket open with no one reading it
             raise
+
+    def _secure_if_asked(self) -> None:
+        """Speak TLS on this connection if the client opened with a TLS
+        handshake (the handshake is bounded by the read timeout)."""
+        tls = self.server.tls
+        if tls is not None and self.sock.recv(1, socket.MSG_PEEK) == TLS_HANDSHAKE:
+            self.sock = tls.wrap_socket(self.sock, server_side=True)
 
     def _has_more(self) -> bool:
         """Whether the next request is already read (or readable) now."""

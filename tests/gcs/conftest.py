@@ -8,15 +8,10 @@ POSIX = "145812c8-decc-41f1-83cf-bb2a85a2a70b"
 
 
 def gcs_client(manager_url: str, token: str) -> globus_sdk.GCSClient:
-    """A GCSClient for a ``gcs_manager_url`` as Transfer gives it. GCSClient
-    turns anything but an https URL into ``https://<it>/api/``, so a
-    loopback server's http URL is set as the base URL afterwards."""
+    """A GCSClient for a ``gcs_manager_url`` as Transfer gives it (https
+    in both transports: the live server's is its TLS door)."""
     authorizer = globus_sdk.AccessTokenAuthorizer(token)
-    if manager_url.startswith("https://"):
-        return globus_sdk.GCSClient(manager_url, authorizer=authorizer)
-    client = globus_sdk.GCSClient("unused.invalid", authorizer=authorizer)
-    client.base_url = manager_url.rstrip("/") + "/api/"
-    return client
+    return globus_sdk.GCSClient(manager_url, authorizer=authorizer)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
-"""globus-cli's ``gcs`` commands through proxy mode: globus-cli wants an
-https ``gcs_manager_url``, which the proxy gives it at the endpoint's own
-host, in a subprocess with only the proxy's environment."""
+"""globus-cli's ``gcs`` commands, in a subprocess with only the printed
+environment: through proxy mode (the endpoint's own host) and against the
+plain served emulator (``serve``'s env). globus-cli wants an https
+``gcs_manager_url``; the served emulator gives its TLS door's, and
+``GLOBUS_SDK_VERIFY_SSL`` in its env trusts that door's authority."""
 
 from __future__ import annotations
 
@@ -15,16 +17,23 @@ GLOBUS = shutil.which("globus")
 pytestmark = pytest.mark.skipif(GLOBUS is None, reason="globus-cli is not installed")
 
 
-@pytest.fixture
-def cli(globus_emulator, globus_proxy, tmp_path):
+@pytest.fixture(params=["proxy", "served"])
+def cli_env(request, globus_emulator):
+    """What the CLI is given: the proxy's env, or ``serve``'s printed one."""
+    if request.param == "served":
+        return dict(request.getfixturevalue("globus_server").shell_env)
     account = globus_emulator.service_account
+    return {
+        **request.getfixturevalue("globus_proxy").env,
+        "GLOBUS_CLI_CLIENT_ID": account.client_id,
+        "GLOBUS_CLI_CLIENT_SECRET": account.client_secret,
+    }
+
+
+@pytest.fixture
+def cli(cli_env, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOBUS_", "HOME"))}
-    env.update(
-        globus_proxy.env,
-        HOME=str(tmp_path),
-        GLOBUS_CLI_CLIENT_ID=account.client_id,
-        GLOBUS_CLI_CLIENT_SECRET=account.client_secret,
-    )
+    env.update(cli_env, HOME=str(tmp_path))
 
     def run(*args: str, fails: bool = False) -> dict:
         """The command's JSON output; with ``fails``, its stderr (it must fail)."""
@@ -85,6 +94,8 @@ def test_cli_user_credentials_and_roles(cli, globus_emulator, endpoint):
         "gcs", "user-credential", "create", "posix", endpoint.id, gateway.id, account, "svc"
     )
     listed = cli("gcs", "user-credential", "list", endpoint.id)
+    assert [c["id"] for c in listed["data"]] == [created["id"]]
+    listed = cli("endpoint", "user-credential", "list", endpoint.id)
     assert [c["id"] for c in listed["data"]] == [created["id"]]
     roles = cli("gcs", "endpoint", "role", "list", endpoint.id)
     assert [r["role"] for r in roles["DATA"]] == ["owner"]

@@ -13,11 +13,13 @@ TUTORIAL_ENDPOINT = Ids.stable_uuid("gcs-endpoint", TUTORIAL_DOMAIN)
 
 
 @pytest.fixture
-def base(globus_emulator, globus_transport):
+def base(globus_emulator, globus_transport, monkeypatch):
     """``base(service)``: the service's root URL, without a trailing slash."""
     # GCS has a root per endpoint: the seeded tutorial endpoint's
     gcs = globus_emulator.gcs.manager_url(TUTORIAL_ENDPOINT)
     if globus_transport == "server":
+        # the server's GCS Managers answer on its TLS door: plain requests trusts it so
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(globus_emulator._servers[0].ca_file))
         return lambda service: (
             gcs
             if service == "gcs"

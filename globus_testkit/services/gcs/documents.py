@@ -264,11 +264,13 @@ def identity_of(principal: str) -> str | None:
 def manager_url(endpoint: Endpoint, base_url: str) -> str:
     """Where a client reaches an endpoint's GCS Manager, given the base URL
     of the call asking (Transfer's, say): the endpoint's own host when
-    that call came by host, else the same server's ``/gcs/<endpoint_id>``."""
+    that call came by host, else the same server's ``/gcs/<endpoint_id>``
+    over HTTPS (a live server speaks both on one port; globus-cli refuses
+    a ``gcs_manager_url`` that is not ``https://``)."""
     parts = urlsplit(base_url)
     path = parts.path.strip("/")
     if not path:
         return f"https://{endpoint.domain_name}"
     prefix = posixpath.dirname(path)
-    root = f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")
+    root = f"https://{parts.netloc}" + (f"/{prefix}" if prefix else "")
     return f"{root}/gcs/{endpoint.id}"
