@@ -69,8 +69,8 @@ def run_suite(session: nox.Session, *extra: str) -> None:
 def lint(session: nox.Session) -> None:
     """ruff and mypy --strict over the package."""
     session.install("-e", ".[test]", SDK4)
-    session.run("ruff", "check", "globus_testkit", "tests", "conftest.py", "noxfile.py")
-    session.run("ruff", "format", "--check", "globus_testkit", "tests", "conftest.py")
+    session.run("ruff", "check", "globus_testkit", "tests", "benchmarks", "conftest.py", "noxfile.py")
+    session.run("ruff", "format", "--check", "globus_testkit", "tests", "benchmarks", "conftest.py")
     session.run("mypy")
 
 

@@ -25,7 +25,6 @@ import textwrap
 
 import globus_sdk
 import requests
-
 from calls import (
     bare_werkzeug_server,
     canned_collection_list,

@@ -13,9 +13,9 @@ import globus_sdk
 import requests
 import responses
 from globus_sdk.testing import load_response
-from globus_testkit import Emulator
-
 from harness import Runner, active
+
+from globus_testkit import Emulator
 
 
 def canned_userinfo(stack: ExitStack) -> Runner:

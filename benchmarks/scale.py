@@ -6,9 +6,6 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 import globus_sdk
-from globus_testkit import Emulator
-from globus_testkit.services.transfer.access import Principals
-
 from calls import (
     FLOWS_ALL,
     QUERY,
@@ -23,6 +20,9 @@ from calls import (
     transfer_timer,
 )
 from harness import Runner
+
+from globus_testkit import Emulator
+from globus_testkit.services.transfer.access import Principals
 
 
 def get_endpoint_with_timers_waiting(timers: int) -> Callable[[ExitStack], Runner]:

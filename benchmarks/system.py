@@ -15,11 +15,11 @@ from pathlib import Path
 
 import globus_sdk
 import requests
-from globus_testkit import Emulator
-from globus_testkit.services.transfer.access import Principals
-
 from calls import userinfo
 from harness import Comparison, Contender, Runner, measure
+
+from globus_testkit import Emulator
+from globus_testkit.services.transfer.access import Principals
 
 _TESTS_WITH = """
 def test_{i}(globus_emulator):
@@ -245,9 +245,10 @@ def load_test(clients: int, seconds: float) -> None:
         f"\n## load: {clients} concurrent clients for {seconds:g} s each"
         "  (goal: within 1.5x of the bare app)"
     )
-    from globus_testkit.transports.keepalive import KeepAliveHandler
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Response
+
+    from globus_testkit.transports.keepalive import KeepAliveHandler
 
     body = b'{"sub": "x", "preferred_username": "u"}'
 
