@@ -211,6 +211,23 @@ class Run:
             roles.append("run_monitor")
         return roles
 
+    def listing_roles(self, principals: set[str], flow: Flow | None) -> set[str]:
+        """The roles ``GET /runs?filter_roles=`` selects on: unlike
+        :meth:`roles_of`, a manager or monitor named on the flow (rather than
+        on the run) holds ``flow_run_manager`` / ``flow_run_monitor``."""
+        roles = set()
+        if principal(self.owner_id) in principals:
+            roles.add("run_owner")
+        for name, own, inherited in (
+            ("run_manager", self.run_managers, flow.run_managers if flow else ()),
+            ("run_monitor", self.run_monitors, flow.run_monitors if flow else ()),
+        ):
+            if set(own) & principals:
+                roles.add(name)
+            if set(inherited) & principals:
+                roles.add(f"flow_{name}")
+        return roles
+
     def to_api(self, principals: set[str], flow: Flow | None) -> dict[str, Any]:
         roles = self.roles_of(principals, flow)
         return {
