@@ -23,10 +23,11 @@ from ...http import (
     validate,
 )
 from ..auth.errors import TokenRejected
+from ..auth.models import identity_urn
 from ..base import Routes, Service
 from .calling import EmulatorCaller
 from .listing import csv_filter, page_reply
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers, principal
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers
 from .registered_apis import NotUsable
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
@@ -316,7 +317,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
 def delete_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     flow = svc.flow(flow_id, principals, need="admin")
-    if principal(flow.owner_id) not in principals:
+    if identity_urn(flow.owner_id) not in principals:
         raise Forbidden("only the owner may delete a flow", code="FORBIDDEN")
     del svc.state.flows[flow.id]
     answer = flow.to_api(principals)
@@ -392,7 +393,7 @@ def _caller_context(svc: FlowsService, info: TokenInfo) -> dict[str, Any]:
     identities = svc.world.auth.identity_set(info.identity_id)
     return {
         "email": identities[0].email or info.username,
-        "identities": [principal(i.id) for i in identities],
+        "identities": [identity_urn(i.id) for i in identities],
         "token_info": svc.world.auth.token_times(info.token),
     }
 

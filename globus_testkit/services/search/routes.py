@@ -13,12 +13,12 @@ import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, validate
+from ..auth.models import IDENTITY_URN, identity_urn
 from ..base import Routes, Service
 from . import engine
 from .models import (
     ADMINS,
     GROUP_URN,
-    IDENTITY_URN,
     OWNER,
     PUBLIC,
     ROLE_NAMES,
@@ -287,7 +287,7 @@ def _ingest(svc: SearchService, call: Call, index_id: str, *, one_entry: bool) -
             "success": True,
             "task_id": task.task_id,
             "num_documents_ingested": len(entries),
-            "as_identity": IDENTITY_URN + info.identity_id,
+            "as_identity": identity_urn(info.identity_id),
         }
     )
 
