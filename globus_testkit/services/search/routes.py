@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, validate
 from ..auth.models import IDENTITY_URN, identity_urn
+from ..auth.spec import resolve_identity_id
 from ..base import Routes, Service
 from . import engine
 from .models import (
@@ -56,7 +57,7 @@ class SearchService(Service):
         "search_indexes": {
             "type": "array",
             "description": "Search indexes, each owned by the world's user unless "
-            "owner names an identity by username",
+            "owner names an identity by username or id",
             "items": {
                 "type": "object",
                 "additionalProperties": False,
@@ -74,13 +75,9 @@ class SearchService(Service):
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
-        for described in spec.get("search_indexes", []):
-            owner = world.user_id
-            if "owner" in described:
-                found = world.auth.identity_by_username(described["owner"])
-                if found is None:
-                    raise ValueError(f"search_indexes: no identity {described['owner']!r}")
-                owner = found.id
+        for i, described in enumerate(spec.get("search_indexes", [])):
+            given = described.get("owner", world.user_id)
+            owner = resolve_identity_id(world, given, f"search_indexes[{i}].owner")
             index = world.search.create_index(
                 owner, described["display_name"], described.get("description", ""), trial=False
             )
