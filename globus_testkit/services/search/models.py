@@ -33,6 +33,7 @@ TRIAL_MAX_SIZE_MB = 1
 ENTRIES_PER_SUBJECT = 10
 FIELDS_PER_INDEX = 1000
 NESTED_FIELD_DEPTH = 20
+MAX_RESULTS = 10_000  # offset + limit, as the service caps them
 MAX_SUBJECT_BYTES = 500
 MAX_VISIBLE_TO = 100
 
@@ -47,6 +48,10 @@ STATE_DESCRIPTIONS = {
 
 class SearchError(ApiError):
     """An error with Search's dotted codes (``NotFound.NoSuchIndex``)."""
+
+
+def bad_query(message: str) -> SearchError:
+    return SearchError(400, "BadRequest.Generic", message)
 
 
 def forbidden(operation: str) -> SearchError:

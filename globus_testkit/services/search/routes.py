@@ -16,10 +16,10 @@ from ...http import ApiError, Call, Reply, validate
 from ..auth.models import IDENTITY_URN, identity_urn
 from ..auth.spec import resolve_identity_id
 from ..base import Routes, Service
-from . import engine
 from .models import (
     ADMINS,
     GROUP_URN,
+    MAX_RESULTS,
     OWNER,
     PUBLIC,
     ROLE_NAMES,
@@ -28,10 +28,10 @@ from .models import (
     SearchError,
     SearchIndex,
     SearchState,
+    bad_query,
     forbidden,
 )
 from .models import MAX_SUBJECT_BYTES as _MAX_SUBJECT_BYTES
-from .query import MAX_RESULTS, bad_query
 
 if TYPE_CHECKING:
     from ...emulator import World
@@ -153,6 +153,8 @@ class SearchService(Service):
 def _delete_query_subjects(
     index: SearchIndex, query: dict[str, Any], principals: frozenset[str]
 ) -> list[str]:
+    from . import engine  # with luqum under it: loaded by the first query
+
     outcome = engine.run(index, query, principals | {PUBLIC}, ordered=False)
     return [hit.subject for hit in outcome.hits]
 
@@ -301,6 +303,8 @@ def _entry(document: dict[str, Any], where: str) -> Entry:
 
 @routes.route(f"{V1}/index/<index_id>/delete_by_query", "POST", operation="delete_by_query")
 def delete_by_query(svc: SearchService, call: Call, index_id: str) -> Reply:
+    from . import engine
+
     index, principals, _ = svc.index_for(call, index_id, WRITING, WRITERS, "delete_by_query")
     body = call.json_object()
     validate(body, "search_delete_by_query", code="BadRequest.Generic")
@@ -341,6 +345,8 @@ def get_subject(svc: SearchService, call: Call, index_id: str) -> Reply:
     ]
     if not visible:
         raise SearchError(404, "NotFound.Generic", f"no subject {subject!r} visible to you")
+    from . import engine
+
     hit = engine.Hit(subject, visible, 1.0)
     return Reply(engine.gmeta(hit, principals, _result_version(call.args)))
 
@@ -363,6 +369,8 @@ def get_entry(svc: SearchService, call: Call, index_id: str) -> Reply:
     bypass = _bypass(call.arg_bool("bypass_visible_to"), index, principals)
     if entry is None or not (bypass or entry.visible(principals)):
         raise SearchError(404, "NotFound.Generic", f"no entry {entry_id!r} of {subject!r}")
+    from . import engine
+
     hit = engine.Hit(subject, [entry], 1.0)
     return Reply(engine.gmeta(hit, principals, _result_version(call.args)))
 
@@ -425,6 +433,8 @@ def post_search(svc: SearchService, call: Call, index_id: str) -> Reply:
 def _search(
     svc: SearchService, index_id: str, request: dict[str, Any], principals: frozenset[str]
 ) -> dict[str, Any]:
+    from . import engine
+
     index = svc.state.index(index_id)
     offset, limit = engine.page_bounds(request.get("offset", 0), request.get("limit", 10))
     bypass = _bypass(bool(request.get("bypass_visible_to")), index, principals)
@@ -452,6 +462,8 @@ def scroll(svc: SearchService, call: Call, index_id: str) -> Reply:
     principals = svc.reader(call)
     body = call.json_object()
     validate(body, "search_scroll", code="BadRequest.Generic")
+    from . import engine
+
     index = svc.state.index(index_id)
     limit = body.get("limit", 10)
     engine.page_bounds(0, limit)
@@ -500,6 +512,8 @@ def _bypass(asked: bool, index: SearchIndex, principals: frozenset[str]) -> bool
 
 
 def _result_version(request: Any) -> str:
+    from . import engine
+
     version = request.get("result_format_version") or engine.RESULT_VERSION
     if version not in (engine.RESULT_VERSION, engine.LEGACY_RESULT_VERSION):
         raise bad_query(
