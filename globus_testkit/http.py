@@ -448,11 +448,20 @@ def _acceptor(name: str) -> Callable[[Any], bool]:
     return accepts
 
 
-def validate(document: Any, schema: str, *, code: str = "BadRequest", status: int = 400) -> None:
+def validate(
+    document: Any,
+    schema: str,
+    *,
+    code: str = "BadRequest",
+    status: int = 400,
+    error: Callable[[str], ApiError] | None = None,
+    **extra: Any,
+) -> None:
     """Refuse a document that does not match a schema, naming where it fails,
-    with ``status`` and ``code`` (a 400 by default). Valid documents are
-    waved through by the compiled check; jsonschema finds and words what
-    is wrong with the others."""
+    with ``status``, ``code`` and ``extra`` (a 400 by default), or as
+    ``error(message)`` for a service whose refusal has its own shape.
+    Valid documents are waved through by the compiled check; jsonschema
+    finds and words what is wrong with the others."""
     if _acceptor(schema)(document):
         return
     errors = sorted(schema_validator(schema).iter_errors(document), key=lambda e: list(e.path))
@@ -460,4 +469,8 @@ def validate(document: Any, schema: str, *, code: str = "BadRequest", status: in
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(body)"
         message = f"invalid request at {where}: {first.message}"
-        raise BadRequest(message, code=code) if status == 400 else ApiError(status, code, message)
+        if error is not None:
+            raise error(message)
+        if status == 400:
+            raise BadRequest(message, code=code, **extra)
+        raise ApiError(status, code, message, **extra)

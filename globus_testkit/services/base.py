@@ -14,6 +14,7 @@ from werkzeug.routing import Map, MapAdapter, Rule
 from ..faults import DropConnection, FaultRule
 from ..http import ApiError, Call, Forbidden, NotEmulated, Reply, Unauthorized
 from .auth.errors import TokenRejected
+from .auth.models import identity_urn
 
 if TYPE_CHECKING:
     from ..agenda import DueEntry
@@ -208,7 +209,7 @@ class Service:
         answer), as ``urn:globus:auth:identity:<id>`` / ``urn:globus:groups:id:<id>``."""
         identities = {i.id for i in self.world.auth.identity_set(identity_id)}
         return frozenset(
-            {f"urn:globus:auth:identity:{i}" for i in identities}
+            {identity_urn(i) for i in identities}
             | {f"urn:globus:groups:id:{g}" for g in self.world.groups.group_ids_of(identities)}
         )
 

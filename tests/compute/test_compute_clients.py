@@ -208,3 +208,19 @@ def test_function_shared_with_a_group_is_visible_to_its_members_only(globus_emul
     with pytest.raises(globus_sdk.GlobusAPIError) as caught:
         v2_for(outsider).get_function(function_id)
     assert caught.value.http_status == 404
+
+
+def test_a_world_file_endpoint_owner_is_named_by_username_and_checked():
+    from globus_testkit import Emulator
+    from globus_testkit.worlds import WorldError
+
+    ada = {"identities": [{"username": "ada@example.org"}]}
+    world = {**ada, "compute_endpoints": [{"name": "hpc", "owner": "ada@example.org"}]}
+    with Emulator(world=world) as emulator:
+        owner = emulator.world.auth.identity_by_username("ada@example.org")
+        token = emulator.auth.issue_token(owner, COMPUTE_ALL)
+        v2 = globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        assert [e["owner"] for e in v2.get_endpoints()] == [owner.id]
+    unknown = {**ada, "compute_endpoints": [{"name": "hpc", "owner": "nobody@example.org"}]}
+    with pytest.raises(WorldError, match=r"^world\.compute_endpoints\[0\]\.owner: no identity"):
+        Emulator(world=unknown)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 
-from .conftest import HELLO
+from .conftest import FLOWS_ALL, HELLO
 
 DEFINITION = {
     "Comment": "Greets, chooses, waits, computes, and catches",
@@ -257,3 +257,29 @@ def test_run_and_flow_filters_take_comma_lists_and_repeated_values(flow, flows, 
     assert run_ids(filter_flow_id=[flow["id"]], filter_status="SUCCEEDED") == {succeeded}
     owned = flows.list_flows(query_params={"filter_roles": ["flow_viewer", "flow_owner"]})
     assert {f["id"] for f in owned["flows"]} == {flow["id"], other["id"]}
+
+
+def test_runs_filter_by_the_callers_role_on_the_run_or_its_flow(flows, runner_for, globus_emulator):
+    ann = globus_emulator.auth.add_identity("ann@example.org")
+    ann_urn = f"urn:globus:auth:identity:{ann.id}"
+    watched = flows.create_flow("Watched", DEFINITION, {}, run_monitors=[ann_urn]).data
+    plain = flows.create_flow("Plain", DEFINITION, {}).data
+    body = {"name": "Ada", "count": 11}
+    monitored_by_flow = runner_for(watched).run_flow(body)["run_id"]
+    managed = runner_for(plain).run_flow(body, run_managers=[ann_urn])["run_id"]
+    unshared = runner_for(plain).run_flow(body)["run_id"]
+    token = globus_emulator.auth.issue_token(ann, FLOWS_ALL)
+    as_ann = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+    def run_ids(client, roles):
+        return {r["run_id"] for r in client.list_runs(filter_roles=roles)["runs"]}
+
+    assert run_ids(as_ann, "run_manager") == {managed}
+    assert run_ids(as_ann, "flow_run_monitor") == {monitored_by_flow}
+    assert run_ids(as_ann, ["run_manager", "flow_run_monitor"]) == {managed, monitored_by_flow}
+    assert run_ids(as_ann, "run_owner") == set()
+    assert run_ids(flows, "run_owner") == {monitored_by_flow, managed, unshared}
+    for listing in (flows.list_runs, flows.list_flows):
+        with pytest.raises(globus_sdk.FlowsAPIError) as caught:
+            listing(filter_roles="superuser")
+        assert (caught.value.http_status, caught.value.code) == (422, "UNPROCESSABLE_ENTITY")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 
-from .conftest import entry, gmeta_list, subjects
+from .conftest import SEARCH_ALL, entry, gmeta_list, subjects
 
 
 def test_created_index_is_a_trial_owned_by_its_creator(sc, globus_emulator):
@@ -226,3 +226,19 @@ def test_a_malformed_entry_is_refused_and_changes_nothing(sc):
         write_entry(sc, "POST", index_id, {"subject": "s", "content": {}})
     assert (caught.value.http_status, caught.value.code) == (400, "BadRequest.Generic")
     assert sc.get_task_list(index_id)["tasks"] == []
+
+
+def test_a_world_file_index_owner_is_named_by_username_and_checked():
+    from globus_testkit import Emulator
+    from globus_testkit.worlds import WorldError
+
+    ada = {"identities": [{"username": "ada@example.org"}]}
+    world = {**ada, "search_indexes": [{"display_name": "Ada's", "owner": "ada@example.org"}]}
+    with Emulator(world=world) as emulator:
+        owner = emulator.world.auth.identity_by_username("ada@example.org")
+        token = emulator.auth.issue_token(owner, SEARCH_ALL)
+        client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        assert [i["display_name"] for i in client.index_list()["index_list"]] == ["Ada's"]
+    unknown = {**ada, "search_indexes": [{"display_name": "x", "owner": "nobody@example.org"}]}
+    with pytest.raises(WorldError, match=r"^world\.search_indexes\[0\]\.owner: no identity"):
+        Emulator(world=unknown)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ...clock import Clock, iso
 from ...http import ApiError, Call, NotEmulated, Reply, marker_page, schema_problems, validate
 from ..auth.errors import TokenRejected
-from ..auth.models import RESOURCE_SERVER, AuthState, Dependency
+from ..auth.models import RESOURCE_SERVER, AuthState, Dependency, identity_urn
 from ..base import Routes, Service
 from ..transfer import TRANSFER_ALL
 from .providers import (
@@ -64,7 +64,7 @@ class Action:
             "action_id": self.id,
             "status": self.status,
             "display_status": self.status,
-            "creator_id": f"urn:globus:auth:identity:{self.creator_id}",
+            "creator_id": identity_urn(self.creator_id),
             "details": self.details,
             "label": self.label,
             "monitor_by": list(self.monitor_by),

@@ -12,6 +12,14 @@ from ...clock import Clock
 from ...ids import Ids
 from .errors import ApiNotFound
 
+# How resources (ACLs, roles, run owners) name an identity.
+IDENTITY_URN = "urn:globus:auth:identity:"
+
+
+def identity_urn(identity_id: str) -> str:
+    """The principal URN naming ``identity_id``."""
+    return IDENTITY_URN + identity_id
+
 
 @dataclass
 class Identity:

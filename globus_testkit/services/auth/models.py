@@ -22,7 +22,7 @@ from .clients import (
 )
 from .consents import Consent
 from .grants import CODE_LIFETIME, AuthorizationCode, GrantRules, is_loopback_redirect
-from .identities import Identity, IdentityProvider
+from .identities import IDENTITY_URN, Identity, IdentityProvider, identity_urn
 from .policies import Policy
 from .scope_registry import Dependency, Scope
 from .sessions import Authentication, Session, SessionDemand, SessionRequirement
@@ -42,6 +42,7 @@ __all__ = [
     "CODE_LIFETIME",
     "CONFIDENTIAL",
     "HYBRID",
+    "IDENTITY_URN",
     "PUBLIC",
     "RESOURCE_SERVER",
     "AuthState",
@@ -63,6 +64,7 @@ __all__ = [
     "SessionRequirement",
     "Token",
     "TokenInfo",
+    "identity_urn",
     "is_loopback_redirect",
 ]
 

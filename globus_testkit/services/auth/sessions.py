@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, Any
 
+from .identities import IDENTITY_URN
 from .policies import Policy, PolicyRegistry
 
 if TYPE_CHECKING:
     from .identities import Identity
     from .tokens import TokenInfo
-
-IDENTITY_URN = "urn:globus:auth:identity:"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, validate
+from ..auth.spec import resolve_identity_id
 from ..base import Routes, Service
 from .models import SUCCESS, ComputeError, ComputeState, ComputeTask
 from .results import ResultStream, amqp_installed
@@ -47,7 +48,7 @@ class ComputeService(Service):
         "compute_endpoints": {
             "type": "array",
             "description": "Compute endpoints, owned by the world's user unless owner "
-            "names an identity by username",
+            "names an identity by username or id",
             "items": {
                 "type": "object",
                 "additionalProperties": False,
@@ -72,13 +73,9 @@ class ComputeService(Service):
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
-        for described in spec.get("compute_endpoints", []):
-            owner = world.user_id
-            if "owner" in described:
-                found = world.auth.identity_by_username(described["owner"])
-                if found is None:
-                    raise ValueError(f"compute_endpoints: no identity {described['owner']!r}")
-                owner = found.id
+        for i, described in enumerate(spec.get("compute_endpoints", [])):
+            given = described.get("owner", world.user_id)
+            owner = resolve_identity_id(world, given, f"compute_endpoints[{i}].owner")
             world.compute.register_endpoint(
                 owner,
                 described["name"],

@@ -194,9 +194,9 @@ def _invalid(detail: str) -> BadRequest:
 def _body(call: Call, schema: str) -> dict[str, Any]:
     try:
         body = call.json_object()
-        validate(body, schema)
     except ApiError as err:
         raise _invalid(err.message) from err
+    validate(body, schema, error=_invalid)
     return body
 
 
@@ -206,10 +206,7 @@ def _json_text(text: str, schema: str, field: str) -> dict[str, Any]:
         document = parse_json(text, what=field)
     except ApiError as err:
         raise _invalid(err.message) from err
-    try:
-        validate(document, schema)
-    except ApiError as err:
-        raise _invalid(f"{field}: {err.message}") from err
+    validate(document, schema, error=lambda message: _invalid(f"{field}: {message}"))
     assert isinstance(document, dict)
     return document
 

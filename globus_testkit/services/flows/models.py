@@ -7,13 +7,10 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
+from ..auth.models import identity_urn
 
 FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
 FINISHED = ("SUCCEEDED", "FAILED", "ENDED")
-
-
-def principal(identity_id: str) -> str:
-    return f"urn:globus:auth:identity:{identity_id}"
 
 
 def flow_scope(flow_id: str, role: str = "user") -> str:
@@ -87,7 +84,7 @@ class Flow:
 
     def roles_of(self, principals: set[str]) -> list[str]:
         roles = []
-        if principal(self.owner_id) in principals:
+        if identity_urn(self.owner_id) in principals:
             roles.append("flow_owner")
         for role in (
             "flow_administrators",
@@ -114,9 +111,9 @@ class Flow:
             "input_schema": self.input_schema,
             "globus_auth_scope": self.scope,
             "globus_auth_username": f"{self.id}@clients.auth.globus.org",
-            "flow_owner": principal(self.owner_id),
-            "created_by": principal(self.owner_id),
-            "principal_urn": principal(self.id),
+            "flow_owner": identity_urn(self.owner_id),
+            "created_by": identity_urn(self.owner_id),
+            "principal_urn": identity_urn(self.id),
             "flow_url": f"https://flows.automate.globus.org/flows/{self.id}",
             "flow_viewers": list(self.flow_viewers),
             "flow_starters": list(self.flow_starters),
@@ -203,12 +200,29 @@ class Run:
 
     def roles_of(self, principals: set[str], flow: Flow | None) -> list[str]:
         roles = []
-        if principal(self.owner_id) in principals:
+        if identity_urn(self.owner_id) in principals:
             roles.append("run_owner")
         if set(self.run_managers) & principals or (flow and set(flow.run_managers) & principals):
             roles.append("run_manager")
         if set(self.run_monitors) & principals or (flow and set(flow.run_monitors) & principals):
             roles.append("run_monitor")
+        return roles
+
+    def listing_roles(self, principals: set[str], flow: Flow | None) -> set[str]:
+        """The roles ``GET /runs?filter_roles=`` selects on: unlike
+        :meth:`roles_of`, a manager or monitor named on the flow (rather than
+        on the run) holds ``flow_run_manager`` / ``flow_run_monitor``."""
+        roles = set()
+        if identity_urn(self.owner_id) in principals:
+            roles.add("run_owner")
+        for name, own, inherited in (
+            ("run_manager", self.run_managers, flow.run_managers if flow else ()),
+            ("run_monitor", self.run_monitors, flow.run_monitors if flow else ()),
+        ):
+            if set(own) & principals:
+                roles.add(name)
+            if set(inherited) & principals:
+                roles.add(f"flow_{name}")
         return roles
 
     def to_api(self, principals: set[str], flow: Flow | None) -> dict[str, Any]:
@@ -226,8 +240,8 @@ class Run:
             "completion_time": iso(self.completion_time) if self.completion_time else None,
             "label": self.label,
             "tags": list(self.tags),
-            "run_owner": principal(self.owner_id),
-            "created_by": principal(self.owner_id),
+            "run_owner": identity_urn(self.owner_id),
+            "created_by": identity_urn(self.owner_id),
             "user_role": roles[0] if roles else None,
             "run_managers": list(self.run_managers),
             "run_monitors": list(self.run_monitors),
@@ -284,7 +298,7 @@ class FlowsState:
         context = {
             "flow_id": flow.id,
             "run_id": run_id,
-            "user_id": principal(owner_id),
+            "user_id": identity_urn(owner_id),
             "username": username,
             "email": username,
             **(caller or {}),

@@ -21,9 +21,6 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.ext.parser import parse as _parse_jsonpath
-
 from .errors import LanguageError
 
 # The run's private context in its state: readable where a path names
@@ -53,10 +50,14 @@ def _simple_steps(path: str) -> Steps | None:
 
 @lru_cache(maxsize=1024)
 def _compiled(path: str) -> Any:
+    # jsonpath-ng (and its parser tables) loads with the first path that
+    # needs it: most flows only use simple paths (_simple_steps)
+    from jsonpath_ng.ext.parser import parse
+
     with _compile_lock:
         try:
-            return _parse_jsonpath(path)
-        except (JsonPathLexerError, JsonPathParserError, Exception) as err:
+            return parse(path)
+        except Exception as err:  # jsonpath-ng's lexer/parser errors, and others
             raise LanguageError(
                 "States.Runtime", f"cannot read the JSONPath {path!r}: {err}"
             ) from err

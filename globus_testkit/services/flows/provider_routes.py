@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...http import Call, NotFound, Reply
-from .models import Run, principal
+from ..auth.models import identity_urn
+from .models import Run
 from .routes import RUN_MANAGE, RUN_STATUS, FlowsService, _log_page, _release, routes
 
 
@@ -28,7 +29,7 @@ def _as_action(run: Run) -> dict[str, Any]:
         if run.status == "SUCCEEDED"
         else ("FAILED" if run.status in ("FAILED", "ENDED") else run.status),
         "display_status": run.display_status,
-        "creator_id": principal(run.owner_id),
+        "creator_id": identity_urn(run.owner_id),
         "details": run.details,
         "label": run.label,
         "manage_by": list(run.run_managers),

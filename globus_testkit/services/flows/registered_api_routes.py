@@ -23,8 +23,8 @@ from ...http import (
     unusable_schema_problems,
     validate,
 )
+from ..auth.models import identity_urn
 from .listing import csv_filter, ordered, page_reply
-from .models import principal
 from .registered_apis import RegisteredApi
 from .routes import MANAGE, VIEW, FlowsService, routes
 
@@ -65,7 +65,7 @@ def create_registered_api(svc: FlowsService, call: Call) -> Reply:
     info, _ = svc.caller(call, MANAGE)
     body = call.json_object()
     _checked(body, "flows_registered_api")
-    api = svc.state.registered_apis.create(principal(info.identity_id), body)
+    api = svc.state.registered_apis.create(identity_urn(info.identity_id), body)
     return Reply(api.to_api(), 201)
 
 

@@ -23,10 +23,11 @@ from ...http import (
     validate,
 )
 from ..auth.errors import TokenRejected
+from ..auth.models import identity_urn
 from ..base import Routes, Service
 from .calling import EmulatorCaller
 from .listing import csv_filter, page_reply
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers, principal
+from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers
 from .registered_apis import NotUsable
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
@@ -43,6 +44,22 @@ MANAGE = {SCOPE + "all", SCOPE + "manage_flows"}
 VIEW = MANAGE | {SCOPE + "view_flows"}
 RUN_STATUS = {SCOPE + "all", SCOPE + "run_status", SCOPE + "run_manage"}
 RUN_MANAGE = {SCOPE + "all", SCOPE + "run_manage"}
+# The role vocabularies ``filter_roles`` takes on the two listings (Flows API).
+FLOW_FILTER_ROLES = (
+    "flow_owner",
+    "flow_administrator",
+    "flow_starter",
+    "flow_viewer",
+    "run_manager",
+    "run_monitor",
+)
+RUN_FILTER_ROLES = (
+    "run_owner",
+    "run_manager",
+    "run_monitor",
+    "flow_run_manager",
+    "flow_run_monitor",
+)
 
 
 class FlowsService(Service):
@@ -258,7 +275,7 @@ def validate_flow(svc: FlowsService, call: Call) -> Reply:
 @routes.route("/flows", "GET", operation="list_flows")
 def list_flows(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, VIEW)
-    roles = csv_filter(call, "filter_roles")
+    roles = csv_filter(call, "filter_roles", FLOW_FILTER_ROLES)
     words = call.args.get("filter_fulltext", "").lower().split()
     found = []
     for flow in sorted(svc.state.flows.values(), key=lambda f: f.created_at, reverse=True):
@@ -300,7 +317,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
 def delete_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     _, principals = svc.caller(call, MANAGE)
     flow = svc.flow(flow_id, principals, need="admin")
-    if principal(flow.owner_id) not in principals:
+    if identity_urn(flow.owner_id) not in principals:
         raise Forbidden("only the owner may delete a flow", code="FORBIDDEN")
     del svc.state.flows[flow.id]
     answer = flow.to_api(principals)
@@ -376,7 +393,7 @@ def _caller_context(svc: FlowsService, info: TokenInfo) -> dict[str, Any]:
     identities = svc.world.auth.identity_set(info.identity_id)
     return {
         "email": identities[0].email or info.username,
-        "identities": [principal(i.id) for i in identities],
+        "identities": [identity_urn(i.id) for i in identities],
         "token_info": svc.world.auth.token_times(info.token),
     }
 
@@ -407,6 +424,7 @@ def list_runs(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, RUN_STATUS)
     flow_ids = csv_filter(call, "filter_flow_id")
     statuses = csv_filter(call, "filter_status")
+    roles = csv_filter(call, "filter_roles", RUN_FILTER_ROLES)
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
 
     def visible() -> Iterator[Run]:
@@ -414,9 +432,12 @@ def list_runs(svc: FlowsService, call: Call) -> Reply:
         needs (each brought up to date as it is reached)."""
         for run_id in reversed(svc.state.run_order):
             run = svc.state.runs.get(run_id)
-            if run is None or not run.roles_of(principals, svc.state.flows.get(run.flow_id)):
+            flow = svc.state.flows.get(run.flow_id) if run is not None else None
+            if run is None or not run.roles_of(principals, flow):
                 continue
             if flow_ids and run.flow_id not in flow_ids:
+                continue
+            if roles and not roles & run.listing_roles(principals, flow):
                 continue
             svc.runner().advance(run)
             if statuses and run.status not in statuses:

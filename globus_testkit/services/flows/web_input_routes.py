@@ -23,8 +23,8 @@ from ...http import (
     marker_page,
     validate,
 )
+from ..auth.models import identity_urn
 from .listing import csv_filter, ordered
-from .models import principal
 from .routes import SCOPE, FlowsService, routes
 from .web_inputs import WebInput
 
@@ -132,7 +132,7 @@ def respond_to_web_input(svc: FlowsService, call: Call, web_input_id: str) -> Re
             "UNPROCESSABLE_ENTITY",
             f"{value!r} is not a registered option id for this input.",
         )
-    svc.state.web_inputs.answer(web_input, value, principal(info.identity_id))
+    svc.state.web_inputs.answer(web_input, value, identity_urn(info.identity_id))
     run = svc.state.runs.get(web_input.run_id)
     if run is not None:
         svc.runner().advance(run)

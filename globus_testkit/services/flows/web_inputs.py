@@ -22,7 +22,8 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
-from .models import Run, principal
+from ..auth.models import identity_urn
+from .models import Run
 
 INPUT_TYPES = ("selection",)
 
@@ -106,7 +107,7 @@ class WebInput:
                     "viewer_urns": list(self.viewer_urns),
                     "respondent_urns": list(self.respondent_urns),
                 },
-                "creator_urn": principal(self.creator_id),
+                "creator_urn": identity_urn(self.creator_id),
             }
         )
         return document
@@ -143,7 +144,7 @@ class WebInputs:
         """A web input for ``run`` from a CreateWebInput state's (checked)
         Parameters; each option gets its ``option_id``."""
         roles = config.get("roles") or {}
-        respondents = list(roles.get("respondent_urns") or []) or [principal(run.owner_id)]
+        respondents = list(roles.get("respondent_urns") or []) or [identity_urn(run.owner_id)]
         web_input = WebInput(
             id=self.ids.uuid(),
             run_id=run.id,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..auth.sessions import SessionRequirement
+from ..auth.models import IDENTITY_URN, SessionRequirement
 from ..transfer.collection import Collection
 from .errors import Exists, GCSError, Invalid, NotFound, PermissionDenied
 
@@ -19,7 +19,6 @@ MANAGER_VERSION = "5.4.80"
 API_VERSION = "1.29.0"
 ROLES = ("owner", "administrator", "access_manager", "activity_manager", "activity_monitor")
 ENDPOINT_ADMIN_ROLES = ("owner", "administrator")
-IDENTITY_URN = "urn:globus:auth:identity:"
 GROUP_URN = "urn:globus:groups:id:"
 DOMAIN_SUFFIX = ".data.globus.org"
 DEFAULT_TIMEOUT_MINS = 15840

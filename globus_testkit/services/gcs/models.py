@@ -19,6 +19,7 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
+from ..auth.models import identity_urn
 from ..transfer.collection import GUEST, MAPPED, Collection
 from ..transfer.models import TransferState
 from .connectors import connector
@@ -27,7 +28,6 @@ from .documents import (
     DOMAIN_SUFFIX,
     ENDPOINT_ADMIN_ROLES,
     ENDPOINT_FIELDS,
-    IDENTITY_URN,
     ROLES,
     SHARED_COLLECTION_FIELDS,
     Endpoint,
@@ -86,7 +86,7 @@ class GCSState:
         endpoint = Endpoint(entry.id, domain, owner_id, {"display_name": display_name})
         self.endpoints[endpoint.id] = endpoint
         self.by_domain[domain] = endpoint.id
-        self._add_role(endpoint.id, None, IDENTITY_URN + owner_id, "owner")
+        self._add_role(endpoint.id, None, identity_urn(owner_id), "owner")
         return endpoint
 
     def endpoint(self, endpoint_id: str) -> Endpoint:
@@ -150,7 +150,7 @@ class GCSState:
         transfer.collection(endpoint.id).subscription_id = subscription_id
 
     def endpoint_roles(self, endpoint: Endpoint, identity_id: str) -> set[str]:
-        principal = IDENTITY_URN + identity_id
+        principal = identity_urn(identity_id)
         return {
             r.role
             for r in self.roles.values()
@@ -329,8 +329,8 @@ class GCSState:
         )
         self.collections[record.id] = record
         _apply_gateway(entry, gateway)
-        self._add_role(endpoint.id, record.id, IDENTITY_URN + identity_id, "administrator")
-        self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + identity_id)
+        self._add_role(endpoint.id, record.id, identity_urn(identity_id), "administrator")
+        self._mirror_to_transfer(transfer, record.id, identity_urn(identity_id))
         return record, entry
 
     def adopt_collection(
@@ -358,8 +358,8 @@ class GCSState:
         )
         self.collections[record.id] = record
         _apply_gateway(entry, gateway)
-        self._add_role(endpoint.id, record.id, IDENTITY_URN + creator, "administrator")
-        self._mirror_to_transfer(transfer, record.id, IDENTITY_URN + creator)
+        self._add_role(endpoint.id, record.id, identity_urn(creator), "administrator")
+        self._mirror_to_transfer(transfer, record.id, identity_urn(creator))
         return record
 
     def can_manage(self, endpoint: Endpoint, record: GCSCollection, identity_id: str) -> bool:
@@ -439,7 +439,7 @@ class GCSState:
     # -- roles -----------------------------------------------------------------------
 
     def collection_roles(self, collection_id: str, identity_id: str) -> set[str]:
-        principal = IDENTITY_URN + identity_id
+        principal = identity_urn(identity_id)
         return {
             r.role
             for r in self.roles.values()
@@ -501,7 +501,7 @@ class GCSState:
     ) -> list[Role]:
         """Roles on the endpoint (or one collection): the caller's own, or
         all of them (``include=all_roles``) for those who manage roles."""
-        principal = IDENTITY_URN + identity_id
+        principal = identity_urn(identity_id)
         return [
             r
             for r in self.roles.values()

@@ -310,10 +310,7 @@ def _result(
 
 def _valid(body: dict[str, Any], schema: str) -> dict[str, Any]:
     """The body, if it matches the schema; else GCS's 422."""
-    try:
-        validate(body, schema)
-    except ApiError as err:
-        raise Unprocessable(err.message) from None
+    validate(body, schema, error=Unprocessable)
     return body
 
 

@@ -7,12 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Entry, SearchIndex
+from .models import MAX_RESULTS, Entry, SearchIndex, bad_query
 from .plan import candidate_subjects, exact_matches, term_counts
 from .query import (
-    MAX_RESULTS,
     Predicate,
-    bad_query,
     compile_filter,
     compile_q,
     facet_result,

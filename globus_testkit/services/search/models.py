@@ -16,6 +16,7 @@ from typing import Any
 from ...clock import Clock
 from ...http import ApiError
 from ...ids import Ids
+from ..auth.models import IDENTITY_URN, identity_urn
 from .fields import leaf_count, leaves, nesting_depth, tokens
 from .postings import Postings
 
@@ -24,7 +25,6 @@ ROLE_NAMES = (OWNER, ADMIN, WRITER)
 WRITERS = frozenset(ROLE_NAMES)
 ADMINS = frozenset((OWNER, ADMIN))
 PUBLIC = "public"
-IDENTITY_URN = "urn:globus:auth:identity:"
 GROUP_URN = "urn:globus:groups:id:"
 
 OPEN, DELETE_PENDING = "open", "delete-pending"
@@ -33,6 +33,7 @@ TRIAL_MAX_SIZE_MB = 1
 ENTRIES_PER_SUBJECT = 10
 FIELDS_PER_INDEX = 1000
 NESTED_FIELD_DEPTH = 20
+MAX_RESULTS = 10_000  # offset + limit, as the service caps them
 MAX_SUBJECT_BYTES = 500
 MAX_VISIBLE_TO = 100
 
@@ -47,6 +48,10 @@ STATE_DESCRIPTIONS = {
 
 class SearchError(ApiError):
     """An error with Search's dotted codes (``NotFound.NoSuchIndex``)."""
+
+
+def bad_query(message: str) -> SearchError:
+    return SearchError(400, "BadRequest.Generic", message)
 
 
 def forbidden(operation: str) -> SearchError:
@@ -252,7 +257,7 @@ class SearchState:
     def create_index(
         self, owner_id: str, display_name: str, description: str, *, trial: bool = True
     ) -> SearchIndex:
-        owner = IDENTITY_URN + owner_id
+        owner = identity_urn(owner_id)
         if trial and self._owned_trials(owner) >= TRIAL_OWNERSHIP_LIMIT:
             raise SearchError(
                 409,

@@ -32,19 +32,14 @@ from .fields import (
     tokens,
     values_at,
 )
-from .models import Analysis, Entry, SearchError
+from .models import Analysis, Entry, SearchError, bad_query
 
 Values = Callable[[Entry], list[Any]]
 Scorer = Callable[[Entry, "Values | None"], float]
 
 MAX_QUERY_LENGTH = 2048
-MAX_RESULTS = 10_000  # offset + limit, as the service caps them
 FACET_DEFAULT_SIZE = 10
 DATE_INTERVALS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second")
-
-
-def bad_query(message: str) -> SearchError:
-    return SearchError(400, "BadRequest.Generic", message)
 
 
 # -- the query string ---------------------------------------------------------------

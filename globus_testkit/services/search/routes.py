@@ -13,12 +13,13 @@ import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...http import ApiError, Call, Reply, validate
+from ..auth.models import IDENTITY_URN, identity_urn
+from ..auth.spec import resolve_identity_id
 from ..base import Routes, Service
-from . import engine
 from .models import (
     ADMINS,
     GROUP_URN,
-    IDENTITY_URN,
+    MAX_RESULTS,
     OWNER,
     PUBLIC,
     ROLE_NAMES,
@@ -27,10 +28,10 @@ from .models import (
     SearchError,
     SearchIndex,
     SearchState,
+    bad_query,
     forbidden,
 )
 from .models import MAX_SUBJECT_BYTES as _MAX_SUBJECT_BYTES
-from .query import MAX_RESULTS, bad_query
 
 if TYPE_CHECKING:
     from ...emulator import World
@@ -56,7 +57,7 @@ class SearchService(Service):
         "search_indexes": {
             "type": "array",
             "description": "Search indexes, each owned by the world's user unless "
-            "owner names an identity by username",
+            "owner names an identity by username or id",
             "items": {
                 "type": "object",
                 "additionalProperties": False,
@@ -74,13 +75,9 @@ class SearchService(Service):
 
     @classmethod
     def load_spec(cls, world: World, spec: dict[str, Any]) -> None:
-        for described in spec.get("search_indexes", []):
-            owner = world.user_id
-            if "owner" in described:
-                found = world.auth.identity_by_username(described["owner"])
-                if found is None:
-                    raise ValueError(f"search_indexes: no identity {described['owner']!r}")
-                owner = found.id
+        for i, described in enumerate(spec.get("search_indexes", [])):
+            given = described.get("owner", world.user_id)
+            owner = resolve_identity_id(world, given, f"search_indexes[{i}].owner")
             index = world.search.create_index(
                 owner, described["display_name"], described.get("description", ""), trial=False
             )
@@ -156,6 +153,8 @@ class SearchService(Service):
 def _delete_query_subjects(
     index: SearchIndex, query: dict[str, Any], principals: frozenset[str]
 ) -> list[str]:
+    from . import engine  # with luqum under it: loaded by the first query
+
     outcome = engine.run(index, query, principals | {PUBLIC}, ordered=False)
     return [hit.subject for hit in outcome.hits]
 
@@ -287,7 +286,7 @@ def _ingest(svc: SearchService, call: Call, index_id: str, *, one_entry: bool) -
             "success": True,
             "task_id": task.task_id,
             "num_documents_ingested": len(entries),
-            "as_identity": IDENTITY_URN + info.identity_id,
+            "as_identity": identity_urn(info.identity_id),
         }
     )
 
@@ -304,6 +303,8 @@ def _entry(document: dict[str, Any], where: str) -> Entry:
 
 @routes.route(f"{V1}/index/<index_id>/delete_by_query", "POST", operation="delete_by_query")
 def delete_by_query(svc: SearchService, call: Call, index_id: str) -> Reply:
+    from . import engine
+
     index, principals, _ = svc.index_for(call, index_id, WRITING, WRITERS, "delete_by_query")
     body = call.json_object()
     validate(body, "search_delete_by_query", code="BadRequest.Generic")
@@ -344,6 +345,8 @@ def get_subject(svc: SearchService, call: Call, index_id: str) -> Reply:
     ]
     if not visible:
         raise SearchError(404, "NotFound.Generic", f"no subject {subject!r} visible to you")
+    from . import engine
+
     hit = engine.Hit(subject, visible, 1.0)
     return Reply(engine.gmeta(hit, principals, _result_version(call.args)))
 
@@ -366,6 +369,8 @@ def get_entry(svc: SearchService, call: Call, index_id: str) -> Reply:
     bypass = _bypass(call.arg_bool("bypass_visible_to"), index, principals)
     if entry is None or not (bypass or entry.visible(principals)):
         raise SearchError(404, "NotFound.Generic", f"no entry {entry_id!r} of {subject!r}")
+    from . import engine
+
     hit = engine.Hit(subject, [entry], 1.0)
     return Reply(engine.gmeta(hit, principals, _result_version(call.args)))
 
@@ -428,6 +433,8 @@ def post_search(svc: SearchService, call: Call, index_id: str) -> Reply:
 def _search(
     svc: SearchService, index_id: str, request: dict[str, Any], principals: frozenset[str]
 ) -> dict[str, Any]:
+    from . import engine
+
     index = svc.state.index(index_id)
     offset, limit = engine.page_bounds(request.get("offset", 0), request.get("limit", 10))
     bypass = _bypass(bool(request.get("bypass_visible_to")), index, principals)
@@ -455,6 +462,8 @@ def scroll(svc: SearchService, call: Call, index_id: str) -> Reply:
     principals = svc.reader(call)
     body = call.json_object()
     validate(body, "search_scroll", code="BadRequest.Generic")
+    from . import engine
+
     index = svc.state.index(index_id)
     limit = body.get("limit", 10)
     engine.page_bounds(0, limit)
@@ -503,6 +512,8 @@ def _bypass(asked: bool, index: SearchIndex, principals: frozenset[str]) -> bool
 
 
 def _result_version(request: Any) -> str:
+    from . import engine
+
     version = request.get("result_format_version") or engine.RESULT_VERSION
     if version not in (engine.RESULT_VERSION, engine.LEGACY_RESULT_VERSION):
         raise bad_query(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...agenda import DueEntry
 from ...clock import parse_iso
-from ...http import ApiError, BadRequest, Call, NotFound, Reply, marker_page, validate
+from ...http import ApiError, Call, NotFound, Reply, marker_page, validate
 from ..auth.models import Dependency
 from ..base import Routes, Service
 from ..transfer import TRANSFER_ALL
@@ -99,10 +99,8 @@ def _unprocessable(message: str, *loc: str) -> ApiError:
 
 
 def _validated(document: Any, schema: str, *loc: str) -> None:
-    try:
-        validate(document, schema)
-    except BadRequest as err:
-        raise _unprocessable(err.message, *loc) from err
+    """Timers' 422 for a document off its schema, ``loc`` naming the part."""
+    validate(document, schema, code="value_error", status=422, loc=["body", *loc])
 
 
 def _schedule(doc: dict[str, Any], now: float) -> Schedule:

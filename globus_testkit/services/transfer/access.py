@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...clock import iso
+from ..auth.models import IDENTITY_URN
 
-IDENTITY_URN = "urn:globus:auth:identity:"
 GROUP_URN = "urn:globus:groups:id:"
 
 

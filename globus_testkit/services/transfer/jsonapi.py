@@ -38,9 +38,9 @@ def document(call: Call, schema: str) -> dict[str, Any]:
     """The request's JSON:API document, checked against ``schemas/<schema>``."""
     try:
         body = call.json_object()
-        validate(body, schema, code=INVALID)
     except ApiError as err:
         raise _unprocessable(err) from err
+    validate(body, schema, code=INVALID, status=422)
     return body
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from ...clock import Clock, iso
 from ...ids import Ids
+from ..auth.models import identity_urn
 from .errors import BadRequest, Conflict, NotFound
 
 AWAITING_LISTENER = "AWAITING_LISTENER"
@@ -70,7 +71,7 @@ class StreamAccessPoint:
     def visible_to_principals(self, principals: frozenset[str]) -> bool:
         return (
             self.public
-            or f"urn:globus:auth:identity:{self.owner_id}" in principals
+            or identity_urn(self.owner_id) in principals
             or any(urn in principals for urn in self.visible_to)
         )
 
@@ -235,7 +236,7 @@ class Streams:
         starts at once."""
         for tunnel in self.tunnels.values():
             if tunnel.submission_id == submission_id:
-                if f"urn:globus:auth:identity:{tunnel.owner_id}" not in principals:
+                if identity_urn(tunnel.owner_id) not in principals:
                     raise Conflict(f"submission id {submission_id} is already in use")
                 return self.current(tunnel)
         initiator = self.access_point(initiator_id, principals)
@@ -258,15 +259,13 @@ class Streams:
     def tunnel(self, tunnel_id: str, principals: frozenset[str]) -> Tunnel:
         """One of the caller's tunnels, brought up to date; others' are not found."""
         tunnel = self.tunnels.get(tunnel_id)
-        if tunnel is None or f"urn:globus:auth:identity:{tunnel.owner_id}" not in principals:
+        if tunnel is None or identity_urn(tunnel.owner_id) not in principals:
             raise NotFound(f"no tunnel {tunnel_id}")
         return self.current(tunnel)
 
     def tunnels_of(self, principals: frozenset[str]) -> list[Tunnel]:
         return [
-            self.current(t)
-            for t in self.tunnels.values()
-            if f"urn:globus:auth:identity:{t.owner_id}" in principals
+            self.current(t) for t in self.tunnels.values() if identity_urn(t.owner_id) in principals
         ]
 
     def update_tunnel(
