@@ -259,6 +259,31 @@ def test_run_and_flow_filters_take_comma_lists_and_repeated_values(flow, flows, 
     assert {f["id"] for f in owned["flows"]} == {flow["id"], other["id"]}
 
 
+def test_list_flows_deprecated_filter_role_keeps_that_role_or_weaker(flows, globus_emulator):
+    ann = globus_emulator.auth.add_identity("ann@example.org")
+    token = globus_emulator.auth.issue_token(ann, FLOWS_ALL)
+    ann_flows = globus_sdk.FlowsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    ann_urn = f"urn:globus:auth:identity:{ann.id}"
+    administered = flows.create_flow("Administered", DEFINITION, {}, flow_administrators=[ann_urn])
+    started = flows.create_flow("Started", DEFINITION, {}, flow_starters=[ann_urn])
+    owned = ann_flows.create_flow("Owned", DEFINITION, {})
+
+    def listed(role):
+        found = ann_flows.list_flows(query_params={"filter_role": role})
+        return {f["title"] for f in found["flows"]}
+
+    assert listed("flow_starter") == {started["title"]}
+    assert listed("flow_administrator") == {started["title"], administered["title"]}
+    assert listed("flow_owner") == {started["title"], administered["title"], owned["title"]}
+    with pytest.raises(globus_sdk.FlowsAPIError) as refused:
+        ann_flows.list_flows(
+            query_params={"filter_role": "flow_owner", "filter_roles": "flow_owner"}
+        )
+    assert refused.value.http_status == 422
+    with pytest.raises(globus_sdk.FlowsAPIError):
+        ann_flows.list_flows(query_params={"filter_role": "flow_viewer,flow_owner"})
+
+
 def test_runs_filter_by_the_callers_role_on_the_run_or_its_flow(flows, runner_for, globus_emulator):
     ann = globus_emulator.auth.add_identity("ann@example.org")
     ann_urn = f"urn:globus:auth:identity:{ann.id}"

@@ -53,6 +53,9 @@ FLOW_FILTER_ROLES = (
     "run_manager",
     "run_monitor",
 )
+# What the deprecated single ``filter_role`` ranks: it keeps flows where
+# the caller holds the role named or a weaker one.
+FLOW_ROLES_WEAKEST_FIRST = ("flow_viewer", "flow_starter", "flow_administrator", "flow_owner")
 RUN_FILTER_ROLES = (
     "run_owner",
     "run_manager",
@@ -275,7 +278,7 @@ def validate_flow(svc: FlowsService, call: Call) -> Reply:
 @routes.route("/flows", "GET", operation="list_flows")
 def list_flows(svc: FlowsService, call: Call) -> Reply:
     _, principals = svc.caller(call, VIEW)
-    roles = csv_filter(call, "filter_roles", FLOW_FILTER_ROLES)
+    roles = _flow_role_filter(call)
     words = call.args.get("filter_fulltext", "").lower().split()
     found = []
     for flow in sorted(svc.state.flows.values(), key=lambda f: f.created_at, reverse=True):
@@ -290,6 +293,21 @@ def list_flows(svc: FlowsService, call: Call) -> Reply:
     limit = call.arg_int("per_page", 20, minimum=1, maximum=50)
     page, marker = marker_page(found, call.args.get("marker"), limit)
     return page_reply("flows", [f.to_api(principals) for f in page], limit, marker)
+
+
+def _flow_role_filter(call: Call) -> set[str]:
+    """The roles a flow listing keeps: ``filter_roles`` (any of them), or
+    the deprecated ``filter_role`` (that one or a weaker one, as globus-sdk
+    3.x documents it); not both."""
+    roles = csv_filter(call, "filter_roles", FLOW_FILTER_ROLES)
+    single = csv_filter(call, "filter_role", FLOW_ROLES_WEAKEST_FIRST, most=1)
+    if roles and single:
+        raise ApiError(
+            422, "UNPROCESSABLE_ENTITY", "filter_role and filter_roles are mutually exclusive"
+        )
+    for role in single:
+        return set(FLOW_ROLES_WEAKEST_FIRST[: FLOW_ROLES_WEAKEST_FIRST.index(role) + 1])
+    return roles
 
 
 @routes.route("/flows/<flow_id>", "GET", operation="get_flow")
