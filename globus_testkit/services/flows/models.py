@@ -142,16 +142,20 @@ class Flow:
         }
 
 
+# The roles one can hold on a flow, strongest first (the Flows API's
+# vocabulary for a flow's ``user_role`` and list_flows' ``filter_roles``).
+FLOW_ROLES = (
+    "flow_owner",
+    "flow_administrator",
+    "flow_starter",
+    "flow_viewer",
+    "run_manager",
+    "run_monitor",
+)
+
+
 def _best_role(roles: list[str]) -> str | None:
-    order = [
-        "flow_owner",
-        "flow_administrator",
-        "flow_starter",
-        "flow_viewer",
-        "run_manager",
-        "run_monitor",
-    ]
-    ranked = [r for r in order if r in roles]
+    ranked = [r for r in FLOW_ROLES if r in roles]
     return ranked[0] if ranked else None
 
 

@@ -27,7 +27,7 @@ from ..auth.models import identity_urn
 from ..base import Routes, Service
 from .calling import EmulatorCaller
 from .listing import csv_filter, page_reply
-from .models import FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers
+from .models import FLOW_ROLES, FLOWS_CLIENT_ID, Flow, FlowsState, Run, action_handlers
 from .registered_apis import NotUsable
 from .runner import Runner
 from .spec import WORLD_SCHEMA, load_flows, register_flow_scope, validated_flow
@@ -44,18 +44,10 @@ MANAGE = {SCOPE + "all", SCOPE + "manage_flows"}
 VIEW = MANAGE | {SCOPE + "view_flows"}
 RUN_STATUS = {SCOPE + "all", SCOPE + "run_status", SCOPE + "run_manage"}
 RUN_MANAGE = {SCOPE + "all", SCOPE + "run_manage"}
-# The role vocabularies ``filter_roles`` takes on the two listings (Flows API).
-FLOW_FILTER_ROLES = (
-    "flow_owner",
-    "flow_administrator",
-    "flow_starter",
-    "flow_viewer",
-    "run_manager",
-    "run_monitor",
-)
 # What the deprecated single ``filter_role`` ranks: it keeps flows where
 # the caller holds the role named or a weaker one.
-FLOW_ROLES_WEAKEST_FIRST = ("flow_viewer", "flow_starter", "flow_administrator", "flow_owner")
+FLOW_ROLES_WEAKEST_FIRST = tuple(reversed(FLOW_ROLES[:4]))
+# The role vocabulary list_runs' ``filter_roles`` takes (Flows API).
 RUN_FILTER_ROLES = (
     "run_owner",
     "run_manager",
@@ -299,7 +291,7 @@ def _flow_role_filter(call: Call) -> set[str]:
     """The roles a flow listing keeps: ``filter_roles`` (any of them), or
     the deprecated ``filter_role`` (that one or a weaker one, as globus-sdk
     3.x documents it); not both."""
-    roles = csv_filter(call, "filter_roles", FLOW_FILTER_ROLES)
+    roles = csv_filter(call, "filter_roles", FLOW_ROLES)
     single = csv_filter(call, "filter_role", FLOW_ROLES_WEAKEST_FIRST, most=1)
     if roles and single:
         raise ApiError(
