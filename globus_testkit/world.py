@@ -150,6 +150,7 @@ class _Template:
     the kit has. A part holding another part pickles a reference to it, so
     the copy's parts share one clock, one ids... as the template's do. If
     anything else is shared between parts (which a copy would split in two),
+    or two parts refer to each other (neither could be unpickled first),
     the world is pickled whole instead."""
 
     def __init__(self, world: World) -> None:
@@ -163,13 +164,17 @@ class _Template:
         by_id = {id(value): name for name, value in parts.items()}
         owner: dict[int, str] = {}
         held: list[object] = []  # alive until all is checked, so no id is reused
+        refers: dict[str, set[str]] = {}
         for name, value in parts.items():
             pickled = _pickle_part(value, {i: n for i, n in by_id.items() if n != name}, held)
             if pickled is None or any(owner.setdefault(i, name) != name for i in pickled[1]):
-                self.whole = pickle.dumps(world, protocol=5)
-                self.parts = {}
+                break
+            self.parts[name], refers[name] = pickled[0], pickled[2]
+        else:
+            if not _has_cycle(refers):
                 return
-            self.parts[name] = pickled[0]
+        self.whole = pickle.dumps(world, protocol=5)
+        self.parts = {}
 
     def copy(self) -> World:
         if self.whole:
@@ -183,12 +188,13 @@ class _Template:
 
 def _pickle_part(
     value: object, others: dict[int, str], held: list[object]
-) -> tuple[bytes, set[int]] | None:
-    """``value`` pickled with the other parts as references, and the ids of
-    the changeable objects it holds (added to ``held``); None if it cannot
-    be pickled so."""
+) -> tuple[bytes, set[int], set[str]] | None:
+    """``value`` pickled with the other parts as references, the ids of
+    the changeable objects it holds (added to ``held``) and the names of the
+    parts it refers to; None if it cannot be pickled so."""
     start = len(held)
     buffer = io.BytesIO()
+    referred: set[str] = set()
 
     def persistent_id(obj: object) -> str | None:
         if obj is value:
@@ -196,6 +202,8 @@ def _pickle_part(
         name = others.get(id(obj))
         if name is None and not isinstance(obj, _IMMUTABLE):
             held.append(obj)
+        elif name is not None:
+            referred.add(name)
         return name
 
     pickler = pickle.Pickler(buffer, protocol=5)
@@ -204,7 +212,23 @@ def _pickle_part(
         pickler.dump(value)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    return buffer.getvalue(), {id(obj) for obj in held[start:]}
+    return buffer.getvalue(), {id(obj) for obj in held[start:]}, referred
+
+
+def _has_cycle(refers: dict[str, set[str]]) -> bool:
+    """Whether some part refers, directly or through others, to itself."""
+    done: set[str] = set()
+
+    def reaches_itself(name: str, path: frozenset[str]) -> bool:
+        if name in path:
+            return True
+        if name in done:
+            return False
+        found = any(reaches_itself(n, path | {name}) for n in refers.get(name, ()))
+        done.add(name)
+        return found
+
+    return any(reaches_itself(name, frozenset()) for name in refers)
 
 
 class _Parts:

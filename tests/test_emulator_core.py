@@ -125,6 +125,19 @@ def test_a_fresh_worlds_parts_stay_linked_and_share_nothing_with_another_world()
     assert second.clock.now() < first.clock.now()
 
 
+def test_parts_that_refer_to_each_other_are_copied_whole():
+    # Neither part of a cycle could be unpickled first, so such a world is
+    # templated whole; the copy must keep the cycle (and not fail lazily).
+    from globus_testkit.world import _Template
+
+    world = Emulator().world
+    world.transfer.partner = world.groups
+    world.groups.partner = world.transfer
+    copy = _Template(world).copy()
+    assert copy.groups.partner is copy.transfer and copy.transfer.partner is copy.groups
+    assert copy.transfer is not world.transfer
+
+
 def test_a_world_file_adds_identities_and_clients(tmp_path):
     world = tmp_path / "world.json"
     world.write_text(
