@@ -69,8 +69,9 @@ def run_suite(session: nox.Session, *extra: str) -> None:
 def lint(session: nox.Session) -> None:
     """ruff and mypy --strict over the package."""
     session.install("-e", ".[test]", SDK4)
-    session.run("ruff", "check", "globus_testkit", "tests", "benchmarks", "conftest.py", "noxfile.py")
-    session.run("ruff", "format", "--check", "globus_testkit", "tests", "benchmarks", "conftest.py")
+    linted = ("globus_testkit", "tests", "benchmarks", "conftest.py", "noxfile.py")
+    session.run("ruff", "check", *linted)
+    session.run("ruff", "format", "--check", *linted)
     session.run("mypy")
 
 
