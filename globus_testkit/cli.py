@@ -361,7 +361,7 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    stopped.wait()
+    wait_for_stop(stopped)
     # Stop taking requests first, so the saved world is the final one.
     emulator.stop()
     if env_file is not None:
@@ -473,7 +473,7 @@ def run_record(args: argparse.Namespace) -> int:
     print(f"# recording to {args.out}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    stopped.wait()
+    wait_for_stop(stopped)
     server.shutdown()
     return 0
 
@@ -515,6 +515,15 @@ def catch_stop_signals() -> threading.Event:
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     return stopped
+
+
+def wait_for_stop(stopped: threading.Event) -> None:
+    """Block until a stop signal, waking now and then: the kernel may hand
+    the signal to another thread, which does not interrupt a main thread
+    blocked with no timeout, so Python would not run the handler (setting
+    ``stopped``) until something else woke it."""
+    while not stopped.wait(0.25):
+        pass
 
 
 def _read_if_present(path: Path) -> str | None:
