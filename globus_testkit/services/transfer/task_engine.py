@@ -4,12 +4,10 @@ and how tasks end. No HTTP here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...clock import Clock, iso_seconds
 from .admin import PauseRules
 from .errors import Exists, IsADirectory, NotADirectory
-from .filetree import Node
+from .filetree import FileTree, Node
 from .models import TransferState
 from .task_model import Op, Task
 from .task_planning import plan_task
@@ -191,7 +189,7 @@ class TaskEngine:
             }
         )
 
-    def _in_sync(self, task: Task, node: Node, tree: Any, path: str) -> bool:
+    def _in_sync(self, task: Task, node: Node, tree: FileTree, path: str) -> bool:
         level = task.document.get("sync_level")
         if level is None or not tree.exists(path):
             return False
@@ -212,7 +210,7 @@ class TaskEngine:
         else:
             task.counts["files"] += 1
         task.successful.append(
-            {"DATA_TYPE": "successful_transfer", "source_path": op.source, "destination_path": None}  # type: ignore[dict-item]
+            {"DATA_TYPE": "successful_transfer", "source_path": op.source, "destination_path": None}
         )
 
     def end(self, task: Task, why: str) -> bool:

@@ -62,7 +62,8 @@ class Task:
     started_at: float = 0.0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     events: list[dict[str, Any]] = field(default_factory=list)
-    successful: list[dict[str, str]] = field(default_factory=list)
+    # a delete's entries name no destination (None)
+    successful: list[dict[str, str | None]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     # Admins pause (with a message) and cancel; pause rules pause too.
     admin_pause_message: str | None = None
