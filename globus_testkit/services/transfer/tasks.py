@@ -31,6 +31,7 @@ from .models import TransferState
 from .task_documents import EncodedDocuments, task_document
 from .task_engine import TaskEngine
 from .task_model import MODES, Task
+from .task_rows import pack_tasks, unpack_tasks
 
 
 class Tasks(TaskEngine):
@@ -77,13 +78,9 @@ class Tasks(TaskEngine):
     # In a state file the tasks are packed into columns (task_rows), so
     # 10,000 finished tasks cost a few lists, not 100,000 small objects.
     def state_for_file(self) -> dict[str, Any]:
-        from .task_rows import pack_tasks
-
         return {**self.__getstate__(), "tasks": pack_tasks(self.tasks.values())}
 
     def restore_from_file(self, state: dict[str, Any]) -> None:
-        from .task_rows import unpack_tasks
-
         self.__dict__.update(state)
         self.tasks = unpack_tasks(state.get("tasks"))
         ids = set(self.tasks)
