@@ -430,7 +430,8 @@ class _Decoder:
 
     def __init__(self) -> None:
         self.objects: dict[int, Any] = {}
-        self.classes: dict[str, tuple[type, tuple[str, ...]]] = {}  # name -> class, fields
+        # name -> class, its declared fields and its restoring hook (or None)
+        self.classes: dict[str, tuple[type, tuple[str, ...], Any]] = {}
 
     def value(self, data: Any) -> Any:
         if data is None or isinstance(data, (bool, int, float, str)):
@@ -532,12 +533,12 @@ class _Decoder:
         if known is None:
             cls = _resolve_class(name)
             declared = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
-            known = self.classes[name] = (cls, tuple(f.name for f in declared))
-        cls, fields = known
+            setstate = getattr(cls, "restore_from_file", None) or getattr(cls, "__setstate__", None)
+            known = self.classes[name] = (cls, tuple(f.name for f in declared), setstate)
+        cls, fields, setstate = known
         obj: Any = object.__new__(cls)
         self._remember(number, obj)
         state = self.value(data.get("state"))
-        setstate = getattr(cls, "restore_from_file", None) or getattr(cls, "__setstate__", None)
         if setstate is not None:
             setstate(obj, state)
         elif isinstance(state, dict) and all(isinstance(k, str) for k in state):
