@@ -41,12 +41,23 @@ DEFAULT_MAX_ENTRIES = 10_000
 Row = tuple[float, str, str, str, str, int, "str | None", "str | None", str, str]
 
 
-def _entry(kept: Entry | Row) -> Entry:
-    return kept if isinstance(kept, Entry) else Entry(*kept)
+def _row(entry: Entry) -> Row:
+    return (
+        entry.time,
+        entry.service,
+        entry.operation,
+        entry.method,
+        entry.path,
+        entry.status,
+        entry.identity_id,
+        entry.client_id,
+        entry.request_id,
+        entry.note,
+    )
 
 
-def _service(kept: Entry | Row) -> str:
-    return kept.service if isinstance(kept, Entry) else kept[1]
+def _entry(row: Row) -> Entry:
+    return Entry(*row)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class Journal:
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         if max_entries < 1:
             raise ValueError("the journal keeps at least one entry")
-        self._entries: deque[Entry | Row] = deque(maxlen=max_entries)
+        self._entries: deque[Row] = deque(maxlen=max_entries)
         self._dropped = 0  # entries recorded, then dropped to stay bounded
         self._lock = threading.Lock()
 
@@ -92,7 +103,7 @@ class Journal:
             self._entries = deque(kept, maxlen=max_entries)
 
     def record(self, entry: Entry) -> None:
-        self._keep(entry)
+        self._keep(_row(entry))
 
     def record_call(
         self,
@@ -111,11 +122,11 @@ class Journal:
         fields = (method, path, status, identity_id, client_id, request_id, note)
         self._keep((time, service, operation, *fields))
 
-    def _keep(self, kept: Entry | Row) -> None:
+    def _keep(self, row: Row) -> None:
         with self._lock:
             if len(self._entries) == self._entries.maxlen:
                 self._dropped += 1
-            self._entries.append(kept)
+            self._entries.append(row)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries())
@@ -156,7 +167,7 @@ class Journal:
                 if len(found) == limit:
                     break
                 position += 1
-                if service is None or _service(kept) == service:
+                if service is None or kept[1] == service:
                     found.append(_entry(kept))
             return Page(found, min(position, total), oldest, position < total)
 
@@ -204,6 +215,6 @@ class Journal:
         entries = state["entries"]
         if not all(isinstance(e, Entry) for e in entries):
             raise ValueError("journal entries must be Entry objects")
-        self._entries = deque(entries, maxlen=max_entries)
+        self._entries = deque(map(_row, entries), maxlen=max_entries)
         self._dropped = int(state.get("dropped", 0)) + len(entries) - len(self._entries)
         self._lock = threading.Lock()
