@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import graphlib
 import io
 import json
 import pickle
@@ -217,18 +218,11 @@ def _pickle_part(
 
 def _has_cycle(refers: dict[str, set[str]]) -> bool:
     """Whether some part refers, directly or through others, to itself."""
-    done: set[str] = set()
-
-    def reaches_itself(name: str, path: frozenset[str]) -> bool:
-        if name in path:
-            return True
-        if name in done:
-            return False
-        found = any(reaches_itself(n, path | {name}) for n in refers.get(name, ()))
-        done.add(name)
-        return found
-
-    return any(reaches_itself(name, frozenset()) for name in refers)
+    try:
+        graphlib.TopologicalSorter(refers).prepare()
+    except graphlib.CycleError:
+        return True
+    return False
 
 
 class _Parts:
