@@ -11,9 +11,8 @@ import globus_sdk
 import pytest
 
 from globus_testkit import Emulator, StateFileError
+from globus_testkit.services.transfer import TRANSFER_ALL
 from globus_testkit.services.transfer.filetree import Node
-
-TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 
 
 def _transfer_client(emulator: Emulator, *collections: str) -> globus_sdk.TransferClient:
