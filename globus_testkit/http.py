@@ -136,8 +136,8 @@ class Reply:
 
 class QueryArgs(MultiDict[str, str]):
     """A query's parameters. Routes mostly ask for optional ones that are
-    absent: ``get`` answers those without werkzeug's raised and caught
-    KeyError (an exception object per missing name)."""
+    absent: ``get`` and ``getlist`` answer those without werkzeug's raised
+    and caught KeyError (an exception object per missing name)."""
 
     # (Callers see MultiDict's typed overloads: ``Call.args`` is declared one.)
     def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
@@ -145,6 +145,11 @@ class QueryArgs(MultiDict[str, str]):
             return super().get(key, default, type)
         values = dict.get(self, key)
         return values[0] if values else default
+
+    def getlist(self, key: str, type: Any = None) -> Any:
+        if type is not None or dict.__contains__(self, key):
+            return super().getlist(key, type)
+        return []
 
 
 class Call:
@@ -251,6 +256,16 @@ class Call:
             bound = f"between {minimum} and {maximum}" if maximum else f">= {minimum}"
             raise BadRequest(f"query parameter {name!r} must be {bound}")
         return value
+
+    def arg_csv(self, name: str) -> list[str]:
+        """A comma-separated query parameter's values (it may also be
+        repeated, as globus-sdk sends a list), blanks dropped, in order."""
+        return [
+            part.strip()
+            for value in self.args.getlist(name)
+            for part in value.split(",")
+            if part.strip()
+        ]
 
     def arg_bool(self, name: str, default: bool = False) -> bool:
         raw = self.args.get(name)

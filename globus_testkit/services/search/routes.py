@@ -208,7 +208,7 @@ def reopen_index(svc: SearchService, call: Call, index_id: str) -> Reply:
 @routes.route(f"{V1}/index_list", "GET", operation="index_list")
 def index_list(svc: SearchService, call: Call) -> Reply:
     _, principals = svc.caller(call, QUERYING | WRITING)
-    wanted = {r for r in call.args.get("filter_roles", "").split(",") if r}
+    wanted = set(call.arg_csv("filter_roles"))
     if wanted - set(ROLE_NAMES):
         raise bad_query(f"filter_roles may name {', '.join(ROLE_NAMES)}")
     listed = []
