@@ -470,10 +470,9 @@ def validate(
     code: str = "BadRequest",
     status: int = 400,
     error: Callable[[str], ApiError] | None = None,
-    **extra: Any,
 ) -> None:
     """Refuse a document that does not match a schema, naming where it fails,
-    with ``status``, ``code`` and ``extra`` (a 400 by default), or as
+    with ``status`` and ``code`` (a 400 by default), or as
     ``error(message)`` for a service whose refusal has its own shape.
     Valid documents are waved through by the compiled check; jsonschema
     finds and words what is wrong with the others."""
@@ -487,5 +486,5 @@ def validate(
         if error is not None:
             raise error(message)
         if status == 400:
-            raise BadRequest(message, code=code, **extra)
-        raise ApiError(status, code, message, **extra)
+            raise BadRequest(message, code=code)
+        raise ApiError(status, code, message)

@@ -100,7 +100,7 @@ def _unprocessable(message: str, *loc: str) -> ApiError:
 
 def _validated(document: Any, schema: str, *loc: str) -> None:
     """Timers' 422 for a document off its schema, ``loc`` naming the part."""
-    validate(document, schema, code="value_error", status=422, loc=["body", *loc])
+    validate(document, schema, error=lambda message: _unprocessable(message, *loc))
 
 
 def _schedule(doc: dict[str, Any], now: float) -> Schedule:
