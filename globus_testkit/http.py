@@ -147,9 +147,10 @@ class QueryArgs(MultiDict[str, str]):
         return values[0] if values else default
 
     def getlist(self, key: str, type: Any = None) -> Any:
-        if type is not None or dict.__contains__(self, key):
+        if type is not None:
             return super().getlist(key, type)
-        return []
+        values = dict.get(self, key)
+        return list(values) if values else []
 
 
 class Call:
