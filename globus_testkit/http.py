@@ -136,8 +136,8 @@ class Reply:
 
 class QueryArgs(MultiDict[str, str]):
     """A query's parameters. Routes mostly ask for optional ones that are
-    absent: ``get`` answers those without werkzeug's raised and caught
-    KeyError (an exception object per missing name)."""
+    absent: ``get`` and ``getlist`` answer those without werkzeug's raised
+    and caught KeyError (an exception object per missing name)."""
 
     # (Callers see MultiDict's typed overloads: ``Call.args`` is declared one.)
     def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
@@ -145,6 +145,12 @@ class QueryArgs(MultiDict[str, str]):
             return super().get(key, default, type)
         values = dict.get(self, key)
         return values[0] if values else default
+
+    def getlist(self, key: str, type: Any = None) -> Any:
+        if type is not None:
+            return super().getlist(key, type)
+        values = dict.get(self, key)
+        return list(values) if values else []
 
 
 class Call:
@@ -251,6 +257,16 @@ class Call:
             bound = f"between {minimum} and {maximum}" if maximum else f">= {minimum}"
             raise BadRequest(f"query parameter {name!r} must be {bound}")
         return value
+
+    def arg_csv(self, name: str) -> list[str]:
+        """A comma-separated query parameter's values (it may also be
+        repeated, as globus-sdk sends a list), blanks dropped, in order."""
+        return [
+            part.strip()
+            for value in self.args.getlist(name)
+            for part in value.split(",")
+            if part.strip()
+        ]
 
     def arg_bool(self, name: str, default: bool = False) -> bool:
         raw = self.args.get(name)
@@ -455,10 +471,9 @@ def validate(
     code: str = "BadRequest",
     status: int = 400,
     error: Callable[[str], ApiError] | None = None,
-    **extra: Any,
 ) -> None:
     """Refuse a document that does not match a schema, naming where it fails,
-    with ``status``, ``code`` and ``extra`` (a 400 by default), or as
+    with ``status`` and ``code`` (a 400 by default), or as
     ``error(message)`` for a service whose refusal has its own shape.
     Valid documents are waved through by the compiled check; jsonschema
     finds and words what is wrong with the others."""
@@ -472,5 +487,5 @@ def validate(
         if error is not None:
             raise error(message)
         if status == 400:
-            raise BadRequest(message, code=code, **extra)
-        raise ApiError(status, code, message, **extra)
+            raise BadRequest(message, code=code)
+        raise ApiError(status, code, message)

@@ -18,3 +18,25 @@ def _loaded_after(code: str) -> set[str]:
 
 def test_importing_the_plugin_loads_no_query_parser():
     assert not _loaded_after("import globus_testkit.pytest_plugin") & set(PARSERS)
+
+
+def test_reading_a_search_subject_loads_no_query_parser():
+    """Ingesting and reading back a subject or an entry needs no query."""
+    loaded = _loaded_after(
+        """
+import globus_sdk
+from globus_testkit import Emulator
+with Emulator(world={"search_indexes": [{"display_name": "I"}]}) as emulator:
+    token = emulator.auth.issue_token(
+        emulator.user, "urn:globus:auth:scope:search.api.globus.org:all"
+    )
+    client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+    index_id = client.index_list()["index_list"][0]["id"]
+    entry = {"subject": "s", "visible_to": ["public"], "content": {"a": 1}}
+    client.ingest(index_id, {"ingest_type": "GMetaEntry", "ingest_data": entry})
+    assert client.get_subject(index_id, "s")["subject"] == "s"
+    assert client.get_entry(index_id, "s")["entries"][0]["content"] == {"a": 1}
+"""
+    )
+    assert "globus_sdk" in loaded  # the probe ran
+    assert not loaded & {"luqum", "ply"}

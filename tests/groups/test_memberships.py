@@ -236,3 +236,21 @@ def test_group_member_rows_are_in_the_membership_shape(manager, gc, lab, bob):
         "status",
         "membership_fields",
     }
+
+
+def test_a_caller_with_linked_identities_sees_their_memberships_in_roster_order(
+    globus_emulator, gc
+):
+    """Several of the caller's identities hold memberships: they are listed
+    as the group's roster has them, not in whatever order the caller's
+    identities come (a set, whose order changes from run to run)."""
+    user = globus_emulator.user
+    others = [globus_emulator.auth.add_identity(f"jdoe{n}@example.edu") for n in range(5)]
+    globus_emulator.auth.link_identities(user, *others)
+    roster = {others[3].id: "member", user.id: "member", others[0].id: "manager"}
+    roster.update({o.id: "member" for o in others[1:3]})
+    group = globus_emulator.groups.create("Linked", members=roster)
+    mine = gc.get_group(group.id)["my_memberships"]
+    assert [m["identity_id"] for m in mine] == list(roster)
+    listed = {g["id"]: g for g in gc.get_my_groups()}
+    assert [m["identity_id"] for m in listed[group.id]["my_memberships"]] == list(roster)

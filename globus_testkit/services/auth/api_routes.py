@@ -19,7 +19,6 @@ from .models import (
 from .service import (
     AuthService,
     caller_id,
-    csv_values,
     routes,
     wrapped_body,
 )
@@ -30,8 +29,8 @@ from .service import (
 @routes.route("/v2/api/identities", "GET", operation="get_identities")
 def get_identities(svc: AuthService, call: Call) -> Reply:
     caller_id(svc, call)  # a token, or a client with HTTP Basic
-    ids = csv_values(call.args.getlist("ids"))
-    usernames = csv_values(call.args.getlist("usernames"))
+    ids = call.arg_csv("ids")
+    usernames = call.arg_csv("usernames")
     if ids and usernames:
         raise ApiBadRequest("give ids or usernames, not both")
     if call.args.get("provision", "").lower() == "true":
@@ -265,8 +264,8 @@ def create_scope(svc: AuthService, call: Call, client_id: str) -> Reply:
 @routes.route("/v2/api/scopes", "GET", operation="get_scopes")
 def get_scopes(svc: AuthService, call: Call) -> Reply:
     caller_id(svc, call)
-    ids = csv_values(call.args.getlist("ids"))
-    strings = csv_values(call.args.getlist("scope_strings"))
+    ids = call.arg_csv("ids")
+    strings = call.arg_csv("scope_strings")
     if ids and strings:
         raise ApiBadRequest("give ids or scope_strings, not both")
     if ids:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...http import Call, Reply
 from .errors import ApiBadRequest, ApiForbidden
 from .policies import Policy
-from .service import AuthService, caller_id, csv_values, routes, wrapped_body
+from .service import AuthService, caller_id, routes, wrapped_body
 
 
 def _admin_projects(svc: AuthService, call: Call) -> tuple[str, set[str]]:
@@ -67,8 +67,8 @@ def delete_policy(svc: AuthService, call: Call, policy_id: str) -> Reply:
 @routes.route("/v2/api/identity_providers", "GET", operation="get_identity_providers")
 def get_identity_providers(svc: AuthService, call: Call) -> Reply:
     caller_id(svc, call)
-    ids = csv_values(call.args.getlist("ids"))
-    domains = csv_values(call.args.getlist("domains"))
+    ids = call.arg_csv("ids")
+    domains = call.arg_csv("domains")
     if ids and domains:
         raise ApiBadRequest("give ids or domains, not both")
     if ids or domains:

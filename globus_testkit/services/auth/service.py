@@ -119,10 +119,6 @@ def required_form(call: Call, *names: str) -> list[str]:
     return values
 
 
-def csv_values(values: list[str]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 def caller_id(svc: AuthService, call: Call) -> str:
     """Who is calling a /v2/api route: a bearer token's identity, or a
     client authenticating as itself with HTTP Basic."""

@@ -17,7 +17,7 @@ def csv_filter(
     call: Call, name: str, allowed: Sequence[str] | None = None, *, most: int | None = None
 ) -> set[str]:
     """The values of a comma-separated filter (given once or repeated)."""
-    values = {v.strip() for raw in call.args.getlist(name) for v in raw.split(",") if v.strip()}
+    values = set(call.arg_csv(name))
     if allowed is not None and values - set(allowed):
         raise ApiError(
             422,
@@ -35,7 +35,7 @@ def ordered(
     """``items`` sorted by each ``FIELD ASC|DESC`` criterion of ``orderby``
     (comma-separated, or repeated as globus-sdk sends a list) in turn: the
     first decides, later ones break ties; None sorts first ascending."""
-    orderby = ",".join(v for v in call.args.getlist("orderby") if v.strip())
+    orderby = ",".join(call.arg_csv("orderby"))
     criteria = []
     for raw in (orderby or default).split(","):
         field_name, _, direction = raw.strip().partition(" ")

@@ -321,8 +321,7 @@ def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
 
 
 def _filters(call: Call) -> set[str]:
-    given = call.args.getlist("filter")
-    return {f for value in given for f in value.split(",") if f} if given else set()
+    return set(call.arg_csv("filter"))
 
 
 # -- info and the endpoint ----------------------------------------------------------

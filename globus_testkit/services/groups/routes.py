@@ -98,10 +98,7 @@ class GroupsService(Service):
 
 def _listed(call: Call, name: str, allowed: tuple[str, ...]) -> set[str]:
     """A comma-separated query parameter, each value checked."""
-    given = call.args.getlist(name)
-    if not given:
-        return set()
-    values = {v.strip() for raw in given for v in raw.split(",") if v.strip()}
+    values = set(call.arg_csv(name))
     unknown = sorted(values - set(allowed))
     if unknown:
         raise BadRequest(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import MAX_RESULTS, Entry, SearchIndex, bad_query
+from .models import Entry, SearchIndex, bad_query
 from .plan import candidate_subjects, exact_matches, term_counts
 from .query import (
     Predicate,
@@ -17,16 +17,7 @@ from .query import (
     field_reader,
     sort_value,
 )
-
-RESULT_VERSION = "2019-08-27"
-LEGACY_RESULT_VERSION = "2017-09-01"
-
-
-@dataclass
-class Hit:
-    subject: str
-    entries: list[Entry]  # the caller may see these
-    score: float
+from .results import Hit
 
 
 @dataclass
@@ -170,39 +161,3 @@ def _boost(hits: list[Hit], boosts: list[Any], scorer: Any) -> None:
         for hit in hits:
             if any(scorer(e, read) for e in hit.entries):
                 hit.score *= factor
-
-
-def page_bounds(offset: Any, limit: Any) -> tuple[int, int]:
-    for name, value in (("offset", offset), ("limit", limit)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise bad_query(f"{name} must be a non-negative integer")
-    if limit < 1 or offset + limit > MAX_RESULTS:
-        raise bad_query(
-            f"limit must be at least 1 and offset + limit at most {MAX_RESULTS}; "
-            "use a scroll query for more"
-        )
-    return offset, limit
-
-
-def gmeta(hit: Hit, principals: frozenset[str], version: str) -> dict[str, Any]:
-    """A GMetaResult: one subject and the entries the caller may see."""
-    if version == LEGACY_RESULT_VERSION:
-        return {
-            "@datatype": "GMetaResult",
-            "@version": LEGACY_RESULT_VERSION,
-            "subject": hit.subject,
-            "content": [e.content for e in hit.entries],
-        }
-    return {
-        "@datatype": "GMetaResult",
-        "@version": RESULT_VERSION,
-        "subject": hit.subject,
-        "entries": [
-            {
-                "content": e.content,
-                "entry_id": e.entry_id,
-                "matched_principal_sets": e.matched_principal_sets(principals),
-            }
-            for e in hit.entries
-        ],
-    }

@@ -16,6 +16,7 @@ from ...http import ApiError, Call, Reply, validate
 from ..auth.models import IDENTITY_URN, identity_urn
 from ..auth.spec import resolve_identity_id
 from ..base import Routes, Service
+from . import results
 from .models import (
     ADMINS,
     GROUP_URN,
@@ -208,7 +209,7 @@ def reopen_index(svc: SearchService, call: Call, index_id: str) -> Reply:
 @routes.route(f"{V1}/index_list", "GET", operation="index_list")
 def index_list(svc: SearchService, call: Call) -> Reply:
     _, principals = svc.caller(call, QUERYING | WRITING)
-    wanted = {r for r in call.args.get("filter_roles", "").split(",") if r}
+    wanted = set(call.arg_csv("filter_roles"))
     if wanted - set(ROLE_NAMES):
         raise bad_query(f"filter_roles may name {', '.join(ROLE_NAMES)}")
     listed = []
@@ -345,10 +346,8 @@ def get_subject(svc: SearchService, call: Call, index_id: str) -> Reply:
     ]
     if not visible:
         raise SearchError(404, "NotFound.Generic", f"no subject {subject!r} visible to you")
-    from . import engine
-
-    hit = engine.Hit(subject, visible, 1.0)
-    return Reply(engine.gmeta(hit, principals, _result_version(call.args)))
+    hit = results.Hit(subject, visible, 1.0)
+    return Reply(results.gmeta(hit, principals, _result_version(call.args)))
 
 
 @routes.route(f"{V1}/index/<index_id>/subject", "DELETE", operation="delete_subject")
@@ -369,10 +368,8 @@ def get_entry(svc: SearchService, call: Call, index_id: str) -> Reply:
     bypass = _bypass(call.arg_bool("bypass_visible_to"), index, principals)
     if entry is None or not (bypass or entry.visible(principals)):
         raise SearchError(404, "NotFound.Generic", f"no entry {entry_id!r} of {subject!r}")
-    from . import engine
-
-    hit = engine.Hit(subject, [entry], 1.0)
-    return Reply(engine.gmeta(hit, principals, _result_version(call.args)))
+    hit = results.Hit(subject, [entry], 1.0)
+    return Reply(results.gmeta(hit, principals, _result_version(call.args)))
 
 
 @routes.route(f"{V1}/index/<index_id>/entry", "DELETE", operation="delete_entry")
@@ -436,7 +433,7 @@ def _search(
     from . import engine
 
     index = svc.state.index(index_id)
-    offset, limit = engine.page_bounds(request.get("offset", 0), request.get("limit", 10))
+    offset, limit = results.page_bounds(request.get("offset", 0), request.get("limit", 10))
     bypass = _bypass(bool(request.get("bypass_visible_to")), index, principals)
     outcome = engine.run(
         index, request, principals, bypass_visible_to=bypass, needed=offset + limit
@@ -450,7 +447,7 @@ def _search(
         "total": outcome.total,
         "offset": offset,
         "has_next_page": offset + len(page) < min(outcome.total, MAX_RESULTS),
-        "gmeta": [engine.gmeta(hit, principals, version) for hit in page],
+        "gmeta": [results.gmeta(hit, principals, version) for hit in page],
     }
     if request.get("facets"):
         document["facet_results"] = outcome.facet_results
@@ -466,7 +463,7 @@ def scroll(svc: SearchService, call: Call, index_id: str) -> Reply:
 
     index = svc.state.index(index_id)
     limit = body.get("limit", 10)
-    engine.page_bounds(0, limit)
+    results.page_bounds(0, limit)
     after = _scroll_position(body.get("marker"))
     bypass = _bypass(bool(body.get("bypass_visible_to")), index, principals)
     outcome = engine.run(index, body, principals, bypass_visible_to=bypass, ordered=False)
@@ -482,7 +479,7 @@ def scroll(svc: SearchService, call: Call, index_id: str) -> Reply:
             "total": outcome.total,
             "has_next_page": more,
             "marker": _scroll_marker(page[-1].subject) if more else None,
-            "gmeta": [engine.gmeta(hit, principals, version) for hit in page],
+            "gmeta": [results.gmeta(hit, principals, version) for hit in page],
         }
     )
 
@@ -512,12 +509,10 @@ def _bypass(asked: bool, index: SearchIndex, principals: frozenset[str]) -> bool
 
 
 def _result_version(request: Any) -> str:
-    from . import engine
-
-    version = request.get("result_format_version") or engine.RESULT_VERSION
-    if version not in (engine.RESULT_VERSION, engine.LEGACY_RESULT_VERSION):
+    version = request.get("result_format_version") or results.RESULT_VERSION
+    if version not in (results.RESULT_VERSION, results.LEGACY_RESULT_VERSION):
         raise bad_query(
-            f"result_format_version must be {engine.RESULT_VERSION} or "
-            f"{engine.LEGACY_RESULT_VERSION}"
+            f"result_format_version must be {results.RESULT_VERSION} or "
+            f"{results.LEGACY_RESULT_VERSION}"
         )
     return str(version)

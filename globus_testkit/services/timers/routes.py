@@ -100,7 +100,7 @@ def _unprocessable(message: str, *loc: str) -> ApiError:
 
 def _validated(document: Any, schema: str, *loc: str) -> None:
     """Timers' 422 for a document off its schema, ``loc`` naming the part."""
-    validate(document, schema, code="value_error", status=422, loc=["body", *loc])
+    validate(document, schema, error=lambda message: _unprocessable(message, *loc))
 
 
 def _schedule(doc: dict[str, Any], now: float) -> Schedule:
@@ -207,7 +207,7 @@ def _transfer_document(action_body: dict[str, Any]) -> dict[str, Any]:
 @routes.route("/jobs/", "GET", operation="list_jobs")
 def list_jobs(svc: TimersService, call: Call) -> Reply:
     info = svc.caller(call)
-    statuses = set(filter(None, call.args.get("filter_status", "").split(","))) or STATUS_GROUPS
+    statuses = set(call.arg_csv("filter_status")) or STATUS_GROUPS
     if statuses - STATUS_GROUPS:
         raise _unprocessable(f"filter_status must name {sorted(STATUS_GROUPS)}")
     if call.args.get("filter_active", "") != "":
