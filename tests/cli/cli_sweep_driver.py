@@ -95,7 +95,6 @@ EXTRA = {
     "rm": ["--timeout", "1", "--polling-interval", "1"],
     "timer create flow": ["--interval", "1h"],
     "timer create transfer": ["--interval", "1h"],
-    "gcs endpoint role create": [],
     "gcs collection create mapped": ["--storage-gateway-id", "{gateway}"],
     "collection create mapped": ["--storage-gateway-id", "{gateway}"],
 }
@@ -175,8 +174,8 @@ class Sweep:
         """``role`` for the other identity (who holds each role once)."""
         personal = self.world["personal"]
         args = ["endpoint", "role", "create", personal, "--role", role]
-        role = self.made([*args, "--identity", self.world["other"]])
-        return personal, str(role["id"])
+        made = self.made([*args, "--identity", self.world["other"]])
+        return personal, str(made["id"])
 
     def gcs_role(self) -> str:
         args = ["gcs", "endpoint", "role", "create", self.world["gcs"], "administrator"]

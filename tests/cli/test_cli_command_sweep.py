@@ -8,7 +8,6 @@ listed there with its reason."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -91,20 +90,10 @@ def groups(e, me, other):
     }
 
 
-def test_every_cli_command_runs_without_501_500_or_crash(
-    globus_emulator, globus_proxy, world, tmp_path
-):
-    account = globus_emulator.service_account
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLOBUS_", "HOME"))}
-    env.update(
-        globus_proxy.env,
-        HOME=str(tmp_path),
-        GLOBUS_CLI_CLIENT_ID=account.client_id,
-        GLOBUS_CLI_CLIENT_SECRET=account.client_secret,
-    )
+def test_every_cli_command_runs_without_501_500_or_crash(globus_proxy, cli_env_for, world):
     done = subprocess.run(
         [cli_python(), str(DRIVER), json.dumps(world)],
-        env=env,
+        env=cli_env_for(globus_proxy.env),
         capture_output=True,
         text=True,
         timeout=600,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .world import PAUSED, Call, Sweep, call, paged
+from .world import PAUSED, Call, Sweep, call, paged_over
 
 ASK = {
     "StartAt": "Ask",
@@ -85,11 +85,9 @@ FLOWS: dict[str, Callable[[Sweep], Call]] = {
     "FlowsClient.get_run_logs": lambda s: call(s.flows, s.run()["run_id"], limit=1),
     "FlowsClient.get_web_input": lambda s: call(s.flows, _web_input(s)["id"]),
     "FlowsClient.list_flows": lambda s: (s.flow(), s.flow(), call(s.flows))[2],
-    "FlowsClient.list_registered_apis": lambda s: (
-        _registered_api(s),
-        _registered_api(s),
-        paged(2, call(s.flows, per_page=1)),
-    )[2],
+    "FlowsClient.list_registered_apis": lambda s: paged_over(
+        s, _registered_api, call(s.flows, per_page=1)
+    ),
     "FlowsClient.list_runs": lambda s: (s.run(), s.run(), call(s.flows))[2],
     "FlowsClient.list_web_inputs": lambda s: (_web_input(s), call(s.flows))[1],
     "FlowsClient.respond_to_web_input": lambda s: (

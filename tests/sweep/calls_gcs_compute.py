@@ -9,7 +9,7 @@ import globus_sdk
 
 from globus_testkit.services.compute.workers import compute_sdk_installed
 
-from .world import POSIX, Call, Sweep, call, paged
+from .world import POSIX, Call, Sweep, call, paged, paged_over
 
 OPAQUE_CODE = "10\n01\n:opaque"
 
@@ -94,11 +94,9 @@ GCS_COMPUTE: dict[str, Callable[[Sweep], Call]] = {
     "GCSClient.delete_storage_gateway": lambda s: call(s.gcs, _gateway(s)),
     "GCSClient.delete_user_credential": lambda s: call(s.gcs, _credential(s)),
     "GCSClient.get_collection": lambda s: call(s.gcs, _collection(s)),
-    "GCSClient.get_collection_list": lambda s: (
-        _collection(s),
-        _collection(s),
-        paged(2, call(s.gcs, query_params={"page_size": 1})),
-    )[2],
+    "GCSClient.get_collection_list": lambda s: paged_over(
+        s, _collection, call(s.gcs, query_params={"page_size": 1})
+    ),
     "GCSClient.get_endpoint": lambda s: call(s.gcs),
     "GCSClient.get_gcs_info": lambda s: call(s.gcs),
     "GCSClient.get_role": lambda s: call(s.gcs, _role(s)),
@@ -110,17 +108,13 @@ GCS_COMPUTE: dict[str, Callable[[Sweep], Call]] = {
         paged(2, call(s.gcs, include="all_roles", page_size=1)),
     )[1],
     "GCSClient.get_storage_gateway": lambda s: call(s.gcs, _gateway(s)),
-    "GCSClient.get_storage_gateway_list": lambda s: (
-        _gateway(s),
-        _gateway(s),
-        paged(2, call(s.gcs, page_size=1)),
-    )[2],
+    "GCSClient.get_storage_gateway_list": lambda s: paged_over(
+        s, _gateway, call(s.gcs, page_size=1)
+    ),
     "GCSClient.get_user_credential": lambda s: call(s.gcs, _credential(s)),
-    "GCSClient.get_user_credential_list": lambda s: (
-        _credential(s),
-        _credential(s),
-        paged(2, call(s.gcs, page_size=1)),
-    )[2],
+    "GCSClient.get_user_credential_list": lambda s: paged_over(
+        s, _credential, call(s.gcs, page_size=1)
+    ),
     "GCSClient.update_collection": lambda s: call(
         s.gcs, _collection(s), globus_sdk.MappedCollectionDocument(display_name="renamed")
     ),

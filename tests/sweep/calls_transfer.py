@@ -11,7 +11,7 @@ from globus_sdk.services.transfer.data.tunnel_data import CreateTunnelData
 
 from globus_testkit.services.transfer.collection import PERSONAL
 
-from .world import MANAGED, TUTORIAL_1, Call, Sweep, call, paged
+from .world import MANAGED, TUTORIAL_1, Call, Sweep, call, paged_over
 
 
 def _active_task(s: Sweep) -> str:
@@ -215,11 +215,9 @@ TRANSFER: dict[str, Callable[[Sweep], Call]] = {
     "TransferClient.get_endpoint_acl_rule": lambda s: call(s.transfer, *_acl(s)),
     "TransferClient.get_endpoint_role": lambda s: call(s.transfer, *_role(s)),
     "TransferClient.get_endpoint_server": _server,
-    "TransferClient.get_shared_endpoint_list": lambda s: (
-        _guest(s),
-        _guest(s),
-        paged(2, call(s.transfer, s.lab.id, max_results=1)),
-    )[2],
+    "TransferClient.get_shared_endpoint_list": lambda s: paged_over(
+        s, _guest, call(s.transfer, s.lab.id, max_results=1)
+    ),
     "TransferClient.get_stream_access_point": lambda s: call(s.transfer, _points(s)[0]),
     "TransferClient.get_submission_id": lambda s: call(s.transfer),
     "TransferClient.get_task": lambda s: call(s.transfer, s.task()),

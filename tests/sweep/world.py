@@ -4,6 +4,7 @@ builders for the things a call needs (a task, a flow, a run, an index...)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -57,6 +58,14 @@ def call(client: Any, *args: Any, **kwargs: Any) -> Call:
 def paged(pages: int, invocation: Call) -> Call:
     invocation.min_pages = pages
     return invocation
+
+
+def paged_over(s: Sweep, make: Callable[[Sweep], object], invocation: Call) -> Call:
+    """``invocation`` asking for pages of one: it must walk two pages, of
+    the two things ``make`` adds to the listing first."""
+    make(s)
+    make(s)
+    return paged(2, invocation)
 
 
 class Sweep:
