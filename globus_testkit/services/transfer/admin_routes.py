@@ -85,8 +85,8 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
     """Tasks touching collections the caller manages or monitors, with
     ``last_key`` paging."""
     _, who = svc.caller(call)
-    statuses = set(filter(None, call.args.get("filter_status", "").split(",")))
-    task_ids = set(filter(None, call.args.get("filter_task_id", "").split(",")))
+    statuses = set(call.arg_csv("filter_status"))
+    task_ids = set(call.arg_csv("filter_task_id"))
     endpoint = call.args.get("filter_endpoint")
     use = call.args.get("filter_endpoint_use")
     owner = call.args.get("filter_owner_id")

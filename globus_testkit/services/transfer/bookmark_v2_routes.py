@@ -35,7 +35,7 @@ def bookmark_resource(bookmark: dict[str, Any]) -> dict[str, Any]:
 def _included(svc: TransferService, call: Call, found: list[dict[str, Any]]) -> dict[str, Any]:
     """``?include=collection``: the bookmarked collections, once each (a
     collection since deleted is left out)."""
-    asked = {part.strip() for part in call.args.get("include", "").split(",") if part.strip()}
+    asked = set(call.arg_csv("include"))
     if "collection" not in asked:
         return {}
     included = []
