@@ -61,15 +61,16 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
-_TYPES: dict[str, Check] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "number": _is_number,
-    "integer": _is_integer,
+# JSON types one isinstance answers (no JSON value is a subclass of bool);
+# numbers need more, as true is no number.
+_PLAIN_TYPES: dict[str, type] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
 }
+_NUMBER_TYPES: dict[str, Check] = {"number": _is_number, "integer": _is_integer}
 
 
 def _every(checks: list[Check]) -> Check:
@@ -87,6 +88,20 @@ def _every(checks: list[Check]) -> Check:
         return True
 
     return every
+
+
+def _some(checks: list[Check]) -> Check:
+    """One predicate that holds when any of ``checks`` does."""
+    if len(checks) == 1:
+        return checks[0]
+
+    def some(v: Any) -> bool:
+        for check in checks:  # noqa: SIM110 (the loop is the point)
+            if check(v):
+                return True
+        return False
+
+    return some
 
 
 class _Compiler:
@@ -117,22 +132,27 @@ class _Compiler:
 
     def _type(self, value: Any, schema: dict[str, Any]) -> Check:
         names = value if isinstance(value, list) else [value]
-        if not all(name in _TYPES for name in names):
+        if not all(name in _PLAIN_TYPES or name in _NUMBER_TYPES for name in names):
             raise Unsupported(f"type {value!r}")
-        tests = [_TYPES[name] for name in names]
-        if len(tests) == 1:
-            return tests[0]
-        return lambda v: any(test(v) for test in tests)
+        plain = tuple(_PLAIN_TYPES[name] for name in names if name in _PLAIN_TYPES)
+        numeric = [_NUMBER_TYPES[name] for name in names if name in _NUMBER_TYPES]
+        if not numeric:
+            return lambda v: isinstance(v, plain)
+        return _some([lambda v: isinstance(v, plain), *numeric] if plain else numeric)
 
     def _enum(self, value: list[Any], schema: dict[str, Any]) -> Check:
-        return lambda v: any(json_equal(v, option) for option in value)
+        if all(type(option) is str for option in value):  # the usual enum: one set lookup
+            options = frozenset(value)
+            return lambda v: type(v) is str and v in options
+        return _some([self._const(option, schema) for option in value])
 
     def _const(self, value: Any, schema: dict[str, Any]) -> Check:
+        if type(value) is str:  # json_equal's answer for a string, without its walk
+            return lambda v: type(v) is str and v == value
         return lambda v: json_equal(v, value)
 
     def _anyOf(self, value: list[Any], schema: dict[str, Any]) -> Check:
-        options = [self.compile(s) for s in value]
-        return lambda v: any(option(v) for option in options)
+        return _some([self.compile(s) for s in value])
 
     def _allOf(self, value: list[Any], schema: dict[str, Any]) -> Check:
         return _every([self.compile(s) for s in value])
@@ -178,7 +198,15 @@ class _Compiler:
         if isinstance(value, list):
             raise Unsupported("items as a list")
         item = self.compile(value)
-        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+
+        def every_item(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:  # a loop: cheaper than all() over a generator
+                    if not item(x):
+                        return False
+            return True
+
+        return every_item
 
     def _minItems(self, value: int, schema: dict[str, Any]) -> Check:
         return lambda v: not isinstance(v, list) or len(v) >= value
@@ -189,7 +217,8 @@ class _Compiler:
     # -- objects ---------------------------------------------------------------------
 
     def _required(self, value: list[str], schema: dict[str, Any]) -> Check:
-        return lambda v: not isinstance(v, dict) or all(name in v for name in value)
+        names = frozenset(value)
+        return lambda v: not isinstance(v, dict) or names <= v.keys()
 
     def _minProperties(self, value: int, schema: dict[str, Any]) -> Check:
         return lambda v: not isinstance(v, dict) or len(v) >= value
