@@ -14,6 +14,10 @@ from typing import Any
 
 _NAMESPACE = uuid.UUID("5f1c3d2e-9b7a-4c61-8e0f-7a2b4c6d8e90")
 
+# RFC 4122's version (4) and variant bits, as uuid.UUID(version=4) sets them.
+_CLEAR_VERSION_AND_VARIANT = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4_AND_VARIANT = (4 << 76) | (0x8000 << 48)
+
 
 class Ids:
     """Seeded source of uuids, opaque strings and Faker data."""
@@ -23,8 +27,12 @@ class Ids:
         self._rng = random.Random(str(seed))
 
     def uuid(self) -> str:
-        """A new random-looking but reproducible UUID4-shaped id."""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A new random-looking but reproducible UUID4-shaped id (what
+        ``str(uuid.UUID(int=..., version=4))`` gives, formatted directly:
+        ids are drawn on every submission)."""
+        bits = self._rng.getrandbits(128) & _CLEAR_VERSION_AND_VARIANT | _VERSION_4_AND_VARIANT
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     @staticmethod
     def stable_uuid(*parts: object) -> str:
