@@ -15,6 +15,7 @@ from ..faults import DropConnection, FaultRule
 from ..http import ApiError, Call, Forbidden, NotEmulated, Reply, Unauthorized
 from .auth.errors import TokenRejected
 from .auth.models import identity_urn
+from .groups.models import group_urn
 
 if TYPE_CHECKING:
     from ..agenda import DueEntry
@@ -203,15 +204,18 @@ class Service:
         """The service's own error shape; each service overrides this."""
         return {"code": err.code, "message": err.message, "request_id": call.request_id}
 
+    def principals_of(self, identity_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Whom the caller is: each identity of their identity set (Auth's
+        answer) and each group any of them is an active member of (Groups'
+        answer)."""
+        identities = frozenset(i.id for i in self.world.auth.identity_set(identity_id))
+        return identities, frozenset(self.world.groups.group_ids_of(identities))
+
     def principal_urns(self, identity_id: str) -> frozenset[str]:
-        """How resources name the caller: each identity of their identity set
-        (Auth's answer) and each group they are an active member of (Groups'
-        answer), as ``urn:globus:auth:identity:<id>`` / ``urn:globus:groups:id:<id>``."""
-        identities = {i.id for i in self.world.auth.identity_set(identity_id)}
-        return frozenset(
-            {identity_urn(i) for i in identities}
-            | {f"urn:globus:groups:id:{g}" for g in self.world.groups.group_ids_of(identities)}
-        )
+        """:meth:`principals_of` as resources name them:
+        ``urn:globus:auth:identity:<id>`` / ``urn:globus:groups:id:<id>``."""
+        identities, groups = self.principals_of(identity_id)
+        return frozenset({identity_urn(i) for i in identities} | {group_urn(g) for g in groups})
 
     def authenticate(
         self, call: Call, *, scope: str | None = None, resource_server: str | None = None

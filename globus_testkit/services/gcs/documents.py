@@ -19,7 +19,6 @@ MANAGER_VERSION = "5.4.80"
 API_VERSION = "1.29.0"
 ROLES = ("owner", "administrator", "access_manager", "activity_manager", "activity_monitor")
 ENDPOINT_ADMIN_ROLES = ("owner", "administrator")
-GROUP_URN = "urn:globus:groups:id:"
 DOMAIN_SUFFIX = ".data.globus.org"
 DEFAULT_TIMEOUT_MINS = 15840
 ENDPOINT_FIELDS = (

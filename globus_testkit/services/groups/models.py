@@ -19,6 +19,15 @@ from .assurance import SessionSource, session_required, session_timeouts, stale_
 from .memberships import ACTIONS, ROLES, Actor, Membership, Refused, Roster
 from .policies import Policies
 
+# How resources (ACLs, roles, search entries) name a group.
+GROUP_URN = "urn:globus:groups:id:"
+
+
+def group_urn(group_id: str) -> str:
+    """The principal URN naming ``group_id``."""
+    return GROUP_URN + group_id
+
+
 # Globus' limits on a group tree: subgroups below the root, and in all.
 MAX_DEPTH = 4
 MAX_SUBGROUPS = 75

@@ -17,6 +17,7 @@ from ...clock import Clock
 from ...http import ApiError
 from ...ids import Ids
 from ..auth.models import IDENTITY_URN, identity_urn
+from ..groups.models import GROUP_URN
 from .fields import leaf_count, leaves, nesting_depth, tokens
 from .postings import Postings
 
@@ -25,7 +26,6 @@ ROLE_NAMES = (OWNER, ADMIN, WRITER)
 WRITERS = frozenset(ROLE_NAMES)
 ADMINS = frozenset((OWNER, ADMIN))
 PUBLIC = "public"
-GROUP_URN = "urn:globus:groups:id:"
 
 OPEN, DELETE_PENDING = "open", "delete-pending"
 TRIAL_OWNERSHIP_LIMIT = 3  # trial indices one identity may own

@@ -16,10 +16,10 @@ from ...http import ApiError, Call, Reply, validate
 from ..auth.models import IDENTITY_URN, identity_urn
 from ..auth.spec import resolve_identity_id
 from ..base import Routes, Service
+from ..groups.models import GROUP_URN
 from . import results
 from .models import (
     ADMINS,
-    GROUP_URN,
     MAX_RESULTS,
     OWNER,
     PUBLIC,

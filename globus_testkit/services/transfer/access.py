@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...clock import iso
-from ..auth.models import IDENTITY_URN
-
-GROUP_URN = "urn:globus:groups:id:"
 
 
 @dataclass(frozen=True)
@@ -25,15 +22,6 @@ class Principals:
 
     identities: frozenset[str]
     groups: frozenset[str]
-
-    @classmethod
-    def from_urns(cls, urns: Iterable[str]) -> Principals:
-        """From ``Service.principal_urns`` (Auth's identity set, Groups' groups)."""
-        urns = list(urns)
-        return cls(
-            frozenset(u.removeprefix(IDENTITY_URN) for u in urns if u.startswith(IDENTITY_URN)),
-            frozenset(u.removeprefix(GROUP_URN) for u in urns if u.startswith(GROUP_URN)),
-        )
 
     @classmethod
     def of(cls, identity_id: str, groups: Iterable[str] = ()) -> Principals:

@@ -75,11 +75,15 @@ class TransferService(Service):
     def tasks(self) -> Tasks:
         return self.world.tasks
 
+    def token(self, call: Call) -> TokenInfo:
+        """The caller's token, for Transfer's scope."""
+        return self.authenticate(call, scope=TRANSFER_ALL)
+
     def caller(self, call: Call) -> tuple[TokenInfo, Principals]:
         """The caller's token and whom they are: every identity of their
         identity set and every group any of them belongs to."""
-        info = self.authenticate(call, scope=TRANSFER_ALL)
-        return info, Principals.from_urns(self.principal_urns(info.identity_id))
+        info = self.token(call)
+        return info, Principals(*self.principals_of(info.identity_id))
 
     def subscriptions_of(self, who: Principals, *, admin: bool) -> set[str]:
         """The subscriptions whose groups the caller is in (as an admin, if

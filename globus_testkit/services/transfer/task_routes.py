@@ -20,7 +20,7 @@ from .tasks import Task, parse_deadline, task_document
 
 @routes.route(f"{API}/submission_id", "GET", operation="get_submission_id")
 def submission_id(svc: TransferService, call: Call) -> Reply:
-    svc.caller(call)
+    svc.token(call)
     return Reply({"DATA_TYPE": "submission_id", "value": svc.tasks.new_submission_id()})
 
 
