@@ -47,6 +47,7 @@ from calls import (
     emulated_get_run,
     emulated_get_task,
     emulated_my_groups,
+    emulated_post_search,
     emulated_submit_transfer,
     emulated_timer_run,
     emulated_userinfo,
@@ -55,6 +56,7 @@ from calls import (
 )
 from harness import Comparison, Contender, measure, report
 from scale import (
+    canned_search_answer,
     flow_states,
     get_endpoint_with_timers_waiting,
     ls_first_page,
@@ -117,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             ("submit_transfer", canned_submit_transfer, emulated_submit_transfer),
             ("get_task", canned_get_task, emulated_get_task),
             ("academy exchange: send + receive", canned_exchange, emulated_exchange),
-            ("search post_search, 100 entries", canned_post_search, search_index(100)),
+            ("search post_search", canned_post_search, emulated_post_search),
+            (
+                "search post_search, 10 of 100 entries and a facet: the same bytes canned",
+                canned_search_answer(100),
+                search_index(100),
+            ),
             ("groups get_my_groups", canned_my_groups, emulated_my_groups),
             ("timers get_job", canned_get_job, emulated_get_job),
             ("GCS get_collection_list", canned_collection_list, emulated_collection_list),

@@ -263,11 +263,33 @@ SEARCH_ALL = "urn:globus:auth:scope:search.api.globus.org:all"
 QUERY = {"q": "ocean", "limit": 10, "facets": [{"name": "kw", "field_name": "keywords"}]}
 
 
+# The recorded answer shows one hit of ten and no facets: what this asks.
+ONE_OF_TEN = {"q": "bar", "limit": 1}
+
+
+def search_client(emulator: Emulator) -> globus_sdk.SearchClient:
+    token = emulator.auth.issue_token(emulator.user, [SEARCH_ALL])
+    return globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+
+
 def canned_post_search(stack: ExitStack) -> Runner:
     mock = stack.enter_context(active(responses.RequestsMock(assert_all_requests_are_fired=False)))
     index_id = load_response("search.post_search", requests_mock=mock).metadata["index_id"]
     client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
-    return lambda: client.post_search(index_id, QUERY)
+    return lambda: client.post_search(index_id, ONE_OF_TEN)
+
+
+def emulated_post_search(stack: ExitStack) -> Runner:
+    """The recorded answer's shape: ten public entries of {"foo": "bar"},
+    one shown."""
+    emulator = stack.enter_context(Emulator())
+    entries = [
+        {"subject": f"foo-bar-{n}", "visible_to": ["public"], "content": {"foo": "bar"}}
+        for n in range(10)
+    ]
+    index = emulator.search.create_index("bench", entries=entries)
+    client = search_client(emulator)
+    return lambda: client.post_search(index.id, ONE_OF_TEN)
 
 
 FLOWS_ALL = "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all"

@@ -6,20 +6,21 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 import globus_sdk
+import responses
 from calls import (
     FLOWS_ALL,
     QUERY,
-    SEARCH_ALL,
     TRANSFER_SCOPE,
     TUTORIAL_1,
     chain,
     emulated_transfer,
     flows_client,
+    search_client,
     timers_client,
     transfer_data,
     transfer_timer,
 )
-from harness import Runner
+from harness import Runner, active
 
 from globus_testkit import Emulator
 from globus_testkit.services.transfer.access import Principals
@@ -115,25 +116,49 @@ def search_index(entries: int, query: dict[str, object] = QUERY) -> Callable[[Ex
     in their keywords, so QUERY's "ocean" matches 60%."""
 
     def setup(stack: ExitStack) -> Runner:
-        emulator = stack.enter_context(Emulator())
-        documents = [
-            {
-                "subject": f"https://example.org/{n}",
-                "visible_to": ["public"],
-                "content": {
-                    "title": f"dataset {n} ocean" if n % 10 == 0 else f"dataset {n}",
-                    "keywords": ["ocean" if n % 2 else "ice"],
-                    "n": n,
-                },
-            }
-            for n in range(entries)
-        ]
-        index = emulator.search.create_index("bench", entries=documents)
-        token = emulator.auth.issue_token(emulator.user, [SEARCH_ALL])
-        client = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
-        return lambda: client.post_search(index.id, query)
+        client, index_id = _search_world(stack, entries)
+        return lambda: client.post_search(index_id, query)
 
     return setup
+
+
+def canned_search_answer(
+    entries: int, query: dict[str, object] = QUERY
+) -> Callable[[ExitStack], Runner]:
+    """``search_index``'s answer taken once and served by responses: the
+    same request and the same bytes back, with no emulator behind them."""
+
+    def setup(stack: ExitStack) -> Runner:
+        with ExitStack() as once:
+            client, index_id = _search_world(once, entries)
+            body = client.post_search(index_id, query).data
+        mock = stack.enter_context(
+            active(responses.RequestsMock(assert_all_requests_are_fired=False))
+        )
+        mock.post(f"https://search.api.globus.org/v1/index/{index_id}/search", json=body)
+        canned = globus_sdk.SearchClient(authorizer=globus_sdk.AccessTokenAuthorizer("token"))
+        return lambda: canned.post_search(index_id, query)
+
+    return setup
+
+
+def _search_world(stack: ExitStack, entries: int) -> tuple[globus_sdk.SearchClient, str]:
+    """An emulator with an index of ``entries`` entries (see search_index)."""
+    emulator = stack.enter_context(Emulator())
+    documents = [
+        {
+            "subject": f"https://example.org/{n}",
+            "visible_to": ["public"],
+            "content": {
+                "title": f"dataset {n} ocean" if n % 10 == 0 else f"dataset {n}",
+                "keywords": ["ocean" if n % 2 else "ice"],
+                "n": n,
+            },
+        }
+        for n in range(entries)
+    ]
+    index = emulator.search.create_index("bench", entries=documents)
+    return search_client(emulator), index.id
 
 
 def flow_states(states: int, total: int) -> Callable[[ExitStack], Runner]:
