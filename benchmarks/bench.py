@@ -58,6 +58,7 @@ from harness import Comparison, Contender, measure, report
 from scale import (
     canned_search_answer,
     flow_states,
+    get_endpoint_among_groups,
     get_endpoint_with_timers_waiting,
     ls_first_page,
     runs_list_page,
@@ -187,6 +188,15 @@ def main(argv: list[str] | None = None) -> int:
                 Contender(f"{many:,} runs", runs_list_page(many)),
             ],
             max(2, calls // 10),
+            goal="<= 1.5x",
+        ),
+        Comparison(
+            f"scale: get_endpoint by a caller in 2 groups, among 2 vs {many:,} groups",
+            [
+                Contender("2 groups", get_endpoint_among_groups(2)),
+                Contender(f"{many:,} groups", get_endpoint_among_groups(many)),
+            ],
+            calls,
             goal="<= 1.5x",
         ),
         Comparison(

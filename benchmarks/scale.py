@@ -38,6 +38,20 @@ def get_endpoint_with_timers_waiting(timers: int) -> Callable[[ExitStack], Runne
     return setup
 
 
+def get_endpoint_among_groups(groups: int) -> Callable[[ExitStack], Runner]:
+    """get_endpoint by a caller in 2 groups of a world of ``groups``: every
+    Transfer call asks Groups whom the caller is."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        other = emulator.auth.add_identity("other@example.org").id
+        for n in range(groups):
+            emulator.groups.create(f"g{n}", members={emulator.user.id if n < 2 else other: "admin"})
+        return lambda: client.get_endpoint(TUTORIAL_1)
+
+    return setup
+
+
 def ls_first_page(entries: int) -> Callable[[ExitStack], Runner]:
     def setup(stack: ExitStack) -> Runner:
         emulator, _ = emulated_transfer(stack)

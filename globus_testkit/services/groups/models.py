@@ -76,6 +76,17 @@ class GroupsState:
         self.allow_add: dict[str, bool] = {}  # identity id -> may be added without invite
         # The hook to Auth's sessions for high-assurance groups (see assurance.py).
         self.sessions: SessionSource | None = None
+        # identity id -> the groups whose rosters hold a membership of it, in
+        # any status (so it only grows; see _rosters_holding). Derived from
+        # the rosters when first asked, never copied or saved.
+        self._holding: dict[str, dict[str, None]] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_holding"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._holding = None
 
     # -- the questions other services ask ------------------------------------------
 
@@ -83,17 +94,37 @@ class GroupsState:
         """Each group one of these identities is an *active* member of, with
         that identity; a subgroup's members are members of its ancestors too.
         Invited, pending, left and removed memberships grant nothing."""
-        # every Transfer and Flows call asks: look identities up, never walk rosters
-        identities = sorted(set(identity_ids))
+        # Every Transfer, Flows and Search call asks: the groups are looked
+        # up by identity, so a call costs the caller's groups, not the world's.
         found: dict[str, tuple[Group, str]] = {}
-        for group in self.groups.values():
-            members = group.roster.members
-            member = next((i for i in identities if i in members and members[i].active), None)
-            if member is None:
-                continue
-            for ancestor in [group, *self.ancestors(group)]:
-                found.setdefault(ancestor.id, (ancestor, member))
+        for identity in sorted(set(identity_ids)):
+            for group_id in self._rosters_holding(identity):
+                group = self.groups.get(group_id)  # None once deleted
+                membership = group.roster.members.get(identity) if group else None
+                if group is None or membership is None or not membership.active:
+                    continue
+                for ancestor in [group, *self.ancestors(group)]:
+                    found.setdefault(ancestor.id, (ancestor, identity))
         return list(found.values())
+
+    def _rosters_holding(self, identity_id: str) -> Iterable[str]:
+        if self._holding is None:
+            self._holding = {}
+            for group in self.groups.values():
+                for member in group.roster.members:
+                    self._holding.setdefault(member, {})[group.id] = None
+        return self._holding.get(identity_id, ())
+
+    def _put_in_roster(self, group: Group, membership: Membership) -> Membership:
+        """Every membership enters a roster here (or through ``Roster.apply``,
+        noted by ``batch``), so ``_rosters_holding`` knows of it."""
+        group.roster.members[membership.identity_id] = membership
+        self._noted(group, membership.identity_id)
+        return membership
+
+    def _noted(self, group: Group, identity_id: str) -> None:
+        if self._holding is not None:
+            self._holding.setdefault(identity_id, {})[group.id] = None
 
     def group_ids_of(self, identity_ids: Iterable[str]) -> set[str]:
         return {group.id for group, _ in self.groups_of(identity_ids)}
@@ -156,7 +187,7 @@ class GroupsState:
         if group.id in self.groups:
             raise BadRequest(f"Group {group.id} already exists.", code="INVALID_GROUP")
         for identity_id, role in (members or {}).items():
-            group.roster.members[identity_id] = Membership(identity_id, role)
+            self._put_in_roster(group, Membership(identity_id, role))
         self.groups[group.id] = group
         return group
 
@@ -302,16 +333,15 @@ class GroupsState:
             done = result.setdefault(action, [])
             for item in actions[action]:
                 try:
-                    done.append(
-                        group.roster.apply(
-                            action,
-                            item,
-                            self.actor(group, actor.identities),
-                            join_requests=group.policies.join_requests
-                            and self.visible(group, actor),
-                            accepts_adds=self.allow_add.get(item["identity_id"], True),
-                        )
+                    membership = group.roster.apply(
+                        action,
+                        item,
+                        self.actor(group, actor.identities),
+                        join_requests=group.policies.join_requests and self.visible(group, actor),
+                        accepts_adds=self.allow_add.get(item["identity_id"], True),
                     )
+                    self._noted(group, membership.identity_id)
+                    done.append(membership)
                 except Refused as refused:
                     errors.setdefault(action, []).append(
                         {
@@ -333,8 +363,7 @@ class GroupsState:
         group = self.group(group_id)
         membership = group.roster.members.get(identity_id) or Membership(identity_id)
         membership.role, membership.status = role, status
-        group.roster.members[identity_id] = membership
-        return membership
+        return self._put_in_roster(group, membership)
 
     def remove_member(self, group_id: str, identity_id: str) -> None:
         membership = self.group(group_id).roster.members.get(identity_id)
