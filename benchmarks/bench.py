@@ -60,6 +60,7 @@ from scale import (
     flow_states,
     get_endpoint_among_groups,
     get_endpoint_with_timers_waiting,
+    ls_among_consents,
     ls_first_page,
     runs_list_page,
     search_index,
@@ -195,6 +196,15 @@ def main(argv: list[str] | None = None) -> int:
             [
                 Contender("2 groups", get_endpoint_among_groups(2)),
                 Contender(f"{many:,} groups", get_endpoint_among_groups(many)),
+            ],
+            calls,
+            goal="<= 1.5x",
+        ),
+        Comparison(
+            f"scale: operation_ls (consent checked) with no other users vs {many:,} who consented",
+            [
+                Contender("no other users", ls_among_consents(0)),
+                Contender(f"{many:,} other users", ls_among_consents(many)),
             ],
             calls,
             goal="<= 1.5x",

@@ -52,6 +52,20 @@ def get_endpoint_among_groups(groups: int) -> Callable[[ExitStack], Runner]:
     return setup
 
 
+def ls_among_consents(people: int) -> Callable[[ExitStack], Runner]:
+    """operation_ls on a mapped collection (its data_access consent checked)
+    in a world where ``people`` others consented to Transfer as well."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        for n in range(people):
+            someone = emulator.auth.add_identity(f"p{n}@example.org")
+            emulator.auth.issue_token(someone, TRANSFER_SCOPE)
+        return lambda: client.operation_ls(TUTORIAL_1, path="/home/share/godata")
+
+    return setup
+
+
 def ls_first_page(entries: int) -> Callable[[ExitStack], Runner]:
     def setup(stack: ExitStack) -> Runner:
         emulator, _ = emulated_transfer(stack)

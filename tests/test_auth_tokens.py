@@ -218,3 +218,53 @@ def test_dependent_token_grant_refuses_a_token_for_another_resource_server(globu
     with pytest.raises(globus_sdk.AuthAPIError) as caught:
         confidential.oauth2_get_dependent_tokens(token)
     assert caught.value.raw_json["error"] == "invalid_grant"
+
+
+def test_consent_questions_agree_with_a_walk_over_every_consent(globus_emulator, tmp_path):
+    # Consents are looked up by identity (an index, derived, never saved):
+    # after grants, revocations, state files and copies, each question must
+    # answer what filtering the world's whole list answers.
+    auth = globus_emulator.world.auth
+    collection = "6c54cade-bde5-45c1-bdea-f4bd71dba2cc"
+    data_access = f"https://auth.globus.org/scopes/{collection}/data_access"
+    with_data = f"{TRANSFER_ALL}[*{data_access}]"
+    people = [globus_emulator.user] + [
+        globus_emulator.auth.add_identity(f"p{n}@example.org") for n in range(3)
+    ]
+    client = globus_emulator.native_client_id
+    tokens = [globus_emulator.auth.issue_token(person, TRANSFER_ALL) for person in people]
+
+    def agrees() -> None:
+        for person, token in zip(people, tokens, strict=True):
+            walked = [
+                c
+                for c in auth.consents
+                if c.identity_id == person.id
+                and c.client_id == client
+                and c.scope_string == TRANSFER_ALL
+            ]
+            assert auth.consent_roots(person.id, client, TRANSFER_ALL) == walked
+            held = any(
+                c.scope_string == data_access
+                and c.identity_id == person.id
+                and any(r.dependency_path == c.dependency_path[:-1] for r in walked)
+                for c in auth.consents
+            )
+            info = auth.token_info(auth.tokens[token])
+            assert auth.has_dependent_consent(info, TRANSFER_ALL, data_access) == held
+
+    steps = [
+        lambda: globus_emulator.auth.issue_token(people[1], with_data),
+        lambda: globus_emulator.auth.revoke_consent(people[1], data_access),
+        lambda: globus_emulator.auth.issue_token(people[2], with_data),
+        lambda: globus_emulator.auth.revoke_consent(people[2], TRANSFER_ALL),
+        lambda: globus_emulator.auth.issue_token(people[2], with_data),
+    ]
+    agrees()  # the index is built here, then kept up
+    for n, step in enumerate(steps):
+        step()
+        agrees()
+        globus_emulator.save_state(tmp_path / f"{n}.json")
+        globus_emulator.load_state(tmp_path / f"{n}.json")
+        auth = globus_emulator.world.auth
+        agrees()

@@ -53,6 +53,23 @@ class ConsentRegistry(ScopeRegistry):
         super().__init__(*args, **kwargs)
         self.consents: list[Consent] = []
         self._next_consent_id = 100000
+        # identity id -> its consents, in order: every question is about one
+        # identity, so none walks the world's. Derived, never copied or saved.
+        self._consents_by_identity: dict[str, list[Consent]] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_consents_by_identity"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._consents_by_identity = None
+
+    def _consents_of(self, identity_id: str) -> list[Consent]:
+        if self._consents_by_identity is None:
+            self._consents_by_identity = {}
+            for node in self.consents:
+                self._consents_by_identity.setdefault(node.identity_id, []).append(node)
+        return self._consents_by_identity.get(identity_id, [])
 
     def record_consents(
         self,
@@ -98,6 +115,8 @@ class ConsentRegistry(ScopeRegistry):
             )
             self._next_consent_id += 1
             self.consents.append(node)
+            if self._consents_by_identity is not None:
+                self._consents_by_identity.setdefault(identity_id, []).append(node)
         else:
             node.updated, node.last_used = now, now
         children = {dep.scope: dep for dep in request.dependencies}
@@ -112,10 +131,9 @@ class ConsentRegistry(ScopeRegistry):
     def _find_consent(
         self, identity_id: str, client_id: str, scope_id: str, parent_path: list[int]
     ) -> Consent | None:
-        for node in self.consents:
+        for node in self._consents_of(identity_id):
             if (
-                node.identity_id == identity_id
-                and node.client_id == client_id
+                node.client_id == client_id
                 and node.scope_id == scope_id
                 and node.dependency_path[:-1] == parent_path
             ):
@@ -126,17 +144,15 @@ class ConsentRegistry(ScopeRegistry):
         """Approved consents letting ``client_id`` use ``scope`` for the identity."""
         return [
             node
-            for node in self.consents
-            if node.identity_id == identity_id
-            and node.client_id == client_id
-            and node.scope_string == scope
+            for node in self._consents_of(identity_id)
+            if node.client_id == client_id and node.scope_string == scope
         ]
 
     def consent_children(self, node: Consent) -> list[Consent]:
         depth = len(node.dependency_path)
-        return [
+        return [  # a tree's nodes are all its identity's
             child
-            for child in self.consents
+            for child in self._consents_of(node.identity_id)
             if len(child.dependency_path) == depth + 1
             and child.dependency_path[:depth] == node.dependency_path
         ]
@@ -163,18 +179,13 @@ class ConsentRegistry(ScopeRegistry):
 
     def consents_for(self, identity_id: str, client_id: str | None) -> list[Consent]:
         """Consents of an identity; only trees rooted at ``client_id`` if given."""
+        mine = self._consents_of(identity_id)
         roots = {
             node.dependency_path[0]
-            for node in self.consents
-            if node.identity_id == identity_id
-            and len(node.dependency_path) == 1
-            and (client_id is None or node.client_id == client_id)
+            for node in mine
+            if len(node.dependency_path) == 1 and (client_id is None or node.client_id == client_id)
         }
-        return [
-            node
-            for node in self.consents
-            if node.identity_id == identity_id and node.dependency_path[0] in roots
-        ]
+        return [node for node in mine if node.dependency_path[0] in roots]
 
     def revoke_consent(self, identity_id: str, scope: str, client_id: str | None = None) -> int:
         """Revoke every consent naming ``scope`` and everything beneath it.
@@ -184,14 +195,15 @@ class ConsentRegistry(ScopeRegistry):
         """
         targets = [
             n.dependency_path
-            for n in self.consents
-            if n.identity_id == identity_id
-            and n.scope_string == scope
-            and (client_id is None or n.client_id == client_id)
+            for n in self._consents_of(identity_id)
+            if n.scope_string == scope and (client_id is None or n.client_id == client_id)
         ]
+        if not targets:
+            return 0
         kept = [
             n for n in self.consents if not any(n.dependency_path[: len(t)] == t for t in targets)
         ]
         removed = len(self.consents) - len(kept)
         self.consents = kept
+        self._consents_by_identity = None  # rebuilt when next asked
         return removed
