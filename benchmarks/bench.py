@@ -56,9 +56,9 @@ from calls import (
 )
 from harness import Comparison, Contender, measure, report
 from scale import (
+    among_groups,
     canned_search_answer,
     flow_states,
-    get_endpoint_among_groups,
     get_endpoint_with_timers_waiting,
     ls_among_consents,
     ls_first_page,
@@ -194,8 +194,17 @@ def main(argv: list[str] | None = None) -> int:
         Comparison(
             f"scale: get_endpoint by a caller in 2 groups, among 2 vs {many:,} groups",
             [
-                Contender("2 groups", get_endpoint_among_groups(2)),
-                Contender(f"{many:,} groups", get_endpoint_among_groups(many)),
+                Contender("2 groups", among_groups(2)),
+                Contender(f"{many:,} groups", among_groups(many)),
+            ],
+            calls,
+            goal="<= 1.5x",
+        ),
+        Comparison(
+            f"scale: get_my_groups of a caller in 2 groups, among 2 vs {many:,} groups",
+            [
+                Contender("2 groups", among_groups(2, my_groups=True)),
+                Contender(f"{many:,} groups", among_groups(many, my_groups=True)),
             ],
             calls,
             goal="<= 1.5x",

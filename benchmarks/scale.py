@@ -9,6 +9,7 @@ import globus_sdk
 import responses
 from calls import (
     FLOWS_ALL,
+    GROUPS_ALL,
     QUERY,
     TRANSFER_SCOPE,
     TUTORIAL_1,
@@ -38,15 +39,19 @@ def get_endpoint_with_timers_waiting(timers: int) -> Callable[[ExitStack], Runne
     return setup
 
 
-def get_endpoint_among_groups(groups: int) -> Callable[[ExitStack], Runner]:
-    """get_endpoint by a caller in 2 groups of a world of ``groups``: every
-    Transfer call asks Groups whom the caller is."""
+def among_groups(groups: int, *, my_groups: bool = False) -> Callable[[ExitStack], Runner]:
+    """get_endpoint (every Transfer call asks Groups whom the caller is), or
+    with ``my_groups`` get_my_groups, by a caller in 2 of ``groups`` groups."""
 
     def setup(stack: ExitStack) -> Runner:
         emulator, client = emulated_transfer(stack)
         other = emulator.auth.add_identity("other@example.org").id
         for n in range(groups):
             emulator.groups.create(f"g{n}", members={emulator.user.id if n < 2 else other: "admin"})
+        if my_groups:
+            token = emulator.auth.issue_token(emulator.user, GROUPS_ALL)
+            mine = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+            return lambda: mine.get_my_groups()
         return lambda: client.get_endpoint(TUTORIAL_1)
 
     return setup

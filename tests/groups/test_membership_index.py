@@ -1,4 +1,4 @@
-"""``world.groups.groups_of`` looks groups up by identity (an index built
+"""``world.groups.groups_of`` and ``groups_holding`` look groups up by identity (an index built
 from the rosters): after every kind of change, through copies and state
 files, it must answer what walking every roster answers."""
 
@@ -23,10 +23,16 @@ def walked(state: GroupsState, identities: set[str]) -> set[str]:
     return found
 
 
+def holding(state: GroupsState, identities: set[str]) -> list[Group]:
+    return [g for g in state.groups.values() if identities & g.roster.members.keys()]
+
+
 def assert_agrees(state: GroupsState, people: list[str]) -> None:
     for identity in people:
         assert state.group_ids_of({identity}) == walked(state, {identity}), identity
+        assert state.groups_holding({identity}) == holding(state, {identity})  # in order
     assert state.group_ids_of(people[:2]) == walked(state, set(people[:2]))
+    assert state.groups_holding(people[:2]) == holding(state, set(people[:2]))
 
 
 def administering(state: GroupsState, group: Group) -> Actor:
@@ -66,6 +72,8 @@ def test_groups_of_agrees_with_a_walk_over_every_roster_after_any_change(seed, t
             if leaves:
                 group = draw.choice(leaves)
                 state.delete(group, administering(state, group))
+                if draw.random() < 0.5:  # made anew with its id: it goes last
+                    state.create(f"again{step}", {draw.choice(people): "admin"}, group_id=group.id)
         elif kind == "copy":
             path = tmp_path / f"state-{step}.json"
             emulator.save_state(path)

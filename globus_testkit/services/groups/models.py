@@ -68,6 +68,34 @@ class Group:
         }
 
 
+class RosterIndex:
+    """Which groups' rosters hold a membership of each identity (in any
+    status: a roster never forgets one, so this only grows), and each
+    group's place in the world's order. Derived from the groups."""
+
+    def __init__(self, groups: Iterable[Group]) -> None:
+        self._holding: dict[str, set[str]] = {}
+        self._place: dict[str, int] = {}
+        self._next_place = 0
+        for group in groups:
+            self.placed(group)
+            for identity_id in group.roster.members:
+                self.noted(group, identity_id)
+
+    def placed(self, group: Group) -> None:
+        """A group entered the world: last, as in ``GroupsState.groups``
+        (a deleted group's id made anew goes last too)."""
+        self._place[group.id] = self._next_place
+        self._next_place += 1
+
+    def noted(self, group: Group, identity_id: str) -> None:
+        self._holding.setdefault(identity_id, set()).add(group.id)
+
+    def groups_holding(self, identity_ids: Iterable[str]) -> list[str]:
+        found = set().union(*(self._holding.get(i, ()) for i in identity_ids))
+        return sorted(found, key=lambda group_id: self._place.get(group_id, 0))
+
+
 class GroupsState:
     def __init__(self, ids: Ids, clock: Clock | None = None) -> None:
         self.ids = ids
@@ -76,17 +104,15 @@ class GroupsState:
         self.allow_add: dict[str, bool] = {}  # identity id -> may be added without invite
         # The hook to Auth's sessions for high-assurance groups (see assurance.py).
         self.sessions: SessionSource | None = None
-        # identity id -> the groups whose rosters hold a membership of it, in
-        # any status (so it only grows; see _rosters_holding). Derived from
-        # the rosters when first asked, never copied or saved.
-        self._holding: dict[str, dict[str, None]] | None = None
+        # Derived from the rosters when first asked, never copied or saved.
+        self._index: RosterIndex | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_holding"}
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._holding = None
+        self._index = None
 
     # -- the questions other services ask ------------------------------------------
 
@@ -96,35 +122,41 @@ class GroupsState:
         Invited, pending, left and removed memberships grant nothing."""
         # Every Transfer, Flows and Search call asks: the groups are looked
         # up by identity, so a call costs the caller's groups, not the world's.
+        identities = sorted(set(identity_ids))
         found: dict[str, tuple[Group, str]] = {}
-        for identity in sorted(set(identity_ids)):
-            for group_id in self._rosters_holding(identity):
-                group = self.groups.get(group_id)  # None once deleted
-                membership = group.roster.members.get(identity) if group else None
-                if group is None or membership is None or not membership.active:
-                    continue
-                for ancestor in [group, *self.ancestors(group)]:
-                    found.setdefault(ancestor.id, (ancestor, identity))
+        for group in self.groups_holding(identities):
+            members = group.roster.members
+            member = next((i for i in identities if i in members and members[i].active), None)
+            if member is None:
+                continue
+            for ancestor in [group, *self.ancestors(group)]:
+                found.setdefault(ancestor.id, (ancestor, member))
         return list(found.values())
 
-    def _rosters_holding(self, identity_id: str) -> Iterable[str]:
-        if self._holding is None:
-            self._holding = {}
-            for group in self.groups.values():
-                for member in group.roster.members:
-                    self._holding.setdefault(member, {})[group.id] = None
-        return self._holding.get(identity_id, ())
+    def groups_holding(self, identity_ids: Iterable[str]) -> list[Group]:
+        """The groups whose rosters hold a membership (in any status) of one
+        of these identities, in the world's order."""
+        if self._index is None:
+            self._index = RosterIndex(self.groups.values())
+        identities = set(identity_ids)
+        return [
+            group
+            for group_id in self._index.groups_holding(identities)
+            # the index may name a deleted group, or one made anew with its id
+            if (group := self.groups.get(group_id)) is not None
+            and not identities.isdisjoint(group.roster.members)
+        ]
 
     def _put_in_roster(self, group: Group, membership: Membership) -> Membership:
         """Every membership enters a roster here (or through ``Roster.apply``,
-        noted by ``batch``), so ``_rosters_holding`` knows of it."""
+        noted by ``batch``), so the index knows of it."""
         group.roster.members[membership.identity_id] = membership
         self._noted(group, membership.identity_id)
         return membership
 
     def _noted(self, group: Group, identity_id: str) -> None:
-        if self._holding is not None:
-            self._holding.setdefault(identity_id, {})[group.id] = None
+        if self._index is not None:
+            self._index.noted(group, identity_id)
 
     def group_ids_of(self, identity_ids: Iterable[str]) -> set[str]:
         return {group.id for group, _ in self.groups_of(identity_ids)}
@@ -186,9 +218,11 @@ class GroupsState:
         )
         if group.id in self.groups:
             raise BadRequest(f"Group {group.id} already exists.", code="INVALID_GROUP")
+        self.groups[group.id] = group
+        if self._index is not None:
+            self._index.placed(group)
         for identity_id, role in (members or {}).items():
             self._put_in_roster(group, Membership(identity_id, role))
-        self.groups[group.id] = group
         return group
 
     def create_for(self, creator_id: str, actor: Actor, document: dict[str, Any]) -> Group:

@@ -116,7 +116,7 @@ def my_groups(svc: GroupsService, call: Call) -> Reply:
     identities = svc.caller(call)[1]
     statuses = tuple(_listed(call, "statuses", STATUSES)) or ("active",)
     listed = []
-    for group in svc.state.groups.values():
+    for group in svc.state.groups_holding(identities):
         if not any(m.status in statuses for m in group.roster.mine(identities)):
             continue
         document = svc.document(group, svc.state.actor(group, identities), set(), statuses=statuses)
