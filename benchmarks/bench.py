@@ -22,6 +22,7 @@ import importlib.util
 import os
 import platform
 import textwrap
+from functools import partial
 
 import globus_sdk
 import requests
@@ -54,7 +55,7 @@ from calls import (
     proxied_userinfo,
     server_userinfo,
 )
-from harness import Comparison, Contender, measure, report
+from harness import Comparison, Contender, measure, report, small_vs_big
 from scale import (
     among_groups,
     canned_search_answer,
@@ -146,21 +147,19 @@ def main(argv: list[str] | None = None) -> int:
     big = 2_000 if args.quick else 100_000
     many = 200 if args.quick else 10_000
     comparisons += [
-        Comparison(
+        small_vs_big(
             f"scale: first ls page (100 entries) of a 10- vs a {big:,}-entry directory",
-            [
-                Contender("10 entries", ls_first_page(10)),
-                Contender(f"{big:,} entries", ls_first_page(big)),
-            ],
+            ls_first_page,
+            (10, big),
+            "entries",
             max(2, calls // 4),
             goal="<= 3x",
         ),
-        Comparison(
+        small_vs_big(
             f"scale: a 10-file vs a {many:,}-file recursive transfer, submitted and done",
-            [
-                Contender("10 files", transfer_of(10)),
-                Contender(f"{many:,} files", transfer_of(many)),
-            ],
+            transfer_of,
+            (10, many),
+            "files",
             2,
             goal="done by the first read (the ratio is the work itself)",
         ),
@@ -173,57 +172,51 @@ def main(argv: list[str] | None = None) -> int:
             1,
             goal="<= 2x per state",
         ),
-        Comparison(
+        small_vs_big(
             f"scale: a task_list page (100, from the middle) among 100 vs {many:,} tasks",
-            [
-                Contender("100 tasks", task_list_page(100)),
-                Contender(f"{many:,} tasks", task_list_page(many)),
-            ],
+            task_list_page,
+            (100, many),
+            "tasks",
             max(2, calls // 10),
             goal="<= 1.5x",
         ),
-        Comparison(
+        small_vs_big(
             f"scale: the first list_runs page (20) among 100 vs {many:,} runs",
-            [
-                Contender("100 runs", runs_list_page(100)),
-                Contender(f"{many:,} runs", runs_list_page(many)),
-            ],
+            runs_list_page,
+            (100, many),
+            "runs",
             max(2, calls // 10),
             goal="<= 1.5x",
         ),
-        Comparison(
+        small_vs_big(
             f"scale: get_endpoint by a caller in 2 groups, among 2 vs {many:,} groups",
-            [
-                Contender("2 groups", among_groups(2)),
-                Contender(f"{many:,} groups", among_groups(many)),
-            ],
+            among_groups,
+            (2, many),
+            "groups",
             calls,
             goal="<= 1.5x",
         ),
-        Comparison(
+        small_vs_big(
             f"scale: get_my_groups of a caller in 2 groups, among 2 vs {many:,} groups",
-            [
-                Contender("2 groups", among_groups(2, my_groups=True)),
-                Contender(f"{many:,} groups", among_groups(many, my_groups=True)),
-            ],
+            partial(among_groups, my_groups=True),
+            (2, many),
+            "groups",
             calls,
             goal="<= 1.5x",
         ),
-        Comparison(
-            f"scale: operation_ls (consent checked) with no other users vs {many:,} who consented",
-            [
-                Contender("no other users", ls_among_consents(0)),
-                Contender(f"{many:,} other users", ls_among_consents(many)),
-            ],
+        small_vs_big(
+            f"scale: operation_ls (consent checked) among 0 vs {many:,} other users who consented",
+            ls_among_consents,
+            (0, many),
+            "other users",
             calls,
             goal="<= 1.5x",
         ),
-        Comparison(
+        small_vs_big(
             f"scale: a search query (with a facet) over 100 vs {many:,} entries",
-            [
-                Contender("100 entries", search_index(100)),
-                Contender(f"{many:,} entries", search_index(many)),
-            ],
+            search_index,
+            (100, many),
+            "entries",
             max(2, calls // 20),
         ),
     ]

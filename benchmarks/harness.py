@@ -27,6 +27,19 @@ class Comparison:
     goal: str = ""
 
 
+def small_vs_big(
+    title: str,
+    setup: Callable[[int], Callable[[ExitStack], Runner]],
+    sizes: tuple[int, int],
+    unit: str,
+    calls: int,
+    goal: str = "",
+) -> Comparison:
+    """The same call in a small world and in a big one (``setup(size)``)."""
+    contenders = [Contender(f"{size:,} {unit}", setup(size)) for size in sizes]
+    return Comparison(title, contenders, calls, goal)
+
+
 def measure(comparison: Comparison, rounds: int) -> list[tuple[str, float]]:
     """Median seconds per call of each contender over interleaved rounds.
 
