@@ -24,6 +24,7 @@ from calls import (
 from harness import Runner, active
 
 from globus_testkit import Emulator
+from globus_testkit.services.timers.models import Schedule
 from globus_testkit.services.transfer.access import Principals
 
 
@@ -53,6 +54,23 @@ def among_groups(groups: int, *, my_groups: bool = False) -> Callable[[ExitStack
             mine = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
             return lambda: mine.get_my_groups()
         return lambda: client.get_endpoint(TUTORIAL_1)
+
+    return setup
+
+
+def list_jobs_among_timers(others: int) -> Callable[[ExitStack], Runner]:
+    """list_jobs by a caller with 2 timers, beside ``others`` timers of
+    someone else's (scheduled a year on, so none runs)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = timers_client(stack)
+        for _ in range(2):
+            client.create_timer(transfer_timer(86400))
+        someone = emulator.auth.add_identity("other@example.org").id
+        next_year = Schedule("once", emulator.clock.now() + 365 * 86400)
+        for _ in range(others):
+            emulator.world.timers.add(someone, "bench", "transfer", {}, next_year)
+        return lambda: client.list_jobs()
 
     return setup
 

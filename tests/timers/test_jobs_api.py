@@ -181,3 +181,23 @@ def test_a_legacy_job_for_an_unknown_callback_is_refused(timers, globus_emulator
     with pytest.raises(globus_sdk.TimersAPIError) as caught:
         timers.create_job(job)
     assert caught.value.http_status == 422
+
+
+def test_list_jobs_keeps_up_with_timers_made_after_a_listing(
+    timers, timers_for, globus_emulator, tmp_path
+):
+    # Listing is by owner (an index built at the first list): later timers,
+    # the caller's and others', land in the right lists, as after a state file.
+    bob = globus_emulator.auth.add_identity("bob@example.org")
+    bobs = timers_for(bob, TUTORIAL_1, TUTORIAL_2)
+    assert timers.list_jobs()["jobs"] == []
+    mine = [hourly(timers, "mine 1"), hourly(timers, "mine 2")]
+    theirs = hourly(bobs, "theirs")
+    listed = timers.list_jobs(query_params={"order": "submitted_at asc"})["jobs"]
+    assert [j["job_id"] for j in listed] == mine
+    assert [j["job_id"] for j in bobs.list_jobs()["jobs"]] == [theirs]
+    globus_emulator.save_state(tmp_path / "state.json")
+    globus_emulator.load_state(tmp_path / "state.json")
+    later = hourly(timers, "after the state file")
+    listed = timers.list_jobs(query_params={"order": "submitted_at asc"})["jobs"]
+    assert [j["job_id"] for j in listed] == [*mine, later]

@@ -219,6 +219,23 @@ class TimersState:
         self.clock = clock
         self.ids = ids
         self.timers: dict[str, Timer] = {}
+        # owner id -> their timers' ids, oldest first: list_jobs costs the
+        # caller's timers, not the world's. Derived, never copied or saved.
+        self._by_owner: dict[str, list[str]] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_by_owner"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._by_owner = None
+
+    def _owned_by(self, identity_id: str) -> list[str]:
+        if self._by_owner is None:
+            self._by_owner = {}
+            for timer in self.timers.values():
+                self._by_owner.setdefault(timer.owner_id, []).append(timer.id)
+        return self._by_owner.get(identity_id, [])
 
     def add(
         self,
@@ -245,6 +262,8 @@ class TimersState:
             next_run=max(schedule.start, now),
         )
         self.timers[timer.id] = timer
+        if self._by_owner is not None:
+            self._by_owner.setdefault(owner_id, []).append(timer.id)
         return timer
 
     def owned(self, timer_id: str, identity_id: str) -> Timer | None:
@@ -255,9 +274,9 @@ class TimersState:
     def listed(self, identity_id: str, statuses: set[str], order: str) -> list[Timer]:
         field_name, _, direction = order.partition(" ")
         mine = [
-            t
-            for t in self.timers.values()
-            if t.owner_id == identity_id and _status_group(t.status) in statuses
+            timer
+            for timer_id in self._owned_by(identity_id)
+            if _status_group((timer := self.timers[timer_id]).status) in statuses
         ]
         key = field_name or "submitted_at"
         mine.sort(key=lambda t: (str(getattr(t, key, "") or ""), t.id))
