@@ -201,3 +201,12 @@ def test_list_jobs_keeps_up_with_timers_made_after_a_listing(
     later = hourly(timers, "after the state file")
     listed = timers.list_jobs(query_params={"order": "submitted_at asc"})["jobs"]
     assert [j["job_id"] for j in listed] == [*mine, later]
+
+
+def test_a_deleted_timer_leaves_the_list_it_was_listed_in(timers):
+    kept, deleted = hourly(timers, "kept"), hourly(timers, "deleted")
+    assert len(timers.list_jobs()["jobs"]) == 2  # the list is indexed from here on
+    assert timers.delete_job(deleted)["status"] == "deleted"
+    assert [j["job_id"] for j in timers.list_jobs()["jobs"]] == [kept]
+    everything = {"filter_status": ["active", "inactive", "ended"]}
+    assert [j["job_id"] for j in timers.list_jobs(query_params=everything)["jobs"]] == [kept]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso, parse_iso
+from ...derived import KeepsDerived
 from ...ids import Ids
 from ..flows.models import flow_scope
 
@@ -212,23 +213,18 @@ class Timer:
         }
 
 
-class TimersState:
+class TimersState(KeepsDerived):
     """Every timer, and the rules of their lives."""
+
+    # owner id -> their timers' ids, oldest first: list_jobs costs the
+    # caller's timers, not the world's (built when first asked)
+    DERIVED = ("_by_owner",)
+    _by_owner: dict[str, list[str]] | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
         self.ids = ids
         self.timers: dict[str, Timer] = {}
-        # owner id -> their timers' ids, oldest first: list_jobs costs the
-        # caller's timers, not the world's. Derived, never copied or saved.
-        self._by_owner: dict[str, list[str]] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_by_owner"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._by_owner = None
 
     def _owned_by(self, identity_id: str) -> list[str]:
         if self._by_owner is None:
@@ -265,6 +261,13 @@ class TimersState:
         if self._by_owner is not None:
             self._by_owner.setdefault(owner_id, []).append(timer.id)
         return timer
+
+    def delete(self, timer: Timer) -> None:
+        """Forget a timer (its document, answered once more, says deleted)."""
+        del self.timers[timer.id]
+        if self._by_owner is not None:
+            self._by_owner[timer.owner_id].remove(timer.id)
+        timer.status, timer.next_run = "deleted", None
 
     def owned(self, timer_id: str, identity_id: str) -> Timer | None:
         """The timer if it exists and ``identity_id`` owns it."""

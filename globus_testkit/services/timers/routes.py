@@ -243,8 +243,7 @@ def update_job(svc: TimersService, call: Call, timer_id: str) -> Reply:
 @routes.route("/jobs/<timer_id>", "DELETE", operation="delete_job")
 def delete_job(svc: TimersService, call: Call, timer_id: str) -> Reply:
     _, timer = svc.owned(call, timer_id)
-    del svc.state.timers[timer.id]
-    timer.status, timer.next_run = "deleted", None
+    svc.state.delete(timer)
     return Reply(timer.to_job([], None))
 
 
