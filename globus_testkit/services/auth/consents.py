@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...clock import iso
+from ...derived import KeepsDerived
 from .scope_registry import ScopeRegistry
 from .scopes import ScopeRequest
 
@@ -46,23 +47,18 @@ class Consent:
         }
 
 
-class ConsentRegistry(ScopeRegistry):
+class ConsentRegistry(ScopeRegistry, KeepsDerived):
     """Consent trees: the fourth layer of :class:`AuthState`."""
+
+    # identity id -> its consents, in order: every question is about one
+    # identity, so none walks the world's (built when first asked)
+    DERIVED = ("_consents_by_identity",)
+    _consents_by_identity: dict[str, list[Consent]] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.consents: list[Consent] = []
         self._next_consent_id = 100000
-        # identity id -> its consents, in order: every question is about one
-        # identity, so none walks the world's. Derived, never copied or saved.
-        self._consents_by_identity: dict[str, list[Consent]] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_consents_by_identity"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._consents_by_identity = None
 
     def _consents_of(self, identity_id: str) -> list[Consent]:
         if self._consents_by_identity is None:

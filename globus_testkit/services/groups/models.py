@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock
+from ...derived import KeepsDerived
 from ...http import ApiError, BadRequest, Forbidden, NotFound
 from ...ids import Ids
 from .assurance import SessionSource, session_required, session_timeouts, stale_identities
@@ -96,7 +97,11 @@ class RosterIndex:
         return sorted(found, key=lambda group_id: self._place.get(group_id, 0))
 
 
-class GroupsState:
+class GroupsState(KeepsDerived):
+    # the roster index, built when first asked (see groups_holding)
+    DERIVED = ("_index",)
+    _index: RosterIndex | None = None
+
     def __init__(self, ids: Ids, clock: Clock | None = None) -> None:
         self.ids = ids
         self.clock = clock or Clock()
@@ -104,15 +109,6 @@ class GroupsState:
         self.allow_add: dict[str, bool] = {}  # identity id -> may be added without invite
         # The hook to Auth's sessions for high-assurance groups (see assurance.py).
         self.sessions: SessionSource | None = None
-        # Derived from the rosters when first asked, never copied or saved.
-        self._index: RosterIndex | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_index"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._index = None
 
     # -- the questions other services ask ------------------------------------------
 

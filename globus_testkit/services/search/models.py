@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock
+from ...derived import KeepsDerived
 from ...http import ApiError
 from ...ids import Ids
 from ..auth.models import IDENTITY_URN, identity_urn
@@ -126,7 +127,7 @@ class Role:
 
 
 @dataclass
-class SearchIndex:
+class SearchIndex(KeepsDerived):
     id: str
     display_name: str
     description: str
@@ -138,15 +139,9 @@ class SearchIndex:
     # subject -> entry id (None for the default entry) -> entry
     subjects: dict[str, dict[str | None, Entry]] = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
-    # derived from the entries, built when first needed: never copied or saved
+    # derived from the entries, built when first needed
+    DERIVED = ("_postings",)
     _postings: Postings | None = field(default=None, repr=False, compare=False)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_postings"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._postings = None
 
     @property
     def postings(self) -> Postings:

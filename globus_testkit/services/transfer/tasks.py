@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 from ...clock import Clock, parse_iso
+from ...derived import KeepsDerived
 from ...ids import Ids
 from ...statefile import StateFileError
 from .access import Principals
@@ -34,7 +35,7 @@ from .task_model import MODES, Task
 from .task_rows import pack_tasks, unpack_tasks
 
 
-class Tasks(TaskEngine):
+class Tasks(TaskEngine, KeepsDerived):
     def __init__(self, clock: Clock, ids: Ids, collections: TransferState) -> None:
         self.clock = clock
         self.ids = ids
@@ -51,7 +52,7 @@ class Tasks(TaskEngine):
     # costs, not what every task in the world costs. They are derived from
     # ``tasks`` and ``order``: not saved, rebuilt when a world is copied or
     # loaded; so is the cache of finished tasks' JSON, which starts empty.
-    _DERIVED = ("by_owner", "unfinished", "encoded")
+    DERIVED = ("by_owner", "unfinished", "encoded")
 
     def _index(self) -> None:
         # each owner's task ids, by request time
@@ -67,9 +68,6 @@ class Tasks(TaskEngine):
         self.by_owner.setdefault(task.owner_id, []).append(task.id)
         if not task.done:
             self.unfinished.setdefault(task.owner_id, {})[task.id] = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -1,0 +1,21 @@
+"""State a model works out from its own (an index, a cache of answers):
+left out whenever the model is pickled (a world copied) or saved in a
+state file, and rebuilt by the model when it is next needed."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class KeepsDerived:
+    """Mixed into a model whose attributes named in ``DERIVED`` are derived.
+
+    Each such attribute has a class-level default meaning "not built yet"
+    (None), which a copy reads until the model builds it again; so no
+    ``__setstate__`` is needed, and unpickling stays the plain dict update.
+    """
+
+    DERIVED: ClassVar[tuple[str, ...]] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self.DERIVED}
