@@ -6,6 +6,8 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 
+from globus_testkit.services.search.fields import comparable, equal
+
 from .conftest import entry, gmeta_list, subjects
 
 
@@ -230,3 +232,21 @@ def test_legacy_result_format_lists_contents(sc, datasets):
     result = sc.post_search(datasets.id, {"q": "salinity", "result_format_version": "2017-09-01"})
     [only] = result["gmeta"]
     assert only["@version"] == "2017-09-01" and only["content"][0]["size"] == 45
+
+
+EQUALITY_SAMPLES = [1, 1.0, 0, True, False, "1", "1.0", " 1 ", "1e3", 1000, "true", "True"]
+EQUALITY_SAMPLES += ["ocean", "Ocean", "2020", 2020, "2020-01-01", "2020-01-01T00:00:00Z"]
+EQUALITY_SAMPLES += [None, "", [1], {"a": 1}]
+
+
+@pytest.mark.parametrize("wanted", EQUALITY_SAMPLES, ids=repr)
+def test_keyword_equality_reads_both_sides_as_one_type(wanted):
+    # equal() keeps a test per wanted value (1, 1.0 and True apart); it
+    # must say what comparing the two sides as one type says.
+    for value in EQUALITY_SAMPLES:
+        if isinstance(value, bool) or isinstance(wanted, bool):
+            expected = str(value).lower() == str(wanted).lower()
+        else:
+            pair = comparable(value, wanted)
+            expected = pair is not None and pair[0] == pair[1]
+        assert equal(value, wanted) == expected, (value, wanted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -152,9 +152,34 @@ def comparable(value: Any, bound: Any) -> tuple[float, float] | tuple[str, str] 
 
 def equal(value: Any, wanted: Any) -> bool:
     """Exact (keyword) equality, across the types Search detects."""
-    if isinstance(value, bool) or isinstance(wanted, bool):
-        return str(value).lower() == str(wanted).lower()
-    pair = comparable(value, wanted)
-    if pair is None:
-        return False
-    return pair[0] == pair[1]
+    try:
+        return equal_to(wanted)(value)
+    except TypeError:  # an unhashable value: no equality test is kept for it
+        return _equal_to(wanted)(value)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 1, 1.0 and True are told apart
+def equal_to(wanted: Any) -> Callable[[Any], bool]:
+    """``equal(value, wanted)`` as a test of ``value``, with ``wanted``'s
+    readings as a number and a date worked out once: a query compares one
+    word with every value of every candidate entry."""
+    return _equal_to(wanted)
+
+
+def _equal_to(wanted: Any) -> Callable[[Any], bool]:
+    # comparable()'s order: numbers if both read as numbers, else dates if
+    # both read as dates, else text if both are text; booleans as text
+    lowered = str(wanted).lower()
+    number, date = as_number(wanted), as_date(wanted)
+    text = wanted if isinstance(wanted, str) else None
+
+    def test(value: Any) -> bool:
+        if isinstance(value, bool) or isinstance(wanted, bool):
+            return str(value).lower() == lowered
+        if number is not None and (found := as_number(value)) is not None:
+            return found == number
+        if date is not None and (when := as_date(value)) is not None:
+            return when == date
+        return text is not None and isinstance(value, str) and value == text
+
+    return test

@@ -27,6 +27,7 @@ from .fields import (
     as_number,
     comparable,
     equal,
+    equal_to,
     facet_key,
     sort_key,
     tokens,
@@ -199,7 +200,8 @@ def _word(word: str, found: list[Any]) -> float:
             for t in tokens(v)
         )
         return 1.0 if hit else 0.0
-    if any(equal(value, word) for value in found):
+    is_word = equal_to(word)
+    if any(is_word(value) for value in found):
         return 1.0
     return 1.0 if _term_in(tokens(word), found) else 0.0
 
