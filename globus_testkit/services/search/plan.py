@@ -100,7 +100,7 @@ def _query(postings: Postings, request: dict[str, Any]) -> Subjects:
 
 def _node(postings: Postings, node: tree.Item, path: Path | None) -> Subjects:
     """Candidates for one node of the advanced query's tree, in the field
-    ``path`` (None: any field); see ``query._evaluate``, whose scores
+    ``path`` (None: any field); see ``query._compile``, whose scores
     these bound."""
     if isinstance(node, tree.SearchField):
         return _node(postings, node.expr, split_field(node.name))

@@ -127,102 +127,133 @@ def _term_in(term: list[str], values: Iterable[Any]) -> bool:
 
 
 def _advanced(node: tree.Item) -> Scorer:
+    compiled = _compile(node)
+
     def score(entry: Entry, values: Values | None) -> float:
-        return _evaluate(node, entry, values or all_values)
+        return compiled(entry, values or all_values)
 
     return score
 
 
-def _evaluate(node: tree.Item, entry: Entry, values: Values) -> float:
-    """Score of one node of luqum's tree against an entry."""
+# One node of luqum's tree, compiled once per query string (compile_q is
+# cached): its score against an entry, reading values with ``values``.
+NodeScore = Callable[[Entry, Values], float]
+
+
+def _compile(node: tree.Item) -> NodeScore:
+    """The scorer of one node of luqum's tree (0 for no match). Whatever
+    can be refused (bad syntax, a bad regex, a bad fuzziness) is refused
+    here, so evaluating may stop at a conjunction's first miss."""
     if isinstance(node, tree.SearchField):
-        return _evaluate(node.expr, entry, field_reader(node.name))
+        inner, read = _compile(node.expr), field_reader(node.name)
+        return lambda entry, values: inner(entry, read)
     if isinstance(node, (tree.Group, tree.FieldGroup)):
-        return _evaluate(node.expr, entry, values)
+        return _compile(node.expr)
     if isinstance(node, tree.AndOperation):
-        scores = [_evaluate(child, entry, values) for child in node.children]
-        return sum(scores) if all(scores) else 0.0
+        return _all_of([_compile(child) for child in node.children])
     if isinstance(node, tree.OrOperation):
-        return sum(_evaluate(child, entry, values) for child in node.children)
+        parts = [_compile(child) for child in node.children]
+        return lambda entry, values: sum(part(entry, values) for part in parts)
     if isinstance(node, tree.UnknownOperation):
-        return _implicit(node.children, entry, values)
+        return _implicit(node.children)
     if isinstance(node, (tree.Not, tree.Prohibit)):
-        return 0.0 if _evaluate(node.a, entry, values) else 1.0
+        inner = _compile(node.a)
+        return lambda entry, values: 0.0 if inner(entry, values) else 1.0
     if isinstance(node, tree.Plus):
-        return _evaluate(node.a, entry, values)
+        return _compile(node.a)
     if isinstance(node, tree.Boost):
-        return _evaluate(node.expr, entry, values) * float(node.force or 1)
+        inner, force = _compile(node.expr), float(node.force or 1)
+        return lambda entry, values: inner(entry, values) * force
+    leaf = _leaf(node)
+    return lambda entry, values: 1.0 if leaf(values(entry)) else 0.0
+
+
+def _all_of(parts: list[NodeScore]) -> NodeScore:
+    def score(entry: Entry, values: Values) -> float:
+        total = 0.0
+        for part in parts:
+            got = part(entry, values)
+            if not got:
+                return 0.0
+            total += got
+        return total
+
+    return score
+
+
+def _leaf(node: tree.Item) -> Callable[[list[Any]], bool]:
+    """Whether some of an entry's values (of the field in force) match a
+    term, range, phrase, fuzzy term or regex."""
     if isinstance(node, tree.Range):
-        return _in_range(node, values(entry))
+        low, high = _bound(node.low), _bound(node.high)
+        return lambda found: any(
+            _within(v, low, high, node.include_low, node.include_high) for v in found
+        )
     if isinstance(node, (tree.From, tree.To)):
-        return _half_range(node, values(entry))
+        bound = _bound(node.a)
+        low, high = (bound, None) if isinstance(node, tree.From) else (None, bound)
+        return lambda found: any(_within(v, low, high, node.include, node.include) for v in found)
     if isinstance(node, tree.Fuzzy):
-        return _fuzzy(node, values(entry))
+        return _fuzzy(node.term.value.lower(), node.degree)
     if isinstance(node, tree.Proximity):
-        words = tokens(node.term.value.strip('"'))
-        return 1.0 if any(set(words) <= set(tokens(v)) for v in values(entry)) else 0.0
+        words = set(tokens(node.term.value.strip('"')))
+        return lambda found: any(words <= set(tokens(v)) for v in found)
     if isinstance(node, tree.Phrase):
-        return 1.0 if _term_in(tokens(node.value.strip('"')), values(entry)) else 0.0
+        phrase = tokens(node.value.strip('"'))
+        return lambda found: _term_in(phrase, found)
     if isinstance(node, tree.Regex):
-        return _regex(node.value.strip("/"), values(entry))
+        return _regex(node.value.strip("/"))
     if isinstance(node, tree.Word):
-        return _word(node.value, values(entry))
+        return _word(node.value)
     raise bad_query(f"unsupported query syntax: {node}")
 
 
-def _implicit(children: Iterable[tree.Item], entry: Entry, values: Values) -> float:
+def _implicit(children: list[tree.Item]) -> NodeScore:
     """Lucene's default operator is OR, but ``+x`` must and ``-x`` must not match."""
-    total, required_met, optional = 0.0, True, []
-    for child in children:
-        got = _evaluate(child, entry, values)
-        if isinstance(child, (tree.Plus, tree.Prohibit, tree.Not)):
-            required_met = required_met and bool(got)
-            total += got if isinstance(child, tree.Plus) else 0.0
-        else:
-            optional.append(got)
-    if not required_met:
-        return 0.0
-    has_required = any(isinstance(c, (tree.Plus, tree.Prohibit, tree.Not)) for c in children)
-    if not has_required and not any(optional):
-        return 0.0
-    return total + sum(optional) or 1.0
+    required = [
+        (_compile(child), isinstance(child, tree.Plus))
+        for child in children
+        if isinstance(child, (tree.Plus, tree.Prohibit, tree.Not))
+    ]
+    optional = [
+        _compile(child)
+        for child in children
+        if not isinstance(child, (tree.Plus, tree.Prohibit, tree.Not))
+    ]
+
+    def score(entry: Entry, values: Values) -> float:
+        total = 0.0
+        for part, counts in required:
+            got = part(entry, values)
+            if not got:
+                return 0.0
+            total += got if counts else 0.0
+        scores = [part(entry, values) for part in optional]
+        if not required and not any(scores):
+            return 0.0
+        return total + sum(scores) or 1.0
+
+    return score
 
 
-def _word(word: str, found: list[Any]) -> float:
+def _word(word: str) -> Callable[[list[Any]], bool]:
     word = word.replace("\\", "")
     if word == "*":
-        return 1.0 if found else 0.0
+        return bool
     if "*" in word or "?" in word:
         pattern = word.lower()
-        hit = any(
+        return lambda found: any(
             fnmatch.fnmatchcase(t, pattern) or fnmatch.fnmatchcase(str(v).lower(), pattern)
             for v in found
             for t in tokens(v)
         )
-        return 1.0 if hit else 0.0
-    is_word = equal_to(word)
-    if any(is_word(value) for value in found):
-        return 1.0
-    return 1.0 if _term_in(tokens(word), found) else 0.0
+    is_word, term = equal_to(word), tokens(word)
+    return lambda found: any(is_word(value) for value in found) or _term_in(term, found)
 
 
 def _bound(item: tree.Item) -> str | None:
     value = str(item).strip('"')
     return None if value == "*" else value
-
-
-def _in_range(node: tree.Range, found: list[Any]) -> float:
-    low, high = _bound(node.low), _bound(node.high)
-    for value in found:
-        if _within(value, low, high, node.include_low, node.include_high):
-            return 1.0
-    return 0.0
-
-
-def _half_range(node: tree.From | tree.To, found: list[Any]) -> float:
-    bound = _bound(node.a)
-    low, high = (bound, None) if isinstance(node, tree.From) else (None, bound)
-    return 1.0 if any(_within(v, low, high, node.include, node.include) for v in found) else 0.0
 
 
 def _within(value: Any, low: Any, high: Any, include_low: bool, include_high: bool) -> bool:
@@ -237,11 +268,14 @@ def _within(value: Any, low: Any, high: Any, include_low: bool, include_high: bo
     return True
 
 
-def _fuzzy(node: tree.Fuzzy, found: list[Any]) -> float:
-    term = node.term.value.lower()
-    allowed = int(float(node.degree)) if node.degree is not None else 2
-    hit = any(_distance(term, t, allowed) <= allowed for v in found for t in tokens(v))
-    return 1.0 if hit else 0.0
+def _fuzzy(term: str, degree: Any) -> Callable[[list[Any]], bool]:
+    try:
+        allowed = int(float(degree)) if degree is not None else 2
+    except ValueError as err:
+        raise bad_query(f"invalid fuzziness {degree!r}") from err
+    return lambda found: any(
+        _distance(term, t, allowed) <= allowed for v in found for t in tokens(v)
+    )
 
 
 def _distance(a: str, b: str, cap: int) -> int:
@@ -261,7 +295,7 @@ def _distance(a: str, b: str, cap: int) -> int:
     return previous[-1]
 
 
-def _regex(pattern: str, found: list[Any]) -> float:
+def _regex(pattern: str) -> Callable[[list[Any]], bool]:
     # User-supplied patterns run on RE2 (linear time) so none can stall the
     # emulator; without it regular expressions are refused.
     try:
@@ -272,8 +306,7 @@ def _regex(pattern: str, found: list[Any]) -> float:
         compiled = re2.compile(pattern)
     except Exception as err:
         raise bad_query(f"invalid regular expression: {err}") from err
-    hit = any(compiled.fullmatch(t) for v in found for t in tokens(v))
-    return 1.0 if hit else 0.0
+    return lambda found: any(compiled.fullmatch(t) for v in found for t in tokens(v))
 
 
 # -- filters ------------------------------------------------------------------------
