@@ -12,7 +12,7 @@ import pytest
 
 from globus_testkit.services.search import engine
 
-from .conftest import entry, gmeta_list
+from .conftest import entry, gmeta_list, subjects
 
 WORDS = ["ocean", "ice", "forest", "desert", "storm", "lidar", "salinity", "Ocean-Survey"]
 DATES = ["2019-05-01", "2020", "2020-02-11T10:00:00Z", "2021-01-15", "2022-06"]
@@ -57,6 +57,13 @@ QUERIES = [
     {"q": "title:(ocean AND storm)^2 OR tag:c", "advanced": True},
     {"q": "-tag:a", "advanced": True},
     {"q": "title:oce* AND size:[1 TO 4]", "advanced": True},
+    # wildcards narrow by their first word (a token, or a whole value, fits)
+    {"q": "oce*", "advanced": True},
+    {"q": "Ocean* OR sur?ey", "advanced": True},
+    {"q": "*cean", "advanced": True},
+    {"q": "creator.name:gr* AND tag:?", "advanced": True},
+    {"q": "size:3* published:2020-0*", "advanced": True},
+    {"q": "open:tr* -title:ice*", "advanced": True},
     {"q": '"ocean survey"~3', "advanced": True},
     {"q": "open:true", "advanced": True},
     {"q": "keywords:ocean AND title:storm", "advanced": True},
@@ -198,3 +205,13 @@ def test_a_state_file_rebuilds_the_index(world, globus_emulator, tmp_path):
     owner.delete_subject(index_id, "s1")
     globus_emulator.load_state(path)
     assert [answers(c, index_id) for c in (owner, reader)] == before
+
+
+def test_a_wildcard_forgets_words_nobody_holds_any_more(sc, globus_emulator):
+    index = globus_emulator.search.create_index(
+        "words", entries=[entry("https://z/a", {"t": "zebra"}), entry("https://z/b", {"t": "zebu"})]
+    )
+    assert sc.search(index.id, "zeb*", advanced=True)["total"] == 2  # the postings are built
+    sc.delete_subject(index.id, "https://z/a")
+    assert subjects(sc.search(index.id, "zeb*", advanced=True)) == ["b"]
+    assert subjects(sc.search(index.id, "t:zebr*", advanced=True)) == []

@@ -2,15 +2,17 @@
 
 Each part of a request that narrows the results (the query string's words
 and phrases, field filters, who may see an entry) names a set of subjects
-from the postings; a part the postings cannot answer (ranges, wildcards,
-fuzzy and regular-expression terms, negations, ``like`` filters) narrows
-nothing. The sets are supersets of the matches: the engine checks every
+from the postings (a wildcard term by the words starting as it does); a
+part the postings cannot answer (ranges, wildcards starting with ``*`` or
+``?``, fuzzy and regular-expression terms, negations, ``like`` filters)
+narrows nothing. The sets are supersets of the matches: the engine checks every
 candidate exactly as a scan would, so answers do not depend on the plan.
 """
 
 from __future__ import annotations
 
 import operator
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import reduce
@@ -136,7 +138,7 @@ def _word(postings: Postings, word: str, path: Path | None) -> Subjects:
     """A word matches a value holding its words, or equal to it (``3.0``
     equals 3, ``2020-01-01`` equals ``2020``)."""
     if "*" in word or "?" in word:
-        return None
+        return _wildcard(postings, word, path)
     by_words = _all_words(postings, tokens(word), path)
     keys = _equality_keys(word)
     if by_words is None or keys is None:
@@ -147,6 +149,18 @@ def _word(postings: Postings, word: str, path: Path | None) -> Subjects:
     else:
         extra = [postings.get(("equal", path, k)) for k in typed]
     return by_words | _union(extra) if extra else by_words
+
+
+def _wildcard(postings: Postings, pattern: str, path: Path | None) -> Subjects:
+    """A wildcard term's candidates. It matches a token, or a whole value,
+    fitting the pattern; either starts with the pattern's literal start,
+    so the value has a token starting with that start's first word. None
+    (no narrowing) when the pattern starts with no word."""
+    literal = re.split(r"[*?\[]", pattern.lower(), maxsplit=1)[0]
+    words = tokens(literal)
+    if not words or not literal.startswith(words[0]):
+        return None
+    return _union(postings.words_starting(words[0], path))
 
 
 def _prefilters(request: dict[str, Any]) -> list[Any]:

@@ -42,6 +42,8 @@ class Postings:
         self.multi_entry: set[str] = set()  # subjects holding more than one entry
         self.value_types: dict[Path, set[type]] = {}  # every type each field held
         self.values_of: dict[Path, set[Any]] = {}  # each field's values (facet keys)
+        # the words held anywhere (None) and in each field, for wildcards
+        self.vocabulary: dict[Path | None, set[str]] = {}
         self._next_rank = 0
 
     def get(self, key: Key) -> set[str]:
@@ -73,8 +75,7 @@ class Postings:
             holders = self.subjects.get(key)
             if holders is None:
                 holders = self.subjects[key] = set()
-                if key[0] == "value":
-                    self.values_of.setdefault(key[1], set()).add(key[2])
+                self._listed(key).add(key[-1])
             holders.add(subject)
 
     def _unindex(self, subject: str) -> None:
@@ -86,10 +87,32 @@ class Postings:
             holders.discard(subject)
             if not holders:
                 del self.subjects[key]
-                if key[0] == "value":
-                    self.values_of[key[1]].discard(key[2])
+                self._listed(key).discard(key[-1])
         self.always.discard(subject)
         self.multi_entry.discard(subject)
+
+    def _listed(self, key: Key) -> set[Any]:
+        """Where a key's last part is listed while anyone holds it: a
+        field's values, the words of the index or of a field (else nowhere)."""
+        kind = key[0]
+        if kind == "value":
+            return self.values_of.setdefault(key[1], set())
+        if kind == "word":
+            return self.vocabulary.setdefault(None, set())
+        if kind == "field-word":
+            return self.vocabulary.setdefault(key[1], set())
+        return set()
+
+    def words_starting(self, stem: str, path: Path | None = None) -> list[set[str]]:
+        """The holders of each word starting with ``stem`` (in ``path``,
+        or anywhere)."""
+        kind: Key = ("word",) if path is None else ("field-word", path)
+        found = []
+        for word in self.vocabulary.get(path, ()):
+            if word.startswith(stem):
+                key = (*kind, word)
+                found.append(self.subjects[key])
+        return found
 
     # -- bitmaps ---------------------------------------------------------------------
 
