@@ -10,9 +10,11 @@ from typing import Any, ClassVar
 class KeepsDerived:
     """Mixed into a model whose attributes named in ``DERIVED`` are derived.
 
-    Each such attribute has a class-level default meaning "not built yet"
-    (None), which a copy reads until the model builds it again; so no
-    ``__setstate__`` is needed, and unpickling stays the plain dict update.
+    Either each such attribute has a class-level default meaning "not
+    built yet" (None), which a copy reads until the model builds it again,
+    so no ``__setstate__`` is needed and unpickling stays the plain dict
+    update; or the model's own ``__setstate__`` rebuilds them at once
+    (Transfer's tasks, whose listings read their indexes directly).
     """
 
     DERIVED: ClassVar[tuple[str, ...]] = ()

@@ -196,10 +196,14 @@ class ConsentRegistry(ScopeRegistry, KeepsDerived):
         ]
         if not targets:
             return 0
-        kept = [
-            n for n in self.consents if not any(n.dependency_path[: len(t)] == t for t in targets)
-        ]
+
+        def beneath_a_target(node: Consent) -> bool:
+            return any(node.dependency_path[: len(t)] == t for t in targets)
+
+        kept = [n for n in self.consents if not beneath_a_target(n)]
         removed = len(self.consents) - len(kept)
         self.consents = kept
-        self._consents_by_identity = None  # rebuilt when next asked
+        if self._consents_by_identity is not None:  # a tree is all one identity's
+            mine = self._consents_by_identity.get(identity_id, [])
+            self._consents_by_identity[identity_id] = [n for n in mine if not beneath_a_target(n)]
         return removed

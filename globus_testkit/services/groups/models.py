@@ -94,7 +94,7 @@ class RosterIndex:
 
     def groups_holding(self, identity_ids: Iterable[str]) -> list[str]:
         found = set().union(*(self._holding.get(i, ()) for i in identity_ids))
-        return sorted(found, key=lambda group_id: self._place.get(group_id, 0))
+        return sorted(found, key=self._place.__getitem__)  # every group held was placed
 
 
 class GroupsState(KeepsDerived):
