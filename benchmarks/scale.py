@@ -8,6 +8,7 @@ from contextlib import ExitStack
 import globus_sdk
 import responses
 from calls import (
+    COMPUTE_ALL,
     FLOWS_ALL,
     GROUPS_ALL,
     QUERY,
@@ -71,6 +72,27 @@ def list_jobs_among_timers(others: int) -> Callable[[ExitStack], Runner]:
         for _ in range(others):
             emulator.world.timers.add(someone, "bench", "transfer", {}, next_year)
         return lambda: client.list_jobs()
+
+    return setup
+
+
+def get_task_among_compute_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """A Compute get_task beside ``others`` finished tasks (made through
+    the model: no function runs, so globus-compute-sdk is not needed)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state, owner = emulator.world.compute, emulator.user.id
+        endpoint = state.register_endpoint(owner, "bench")
+        function = state.register_function(owner, "bench", "code")
+        for _ in range(others + 1):
+            _, created = state.submit(owner, endpoint.id, {function.id: ["payload"]})
+            task = state.tasks[created[function.id][0]]
+            state.take(task)
+            state.finish(task, "success", "result", {})
+        token = emulator.auth.issue_token(emulator.user, COMPUTE_ALL)
+        client = globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.get_task(task.id)
 
     return setup
 

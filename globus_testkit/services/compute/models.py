@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock
+from ...derived import KeepsDerived
 from ...http import ApiError
 from ...ids import Ids
 
@@ -159,8 +160,17 @@ class TaskGroup:
     task_ids: list[str] = field(default_factory=list)
 
 
-class ComputeState:
+class ComputeState(KeepsDerived):
     """Every endpoint, function, task and task group of the world."""
+
+    # endpoint id -> its tasks without a result yet, each id with its place
+    # in the order tasks were made: every Compute request asks which tasks
+    # are due, and an endpoint's status counts its outstanding ones, so both
+    # cost the unfinished tasks, not every task the world has run (built
+    # when first asked, with the place the next task takes)
+    DERIVED = ("_unfinished", "_next_place")
+    _unfinished: dict[str, dict[str, int]] | None = None
+    _next_place = 0
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -218,9 +228,7 @@ class ComputeState:
         del self.endpoints[endpoint_id]
 
     def status_of(self, endpoint: ComputeEndpoint) -> dict[str, Any]:
-        waiting = sum(
-            1 for t in self.tasks.values() if t.endpoint_id == endpoint.id and t.ready_at is None
-        )
+        waiting = len(self._unfinished_by_endpoint().get(endpoint.id, ()))
         online = endpoint.status == ONLINE
         return {
             "status": endpoint.status,
@@ -321,6 +329,7 @@ class ComputeState:
                     payload=payload,
                     created=self.clock.now(),
                 )
+                self._track(task)
                 self.tasks[task.id] = task
                 group.task_ids.append(task.id)
                 created.setdefault(function_id, []).append(task.id)
@@ -345,15 +354,34 @@ class ComputeState:
             raise not_found("task", task_id)
         return found
 
+    def _unfinished_by_endpoint(self) -> dict[str, dict[str, int]]:
+        if self._unfinished is None:
+            self._unfinished = {}
+            for place, task in enumerate(self.tasks.values()):
+                if task.ready_at is None:
+                    self._unfinished.setdefault(task.endpoint_id, {})[task.id] = place
+            self._next_place = len(self.tasks)
+        return self._unfinished
+
+    def _track(self, task: ComputeTask) -> None:
+        """Index a new task as unfinished, after every earlier task."""
+        unfinished = self._unfinished_by_endpoint()
+        unfinished.setdefault(task.endpoint_id, {})[task.id] = self._next_place
+        self._next_place += 1
+
     def due(self) -> list[ComputeTask]:
         """Tasks an online endpoint has yet to take, oldest first."""
-        return [
-            t
-            for t in self.tasks.values()
-            if t.started is None
-            and t.endpoint_id in self.endpoints
-            and self.endpoints[t.endpoint_id].status == ONLINE
+        unfinished = self._unfinished_by_endpoint()
+        due = [
+            (place, self.tasks[task_id])
+            for endpoint_id, places in unfinished.items()
+            if (endpoint := self.endpoints.get(endpoint_id)) and endpoint.status == ONLINE
+            for task_id, place in places.items()
+            if self.tasks[task_id].started is None
         ]
+        if len(unfinished) > 1:
+            due.sort(key=lambda placed: placed[0])
+        return [task for _, task in due]
 
     def take(self, task: ComputeTask) -> None:
         """The endpoint takes the task: it runs now (outside the world)."""
@@ -370,3 +398,8 @@ class ComputeState:
         else:
             task.result, task.exception = None, outcome
         task.ready_at = (task.started or self.clock.now()) + delay
+        by_endpoint = self._unfinished_by_endpoint()
+        unfinished = by_endpoint.get(task.endpoint_id, {})
+        unfinished.pop(task.id, None)
+        if not unfinished:
+            by_endpoint.pop(task.endpoint_id, None)
