@@ -232,29 +232,31 @@ def main(argv: list[str] | None = None) -> int:
             calls,
             goal="<= 1.5x",
         ),
-        small_vs_big(
-            f"scale: GCS get_collection among 0 vs {many:,} other collections (with their roles)",
-            partial(gcs_calls_among, roles=False),
-            (0, many),
-            "other collections",
-            calls,
-            goal="<= 1.5x",
-        ),
-        small_vs_big(
-            f"scale: GCS get_role_list by a role administrator, among 0 vs {many:,} other roles",
-            partial(gcs_calls_among, roles=True),
-            (0, many),
-            "other roles",
-            calls,
-            goal="<= 1.5x",
-        ),
-        small_vs_big(
-            f"scale: operation_ls among 0 vs {many:,} pause rules on another endpoint",
-            ls_among_pause_rules,
-            (0, many),
-            "pause rules",
-            calls,
-            goal="<= 1.5x",
+        # flat under scale: the same call among none and among many others
+        *(
+            small_vs_big(
+                f"scale: {call} among 0 vs {many:,} {unit}{where}",
+                setup,
+                (0, many),
+                unit,
+                calls,
+                goal="<= 1.5x",
+            )
+            for call, setup, unit, where in (
+                (
+                    "GCS get_collection",
+                    partial(gcs_calls_among, roles=False),
+                    "other collections",
+                    " (with their roles)",
+                ),
+                (
+                    "GCS get_role_list by a role administrator,",
+                    partial(gcs_calls_among, roles=True),
+                    "other roles",
+                    "",
+                ),
+                ("operation_ls", ls_among_pause_rules, "pause rules", " on another endpoint"),
+            )
         ),
         small_vs_big(
             f"scale: a search query (with a facet) over 100 vs {many:,} entries",
