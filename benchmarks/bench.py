@@ -60,10 +60,12 @@ from scale import (
     among_groups,
     canned_search_answer,
     flow_states,
+    gcs_calls_among,
     get_endpoint_with_timers_waiting,
     get_task_among_compute_tasks,
     list_jobs_among_timers,
     ls_among_consents,
+    ls_among_pause_rules,
     ls_first_page,
     runs_list_page,
     search_index,
@@ -229,6 +231,32 @@ def main(argv: list[str] | None = None) -> int:
             "other tasks",
             calls,
             goal="<= 1.5x",
+        ),
+        # flat under scale: the same call among none and among many others
+        *(
+            small_vs_big(
+                f"scale: {call} among 0 vs {many:,} {unit}{where}",
+                setup,
+                (0, many),
+                unit,
+                calls,
+                goal="<= 1.5x",
+            )
+            for call, setup, unit, where in (
+                (
+                    "GCS get_collection",
+                    partial(gcs_calls_among, roles=False),
+                    "other collections",
+                    " (with their roles)",
+                ),
+                (
+                    "GCS get_role_list by a role administrator,",
+                    partial(gcs_calls_among, roles=True),
+                    "other roles",
+                    "",
+                ),
+                ("operation_ls", ls_among_pause_rules, "pause rules", " on another endpoint"),
+            )
         ),
         small_vs_big(
             f"scale: a search query (with a facet) over 100 vs {many:,} entries",

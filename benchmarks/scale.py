@@ -280,3 +280,95 @@ def runs_list_page(runs: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.list_runs(query_params={"per_page": 20}).data
 
     return setup
+
+
+def _gcs_world(others: int) -> tuple[Emulator, str, str]:
+    """One endpoint with its POSIX gateway and a mapped collection, owned
+    by the world's user, and an endpoint administrator (by role) named
+    admin@example.org; beside it ``others`` mapped collections, each with
+    its creator's administrator role, on another endpoint. Returns the
+    emulator, the endpoint id and the collection id."""
+    emulator = Emulator()
+    with emulator:
+        admin = emulator.auth.add_identity("admin@example.org")
+        endpoint_id, collection_id = _gcs_collections(emulator, "Lab GCS", 1)[0]
+        with emulator.lock:
+            state = emulator.world.gcs
+            endpoint = state.endpoint(endpoint_id)
+            principal = f"urn:globus:auth:identity:{admin.id}"
+            state.create_role(
+                emulator.world.transfer,
+                endpoint,
+                endpoint.owner_id,
+                None,
+                principal,
+                "administrator",
+            )
+        _gcs_collections(emulator, "Elsewhere", others)
+    return emulator, endpoint_id, collection_id
+
+
+def _gcs_collections(emulator: Emulator, name: str, count: int) -> list[tuple[str, str]]:
+    """A new endpoint with a POSIX gateway and ``count`` mapped collections
+    on it, made through the model as its owner (ids: endpoint, collection)."""
+    endpoint = emulator.gcs.add_endpoint(name)
+    gateway = emulator.gcs.add_storage_gateway(endpoint, "POSIX")
+    made = []
+    with emulator.lock:
+        state, transfer = emulator.world.gcs, emulator.world.transfer
+        for n in range(count):
+            document = {
+                "collection_type": "mapped",
+                "display_name": f"{name} {n}",
+                "storage_gateway_id": gateway.id,
+            }
+            record, _ = state.create_collection(transfer, endpoint, endpoint.owner_id, document)
+            made.append((endpoint.id, record.id))
+    return made
+
+
+def _gcs_client(emulator: Emulator, endpoint_id: str, username: str) -> globus_sdk.GCSClient:
+    identity = next(i for i in emulator.world.auth.identities.values() if i.username == username)
+    token = emulator.auth.issue_token(identity, emulator.gcs.scope(endpoint_id))
+    return globus_sdk.GCSClient(
+        emulator.gcs.manager_url(endpoint_id), authorizer=globus_sdk.AccessTokenAuthorizer(token)
+    )
+
+
+def gcs_calls_among(others: int, *, roles: bool) -> Callable[[ExitStack], Runner]:
+    """GCS get_collection by the endpoint's owner, or with ``roles``
+    get_role_list (include=all_roles) by its administrator by role, beside
+    ``others`` mapped collections with their roles on another endpoint. The
+    world is built once (the calls change nothing) and reused by every round."""
+    built: list[tuple[Emulator, str, str]] = []
+
+    def setup(stack: ExitStack) -> Runner:
+        if not built:
+            built.append(_gcs_world(others))
+        emulator, endpoint_id, collection_id = built[0]
+        stack.enter_context(emulator)
+        if roles:
+            admin = _gcs_client(emulator, endpoint_id, "admin@example.org")
+            return lambda: admin.get_role_list(query_params={"include": "all_roles"})
+        owner = _gcs_client(emulator, endpoint_id, emulator.user.username)
+        return lambda: owner.get_collection(collection_id)
+
+    return setup
+
+
+def ls_among_pause_rules(others: int) -> Callable[[ExitStack], Runner]:
+    """operation_ls (pause rules checked) beside ``others`` pause rules on
+    another, managed, collection."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        owner = emulator.auth.add_identity("manager@example.org").id
+        managed = emulator.transfer.add_collection("Managed", owner=owner)
+        with emulator.lock:
+            managed.subscription_id = emulator.world.ids.uuid()
+            rules = emulator.world.tasks.pause_rules
+            for _ in range(others):
+                rules.create(owner, Principals.of(owner), {"endpoint_id": managed.id})
+        return lambda: client.operation_ls(TUTORIAL_1, path="/home/share/godata")
+
+    return setup

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...clock import Clock, iso
+from ...derived import KeepsDerived
 from ...ids import Ids
 from ..auth.models import identity_urn
 from ..transfer.collection import GUEST, MAPPED, Collection
@@ -42,10 +43,15 @@ from .documents import (
     identity_of,
     manager_url,
 )
+from .role_index import RoleIndex
 
 
-class GCSState:
+class GCSState(KeepsDerived):
     """Every endpoint's GCS Manager state."""
+
+    # roles by place and holder (see role_index); None until first asked
+    DERIVED = ("_role_index",)
+    _role_index: RoleIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -150,12 +156,7 @@ class GCSState:
         transfer.collection(endpoint.id).subscription_id = subscription_id
 
     def endpoint_roles(self, endpoint: Endpoint, identity_id: str) -> set[str]:
-        principal = identity_urn(identity_id)
-        return {
-            r.role
-            for r in self.roles.values()
-            if r.endpoint_id == endpoint.id and r.collection is None and r.principal == principal
-        }
+        return self._roles_held(endpoint.id, None, identity_id)
 
     def is_endpoint_admin(self, endpoint: Endpoint, identity_id: str) -> bool:
         return identity_id == endpoint.owner_id or bool(
@@ -239,8 +240,10 @@ class GCSState:
     def collection(
         self, transfer: TransferState, endpoint: Endpoint, collection_id: str
     ) -> tuple[GCSCollection, Collection]:
-        self.live_collections(transfer)
         found = self.collections.get(collection_id.lower())
+        if found is not None and found.id not in transfer.collections:
+            del self.collections[found.id]  # deleted through Transfer: deleted
+            found = None
         if found is None or found.endpoint_id != endpoint.id:
             raise NotFound(f"No collection {collection_id}")
         return found, transfer.collection(found.id)
@@ -330,7 +333,7 @@ class GCSState:
         self.collections[record.id] = record
         _apply_gateway(entry, gateway)
         self._add_role(endpoint.id, record.id, identity_urn(identity_id), "administrator")
-        self._mirror_to_transfer(transfer, record.id, identity_urn(identity_id))
+        self._mirror_to_transfer(transfer, endpoint.id, record.id, identity_urn(identity_id))
         return record, entry
 
     def adopt_collection(
@@ -359,13 +362,13 @@ class GCSState:
         self.collections[record.id] = record
         _apply_gateway(entry, gateway)
         self._add_role(endpoint.id, record.id, identity_urn(creator), "administrator")
-        self._mirror_to_transfer(transfer, record.id, identity_urn(creator))
+        self._mirror_to_transfer(transfer, endpoint.id, record.id, identity_urn(creator))
         return record
 
     def can_manage(self, endpoint: Endpoint, record: GCSCollection, identity_id: str) -> bool:
         if identity_id == record.identity_id or self.is_endpoint_admin(endpoint, identity_id):
             return True
-        return "administrator" in self.collection_roles(record.id, identity_id)
+        return "administrator" in self.collection_roles(record, identity_id)
 
     def update_collection(
         self,
@@ -402,8 +405,8 @@ class GCSState:
             raise GCSError("Collection has guest collections; delete them first")
         transfer.remove_collection(entry.id)
         del self.collections[record.id]
-        for role in [r for r in self.roles.values() if r.collection == record.id]:
-            del self.roles[role.id]
+        for role_id in self._roles().ids_at(endpoint.id, record.id):
+            self._remove_role(self.roles[role_id])
 
     def visible_collections(
         self,
@@ -438,20 +441,31 @@ class GCSState:
 
     # -- roles -----------------------------------------------------------------------
 
-    def collection_roles(self, collection_id: str, identity_id: str) -> set[str]:
-        principal = identity_urn(identity_id)
-        return {
-            r.role
-            for r in self.roles.values()
-            if r.collection == collection_id and r.principal == principal
-        }
+    def collection_roles(self, record: GCSCollection, identity_id: str) -> set[str]:
+        return self._roles_held(record.endpoint_id, record.id, identity_id)
+
+    def _roles_held(self, endpoint_id: str, collection: str | None, identity_id: str) -> set[str]:
+        """The roles an identity holds on an endpoint itself (``collection``
+        None) or on one of its collections."""
+        ids = self._roles().ids_held(endpoint_id, collection, identity_urn(identity_id))
+        return {self.roles[role_id].role for role_id in ids}
+
+    def _roles(self) -> RoleIndex:
+        if self._role_index is None:
+            self._role_index = RoleIndex(self.roles.values())
+        return self._role_index
 
     def _add_role(
         self, endpoint_id: str, collection: str | None, principal: str, role: str
     ) -> Role:
         created = Role(self.ids.uuid(), endpoint_id, collection, principal, role)
         self.roles[created.id] = created
+        self._roles().add(created)
         return created
+
+    def _remove_role(self, role: Role) -> None:
+        del self.roles[role.id]
+        self._roles().remove(role)
 
     def _may_manage_roles(
         self, transfer: TransferState, endpoint: Endpoint, identity_id: str, collection: str | None
@@ -462,7 +476,7 @@ class GCSState:
             return False
         record, _ = self.collection(transfer, endpoint, collection)
         return self.can_manage(endpoint, record, identity_id) or "access_manager" in (
-            self.collection_roles(record.id, identity_id)
+            self.collection_roles(record, identity_id)
         )
 
     def create_role(
@@ -478,16 +492,11 @@ class GCSState:
             self.collection(transfer, endpoint, collection)
         if not self._may_manage_roles(transfer, endpoint, identity_id, collection):
             raise PermissionDenied("You do not have permission to manage roles here")
-        for existing in self.roles.values():
-            if (existing.endpoint_id, existing.collection, existing.principal, existing.role) == (
-                endpoint.id,
-                collection,
-                principal,
-                role,
-            ):
-                return existing  # GCS answers the existing role
+        for role_id in self._roles().ids_held(endpoint.id, collection, principal):
+            if self.roles[role_id].role == role:
+                return self.roles[role_id]  # GCS answers the existing role
         created = self._add_role(endpoint.id, collection, principal, role)
-        self._mirror_to_transfer(transfer, collection, principal)
+        self._mirror_to_transfer(transfer, endpoint.id, collection, principal)
         return created
 
     def role(self, endpoint: Endpoint, role_id: str) -> Role:
@@ -501,14 +510,13 @@ class GCSState:
     ) -> list[Role]:
         """Roles on the endpoint (or one collection): the caller's own, or
         all of them (``include=all_roles``) for those who manage roles."""
-        principal = identity_urn(identity_id)
-        return [
-            r
-            for r in self.roles.values()
-            if r.endpoint_id == endpoint.id
-            and r.collection == collection
-            and (everyone or r.principal == principal)
-        ]
+        index = self._roles()
+        ids = (
+            index.ids_at(endpoint.id, collection)
+            if everyone
+            else index.ids_held(endpoint.id, collection, identity_urn(identity_id))
+        )
+        return [self.roles[role_id] for role_id in ids]
 
     def delete_role(
         self, transfer: TransferState, endpoint: Endpoint, identity_id: str, role_id: str
@@ -516,18 +524,18 @@ class GCSState:
         role = self.role(endpoint, role_id)
         if not self._may_manage_roles(transfer, endpoint, identity_id, role.collection):
             raise PermissionDenied("You do not have permission to manage roles here")
-        del self.roles[role.id]
-        self._mirror_to_transfer(transfer, role.collection, role.principal)
+        self._remove_role(role)
+        self._mirror_to_transfer(transfer, endpoint.id, role.collection, role.principal)
 
     def _mirror_to_transfer(
-        self, transfer: TransferState, collection: str | None, principal: str
+        self, transfer: TransferState, endpoint_id: str, collection: str | None, principal: str
     ) -> None:
         """Transfer keeps one role per identity per collection: the
         strongest GCS role it holds there."""
         identity_id = identity_of(principal)
         if collection is None or identity_id is None:
             return
-        held = self.collection_roles(collection, identity_id)
+        held = self._roles_held(endpoint_id, collection, identity_id)
         strongest = next((r for r in ROLES[1:] if r in held), None)
         transfer.set_role(collection, identity_id, strongest)
 

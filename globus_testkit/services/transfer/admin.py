@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...clock import iso, parse_iso
+from ...derived import KeepsDerived
 from .access import Principals
 from .collection import Collection
 from .errors import BadRequest, NotFound, PermissionDenied
@@ -186,13 +187,53 @@ def managed_ends(state: TransferState, task: Task, who: Principals) -> str:
     return "BOTH" if len(ends) == 2 else ends[0]
 
 
-class PauseRules:
+class RulesByEndpoint:
+    """Each endpoint's pause rules (ids, with the place of each among all
+    rules), so the rules an ls or a task meets cost what that endpoint's
+    rules cost, not what every rule in the world costs."""
+
+    def __init__(self, rules: dict[str, PauseRule]) -> None:
+        self.at: dict[str, dict[str, int]] = {}
+        self.made = 0  # rules indexed so far: the next one's place
+        for rule in rules.values():
+            self.add(rule)
+
+    def add(self, rule: PauseRule) -> None:
+        self.at.setdefault(rule.endpoint_id, {})[rule.id] = self.made
+        self.made += 1
+
+    def remove(self, rule: PauseRule) -> None:
+        on_endpoint = self.at.get(rule.endpoint_id, {})
+        on_endpoint.pop(rule.id, None)
+        if not on_endpoint:
+            self.at.pop(rule.endpoint_id, None)
+
+    def ids_on(self, *endpoint_ids: str | None) -> list[str]:
+        """The rules on any of these endpoints, in the order they were made."""
+        found: dict[str, int] = {}
+        for endpoint_id in endpoint_ids:
+            found.update(self.at.get(endpoint_id or "", {}))
+        return sorted(found, key=found.__getitem__)
+
+
+class PauseRules(KeepsDerived):
     """Every pause rule, by id, and the admin cancels that were asked for."""
+
+    # the rules by endpoint (RulesByEndpoint); None until first asked
+    DERIVED = ("_by_endpoint",)
+    _by_endpoint: RulesByEndpoint | None = None
 
     def __init__(self, state: TransferState) -> None:
         self.state = state
         self.rules: dict[str, PauseRule] = {}
         self.cancels: dict[int, AdminCancel] = {}
+
+    def _on(self, *endpoint_ids: str | None) -> list[PauseRule]:
+        """The rules on any of these endpoints (an endpoint's rules never
+        move: a rule's endpoint_id cannot be changed)."""
+        if self._by_endpoint is None:
+            self._by_endpoint = RulesByEndpoint(self.rules)
+        return [self.rules[rule_id] for rule_id in self._by_endpoint.ids_on(*endpoint_ids)]
 
     def create(self, identity_id: str, who: Principals, fields: dict[str, Any]) -> PauseRule:
         collection = self.state.collection(fields["endpoint_id"])
@@ -205,6 +246,8 @@ class PauseRules:
         )
         rule.update({"modify_existing": True, **fields})
         self.rules[rule.id] = rule
+        if self._by_endpoint is not None:
+            self._by_endpoint.add(rule)
         return rule
 
     def get(self, rule_id: str, who: Principals, *, manage: bool) -> PauseRule:
@@ -218,13 +261,14 @@ class PauseRules:
 
     def delete(self, rule: PauseRule) -> None:
         """Lift a rule: the tasks it paused go on at their next update."""
-        self.rules.pop(rule.id, None)
+        if self.rules.pop(rule.id, None) is not None and self._by_endpoint is not None:
+            self._by_endpoint.remove(rule)
 
     def visible(self, who: Principals, endpoint_id: str | None) -> list[PauseRule]:
         found = []
-        for rule in self.rules.values():
+        for rule in self._on(endpoint_id.lower()) if endpoint_id else self.rules.values():
             collection = self.state.collections.get(rule.endpoint_id)
-            if collection is None or (endpoint_id and rule.endpoint_id != endpoint_id.lower()):
+            if collection is None:
                 continue
             if ACTIVITY_VIEWERS & manager_roles(self.state, collection, who):
                 found.append(rule)
@@ -233,11 +277,7 @@ class PauseRules:
     def effective_for(self, who: Principals, endpoint_id: str) -> list[PauseRule]:
         """The rules in force on an endpoint that apply to the caller."""
         now = self.state.clock.now()
-        return [
-            r
-            for r in self.rules.values()
-            if r.endpoint_id == endpoint_id and r.in_force(now) and r.applies_to(who)
-        ]
+        return [r for r in self._on(endpoint_id) if r.in_force(now) and r.applies_to(who)]
 
     def refuse(self, collection: Collection, who: Principals, flag: str) -> None:
         """Refuse a file operation a rule in force pauses for the caller."""
@@ -251,7 +291,7 @@ class PauseRules:
 
     def pausing(self, task: Task) -> list[PauseRule]:
         now = self.state.clock.now()
-        return [r for r in self.rules.values() if r.pauses(task, now)]
+        return [r for r in self._on(task.source_id, task.destination_id) if r.pauses(task, now)]
 
     def record_cancel(self, identity_id: str, task_ids: list[str], message: str) -> AdminCancel:
         cancel = AdminCancel(
