@@ -62,13 +62,17 @@ from scale import (
     flow_states,
     gcs_calls_among,
     get_endpoint_with_timers_waiting,
+    get_group_with_children_among,
+    get_registered_api_among,
     get_task_among_compute_tasks,
+    get_web_input_among_runs,
     list_jobs_among_timers,
     ls_among_consents,
     ls_among_pause_rules,
     ls_first_page,
     runs_list_page,
     search_index,
+    task_list_among_search_tasks,
     task_list_page,
     transfer_of,
 )
@@ -256,6 +260,15 @@ def main(argv: list[str] | None = None) -> int:
                     "",
                 ),
                 ("operation_ls", ls_among_pause_rules, "pause rules", " on another endpoint"),
+                ("get_registered_api", get_registered_api_among, "other registered APIs", ""),
+                ("get_web_input", get_web_input_among_runs, "finished runs", ""),
+                ("get_group with child_ids", get_group_with_children_among, "other groups", ""),
+                (
+                    "a Search get_task_list",
+                    task_list_among_search_tasks,
+                    "tasks",
+                    " of another index",
+                ),
             )
         ),
         small_vs_big(

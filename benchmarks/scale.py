@@ -372,3 +372,85 @@ def ls_among_pause_rules(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.operation_ls(TUTORIAL_1, path="/home/share/godata")
 
     return setup
+
+
+# A registered API's target: one operation, as test_registered_apis's.
+REGISTERED_TARGET = {
+    "type": "openapi",
+    "openapi_version": "3.1",
+    "destination": {"method": "get", "url": "https://example.org/things/{thing}"},
+    "specification": {"summary": "Get a thing"},
+}
+# A web input's question (as a CreateWebInput state's Parameters give it).
+QUESTION = {"context": {"title": "Go on?", "text": "Say so."}, "options": [{"label": "Yes"}]}
+
+
+def get_registered_api_among(others: int) -> Callable[[ExitStack], Runner]:
+    """get_registered_api beside ``others`` registered APIs (made through
+    the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = flows_client(stack)
+        owner = f"urn:globus:auth:identity:{emulator.user.id}"
+        apis = emulator.world.flows.registered_apis
+        for n in range(others + 1):
+            api = apis.create(owner, {"name": f"api{n}", "target": REGISTERED_TARGET})
+        return lambda: client.get_registered_api(api.id)
+
+    return setup
+
+
+def get_web_input_among_runs(others: int) -> Callable[[ExitStack], Runner]:
+    """get_web_input (which brings every unfinished run up to now first)
+    beside ``others`` finished runs (made and run through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = flows_client(stack)
+        state, user = emulator.world.flows, emulator.user
+        one = state.flows[client.create_flow("one", chain(1), {})["id"]]
+        # asked by a run the first call brings to its end
+        web_input_id = state.web_inputs.create(
+            state.add_run(one, user.id, user.username, {}, {}), QUESTION
+        ).id
+        runner = next(s for s in emulator.services if s.name == "flows").runner()
+        for _ in range(others):
+            runner.advance(state.add_run(one, user.id, user.username, {}, {}))
+        return lambda: client.get_web_input(web_input_id)
+
+    return setup
+
+
+def get_group_with_children_among(others: int) -> Callable[[ExitStack], Runner]:
+    """get_group (with child_ids) of a group with 2 subgroups, beside
+    ``others`` groups of someone else's."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        parent = emulator.groups.create("parent")
+        for n in range(2):
+            emulator.groups.create(f"child{n}", parent_id=parent.id)
+        someone = emulator.auth.add_identity("other@example.org").id
+        for n in range(others):
+            emulator.groups.create(f"g{n}", members={someone: "admin"})
+        token = emulator.auth.issue_token(emulator.user, GROUPS_ALL)
+        client = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.get_group(parent.id, include="child_ids")
+
+    return setup
+
+
+def task_list_among_search_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """get_task_list of an index with 2 tasks, beside ``others`` tasks of
+    another index (submitted through the model, applied by the first call)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        mine, theirs = (emulator.search.create_index(name) for name in ("mine", "theirs"))
+        state = emulator.world.search
+        for index, count in ((mine, 2), (theirs, others)):
+            for _ in range(count):
+                state.submit(index, "ingest", entries=[])
+        client = search_client(emulator)
+        return lambda: client.get_task_list(mine.id)
+
+    return setup
