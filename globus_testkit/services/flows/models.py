@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso
+from ...derived import KeepsDerived
 from ...ids import Ids
 from ..auth.models import identity_urn
 
@@ -255,7 +256,12 @@ class Run:
         }
 
 
-class FlowsState:
+class FlowsState(KeepsDerived):
+    # the ids of the runs not yet ended, in creation order, built when
+    # first asked (see unfinished_runs)
+    DERIVED = ("_unfinished",)
+    _unfinished: dict[str, None] | None = None
+
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
         self.ids = ids
@@ -325,4 +331,22 @@ class FlowsState:
         )
         self.runs[run.id] = run
         self.run_order.append(run.id)
+        if self._unfinished is not None:
+            self._unfinished[run.id] = None
         return run
+
+    def unfinished_runs(self) -> list[Run]:
+        """The runs not yet ended, oldest first: what a request that brings
+        every run up to now walks, instead of every run ever. A run that
+        ended (or was released) never runs again: it leaves the index here,
+        when first seen so."""
+        if self._unfinished is None:
+            self._unfinished = dict.fromkeys(r.id for r in self.runs.values() if not r.done)
+        found = []
+        for run_id in list(self._unfinished):
+            run = self.runs.get(run_id)
+            if run is None or run.done:
+                del self._unfinished[run_id]
+            else:
+                found.append(run)
+        return found

@@ -188,20 +188,23 @@ class RegisteredApis:
         self.items: dict[str, RegisteredApi] = {}
 
     def get(self, api_id: str) -> RegisteredApi | None:
-        self._forget_deleted()
-        return self.items.get(api_id)
+        # Only this one is looked at (a get costs one API, not the world's):
+        # any other outlived API is forgotten when it is asked for or listed.
+        api = self.items.get(api_id)
+        if api is not None and self._outlived(api):
+            del self.items[api_id]
+            return None
+        return api
 
     def all(self) -> list[RegisteredApi]:
-        self._forget_deleted()
+        """Every registered API, the outlived ones forgotten first."""
+        for api in [a for a in self.items.values() if self._outlived(a)]:
+            del self.items[api.id]
         return list(self.items.values())
 
-    def _forget_deleted(self) -> None:
-        """Drop the deleted APIs whose grace period has ended by now."""
-        now = self.clock.now()
-        for api_id in [
-            a.id for a in self.items.values() if a.deletion_at is not None and a.deletion_at <= now
-        ]:
-            del self.items[api_id]
+    def _outlived(self, api: RegisteredApi) -> bool:
+        """Whether a deleted API's grace period has ended by now."""
+        return api.deletion_at is not None and api.deletion_at <= self.clock.now()
 
     def create(self, owner_urn: str, fields: dict[str, Any]) -> RegisteredApi:
         now = self.clock.now()

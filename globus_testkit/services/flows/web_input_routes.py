@@ -72,7 +72,7 @@ def _advance_active_runs(svc: FlowsService) -> None:
     """Runs move when read; web inputs are made by runs, so bring every
     running run up to now before answering about them."""
     runner = svc.runner()
-    for run in list(svc.state.runs.values()):
+    for run in svc.state.unfinished_runs():
         if run.status == "ACTIVE":
             runner.advance(run)
 

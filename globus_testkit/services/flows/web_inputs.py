@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...clock import Clock, iso
+from ...derived import KeepsDerived
 from ...ids import Ids
 from ..auth.models import identity_urn
 from .models import Run
@@ -132,13 +133,25 @@ class WebInput:
         }
 
 
-class WebInputs:
+class WebInputs(KeepsDerived):
     """Every web input, in creation order."""
+
+    # each run's web inputs by id, built when first asked (see of_run)
+    DERIVED = ("_by_run",)
+    _by_run: dict[str, list[str]] | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
         self.ids = ids
         self.items: dict[str, WebInput] = {}
+
+    def of_run(self, run_id: str) -> list[WebInput]:
+        """A run's web inputs, oldest first (none is ever forgotten)."""
+        if self._by_run is None:
+            self._by_run = {}
+            for web_input in self.items.values():
+                self._by_run.setdefault(web_input.run_id, []).append(web_input.id)
+        return [self.items[i] for i in self._by_run.get(run_id, [])]
 
     def create(self, run: Run, config: dict[str, Any]) -> WebInput:
         """A web input for ``run`` from a CreateWebInput state's (checked)
@@ -168,6 +181,8 @@ class WebInputs:
             input_type=config.get("input_type", "selection"),
         )
         self.items[web_input.id] = web_input
+        if self._by_run is not None:
+            self._by_run.setdefault(run.id, []).append(web_input.id)
         return web_input
 
     def answer(self, web_input: WebInput, value: Any, respondent_urn: str) -> None:
@@ -180,8 +195,8 @@ class WebInputs:
     def close_for_run(self, run_id: str) -> None:
         """A run that ends unanswered (cancelled) closes its open inputs."""
         now = self.clock.now()
-        for web_input in self.items.values():
-            if web_input.run_id == run_id and web_input.open:
+        for web_input in self.of_run(run_id):
+            if web_input.open:
                 web_input.closed_at = web_input.edited_at = now
 
 
