@@ -13,6 +13,7 @@ import pickle
 import random
 
 import pytest
+from world_copies import copy_world
 
 from globus_testkit import Emulator
 from globus_testkit.services.flows.models import FlowsState
@@ -93,12 +94,8 @@ def test_flows_lookups_agree_with_a_walk_over_the_world_after_any_change(seed, t
             state.registered_apis.delete(draw.choice(live))
         elif kind == "wait":
             emulator.clock.advance(draw.choice([60.0, DELETION_GRACE / 2]))
-        elif kind == "copy":  # as worlds are copied; or through a state file
-            if draw.random() < 0.5:
-                emulator.world = pickle.loads(pickle.dumps(emulator.world))
-            else:
-                emulator.save_state(tmp_path / f"state-{step}.json")
-                emulator.load_state(tmp_path / f"state-{step}.json")
+        elif kind == "copy":
+            copy_world(emulator, draw, tmp_path / f"state-{step}.json")
             state = emulator.world.flows
         assert_agrees(state, api_ids)
         both_seen |= bool(state.unfinished_runs()) and any(r.done for r in state.runs.values())

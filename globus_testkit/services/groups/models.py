@@ -97,10 +97,42 @@ class RosterIndex:
         return sorted(found, key=self._place.__getitem__)  # every group held was placed
 
 
+class LinkIndex:
+    """Each group's subgroups and each subscription's groups, in the
+    world's order. Derived from the groups (a group's parent and
+    subscription are fixed when it is made)."""
+
+    def __init__(self, groups: Iterable[Group]) -> None:
+        self._children: dict[str, dict[str, None]] = {}
+        self._subscribed: dict[str, dict[str, None]] = {}
+        for group in groups:
+            self.placed(group)
+
+    def _lists(self, group: Group) -> list[tuple[dict[str, dict[str, None]], str]]:
+        keys = ((self._children, group.parent_id), (self._subscribed, group.subscription_id))
+        return [(links, key) for links, key in keys if key is not None]
+
+    def placed(self, group: Group) -> None:
+        for links, key in self._lists(group):
+            links.setdefault(key, {})[group.id] = None
+
+    def removed(self, group: Group) -> None:
+        for links, key in self._lists(group):
+            links.get(key, {}).pop(group.id, None)
+
+    def children(self, group_id: str) -> list[str]:
+        return list(self._children.get(group_id, ()))
+
+    def subscribed(self, subscription_id: str) -> list[str]:
+        return list(self._subscribed.get(subscription_id, ()))
+
+
 class GroupsState(KeepsDerived):
-    # the roster index, built when first asked (see groups_holding)
-    DERIVED = ("_index",)
+    # the roster and link indexes, built when first asked (see
+    # groups_holding and _links)
+    DERIVED = ("_index", "_link_index")
     _index: RosterIndex | None = None
+    _link_index: LinkIndex | None = None
 
     def __init__(self, ids: Ids, clock: Clock | None = None) -> None:
         self.ids = ids
@@ -217,6 +249,8 @@ class GroupsState(KeepsDerived):
         self.groups[group.id] = group
         if self._index is not None:
             self._index.placed(group)
+        if self._link_index is not None:
+            self._link_index.placed(group)
         for identity_id, role in (members or {}).items():
             self._put_in_roster(group, Membership(identity_id, role))
         return group
@@ -264,6 +298,8 @@ class GroupsState(KeepsDerived):
         if self.children(group):
             raise ApiError(409, "HAS_SUBGROUPS", "Delete the group's subgroups first.")
         del self.groups[group.id]
+        if self._link_index is not None:
+            self._link_index.removed(group)
         return group
 
     def set_policies(self, group: Group, actor: Actor, changes: dict[str, Any]) -> Policies:
@@ -280,8 +316,16 @@ class GroupsState(KeepsDerived):
             parent_id = parent.parent_id
         return found
 
+    @property
+    def _links(self) -> LinkIndex:
+        if self._link_index is None:
+            self._link_index = LinkIndex(self.groups.values())
+        return self._link_index
+
     def children(self, group: Group) -> list[Group]:
-        return [g for g in self.groups.values() if g.parent_id == group.id]
+        """The group's subgroups, in the world's order (read from the link
+        index: a get_group with child_ids costs its children, not the world)."""
+        return [self.groups[i] for i in self._links.children(group.id)]
 
     def _descendants(self, group: Group) -> list[Group]:
         found: list[Group] = []
@@ -417,10 +461,13 @@ class GroupsState(KeepsDerived):
     # -- subscriptions ----------------------------------------------------------------
 
     def by_subscription(self, subscription_id: str) -> Group:
-        for group in self.groups.values():
-            if group.subscription_id == subscription_id:
-                return group
-        raise NotFound(f"Subscription {subscription_id} not found.", code="SUBSCRIPTION_NOT_FOUND")
+        """The first group (in the world's order) of a subscription."""
+        found = self._links.subscribed(subscription_id)
+        if not found:
+            raise NotFound(
+                f"Subscription {subscription_id} not found.", code="SUBSCRIPTION_NOT_FOUND"
+            )
+        return self.groups[found[0]]
 
     def subscriptions_of(self, identity_ids: Iterable[str], *, admin: bool) -> list[str]:
         """The subscriptions whose groups these identities belong to; with
