@@ -235,8 +235,13 @@ class SearchTask:
         }
 
 
-class SearchState:
+class SearchState(KeepsDerived):
     """Every index, role, entry and task of Globus Search in one world."""
+
+    # each index's task ids, in submission order, built when first asked
+    # (see tasks_of)
+    DERIVED = ("_tasks_by_index",)
+    _tasks_by_index: dict[str, list[str]] | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -369,6 +374,8 @@ class SearchState:
         )
         self.tasks[task.task_id] = task
         self.pending.append(task.task_id)
+        if self._tasks_by_index is not None:
+            self._tasks_by_index.setdefault(index.id, []).append(task.task_id)
         return task
 
     def settle(self, run_query: Any) -> None:
@@ -436,7 +443,13 @@ class SearchState:
         return found
 
     def tasks_of(self, index_id: str) -> list[SearchTask]:
-        found = [t for t in self.tasks.values() if t.index_id == index_id]
+        """An index's tasks, newest first (a task list costs the index's
+        tasks, not every task of every index)."""
+        if self._tasks_by_index is None:
+            self._tasks_by_index = {}
+            for task in self.tasks.values():
+                self._tasks_by_index.setdefault(task.index_id, []).append(task.task_id)
+        found = [self.tasks[i] for i in self._tasks_by_index.get(index_id, [])]
         return sorted(found, key=lambda t: t.creation, reverse=True)
 
 
