@@ -63,6 +63,7 @@ from scale import (
     gcs_calls_among,
     get_endpoint_with_timers_waiting,
     get_group_with_children_among,
+    get_index_of,
     get_registered_api_among,
     get_task_among_compute_tasks,
     get_web_input_among_runs,
@@ -270,6 +271,14 @@ def main(argv: list[str] | None = None) -> int:
                     " of another index",
                 ),
             )
+        ),
+        small_vs_big(
+            f"scale: a Search get_index of an index of 100 vs {many:,} entries",
+            get_index_of,
+            (100, many),
+            "entries",
+            calls,
+            goal="<= 1.5x",
         ),
         small_vs_big(
             f"scale: a search query (with a facet) over 100 vs {many:,} entries",

@@ -454,3 +454,14 @@ def task_list_among_search_tasks(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.get_task_list(mine.id)
 
     return setup
+
+
+def get_index_of(entries: int) -> Callable[[ExitStack], Runner]:
+    """A Search get_index (which counts the index's entries) of an index of
+    ``entries`` entries (see search_index)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        client, index_id = _search_world(stack, entries)
+        return lambda: client.get_index(index_id)
+
+    return setup

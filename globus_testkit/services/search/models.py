@@ -10,6 +10,7 @@ once, so the first poll finds it done). Reads settle due tasks first.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,8 +141,9 @@ class SearchIndex(KeepsDerived):
     subjects: dict[str, dict[str | None, Entry]] = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
     # derived from the entries, built when first needed
-    DERIVED = ("_postings",)
+    DERIVED = ("_postings", "_entry_count")
     _postings: Postings | None = field(default=None, repr=False, compare=False)
+    _entry_count: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def postings(self) -> Postings:
@@ -152,26 +154,46 @@ class SearchIndex(KeepsDerived):
                 self._postings.put(subject, entries.values())
         return self._postings
 
+    @property
+    def entry_count(self) -> int:
+        """How many entries the index holds (kept up by every write, so
+        describing an index does not count them all)."""
+        if self._entry_count is None:
+            self._entry_count = self._held(self.subjects)
+        return self._entry_count
+
+    def _held(self, subjects: Iterable[str]) -> int:
+        return sum(len(self.subjects.get(subject, ())) for subject in subjects)
+
     def store(self, entries: list[Entry]) -> None:
         """Write ``entries``, each replacing any of its subject and id."""
+        touched = {e.subject for e in entries}
+        before = self._held(touched)
         for entry in entries:
             self.subjects.setdefault(entry.subject, {})[entry.entry_id] = entry
-        self._reindex({e.subject for e in entries})
+        self._reindex(touched, before)
 
     def remove_subjects(self, subjects: list[str]) -> None:
+        before = self._held(set(subjects))
         for subject in subjects:
             self.subjects.pop(subject, None)
-        self._reindex(set(subjects))
+        self._reindex(set(subjects), before)
 
     def remove_entries(self, keys: list[tuple[str, str | None]]) -> None:
+        touched = {subject for subject, _ in keys}
+        before = self._held(touched)
         for subject, entry_id in keys:
             entries = self.subjects.get(subject, {})
             entries.pop(entry_id, None)
             if not entries:
                 self.subjects.pop(subject, None)
-        self._reindex({subject for subject, _ in keys})
+        self._reindex(touched, before)
 
-    def _reindex(self, subjects: set[str]) -> None:
+    def _reindex(self, subjects: set[str], held_before: int) -> None:
+        """After a write to these subjects, which held ``held_before``
+        entries before it."""
+        if self._entry_count is not None:
+            self._entry_count += self._held(subjects) - held_before
         if self._postings is not None:
             for subject in subjects:
                 self._postings.put(subject, self.subjects.get(subject, {}).values())
@@ -183,7 +205,6 @@ class SearchIndex(KeepsDerived):
         return [e for entries in self.subjects.values() for e in entries.values()]
 
     def to_api(self) -> dict[str, Any]:
-        count = sum(len(e) for e in self.subjects.values())
         return {
             "@datatype": "GSearchIndex",
             "@version": "2017-09-01",
@@ -194,7 +215,7 @@ class SearchIndex(KeepsDerived):
             "is_trial": self.is_trial,
             "subscription_id": self.subscription_id,
             "max_size_in_mb": TRIAL_MAX_SIZE_MB if self.is_trial else 100,
-            "num_entries": count,
+            "num_entries": self.entry_count,
             "num_subjects": len(self.subjects),
             "size_in_mb": 0,
             "status": self.status,
