@@ -59,6 +59,7 @@ from harness import Comparison, Contender, measure, report, small_vs_big
 from scale import (
     among_groups,
     canned_search_answer,
+    create_tunnel_among_tunnels,
     flow_states,
     gcs_calls_among,
     get_endpoint_with_timers_waiting,
@@ -69,6 +70,7 @@ from scale import (
     ls_first_page,
     runs_list_page,
     search_index,
+    search_my_endpoints_among,
     task_list_page,
     transfer_of,
 )
@@ -256,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
                     "",
                 ),
                 ("operation_ls", ls_among_pause_rules, "pause rules", " on another endpoint"),
+                ("create_tunnel", create_tunnel_among_tunnels, "other tunnels", ""),
+                (
+                    "endpoint_search (filter_scope my-endpoints)",
+                    search_my_endpoints_among,
+                    "other owners' collections",
+                    "",
+                ),
             )
         ),
         small_vs_big(
