@@ -72,5 +72,6 @@ def test_submission_ids_agree_with_a_walk_over_every_tunnel(seed):
         else:
             streams = pickle.loads(pickle.dumps(streams))  # a copy rebuilds the index
             assert streams._by_submission is None
-        assert_agrees(streams, submission_ids)
+        if draw.random() < 0.5:  # (else the next write may meet an index not built yet)
+            assert_agrees(streams, submission_ids)
     assert answered == {"new", "again", "refused"}

@@ -313,8 +313,9 @@ class Streams(KeepsDerived):
 
     def delete_tunnel(self, tunnel_id: str, principals: frozenset[str]) -> None:
         tunnel = self.tunnel(tunnel_id, principals)
+        # its submission id is free again (first: an index built now holds it)
+        del self._submissions()[tunnel.submission_id]
         del self.tunnels[tunnel.id]
-        del self._submissions()[tunnel.submission_id]  # free to make a new tunnel
 
     def _submissions(self) -> dict[str, str]:
         """Tunnel ids by submission id (a create retried answers the tunnel
