@@ -364,7 +364,7 @@ class GCSState(KeepsDerived):
         ``endpoint`` on ``gateway`` (the seeded tutorial collections)."""
         entry = transfer.place_on_endpoint(collection_id, endpoint.id)
         creator = entry.owner_id
-        entry.owner_id, entry.owner_string = endpoint.id, client_identity_username(endpoint.id)
+        transfer.give_to(entry, endpoint.id, client_identity_username(endpoint.id))
         record = GCSCollection(
             entry.id,
             endpoint.id,
