@@ -59,6 +59,7 @@ from harness import Comparison, Contender, measure, report, small_vs_big
 from scale import (
     among_groups,
     canned_search_answer,
+    create_tunnel_among_tunnels,
     flow_states,
     gcs_calls_among,
     get_endpoint_with_timers_waiting,
@@ -73,6 +74,7 @@ from scale import (
     ls_first_page,
     runs_list_page,
     search_index,
+    search_my_endpoints_among,
     task_list_among_search_tasks,
     task_list_page,
     transfer_of,
@@ -229,14 +231,6 @@ def main(argv: list[str] | None = None) -> int:
             calls,
             goal="<= 1.5x",
         ),
-        small_vs_big(
-            f"scale: a Compute get_task among 0 vs {many:,} finished tasks",
-            get_task_among_compute_tasks,
-            (0, many),
-            "other tasks",
-            calls,
-            goal="<= 1.5x",
-        ),
         # flat under scale: the same call among none and among many others
         *(
             small_vs_big(
@@ -261,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
                     "",
                 ),
                 ("operation_ls", ls_among_pause_rules, "pause rules", " on another endpoint"),
+                ("create_tunnel", create_tunnel_among_tunnels, "other tunnels", ""),
+                (
+                    "endpoint_search (filter_scope my-endpoints)",
+                    search_my_endpoints_among,
+                    "other owners' collections",
+                    "",
+                ),
+                ("a Compute get_task", get_task_among_compute_tasks, "finished tasks", ""),
                 ("get_registered_api", get_registered_api_among, "other registered APIs", ""),
                 ("get_web_input", get_web_input_among_runs, "finished runs", ""),
                 ("get_group with child_ids", get_group_with_children_among, "other groups", ""),

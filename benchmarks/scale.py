@@ -465,3 +465,55 @@ def get_index_of(entries: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.get_index(index_id)
 
     return setup
+
+
+def create_tunnel_among_tunnels(others: int) -> Callable[[ExitStack], Runner]:
+    """create_tunnel (a new submission id each call, as the SDK makes one)
+    beside ``others`` tunnels of another user between the same access points."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        other = emulator.auth.add_identity("streamer@example.org").id
+        initiator = emulator.transfer.add_stream_access_point("Initiator")
+        listener = emulator.transfer.add_stream_access_point("Listener")
+        with emulator.lock:
+            streams = emulator.world.streams
+            for n in range(others):
+                streams.create_tunnel(
+                    other,
+                    frozenset({f"urn:globus:auth:identity:{other}"}),
+                    initiator_id=initiator.id,
+                    listener_id=listener.id,
+                    submission_id=f"other-{n}",
+                )
+        ends = {
+            "initiator": {"data": {"type": "StreamAccessPoint", "id": initiator.id}},
+            "listener": {"data": {"type": "StreamAccessPoint", "id": listener.id}},
+        }
+        # a new document each call: the SDK writes its submission id into it
+        return lambda: client.create_tunnel(
+            {"data": {"type": "Tunnel", "relationships": ends, "attributes": {}}}
+        )
+
+    return setup
+
+
+def search_my_endpoints_among(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_search with filter_scope my-endpoints by a user owning 3
+    collections, beside ``others`` collections of 100 other owners."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        owners = [emulator.auth.add_identity(f"owner{n}@example.org") for n in range(100)]
+        for n in range(3):
+            emulator.transfer.add_collection(f"Mine {n}")
+        with emulator.lock:
+            transfer = emulator.world.transfer
+            for n in range(others):
+                owner = owners[n % len(owners)]
+                transfer.create_collection(
+                    f"Theirs {n}", owner_id=owner.id, owner_string=owner.username
+                )
+        return lambda: client.endpoint_search(filter_scope="my-endpoints")
+
+    return setup

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import globus_sdk
 import pytest
 
@@ -12,6 +14,14 @@ def gcs_client(manager_url: str, token: str) -> globus_sdk.GCSClient:
     in both transports: the live server's is its TLS door)."""
     authorizer = globus_sdk.AccessTokenAuthorizer(token)
     return globus_sdk.GCSClient(manager_url, authorizer=authorizer)
+
+
+def grant(gcs: globus_sdk.GCSClient, collection_id: str, identity_id: str, role: str) -> Any:
+    """The GCS role document of ``role`` given to an identity on a collection."""
+    document = globus_sdk.GCSRoleDocument(
+        collection=collection_id, principal=f"urn:globus:auth:identity:{identity_id}", role=role
+    )
+    return gcs.create_role(document)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 
-from .conftest import POSIX
+from .conftest import POSIX, grant
 
 
 def test_info_names_the_endpoint_and_its_connectors(gcs, endpoint):
@@ -166,13 +166,7 @@ def test_token_without_manage_collections_is_refused(globus_emulator, endpoint, 
 
 def test_roles_grant_and_revoke_collection_administration(gcs, gcs_for, globus_emulator, mapped):
     colleague = globus_emulator.auth.add_identity("colleague@example.org")
-    role = gcs.create_role(
-        globus_sdk.GCSRoleDocument(
-            collection=mapped["id"],
-            principal=f"urn:globus:auth:identity:{colleague.id}",
-            role="administrator",
-        )
-    )
+    role = grant(gcs, mapped["id"], colleague.id, "administrator")
     assert role["DATA_TYPE"].startswith("role#1.")
     assert gcs.get_role(role["id"])["role"] == "administrator"
     listed = gcs.get_role_list(mapped["id"], include="all_roles")

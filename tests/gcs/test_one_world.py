@@ -5,7 +5,7 @@ from __future__ import annotations
 import globus_sdk
 import pytest
 
-from .conftest import TRANSFER_ALL
+from .conftest import TRANSFER_ALL, grant
 
 
 @pytest.fixture
@@ -66,6 +66,22 @@ def test_deleting_through_transfer_deletes_in_gcs(tc, gcs, guest):
     assert guest["id"] not in {c["id"] for c in gcs.get_collection_list()}
 
 
+def test_a_collection_deleted_through_transfer_takes_its_roles(tc, gcs, guest, globus_emulator):
+    manager = globus_emulator.auth.add_identity("manager@example.org")
+    role = grant(gcs, guest["id"], manager.id, "access_manager")
+    tc.delete_endpoint(guest["id"])
+    # GCS forgets a deleted collection's roles: not found, listed nowhere
+    for ask in (gcs.get_role, gcs.delete_role):
+        with pytest.raises(globus_sdk.GCSAPIError) as caught:
+            ask(role["id"])
+        assert caught.value.http_status == 404
+        assert caught.value.code == "not_found"
+    with pytest.raises(globus_sdk.GCSAPIError) as caught:
+        gcs.get_role_list(guest["id"], include="all_roles")
+    assert caught.value.http_status == 404
+    assert role["id"] not in {r["id"] for r in gcs.get_role_list(include="all_roles")}
+
+
 def test_deleting_through_gcs_deletes_in_transfer(tc, gcs, guest):
     gcs.delete_collection(guest["id"])
     with pytest.raises(globus_sdk.TransferAPIError) as caught:
@@ -95,13 +111,7 @@ def test_guest_base_path_must_be_a_directory(gcs, mapped):
 
 def test_collection_role_shows_in_transfer(gcs, guest, globus_emulator, tc):
     manager = globus_emulator.auth.add_identity("manager@example.org")
-    gcs.create_role(
-        globus_sdk.GCSRoleDocument(
-            collection=guest["id"],
-            principal=f"urn:globus:auth:identity:{manager.id}",
-            role="access_manager",
-        )
-    )
+    grant(gcs, guest["id"], manager.id, "access_manager")
     token = globus_emulator.auth.issue_token(manager, TRANSFER_ALL)
     theirs = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
     rule = theirs.add_endpoint_acl_rule(

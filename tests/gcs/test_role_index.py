@@ -1,8 +1,8 @@
 """GCS reads roles from an index by place and holder (nearly every GCS call
 asks whether its caller administers the endpoint or the collection): after
 any mix of collections and roles made and deleted, collections deleted
-through Transfer, and copies, it must answer what walking every role in
-the world answers."""
+through Transfer (whose roles GCS forgets with them once it notices), and
+copies, it must answer what walking every role in the world answers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from globus_testkit import Emulator
 from globus_testkit.services.auth.models import identity_urn
-from globus_testkit.services.gcs.documents import ROLES, Endpoint
+from globus_testkit.services.gcs.documents import ROLES, Endpoint, NotFound
 from globus_testkit.services.gcs.models import GCSState
 from globus_testkit.services.transfer.models import TransferState
 
@@ -74,7 +74,12 @@ def test_role_answers_agree_with_a_walk_over_every_role(seed):
     draw = random.Random(seed)
     for step in range(150):
         endpoint = gcs.endpoints[draw.choice(endpoints).id]
-        mine = [c for c in gcs.live_collections(transfer) if c.endpoint_id == endpoint.id]
+        # (not live_collections: GCS must notice deletions through Transfer itself)
+        mine = [
+            c
+            for c in gcs.collections.values()
+            if c.endpoint_id == endpoint.id and c.id in transfer.collections
+        ]
         move = draw.random()
         if move < 0.2 or not mine:
             _make_collection(gcs, transfer, endpoint, step)
@@ -86,15 +91,30 @@ def test_role_answers_agree_with_a_walk_over_every_role(seed):
             )
         elif move < 0.75 and gcs.roles:
             role = draw.choice(list(gcs.roles.values()))
+            owner = gcs.endpoints[role.endpoint_id]
             if role.collection is None or role.collection in transfer.collections:
-                owner = gcs.endpoints[role.endpoint_id]
                 gcs.delete_role(transfer, owner, owner.owner_id, role.id)
-        elif move < 0.85:
+            else:  # its collection was deleted through Transfer: so was it
+                with pytest.raises(NotFound):
+                    gcs.delete_role(transfer, owner, owner.owner_id, role.id)
+                assert_forgotten(gcs, role.collection)
+        elif move < 0.8:
             gcs.delete_collection(transfer, endpoint, endpoint.owner_id, draw.choice(mine).id)
-        elif move < 0.9:
+        elif move < 0.87:
             transfer.remove_collection(draw.choice(mine).id)  # deleted through Transfer
+        elif move < 0.9:
+            gcs.live_collections(transfer)
+            for collection in {r.collection for r in gcs.roles.values()} - {None}:
+                assert collection in gcs.collections
         else:
             # a copy rebuilds the index
             gcs, transfer = pickle.loads(pickle.dumps((gcs, transfer)))
         assert_agrees(gcs, identities)
     assert any(r.collection is not None for r in gcs.roles.values())
+
+
+def assert_forgotten(state: GCSState, collection: str) -> None:
+    """A collection deleted through Transfer, once GCS noticed, is gone
+    from GCS with every role held on it."""
+    assert collection not in state.collections
+    assert all(r.collection != collection for r in state.roles.values())

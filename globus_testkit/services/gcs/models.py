@@ -233,16 +233,32 @@ class GCSState(KeepsDerived):
     def live_collections(self, transfer: TransferState) -> list[GCSCollection]:
         """GCS's collections that Transfer still holds (forgetting the rest:
         a collection deleted through Transfer is deleted)."""
-        for gone in [c for c in self.collections if c not in transfer.collections]:
-            del self.collections[gone]
+        for record in list(self.collections.values()):
+            self._forgotten_if_deleted(transfer, record.endpoint_id, record.id)
         return list(self.collections.values())
+
+    def _forgotten_if_deleted(
+        self, transfer: TransferState, endpoint_id: str, collection_id: str
+    ) -> bool:
+        """Whether Transfer no longer holds a collection, forgetting it here
+        if so: a collection deleted through Transfer is deleted."""
+        if collection_id in transfer.collections:
+            return False
+        self._forget_collection(endpoint_id, collection_id)
+        return True
+
+    def _forget_collection(self, endpoint_id: str, collection_id: str) -> None:
+        """A deleted collection takes its roles with it (as in GCS, whose
+        roles on it are then not found and listed nowhere)."""
+        self.collections.pop(collection_id, None)
+        for role_id in self._roles().ids_at(endpoint_id, collection_id):
+            self._remove_role(self.roles[role_id])
 
     def collection(
         self, transfer: TransferState, endpoint: Endpoint, collection_id: str
     ) -> tuple[GCSCollection, Collection]:
         found = self.collections.get(collection_id.lower())
-        if found is not None and found.id not in transfer.collections:
-            del self.collections[found.id]  # deleted through Transfer: deleted
+        if found is not None and self._forgotten_if_deleted(transfer, found.endpoint_id, found.id):
             found = None
         if found is None or found.endpoint_id != endpoint.id:
             raise NotFound(f"No collection {collection_id}")
@@ -348,7 +364,7 @@ class GCSState(KeepsDerived):
         ``endpoint`` on ``gateway`` (the seeded tutorial collections)."""
         entry = transfer.place_on_endpoint(collection_id, endpoint.id)
         creator = entry.owner_id
-        entry.owner_id, entry.owner_string = endpoint.id, client_identity_username(endpoint.id)
+        transfer.give_to(entry, endpoint.id, client_identity_username(endpoint.id))
         record = GCSCollection(
             entry.id,
             endpoint.id,
@@ -404,9 +420,7 @@ class GCSState(KeepsDerived):
         if any(c.mapped_collection_id == record.id for c in self.live_collections(transfer)):
             raise GCSError("Collection has guest collections; delete them first")
         transfer.remove_collection(entry.id)
-        del self.collections[record.id]
-        for role_id in self._roles().ids_at(endpoint.id, record.id):
-            self._remove_role(self.roles[role_id])
+        self._forget_collection(endpoint.id, record.id)
 
     def visible_collections(
         self,
@@ -499,8 +513,14 @@ class GCSState(KeepsDerived):
         self._mirror_to_transfer(transfer, endpoint.id, collection, principal)
         return created
 
-    def role(self, endpoint: Endpoint, role_id: str) -> Role:
+    def role(self, transfer: TransferState, endpoint: Endpoint, role_id: str) -> Role:
         found = self.roles.get(role_id.lower())
+        if (
+            found is not None
+            and found.collection is not None
+            and self._forgotten_if_deleted(transfer, found.endpoint_id, found.collection)
+        ):
+            found = None  # held on a collection deleted through Transfer
         if found is None or found.endpoint_id != endpoint.id:
             raise NotFound(f"No role {role_id}")
         return found
@@ -521,7 +541,7 @@ class GCSState(KeepsDerived):
     def delete_role(
         self, transfer: TransferState, endpoint: Endpoint, identity_id: str, role_id: str
     ) -> None:
-        role = self.role(endpoint, role_id)
+        role = self.role(transfer, endpoint, role_id)
         if not self._may_manage_roles(transfer, endpoint, identity_id, role.collection):
             raise PermissionDenied("You do not have permission to manage roles here")
         self._remove_role(role)

@@ -532,7 +532,7 @@ def create_role(svc: GCSService, call: Call) -> Reply:
 @routes.route(f"{API}/roles/<role_id>", "GET", operation="get_role")
 def get_role(svc: GCSService, call: Call, role_id: str) -> Reply:
     endpoint, _ = svc.caller(call)
-    return _result([svc.state.role(endpoint, role_id).to_api()])
+    return _result([svc.state.role(svc.world.transfer, endpoint, role_id).to_api()])
 
 
 @routes.route(f"{API}/roles/<role_id>", "DELETE", operation="delete_role")

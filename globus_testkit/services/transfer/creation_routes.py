@@ -88,7 +88,7 @@ def create_endpoint(svc: TransferService, call: Call) -> Reply:
     try:
         change = _admin_routes.subscription_change(svc, personal, who, subscription)
     except ApiError:
-        del svc.state.collections[personal.id]  # a refused create leaves nothing behind
+        svc.state.remove_collection(personal.id)  # a refused create leaves nothing behind
         raise
     _admin_routes.apply_subscription_change(personal, change)
     return _created(call, personal, "Endpoint created successfully")

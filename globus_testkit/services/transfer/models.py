@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...clock import Clock
+from ...derived import KeepsDerived
 from ...ids import Ids
 from .access import AccessRule, Principals, covers, principal_matches
 from .collection import (
@@ -42,8 +43,13 @@ SEARCH_SCOPES = (
 )
 
 
-class TransferState:
+class TransferState(KeepsDerived):
     """Collections and bookmarks; tasks live in :mod:`.tasks`."""
+
+    # collection ids by owner id (a search for one owner's collections);
+    # None until first asked
+    DERIVED = ("_by_owner",)
+    _by_owner: dict[str, dict[str, None]] | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -78,6 +84,7 @@ class TransferState:
         if collection.id in self.collections:
             raise Conflict(f"a collection {collection.id} already exists")
         self.collections[collection.id] = collection
+        self._owners().setdefault(collection.owner_id, {})[collection.id] = None
         return collection
 
     def create_guest(
@@ -158,7 +165,33 @@ class TransferState:
 
     def remove_collection(self, collection_id: str) -> Collection:
         """Forget a collection (its owner's decision, already checked)."""
-        return self.collections.pop(self.collection(collection_id).id)
+        collection = self.collection(collection_id)
+        self._forget_owner(collection)  # first: an index built now holds it
+        return self.collections.pop(collection.id)
+
+    def give_to(self, collection: Collection, owner_id: str, owner_string: str) -> None:
+        """Make ``owner_id`` a collection's owner."""
+        self._forget_owner(collection)
+        collection.owner_id, collection.owner_string = owner_id, owner_string
+        self._owners().setdefault(owner_id, {})[collection.id] = None
+
+    def owned_by(self, owner_id: str) -> list[Collection]:
+        return [self.collections[c] for c in self._owners().get(owner_id, ())]
+
+    def _owners(self) -> dict[str, dict[str, None]]:
+        """Collection ids by owner: built on first ask, kept up by every
+        create, removal and change of owner (the only writes to either)."""
+        if self._by_owner is None:
+            self._by_owner = {}
+            for collection in self.collections.values():
+                self._by_owner.setdefault(collection.owner_id, {})[collection.id] = None
+        return self._by_owner
+
+    def _forget_owner(self, collection: Collection) -> None:
+        owned = self._owners()[collection.owner_id]
+        del owned[collection.id]
+        if not owned:
+            del self._owners()[collection.owner_id]
 
     def set_role(self, collection_id: str, identity_id: str, role: str | None) -> None:
         """Make ``role`` the one role ``identity_id`` holds directly on a
@@ -228,7 +261,7 @@ class TransferState:
             raise BadRequest(f"filter_scope must be one of {', '.join(SEARCH_SCOPES)}")
         words = (fulltext or "").lower().split()
         found = []
-        for collection in self.collections.values():
+        for collection in self._candidates(identity_id, scope, owner_id):
             if not self._in_scope(collection, identity_id, who, scope):
                 continue
             if owner_id and collection.owner_id != owner_id:
@@ -252,6 +285,18 @@ class TransferState:
                 found.append(collection)
         found.sort(key=lambda c: (c.display_name.lower(), c.id))
         return found
+
+    def _candidates(
+        self, identity_id: str, scope: str, owner_id: str | None
+    ) -> Iterable[Collection]:
+        """The collections a search may find: one owner's, when it asks
+        for one's (its own, or ``owner_id``'s), else every one (a full-text
+        search over all of them is a walk by nature)."""
+        if owner_id:
+            return self.owned_by(owner_id)
+        if scope in ("my-endpoints", "my-gcp-endpoints"):
+            return self.owned_by(identity_id)
+        return self.collections.values()
 
     def _in_scope(self, c: Collection, identity_id: str, who: Principals, scope: str) -> bool:
         if scope == "my-endpoints":

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso
+from ...derived import KeepsDerived
 from ...ids import Ids
 from ..auth.models import identity_urn
 from .errors import BadRequest, Conflict, NotFound
@@ -141,8 +142,13 @@ class Tunnel:
         }
 
 
-class Streams:
+class Streams(KeepsDerived):
     """Stream access points and tunnels, and the rules between them."""
+
+    # tunnel ids by submission id (every create asks whether its submission
+    # id made a tunnel already); None until first asked
+    DERIVED = ("_by_submission",)
+    _by_submission: dict[str, str] | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -234,11 +240,11 @@ class Streams:
         """A new tunnel, or the one this submission id already made (so a
         retried create makes one tunnel). With the listener's contact it
         starts at once."""
-        for tunnel in self.tunnels.values():
-            if tunnel.submission_id == submission_id:
-                if identity_urn(tunnel.owner_id) not in principals:
-                    raise Conflict(f"submission id {submission_id} is already in use")
-                return self.current(tunnel)
+        made = self._submissions().get(submission_id)
+        if made is not None:
+            if identity_urn(self.tunnels[made].owner_id) not in principals:
+                raise Conflict(f"submission id {submission_id} is already in use")
+            return self.current(self.tunnels[made])
         initiator = self.access_point(initiator_id, principals)
         listener = self.access_point(listener_id, principals)
         tunnel = Tunnel(
@@ -253,6 +259,7 @@ class Streams:
             restartable=restartable,
         )
         self.tunnels[tunnel.id] = tunnel
+        self._submissions()[submission_id] = tunnel.id
         self._set_listener(tunnel, listener_ip_address, listener_port)
         return tunnel
 
@@ -305,7 +312,18 @@ class Streams:
         return tunnel
 
     def delete_tunnel(self, tunnel_id: str, principals: frozenset[str]) -> None:
-        del self.tunnels[self.tunnel(tunnel_id, principals).id]
+        tunnel = self.tunnel(tunnel_id, principals)
+        # its submission id is free again (first: an index built now holds it)
+        del self._submissions()[tunnel.submission_id]
+        del self.tunnels[tunnel.id]
+
+    def _submissions(self) -> dict[str, str]:
+        """Tunnel ids by submission id (a create retried answers the tunnel
+        its submission id made): built on first ask, kept up by every
+        create and delete."""
+        if self._by_submission is None:
+            self._by_submission = {t.submission_id: t.id for t in self.tunnels.values()}
+        return self._by_submission
 
     def events(
         self,
