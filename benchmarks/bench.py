@@ -67,6 +67,8 @@ from scale import (
     get_registered_api_among,
     get_task_among_compute_tasks,
     get_web_input_among_runs,
+    index_list_among,
+    list_flows_among,
     list_jobs_among_timers,
     ls_among_consents,
     ls_among_pause_rules,
@@ -279,6 +281,25 @@ def main(argv: list[str] | None = None) -> int:
             "entries",
             calls,
             goal="<= 1.5x",
+        ),
+        # listings by role: what the caller can see, not every item in the world
+        *(
+            small_vs_big(
+                f"scale: {call} among 0 vs {many:,} {unit}",
+                setup,
+                (0, many),
+                unit,
+                calls,
+                goal="<= 1.5x",
+            )
+            for call, setup, unit in (
+                ("list_flows by a caller with 3 flows,", list_flows_among, "other users' flows"),
+                (
+                    "a Search index_list by a caller with 3 indexes,",
+                    index_list_among,
+                    "other users' indexes",
+                ),
+            )
         ),
         small_vs_big(
             f"scale: a search query (with a facet) over 100 vs {many:,} entries",
