@@ -68,6 +68,8 @@ from scale import (
     get_registered_api_among,
     get_task_among_compute_tasks,
     get_web_input_among_runs,
+    index_list_among,
+    list_flows_among,
     list_jobs_among_timers,
     ls_among_consents,
     ls_among_pause_rules,
@@ -263,6 +265,19 @@ def main(argv: list[str] | None = None) -> int:
                     "",
                 ),
                 ("a Compute get_task", get_task_among_compute_tasks, "finished tasks", ""),
+                # listings by role: what the caller can see, not every item in the world
+                (
+                    "list_flows by a caller with 3 flows,",
+                    list_flows_among,
+                    "other users' flows",
+                    "",
+                ),
+                (
+                    "a Search index_list by a caller with 3 indexes,",
+                    index_list_among,
+                    "other users' indexes",
+                    "",
+                ),
                 ("get_registered_api", get_registered_api_among, "other registered APIs", ""),
                 ("get_web_input", get_web_input_among_runs, "finished runs", ""),
                 ("get_group with child_ids", get_group_with_children_among, "other groups", ""),

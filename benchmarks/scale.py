@@ -517,3 +517,36 @@ def search_my_endpoints_among(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.endpoint_search(filter_scope="my-endpoints")
 
     return setup
+
+
+def list_flows_among(others: int) -> Callable[[ExitStack], Runner]:
+    """list_flows by a caller with 3 flows, beside ``others`` flows of
+    other users' (made through the model, each user one flow)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = flows_client(stack)
+        for n in range(3):
+            client.create_flow(f"mine{n}", chain(1), {})
+        state = emulator.world.flows
+        for n in range(others):
+            state.add_flow(f"other-{n}", {"title": f"theirs{n}", "definition": chain(1)})
+        return lambda: client.list_flows()
+
+    return setup
+
+
+def index_list_among(others: int) -> Callable[[ExitStack], Runner]:
+    """A Search index_list by a caller owning 3 indexes, beside ``others``
+    indexes of other users' (made through the model, each user one index)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        for n in range(3):
+            emulator.search.create_index(f"mine{n}")
+        state = emulator.world.search
+        for n in range(others):
+            state.create_index(f"other-{n}", f"theirs{n}", "", trial=False)
+        client = search_client(emulator)
+        return lambda: client.index_list()
+
+    return setup

@@ -8,6 +8,7 @@ from typing import Any
 from ...clock import Clock, iso
 from ...derived import KeepsDerived
 from ...ids import Ids
+from ...principal_index import PrincipalIndex
 from ..auth.models import identity_urn
 
 FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
@@ -54,6 +55,16 @@ def run_as_roles(definition: dict[str, Any]) -> list[str]:
     return sorted(r for r in roles if isinstance(r, str) and r not in ("User", "Flow"))
 
 
+# A flow's role lists, strongest first.
+ROLE_LISTS = (
+    "flow_administrators",
+    "flow_starters",
+    "flow_viewers",
+    "run_managers",
+    "run_monitors",
+)
+
+
 @dataclass
 class Flow:
     id: str
@@ -83,17 +94,17 @@ class Flow:
     def role_scopes(self) -> dict[str, str]:
         return {role: flow_scope(self.id, role) for role in run_as_roles(self.definition)}
 
+    @property
+    def principals(self) -> set[str]:
+        """Every principal holding a role on the flow (its owner's identity
+        URN, and whatever its role lists name)."""
+        return {identity_urn(self.owner_id)}.union(*(getattr(self, r) for r in ROLE_LISTS))
+
     def roles_of(self, principals: set[str]) -> list[str]:
         roles = []
         if identity_urn(self.owner_id) in principals:
             roles.append("flow_owner")
-        for role in (
-            "flow_administrators",
-            "flow_starters",
-            "flow_viewers",
-            "run_managers",
-            "run_monitors",
-        ):
+        for role in ROLE_LISTS:
             members = set(getattr(self, role))
             if members & principals or (
                 "all_authenticated_users" in members and role in ("flow_starters", "flow_viewers")
@@ -258,9 +269,11 @@ class Run:
 
 class FlowsState(KeepsDerived):
     # the ids of the runs not yet ended, in creation order, built when
-    # first asked (see unfinished_runs)
-    DERIVED = ("_unfinished",)
+    # first asked (see unfinished_runs); the flows each principal holds a
+    # role on, built when first asked (see flows_held)
+    DERIVED = ("_unfinished", "_by_principal")
     _unfinished: dict[str, None] | None = None
+    _by_principal: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -290,7 +303,40 @@ class FlowsState(KeepsDerived):
             **{k: v for k, v in fields.items() if k not in ("title", "definition")},
         )
         self.flows[flow.id] = flow
+        self._reindex(flow)
         return flow
+
+    def update_flow(self, flow: Flow, fields: dict[str, Any]) -> None:
+        """Change a flow's fields (its role lists among them)."""
+        for key, value in fields.items():
+            setattr(flow, key, value)
+        flow.updated_at = self.clock.now()
+        self._reindex(flow)
+
+    def delete_flow(self, flow: Flow) -> None:
+        del self.flows[flow.id]
+        if self._by_principal is not None:
+            self._by_principal.remove(flow.id)
+
+    def _reindex(self, flow: Flow) -> None:
+        if self._by_principal is not None:
+            self._by_principal.put(flow.id, flow.principals)
+
+    def flows_held(self, principals: set[str]) -> list[Flow]:
+        """The flows where ``principals`` hold a role, in the world's order:
+        read from an index by principal, so a listing costs the caller's
+        flows, not the world's."""
+        if self._by_principal is None:
+            self._by_principal = PrincipalIndex()
+            for each in self.flows.values():
+                self._by_principal.put(each.id, each.principals)
+        # a starter or viewer list naming every signed-in user names them too
+        asked = principals | {"all_authenticated_users"}
+        return [
+            flow
+            for flow_id in self._by_principal.held_by(asked)
+            if (flow := self.flows[flow_id]).roles_of(principals)
+        ]
 
     def add_run(
         self,

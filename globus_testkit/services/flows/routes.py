@@ -273,7 +273,7 @@ def list_flows(svc: FlowsService, call: Call) -> Reply:
     roles = _flow_role_filter(call)
     words = call.args.get("filter_fulltext", "").lower().split()
     found = []
-    for flow in sorted(svc.state.flows.values(), key=lambda f: f.created_at, reverse=True):
+    for flow in sorted(svc.state.flows_held(principals), key=lambda f: f.created_at, reverse=True):
         mine = set(flow.roles_of(principals))
         if not mine - {"run_manager", "run_monitor"}:
             continue
@@ -316,9 +316,7 @@ def update_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     validated_flow(body, "flows_flow_update")
     _known_policy(svc, body)
     scopes = svc.action_scopes(body.get("definition", flow.definition), principals)
-    for key, value in body.items():
-        setattr(flow, key, value)
-    flow.updated_at = svc.world.clock.now()
+    svc.state.update_flow(flow, body)
     register_flow_scope(svc.world, flow, scopes)
     return Reply(flow.to_api(principals))
 
@@ -329,7 +327,7 @@ def delete_flow(svc: FlowsService, call: Call, flow_id: str) -> Reply:
     flow = svc.flow(flow_id, principals, need="admin")
     if identity_urn(flow.owner_id) not in principals:
         raise Forbidden("only the owner may delete a flow", code="FORBIDDEN")
-    del svc.state.flows[flow.id]
+    svc.state.delete_flow(flow)
     answer = flow.to_api(principals)
     answer.update({"DELETED": True, "deleted_at": svc.world.clock.isoformat()})
     return Reply(answer)

@@ -18,6 +18,7 @@ from ...clock import Clock
 from ...derived import KeepsDerived
 from ...http import ApiError
 from ...ids import Ids
+from ...principal_index import PrincipalIndex
 from ..auth.models import IDENTITY_URN, identity_urn
 from ..groups.models import GROUP_URN
 from .fields import leaf_count, leaves, nesting_depth, tokens
@@ -260,9 +261,11 @@ class SearchState(KeepsDerived):
     """Every index, role, entry and task of Globus Search in one world."""
 
     # each index's task ids, in submission order, built when first asked
-    # (see tasks_of)
-    DERIVED = ("_tasks_by_index",)
+    # (see tasks_of); the indexes each principal holds a role on, built
+    # when first asked (see indexes_held)
+    DERIVED = ("_tasks_by_index", "_by_principal")
     _tasks_by_index: dict[str, list[str]] | None = None
+    _by_principal: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -276,8 +279,16 @@ class SearchState(KeepsDerived):
     # -- indexes -----------------------------------------------------------------
 
     def create_index(
-        self, owner_id: str, display_name: str, description: str, *, trial: bool = True
+        self,
+        owner_id: str,
+        display_name: str,
+        description: str,
+        *,
+        index_id: str | None = None,
+        trial: bool = True,
     ) -> SearchIndex:
+        """A new index owned by ``owner_id``; ``index_id`` (a world's spec
+        names it) still draws an id, so the world's later ids stay the same."""
         owner = identity_urn(owner_id)
         if trial and self._owned_trials(owner) >= TRIAL_OWNERSHIP_LIMIT:
             raise SearchError(
@@ -292,8 +303,9 @@ class SearchState(KeepsDerived):
                     f"than the limit ({TRIAL_OWNERSHIP_LIMIT})",
                 },
             )
+        drawn = self.ids.uuid()
         index = SearchIndex(
-            self.ids.uuid(), display_name, description, _search_date(self.clock), is_trial=trial
+            index_id or drawn, display_name, description, _search_date(self.clock), is_trial=trial
         )
         self.indexes[index.id] = index
         self._add_role(index, owner, OWNER)
@@ -302,7 +314,7 @@ class SearchState(KeepsDerived):
     def _owned_trials(self, owner: str) -> int:
         return sum(
             1
-            for index in self.indexes.values()
+            for index in self.indexes_held({owner})
             if index.is_trial
             and any(r.principal == owner and r.role_name == OWNER for r in index.roles.values())
         )
@@ -356,6 +368,7 @@ class SearchState(KeepsDerived):
         role_id = base64.b64encode(f"{self._role_serial:06d}".encode()).decode()
         role = Role(role_id, index.id, principal, role_name, _search_date(self.clock))
         index.roles[role_id] = role
+        self._roles_changed(index)
         return role
 
     def delete_role(self, index: SearchIndex, role_id: str) -> Role:
@@ -365,7 +378,23 @@ class SearchState(KeepsDerived):
         owners = [r for r in index.roles.values() if r.role_name == OWNER]
         if role.role_name == OWNER and len(owners) == 1:
             raise SearchError(409, "Conflict.Generic", "an index must keep at least one owner role")
-        return index.roles.pop(role_id)
+        del index.roles[role_id]
+        self._roles_changed(index)
+        return role
+
+    def _roles_changed(self, index: SearchIndex) -> None:
+        if self._by_principal is not None:
+            self._by_principal.put(index.id, _principals(index))
+
+    def indexes_held(self, principals: Iterable[str]) -> list[SearchIndex]:
+        """The indexes where one of ``principals`` holds a role, in the
+        world's order: read from an index by principal, so a listing costs
+        the caller's indexes, not every index."""
+        if self._by_principal is None:
+            self._by_principal = PrincipalIndex()
+            for index in self.indexes.values():
+                self._by_principal.put(index.id, _principals(index))
+        return [self.indexes[i] for i in self._by_principal.held_by(principals)]
 
     # -- tasks -------------------------------------------------------------------
 
@@ -487,6 +516,10 @@ def _status_conflict(index: SearchIndex, needed: str) -> SearchError:
         "Conflict.IncompatibleIndexStatus",
         f"Index status ({shown}) did not match required status for this operation: {needed}",
     )
+
+
+def _principals(index: SearchIndex) -> set[str]:
+    return {role.principal for role in index.roles.values()}
 
 
 def _search_date(clock: Clock, timestamp: float | None = None) -> str:

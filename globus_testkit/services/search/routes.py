@@ -80,13 +80,12 @@ class SearchService(Service):
             given = described.get("owner", world.user_id)
             owner = resolve_identity_id(world, given, f"search_indexes[{i}].owner")
             index = world.search.create_index(
-                owner, described["display_name"], described.get("description", ""), trial=False
+                owner,
+                described["display_name"],
+                described.get("description", ""),
+                trial=False,
+                index_id=described.get("id"),
             )
-            if "id" in described:
-                world.search.indexes[described["id"]] = world.search.indexes.pop(index.id)
-                index.id = described["id"]
-                for role in index.roles.values():
-                    role.index_id = index.id
             if described.get("entries"):
                 entries = [_entry(e, f"entries[{i}]") for i, e in enumerate(described["entries"])]
                 world.search.submit(index, "ingest", entries=entries)
@@ -213,7 +212,7 @@ def index_list(svc: SearchService, call: Call) -> Reply:
     if wanted - set(ROLE_NAMES):
         raise bad_query(f"filter_roles may name {', '.join(ROLE_NAMES)}")
     listed = []
-    for index in svc.state.indexes.values():
+    for index in svc.state.indexes_held(principals):
         roles = index.roles_of(principals)
         if roles and (not wanted or roles & wanted):
             listed.append({**index.to_api(), "permissions": sorted(roles)})
