@@ -83,6 +83,12 @@ from scale import (
 )
 from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 
+# long names in the table of "among 0 vs many" lines
+OTHER_COLLECTIONS = "other collections (with their roles)"
+GCS_ROLES = partial(gcs_calls_among, roles=True)
+MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
+MY_INDEXES = "a Search index_list by a caller with 3 indexes,"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -217,76 +223,32 @@ def main(argv: list[str] | None = None) -> int:
             calls,
             goal="<= 1.5x",
         ),
-        small_vs_big(
-            f"scale: operation_ls (consent checked) among 0 vs {many:,} other users who consented",
-            ls_among_consents,
-            (0, many),
-            "other users",
-            calls,
-            goal="<= 1.5x",
-        ),
-        small_vs_big(
-            f"scale: list_jobs by a caller with 2 timers, among 0 vs {many:,} others' timers",
-            list_jobs_among_timers,
-            (0, many),
-            "others' timers",
-            calls,
-            goal="<= 1.5x",
-        ),
         # flat under scale: the same call among none and among many others
         *(
             small_vs_big(
-                f"scale: {call} among 0 vs {many:,} {unit}{where}",
+                f"scale: {call} among 0 vs {many:,} {unit}",
                 setup,
                 (0, many),
                 unit,
                 calls,
                 goal="<= 1.5x",
             )
-            for call, setup, unit, where in (
-                (
-                    "GCS get_collection",
-                    partial(gcs_calls_among, roles=False),
-                    "other collections",
-                    " (with their roles)",
-                ),
-                (
-                    "GCS get_role_list by a role administrator,",
-                    partial(gcs_calls_among, roles=True),
-                    "other roles",
-                    "",
-                ),
-                ("operation_ls", ls_among_pause_rules, "pause rules", " on another endpoint"),
-                ("create_tunnel", create_tunnel_among_tunnels, "other tunnels", ""),
-                (
-                    "endpoint_search (filter_scope my-endpoints)",
-                    search_my_endpoints_among,
-                    "other owners' collections",
-                    "",
-                ),
-                ("a Compute get_task", get_task_among_compute_tasks, "finished tasks", ""),
+            for call, setup, unit in (
+                ("operation_ls (consent checked)", ls_among_consents, "other users who consented"),
+                ("list_jobs by a caller with 2 timers,", list_jobs_among_timers, "others' timers"),
+                ("GCS get_collection", partial(gcs_calls_among, roles=False), OTHER_COLLECTIONS),
+                ("GCS get_role_list by a role administrator,", GCS_ROLES, "other roles"),
+                ("operation_ls", ls_among_pause_rules, "pause rules on another endpoint"),
+                ("create_tunnel", create_tunnel_among_tunnels, "other tunnels"),
+                (MY_ENDPOINTS, search_my_endpoints_among, "other owners' collections"),
+                ("a Compute get_task", get_task_among_compute_tasks, "finished tasks"),
                 # listings by role: what the caller can see, not every item in the world
-                (
-                    "list_flows by a caller with 3 flows,",
-                    list_flows_among,
-                    "other users' flows",
-                    "",
-                ),
-                (
-                    "a Search index_list by a caller with 3 indexes,",
-                    index_list_among,
-                    "other users' indexes",
-                    "",
-                ),
-                ("get_registered_api", get_registered_api_among, "other registered APIs", ""),
-                ("get_web_input", get_web_input_among_runs, "finished runs", ""),
-                ("get_group with child_ids", get_group_with_children_among, "other groups", ""),
-                (
-                    "a Search get_task_list",
-                    task_list_among_search_tasks,
-                    "tasks",
-                    " of another index",
-                ),
+                ("list_flows by a caller with 3 flows,", list_flows_among, "other users' flows"),
+                (MY_INDEXES, index_list_among, "other users' indexes"),
+                ("get_registered_api", get_registered_api_among, "other registered APIs"),
+                ("get_web_input", get_web_input_among_runs, "finished runs"),
+                ("get_group with child_ids", get_group_with_children_among, "other groups"),
+                ("a Search get_task_list", task_list_among_search_tasks, "tasks of another index"),
             )
         ),
         small_vs_big(
