@@ -67,6 +67,7 @@ from scale import (
     get_registered_api_among,
     get_task_among_compute_tasks,
     get_web_input_among_runs,
+    high_assurance_group_among_logins,
     list_jobs_among_timers,
     ls_among_consents,
     ls_among_pause_rules,
@@ -269,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
                     task_list_among_search_tasks,
                     "tasks",
                     " of another index",
+                ),
+                (
+                    "get_group of a high-assurance group",
+                    high_assurance_group_among_logins,
+                    "other people",
+                    " with logins",
                 ),
             )
         ),

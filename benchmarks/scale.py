@@ -465,3 +465,28 @@ def get_index_of(entries: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.get_index(index_id)
 
     return setup
+
+
+def _others_logged_in(emulator: Emulator, others: int) -> None:
+    """``others`` more people, each with a Transfer token and the login
+    (session) behind it, as a busy world has."""
+    for n in range(others):
+        someone = emulator.auth.add_identity(f"p{n}@example.org")
+        emulator.auth.issue_token(someone, TRANSFER_SCOPE)
+
+
+def high_assurance_group_among_logins(others: int) -> Callable[[ExitStack], Runner]:
+    """GroupsClient.get_group of a high-assurance group (Groups asks Auth
+    when each of the caller's identities last signed in) among ``others``
+    other people's logins."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        _others_logged_in(emulator, others)
+        token = emulator.auth.issue_token(emulator.user, GROUPS_ALL)
+        groups = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        high_assurance = {"is_high_assurance": True, "authentication_assurance_timeout": 3600}
+        group_id = emulator.groups.create("lab", policies=high_assurance).id
+        return lambda: groups.get_group(group_id)
+
+    return setup
