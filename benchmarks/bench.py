@@ -72,6 +72,7 @@ from scale import (
     ls_among_consents,
     ls_among_pause_rules,
     ls_first_page,
+    revoke_among_logins,
     runs_list_page,
     search_index,
     task_list_among_search_tasks,
@@ -276,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
                     high_assurance_group_among_logins,
                     "other people",
                     " with logins",
+                ),
+                (
+                    "an app's logout (revoke its refresh token)",
+                    revoke_among_logins,
+                    "other people",
+                    " with tokens and logins",
                 ),
             )
         ),

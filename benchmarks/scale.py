@@ -490,3 +490,23 @@ def high_assurance_group_among_logins(others: int) -> Callable[[ExitStack], Runn
         return lambda: groups.get_group(group_id)
 
     return setup
+
+
+def revoke_among_logins(others: int) -> Callable[[ExitStack], Runner]:
+    """A native app's logout, NativeAppAuthClient.oauth2_revoke_token of
+    its refresh token (and so of the access tokens refreshed from it),
+    among ``others`` other people's tokens and logins. Revoking again is
+    the same work (RFC 7009: revoking a revoked token succeeds)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        _others_logged_in(emulator, others)
+        app = globus_sdk.NativeAppAuthClient(emulator.native_client_id)
+        app.oauth2_start_flow(requested_scopes=TRANSFER_SCOPE, refresh_tokens=True)
+        code = emulator.auth.authorize(app.oauth2_get_authorize_url())
+        tokens = app.oauth2_exchange_code_for_tokens(code).by_resource_server
+        refresh = tokens["transfer.api.globus.org"]["refresh_token"]
+        app.oauth2_refresh_token(refresh)  # one more access token born of it
+        return lambda: app.oauth2_revoke_token(refresh)
+
+    return setup

@@ -1,8 +1,9 @@
 """Auth answers per-request questions from indexes instead of walking the
-world; here, when an identity last authenticated (asked on every request
-to a high-assurance group). After any mix of logins, grants, refreshes,
-revocations, scope and client changes, through copies too, it must
-answer what walking every session answers."""
+world: when an identity last authenticated (asked on every request to a
+high-assurance group), and which access tokens a refresh token made
+(revoking it, an app's logout). After any mix of logins, grants,
+refreshes, revocations, scope and client changes, through copies too,
+each must answer what walking every session and token answers."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ def assert_agrees(state: AuthState) -> None:
     for identity_id in state.identities:
         expected = walked_last_authentication(state, identity_id)
         assert state.last_authentication(identity_id) == expected, identity_id
+    for refresh in (t for t in state.tokens.values() if t.kind == "refresh"):
+        born = [t for t in state.tokens.values() if t.refresh_token == refresh.value]
+        assert state.born_of(refresh.value) == born  # in the order they were minted
 
 
 class World:
@@ -158,3 +162,16 @@ def test_auth_indexes_agree_with_walks_over_every_session_token_and_scope(seed):
     refreshed = [t.refresh_token for t in state.tokens.values() if t.refresh_token]
     assert any(refreshed.count(r) > 1 and state.tokens[r].revoked for r in refreshed)
     assert any(s.client_id in world.servers for s in state.scopes.values())
+
+
+def test_a_revoked_refresh_token_takes_only_its_own_access_tokens():
+    world = World(0)
+    for _ in range(3):
+        world.grant_with_refresh()
+    first, *others = world.refresh_tokens
+    world.state.refresh_grant(world.app, first)
+    world.state.revoke(first, world.app)
+    assert all(t.revoked for t in world.state.born_of(first))
+    assert len(world.state.born_of(first)) == 2  # the grant's and the refresh's
+    for other in others:
+        assert not any(t.revoked for t in world.state.born_of(other))
