@@ -68,6 +68,7 @@ from scale import (
     get_task_among_compute_tasks,
     get_web_input_among_runs,
     high_assurance_group_among_logins,
+    lenient_call_among_scopes,
     list_jobs_among_timers,
     ls_among_consents,
     ls_among_pause_rules,
@@ -283,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
                     revoke_among_logins,
                     "other people",
                     " with tokens and logins",
+                ),
+                (
+                    "a lenient get_endpoint (unissued token)",
+                    lenient_call_among_scopes,
+                    "flows' scopes",
+                    "",
                 ),
             )
         ),

@@ -510,3 +510,21 @@ def revoke_among_logins(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: app.oauth2_revoke_token(refresh)
 
     return setup
+
+
+def lenient_call_among_scopes(flows: int) -> Callable[[ExitStack], Runner]:
+    """A lenient emulator's get_endpoint with a token Auth never issued
+    (answered as the first user, with every Transfer scope) beside
+    ``flows`` flows' scopes, each a resource server of its own."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator(strict=False))
+        auth = emulator.world.auth
+        for _ in range(flows):
+            flow = auth.register_client("a flow", client_type="resource_server")
+            auth.register_scope(f"https://auth.globus.org/scopes/{flow.id}/run", client_id=flow.id)
+        authorizer = globus_sdk.AccessTokenAuthorizer("any string will do")
+        transfer = globus_sdk.TransferClient(authorizer=authorizer)
+        return lambda: transfer.get_endpoint(TUTORIAL_1)
+
+    return setup

@@ -1,9 +1,10 @@
-"""Auth answers per-request questions from indexes instead of walking the
-world: when an identity last authenticated (asked on every request to a
-high-assurance group), and which access tokens a refresh token made
-(revoking it, an app's logout). After any mix of logins, grants,
-refreshes, revocations, scope and client changes, through copies too,
-each must answer what walking every session and token answers."""
+"""Auth answers three per-request questions from indexes instead of walking
+the world: when an identity last authenticated (every request to a
+high-assurance group), which access tokens a refresh token made (revoking
+it), and which scopes a resource server registered (a lenient token's
+scopes, a client's document). After any mix of logins, grants, refreshes,
+revocations, scope and client changes, through copies too, each must
+answer what walking every session, token and scope answers."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def assert_agrees(state: AuthState) -> None:
     for refresh in (t for t in state.tokens.values() if t.kind == "refresh"):
         born = [t for t in state.tokens.values() if t.refresh_token == refresh.value]
         assert state.born_of(refresh.value) == born  # in the order they were minted
+    for client_id in {*state.clients, *(s.client_id for s in state.scopes.values())}:
+        mine = [s for s in state.scopes.values() if s.client_id == client_id]
+        assert state.scopes_of_client(client_id) == mine  # in the order registered
 
 
 class World:

@@ -239,11 +239,8 @@ class TokenRegistry(ConsentRegistry):
     def _lenient_info(self, value: str, resource_server: str) -> TokenInfo:
         user = self.identities[self.default_user_id]
         rs_client = self.client_for_resource_server(resource_server)
-        scopes = tuple(
-            s.scope_string
-            for s in self.scopes.values()
-            if rs_client is not None and s.client_id == rs_client.id
-        )
+        mine = self.scopes_of_client(rs_client.id) if rs_client is not None else []
+        scopes = tuple(s.scope_string for s in mine)
         return TokenInfo(value, user.id, user.username, "", resource_server, scopes, None)
 
     def introspect(self, caller: Client, value: str) -> Token | None:
