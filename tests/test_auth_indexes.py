@@ -3,15 +3,16 @@ the world: when an identity last authenticated (every request to a
 high-assurance group), which access tokens a refresh token made (revoking
 it), and which scopes a resource server registered (a lenient token's
 scopes, a client's document). After any mix of logins, grants, refreshes,
-revocations, scope and client changes, through copies too, each must
-answer what walking every session, token and scope answers."""
+revocations, scope and client changes, through copies and state files,
+each must answer what walking every session, token and scope answers."""
 
 from __future__ import annotations
 
-import pickle
 import random
+from pathlib import Path
 
 import pytest
+from world_copies import copy_world
 
 from globus_testkit import Emulator
 from globus_testkit.services.auth.models import RESOURCE_SERVER, AuthState, Client
@@ -41,20 +42,23 @@ def assert_agrees(state: AuthState) -> None:
 
 
 class World:
-    """A random walk of writes over one Auth state (the state is replaced
-    by a pickle copy now and then, so both the kept and the rebuilt
-    indexes are checked)."""
+    """A random walk of writes over one Auth state (the world is replaced
+    by a copy now and then, pickled or through a state file, so both the
+    kept and the rebuilt indexes are checked)."""
 
-    def __init__(self, seed: int) -> None:
-        emulator = Emulator(seed=seed)
-        self.state = emulator.world.auth
+    def __init__(self, seed: int, tmp_path: Path) -> None:
+        emulator = self.emulator = Emulator(seed=seed)
+        self.state_file = tmp_path / "world.json"
         self.draw = random.Random(seed)
         self.people = [emulator.user.id]
         self.app_id = self.state.register_client("app", redirect_uris=[APP_URI]).id
         self.servers: list[str] = []
         self.refresh_tokens: list[str] = []
-        self.clock = emulator.clock
         self.names = iter(range(1_000_000))  # a new scope string each time
+
+    @property
+    def state(self) -> AuthState:
+        return self.emulator.world.auth
 
     @property
     def app(self) -> Client:
@@ -134,15 +138,15 @@ class World:
             self.servers.remove(server)
 
     def copy(self) -> None:
-        self.state = pickle.loads(pickle.dumps(self.state))  # a copy rebuilds the indexes
+        copy_world(self.emulator, self.draw, self.state_file)  # a copy rebuilds the indexes
 
     def _requestable(self) -> list[str]:
         return ["openid", "urn:globus:auth:scope:transfer.api.globus.org:all"]
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_auth_indexes_agree_with_walks_over_every_session_token_and_scope(seed):
-    world = World(seed)
+def test_auth_indexes_agree_with_walks_over_every_session_token_and_scope(seed, tmp_path):
+    world = World(seed, tmp_path)
     moves = [
         (world.add_person, 2),
         (world.log_in, 3),
@@ -157,7 +161,7 @@ def test_auth_indexes_agree_with_walks_over_every_session_token_and_scope(seed):
     for _ in range(150):
         move = world.draw.choices([m for m, _ in moves], [w for _, w in moves])[0]
         move()
-        world.clock.advance(world.draw.randint(0, 100))
+        world.emulator.clock.advance(world.draw.randint(0, 100))
         assert_agrees(world.state)
     # the walk did reach the cases the indexes are for
     state = world.state
@@ -168,8 +172,8 @@ def test_auth_indexes_agree_with_walks_over_every_session_token_and_scope(seed):
     assert any(s.client_id in world.servers for s in state.scopes.values())
 
 
-def test_a_revoked_refresh_token_takes_only_its_own_access_tokens():
-    world = World(0)
+def test_a_revoked_refresh_token_takes_only_its_own_access_tokens(tmp_path):
+    world = World(0, tmp_path)
     for _ in range(3):
         world.grant_with_refresh()
     first, *others = world.refresh_tokens
