@@ -68,12 +68,15 @@ from scale import (
     get_registered_api_among,
     get_task_among_compute_tasks,
     get_web_input_among_runs,
+    high_assurance_group_among_logins,
     index_list_among,
+    lenient_call_among_scopes,
     list_flows_among,
     list_jobs_among_timers,
     ls_among_consents,
     ls_among_pause_rules,
     ls_first_page,
+    revoke_among_logins,
     runs_list_page,
     search_index,
     search_my_endpoints_among,
@@ -88,6 +91,8 @@ OTHER_COLLECTIONS = "other collections (with their roles)"
 GCS_ROLES = partial(gcs_calls_among, roles=True)
 MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
 MY_INDEXES = "a Search index_list by a caller with 3 indexes,"
+HIGH_ASSURANCE = "get_group of a high-assurance group"
+LOGOUT = "an app's logout (revoke its refresh token)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
                 ("get_web_input", get_web_input_among_runs, "finished runs"),
                 ("get_group with child_ids", get_group_with_children_among, "other groups"),
                 ("a Search get_task_list", task_list_among_search_tasks, "tasks of another index"),
+                (HIGH_ASSURANCE, high_assurance_group_among_logins, "other people with logins"),
+                (LOGOUT, revoke_among_logins, "other people with tokens and logins"),
+                ("a lenient get_endpoint (unissued token)", lenient_call_among_scopes, "scopes"),
             )
         ),
         small_vs_big(

@@ -550,3 +550,66 @@ def index_list_among(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.index_list()
 
     return setup
+
+
+def _others_logged_in(emulator: Emulator, others: int) -> None:
+    """``others`` more people, each with a Transfer token and the login
+    (session) behind it, as a busy world has."""
+    for n in range(others):
+        someone = emulator.auth.add_identity(f"p{n}@example.org")
+        emulator.auth.issue_token(someone, TRANSFER_SCOPE)
+
+
+def high_assurance_group_among_logins(others: int) -> Callable[[ExitStack], Runner]:
+    """GroupsClient.get_group of a high-assurance group (Groups asks Auth
+    when each of the caller's identities last signed in) among ``others``
+    other people's logins."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        _others_logged_in(emulator, others)
+        token = emulator.auth.issue_token(emulator.user, GROUPS_ALL)
+        groups = globus_sdk.GroupsClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        high_assurance = {"is_high_assurance": True, "authentication_assurance_timeout": 3600}
+        group_id = emulator.groups.create("lab", policies=high_assurance).id
+        return lambda: groups.get_group(group_id)
+
+    return setup
+
+
+def revoke_among_logins(others: int) -> Callable[[ExitStack], Runner]:
+    """A native app's logout, NativeAppAuthClient.oauth2_revoke_token of
+    its refresh token (and so of the access tokens refreshed from it),
+    among ``others`` other people's tokens and logins. Revoking again is
+    the same work (RFC 7009: revoking a revoked token succeeds)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        _others_logged_in(emulator, others)
+        app = globus_sdk.NativeAppAuthClient(emulator.native_client_id)
+        app.oauth2_start_flow(requested_scopes=TRANSFER_SCOPE, refresh_tokens=True)
+        code = emulator.auth.authorize(app.oauth2_get_authorize_url())
+        tokens = app.oauth2_exchange_code_for_tokens(code).by_resource_server
+        refresh = tokens["transfer.api.globus.org"]["refresh_token"]
+        app.oauth2_refresh_token(refresh)  # one more access token born of it
+        return lambda: app.oauth2_revoke_token(refresh)
+
+    return setup
+
+
+def lenient_call_among_scopes(flows: int) -> Callable[[ExitStack], Runner]:
+    """A lenient emulator's get_endpoint with a token Auth never issued
+    (answered as the first user, with every Transfer scope) beside
+    ``flows`` flows' scopes, each a resource server of its own."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator(strict=False))
+        auth = emulator.world.auth
+        for _ in range(flows):
+            flow = auth.register_client("a flow", client_type="resource_server")
+            auth.register_scope(f"https://auth.globus.org/scopes/{flow.id}/run", client_id=flow.id)
+        authorizer = globus_sdk.AccessTokenAuthorizer("any string will do")
+        transfer = globus_sdk.TransferClient(authorizer=authorizer)
+        return lambda: transfer.get_endpoint(TUTORIAL_1)
+
+    return setup

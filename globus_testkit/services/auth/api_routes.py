@@ -62,7 +62,7 @@ def _managed_client(svc: AuthService, call: Call, client_id: str) -> Client:
 
 
 def _client_reply(svc: AuthService, client: Client, status: int = 200) -> Reply:
-    scope_ids = [s.id for s in svc.state.scopes.values() if s.client_id == client.id]
+    scope_ids = [s.id for s in svc.state.scopes_of_client(client.id)]
     return Reply({"client": client.to_api(scope_ids)}, status)
 
 

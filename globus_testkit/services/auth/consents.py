@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...clock import iso
-from ...derived import KeepsDerived
 from .scope_registry import ScopeRegistry
 from .scopes import ScopeRequest
 
@@ -47,12 +46,12 @@ class Consent:
         }
 
 
-class ConsentRegistry(ScopeRegistry, KeepsDerived):
+class ConsentRegistry(ScopeRegistry):
     """Consent trees: the fourth layer of :class:`AuthState`."""
 
     # identity id -> its consents, in order: every question is about one
     # identity, so none walks the world's (built when first asked)
-    DERIVED = ("_consents_by_identity",)
+    DERIVED = (*ScopeRegistry.DERIVED, "_consents_by_identity")
     _consents_by_identity: dict[str, list[Consent]] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

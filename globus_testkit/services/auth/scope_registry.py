@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .clients import Client
 from .errors import ApiBadRequest, ApiNotFound, InvalidScope
@@ -56,6 +56,12 @@ class Scope:
 class ScopeRegistry(SessionRegistry):
     """Scopes by id and string: the third layer of :class:`AuthState`."""
 
+    # client id -> the ids of the scopes it registered, in order: a lenient
+    # token gets its resource server's scopes on every request, so none
+    # walks the world's scopes (a flow or a collection each adds some)
+    DERIVED: ClassVar[tuple[str, ...]] = (*SessionRegistry.DERIVED, "_scopes_by_client")
+    _scopes_by_client: dict[str, list[str]] | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scopes: dict[str, Scope] = {}
@@ -63,7 +69,7 @@ class ScopeRegistry(SessionRegistry):
 
     def delete_client(self, client_id: str) -> Client:
         client = super().delete_client(client_id)
-        for scope in [s for s in self.scopes.values() if s.client_id == client_id]:
+        for scope in self.scopes_of_client(client_id):
             self.delete_scope(scope.id)
         return client
 
@@ -97,7 +103,17 @@ class ScopeRegistry(SessionRegistry):
         )
         self.scopes[scope.id] = scope
         self._scope_by_string[scope_string] = scope.id
+        if self._scopes_by_client is not None:
+            self._scopes_by_client.setdefault(client_id, []).append(scope.id)
         return scope
+
+    def scopes_of_client(self, client_id: str) -> list[Scope]:
+        """The scopes ``client_id`` registered (as a resource server), oldest first."""
+        if self._scopes_by_client is None:
+            self._scopes_by_client = {}
+            for scope in self.scopes.values():
+                self._scopes_by_client.setdefault(scope.client_id, []).append(scope.id)
+        return [self.scopes[i] for i in self._scopes_by_client.get(client_id, [])]
 
     def scope(self, scope_id: str) -> Scope:
         found = self.scopes.get(scope_id)
@@ -133,6 +149,8 @@ class ScopeRegistry(SessionRegistry):
         if scope is None:
             raise ApiNotFound(f"no scope {scope_id}")
         del self._scope_by_string[scope.scope_string]
+        if self._scopes_by_client is not None:
+            self._scopes_by_client[scope.client_id].remove(scope_id)
         return scope
 
     def resource_server_of(self, scope_string: str) -> str | None:

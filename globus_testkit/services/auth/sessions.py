@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from ...derived import KeepsDerived
 from .identities import IDENTITY_URN
 from .policies import Policy, PolicyRegistry
 
@@ -106,8 +107,14 @@ class SessionRequirement:
         )
 
 
-class SessionRegistry(PolicyRegistry):
+class SessionRegistry(PolicyRegistry, KeepsDerived):
     """Sessions by id: a layer of :class:`AuthState`."""
+
+    # identity id -> when it last authenticated, in any session: asked on
+    # every request to a high-assurance group, so none walks the world's
+    # sessions (built when first asked; sessions are only ever added)
+    DERIVED: ClassVar[tuple[str, ...]] = ("_last_authenticated",)
+    _last_authenticated: dict[str, float] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,6 +161,8 @@ class SessionRegistry(PolicyRegistry):
             kept[member] = Authentication(member, provider, now, mfa)
         session = Session(self.ids.uuid(), identity_id, kept, now)
         self.sessions[session.id] = session
+        if self._last_authenticated is not None:
+            self._note_authentications(self._last_authenticated, session)
         if browser:
             for member in set_ids:
                 self._latest_session[member] = session.id
@@ -174,12 +183,16 @@ class SessionRegistry(PolicyRegistry):
         """When ``identity_id`` last authenticated, in any session (epoch
         seconds on the clock), or None if never: what high-assurance groups
         measure their assurance timeout against."""
-        times = [
-            s.authentications[identity_id].auth_time
-            for s in self.sessions.values()
-            if identity_id in s.authentications
-        ]
-        return max(times, default=None)
+        if self._last_authenticated is None:
+            self._last_authenticated = {}
+            for session in self.sessions.values():
+                self._note_authentications(self._last_authenticated, session)
+        return self._last_authenticated.get(identity_id)
+
+    @staticmethod
+    def _note_authentications(latest: dict[str, float], session: Session) -> None:
+        for a in session.authentications.values():
+            latest[a.identity_id] = max(a.auth_time, latest.get(a.identity_id, a.auth_time))
 
     def session(self, session_id: str | None) -> Session | None:
         return self.sessions.get(session_id or "")

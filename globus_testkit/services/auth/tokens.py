@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .clients import Client
 from .consents import ConsentRegistry
@@ -72,6 +72,12 @@ class Grant:
 class TokenRegistry(ConsentRegistry):
     """Tokens by value: the fifth layer of :class:`AuthState`."""
 
+    # refresh token value -> the access tokens refreshed from it: revoking
+    # a refresh token (an app's logout) revokes them without walking every
+    # token in the world (built when first asked)
+    DERIVED: ClassVar[tuple[str, ...]] = (*ConsentRegistry.DERIVED, "_born_of")
+    _born_of: dict[str, list[Token]] | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token_lifetime = ACCESS_TOKEN_LIFETIME
@@ -131,6 +137,8 @@ class TokenRegistry(ConsentRegistry):
             session_id,
         )
         token.refresh_token = refresh
+        if refresh is not None and self._born_of is not None:
+            self._born_of.setdefault(refresh, []).append(token)
         return token
 
     def _mint(
@@ -231,11 +239,8 @@ class TokenRegistry(ConsentRegistry):
     def _lenient_info(self, value: str, resource_server: str) -> TokenInfo:
         user = self.identities[self.default_user_id]
         rs_client = self.client_for_resource_server(resource_server)
-        scopes = tuple(
-            s.scope_string
-            for s in self.scopes.values()
-            if rs_client is not None and s.client_id == rs_client.id
-        )
+        mine = self.scopes_of_client(rs_client.id) if rs_client is not None else []
+        scopes = tuple(s.scope_string for s in mine)
         return TokenInfo(value, user.id, user.username, "", resource_server, scopes, None)
 
     def introspect(self, caller: Client, value: str) -> Token | None:
@@ -261,6 +266,15 @@ class TokenRegistry(ConsentRegistry):
             return
         token.revoked = True
         if token.kind == "refresh":
-            for other in self.tokens.values():
-                if other.refresh_token == token.value:
-                    other.revoked = True
+            for other in self.born_of(token.value):
+                other.revoked = True
+
+    def born_of(self, refresh_value: str) -> list[Token]:
+        """The access tokens minted from a refresh token (at the grant that
+        made it, and at each refresh since)."""
+        if self._born_of is None:
+            self._born_of = {}
+            for token in self.tokens.values():
+                if token.refresh_token is not None:
+                    self._born_of.setdefault(token.refresh_token, []).append(token)
+        return self._born_of.get(refresh_value, [])
