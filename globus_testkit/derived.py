@@ -4,7 +4,10 @@ state file, and rebuilt by the model when it is next needed."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+T = TypeVar("T")
 
 
 class KeepsDerived:
@@ -21,3 +24,15 @@ class KeepsDerived:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in self.DERIVED}
+
+
+def ids_by(items: Mapping[str, T], key: Callable[[T], str | None]) -> dict[str, list[str]]:
+    """The ids of ``items`` (a dict by id) grouped by ``key`` of each, in the
+    dict's order, leaving out items whose key is None: how an index "ids
+    by owner" (by run, by client...) is first built."""
+    grouped: dict[str, list[str]] = {}
+    for item_id, item in items.items():
+        value = key(item)
+        if value is not None:
+            grouped.setdefault(value, []).append(item_id)
+    return grouped

@@ -12,7 +12,6 @@ from .errors import (
 )
 from .models import (
     PUBLIC,
-    AuthState,
     Client,
     Dependency,
 )
@@ -130,15 +129,9 @@ def get_clients(svc: AuthService, call: Call) -> Reply:
     fqdn = call.args.get("fqdn")
     if fqdn:
         clients = [c for c in clients if c.fqdn == fqdn]
-    scope_ids = _scope_ids_by_client(svc.state)
-    return Reply({"clients": [c.to_api(scope_ids.get(c.id, [])) for c in clients]})
-
-
-def _scope_ids_by_client(state: AuthState) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for scope in state.scopes.values():
-        found.setdefault(scope.client_id, []).append(scope.id)
-    return found
+    return Reply(
+        {"clients": [c.to_api([s.id for s in svc.state.scopes_of_client(c.id)]) for c in clients]}
+    )
 
 
 @routes.route("/v2/api/clients", "POST", operation="create_client")

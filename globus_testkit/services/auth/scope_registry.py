@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ...derived import ids_by
 from .clients import Client
 from .errors import ApiBadRequest, ApiNotFound, InvalidScope
 from .scopes import ScopeRequest, ScopeSyntaxError, parse_scopes
@@ -110,9 +111,7 @@ class ScopeRegistry(SessionRegistry):
     def scopes_of_client(self, client_id: str) -> list[Scope]:
         """The scopes ``client_id`` registered (as a resource server), oldest first."""
         if self._scopes_by_client is None:
-            self._scopes_by_client = {}
-            for scope in self.scopes.values():
-                self._scopes_by_client.setdefault(scope.client_id, []).append(scope.id)
+            self._scopes_by_client = ids_by(self.scopes, lambda scope: scope.client_id)
         return [self.scopes[i] for i in self._scopes_by_client.get(client_id, [])]
 
     def scope(self, scope_id: str) -> Scope:

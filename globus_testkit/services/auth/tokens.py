@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ...derived import ids_by
 from .clients import Client
 from .consents import ConsentRegistry
 from .errors import TokenRejected
@@ -76,7 +77,7 @@ class TokenRegistry(ConsentRegistry):
     # a refresh token (an app's logout) revokes them without walking every
     # token in the world (built when first asked)
     DERIVED: ClassVar[tuple[str, ...]] = (*ConsentRegistry.DERIVED, "_born_of")
-    _born_of: dict[str, list[Token]] | None = None
+    _born_of: dict[str, list[str]] | None = None  # refresh token -> access tokens' values
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,7 +139,7 @@ class TokenRegistry(ConsentRegistry):
         )
         token.refresh_token = refresh
         if refresh is not None and self._born_of is not None:
-            self._born_of.setdefault(refresh, []).append(token)
+            self._born_of.setdefault(refresh, []).append(token.value)
         return token
 
     def _mint(
@@ -273,8 +274,5 @@ class TokenRegistry(ConsentRegistry):
         """The access tokens minted from a refresh token (at the grant that
         made it, and at each refresh since)."""
         if self._born_of is None:
-            self._born_of = {}
-            for token in self.tokens.values():
-                if token.refresh_token is not None:
-                    self._born_of.setdefault(token.refresh_token, []).append(token)
-        return self._born_of.get(refresh_value, [])
+            self._born_of = ids_by(self.tokens, lambda token: token.refresh_token)
+        return [self.tokens[value] for value in self._born_of.get(refresh_value, [])]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...clock import Clock, iso
-from ...derived import KeepsDerived
+from ...derived import KeepsDerived, ids_by
 from ...ids import Ids
 from ..auth.models import identity_urn
 from .models import Run
@@ -148,9 +148,7 @@ class WebInputs(KeepsDerived):
     def of_run(self, run_id: str) -> list[WebInput]:
         """A run's web inputs, oldest first (none is ever forgotten)."""
         if self._by_run is None:
-            self._by_run = {}
-            for web_input in self.items.values():
-                self._by_run.setdefault(web_input.run_id, []).append(web_input.id)
+            self._by_run = ids_by(self.items, lambda web_input: web_input.run_id)
         return [self.items[i] for i in self._by_run.get(run_id, [])]
 
     def create(self, run: Run, config: dict[str, Any]) -> WebInput:

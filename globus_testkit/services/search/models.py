@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock
-from ...derived import KeepsDerived
+from ...derived import KeepsDerived, ids_by
 from ...http import ApiError
 from ...ids import Ids
 from ...principal_index import PrincipalIndex
@@ -496,9 +496,7 @@ class SearchState(KeepsDerived):
         """An index's tasks, newest first (a task list costs the index's
         tasks, not every task of every index)."""
         if self._tasks_by_index is None:
-            self._tasks_by_index = {}
-            for task in self.tasks.values():
-                self._tasks_by_index.setdefault(task.index_id, []).append(task.task_id)
+            self._tasks_by_index = ids_by(self.tasks, lambda task: task.index_id)
         found = [self.tasks[i] for i in self._tasks_by_index.get(index_id, [])]
         return sorted(found, key=lambda t: t.creation, reverse=True)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock, iso, parse_iso
-from ...derived import KeepsDerived
+from ...derived import KeepsDerived, ids_by
 from ...ids import Ids
 from ..flows.models import flow_scope
 
@@ -228,9 +228,7 @@ class TimersState(KeepsDerived):
 
     def _owned_by(self, identity_id: str) -> list[str]:
         if self._by_owner is None:
-            self._by_owner = {}
-            for timer in self.timers.values():
-                self._by_owner.setdefault(timer.owner_id, []).append(timer.id)
+            self._by_owner = ids_by(self.timers, lambda timer: timer.owner_id)
         return self._by_owner.get(identity_id, [])
 
     def add(
