@@ -215,3 +215,15 @@ def test_a_wildcard_forgets_words_nobody_holds_any_more(sc, globus_emulator):
     sc.delete_subject(index.id, "https://z/a")
     assert subjects(sc.search(index.id, "zeb*", advanced=True)) == ["b"]
     assert subjects(sc.search(index.id, "t:zebr*", advanced=True)) == []
+
+
+def test_subjects_ingested_together_keep_the_order_they_came_in(sc, scan, globus_emulator):
+    index = globus_emulator.search.create_index("order", entries=[entry("https://o/a", {"t": "x"})])
+    assert sc.search(index.id, "x")["total"] == 1  # the postings are built
+    names = [f"n{k}" for k in range(30)]
+    sc.ingest(index.id, gmeta_list(*[entry(f"https://o/{n}", {"t": "x", "k": 1}) for n in names]))
+    queries = [{"q": "x", "limit": 40}, {"q": "*", "sort": [{"field_name": "k"}], "limit": 40}]
+    indexed = [subjects(sc.post_search(index.id, query)) for query in queries]
+    assert indexed == [["a", *names], [*names, "a"]]
+    scan()
+    assert [subjects(sc.post_search(index.id, query)) for query in queries] == indexed

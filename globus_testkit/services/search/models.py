@@ -10,6 +10,7 @@ once, so the first poll finds it done). Reads settle due tasks first.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,12 +157,13 @@ class SearchIndex(KeepsDerived):
         """Write ``entries``, each replacing any of its subject and id."""
         for entry in entries:
             self.subjects.setdefault(entry.subject, {})[entry.entry_id] = entry
-        self._reindex({e.subject for e in entries})
+        # in the order they came: new subjects take their places in it
+        self._reindex(dict.fromkeys(e.subject for e in entries))
 
     def remove_subjects(self, subjects: list[str]) -> None:
         for subject in subjects:
             self.subjects.pop(subject, None)
-        self._reindex(set(subjects))
+        self._reindex(subjects)
 
     def remove_entries(self, keys: list[tuple[str, str | None]]) -> None:
         for subject, entry_id in keys:
@@ -169,9 +171,9 @@ class SearchIndex(KeepsDerived):
             entries.pop(entry_id, None)
             if not entries:
                 self.subjects.pop(subject, None)
-        self._reindex({subject for subject, _ in keys})
+        self._reindex(dict.fromkeys(subject for subject, _ in keys))
 
-    def _reindex(self, subjects: set[str]) -> None:
+    def _reindex(self, subjects: Iterable[str]) -> None:
         if self._postings is not None:
             for subject in subjects:
                 self._postings.put(subject, self.subjects.get(subject, {}).values())
