@@ -67,6 +67,8 @@ from scale import (
     ls_first_page,
     runs_list_page,
     search_index,
+    search_range_filter,
+    search_sorted,
     task_list_page,
     transfer_of,
 )
@@ -229,6 +231,20 @@ def main(argv: list[str] | None = None) -> int:
             "other tasks",
             calls,
             goal="<= 1.5x",
+        ),
+        small_vs_big(
+            f"scale: a search range filter (11 matches) over 100 vs {many:,} entries",
+            search_range_filter,
+            (100, many),
+            "entries",
+            max(2, calls // 20),
+        ),
+        small_vs_big(
+            f"scale: a search sorted by a number (first 10) over 100 vs {many:,} entries",
+            search_sorted,
+            (100, many),
+            "entries",
+            max(2, calls // 20),
         ),
         small_vs_big(
             f"scale: a search query (with a facet) over 100 vs {many:,} entries",

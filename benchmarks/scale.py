@@ -280,3 +280,20 @@ def runs_list_page(runs: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.list_runs(query_params={"per_page": 20}).data
 
     return setup
+
+
+RANGE_QUERY: dict[str, object] = {
+    "q": "*",
+    "filters": [{"type": "range", "field_name": "n", "values": [{"from": 10, "to": 20}]}],
+}
+SORT_QUERY: dict[str, object] = {"q": "*", "sort": [{"field_name": "n", "order": "desc"}]}
+
+
+def search_range_filter(entries: int) -> Callable[[ExitStack], Runner]:
+    """A post_search keeping ``n`` from 10 to 20 (11 matches) of ``entries``."""
+    return search_index(entries, RANGE_QUERY)
+
+
+def search_sorted(entries: int) -> Callable[[ExitStack], Runner]:
+    """The first page (10) of every one of ``entries`` entries, by ``n`` descending."""
+    return search_index(entries, SORT_QUERY)

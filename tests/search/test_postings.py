@@ -113,6 +113,76 @@ QUERIES = [
         ],
     },
     {"q": "ocean", "offset": 10, "limit": 5},
+    # ranges: numbers in several spellings, dates ("2020" is a number and a
+    # date too), text, booleans, lists, open ends, several ranges, bounds
+    # comparing some values as numbers and others as dates
+    *(
+        {"q": "*", "filters": [{"type": "range", "field_name": field, "values": values}]}
+        for field, values in [
+            ("size", [{"from": 2, "to": 5}]),
+            ("size", [{"from": "3.0", "to": "*"}]),
+            ("size", [{"from": "*", "to": 1}, {"from": 5, "to": "*"}]),
+            ("published", [{"from": "2020-01-01", "to": "2021-06"}]),
+            ("published", [{"from": 2020, "to": 2021}]),
+            ("published", [{"from": "2020"}]),
+            ("published", [{"from": 1, "to": "2021-01-01"}]),
+            ("title", [{"from": "f", "to": "p"}]),
+            ("open", [{"from": "a", "to": "z"}]),
+            ("open", [{"from": "*", "to": "*"}]),
+            ("keywords", [{"from": "forest", "to": "ice"}]),
+            ("creator.n", [{"from": 1, "to": 1}]),
+            ("size", [{"from": 5, "to": 2}]),
+        ]
+    ),
+    {
+        "q": "ocean storm",
+        "filters": [
+            {"type": "range", "field_name": "size", "values": [{"from": 1, "to": 4}]},
+            {
+                "type": "or",
+                "filters": [
+                    {"type": "range", "field_name": "published", "values": [{"to": "2020-06"}]},
+                    {"type": "match_any", "field_name": "tag", "values": ["c"]},
+                ],
+            },
+        ],
+        "facets": [{"field_name": "tag"}, {"field_name": "size"}],
+        "limit": 25,
+    },
+    {"q": "size:[2 TO 4] OR published:{2020 TO *]", "advanced": True},
+    {"q": "creator.n:>=1 AND title:[lidar TO storm}", "advanced": True},
+    # sorts: mixed spellings and readings, several values (the least, or
+    # descending the greatest, counts), ties (the next sort, then ingest
+    # order), subjects without the field last, pages past the first
+    *(
+        {"q": "*", "sort": sort, "offset": offset, "limit": limit}
+        for sort, offset, limit in [
+            ([{"field_name": "size"}], 0, 20),
+            ([{"field_name": "size", "order": "desc"}], 10, 15),
+            ([{"field_name": "published"}], 0, 10),
+            ([{"field_name": "keywords", "order": "desc"}], 80, 30),
+            ([{"field_name": "keywords"}], 0, 100),
+            ([{"field_name": "open"}], 0, 12),
+            ([{"field_name": "tag"}, {"field_name": "size", "order": "desc"}], 0, 50),
+            (
+                [
+                    {"field_name": "creator.n", "order": "desc"},
+                    {"field_name": "published"},
+                    {"field_name": "title"},
+                ],
+                30,
+                30,
+            ),
+            ([{"field_name": "nothing"}, {"field_name": "creator.name"}], 0, 10),
+        ]
+    ),
+    {
+        "q": "ocean",
+        "sort": [{"field_name": "published", "order": "desc"}],
+        "filters": [{"type": "range", "field_name": "size", "values": [{"from": 3}]}],
+        "facets": [{"field_name": "tag"}],
+        "limit": 7,
+    },
 ]
 
 
@@ -171,6 +241,7 @@ def test_answers_match_a_scan(world, scan, globus_emulator):
 
 def test_answers_match_a_scan_after_updates_and_deletes(world, scan, globus_emulator):
     owner, reader, index_id, readers = world
+    answers(owner, index_id)  # the postings (and their values in order) are built, then kept up
     owner.ingest(index_id, gmeta_list(*corpus(8, 40, readers, 40)))  # replaces and adds
     owner.delete_subject(index_id, "s3")
     owner.delete_entry(index_id, "s12", entry_id="extra")

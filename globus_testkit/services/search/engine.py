@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Entry, SearchIndex, bad_query
-from .plan import candidate_subjects, exact_matches, term_counts
+from .ordered import Sorts, sorted_subjects
+from .plan import Ranked, candidate_subjects, exact_matches, term_counts
 from .query import (
     Predicate,
     compile_filter,
@@ -62,7 +63,7 @@ def run(
     if not ordered:
         result.sort(key=lambda h: h.subject)
     elif request.get("sort"):
-        result = _sorted(result, _list_of(request, "sort"))
+        result = _sorted(result, _sorts(request))
     else:
         _boost(result, _list_of(request, "boosts"), scorer)
         result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
@@ -78,16 +79,13 @@ def _from_postings(
 ) -> Outcome | None:
     """The outcome read off the postings, when they know the matches
     exactly (see ``plan.exact_matches``); else None."""
-    if _list_of(request, "sort") or _list_of(request, "boosts"):
+    sorting = bool(request.get("sort"))
+    if not sorting and _list_of(request, "boosts"):
         return None
     postings = index.postings
     ranked = exact_matches(postings, request, principals, bypass_visible_to=bypass)
     if ranked is None:
         return None
-    hits: list[Hit] = []
-    for score, bits in ranked.by_score:
-        for subject in postings.subjects_in(bits, None if needed is None else needed - len(hits)):
-            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
 
     def entries() -> list[Entry]:
         in_order = postings.subjects_in(ranked.matched)
@@ -97,7 +95,35 @@ def _from_postings(
         facet_result(spec, entries, lambda name: term_counts(postings, name, ranked.matched))
         for spec in _list_of(request, "facets")
     ]
+    if sorting:
+        hits = _sorted_from_postings(index, ranked.matched, _sorts(request), needed)
+    else:
+        hits = _best_first(index, ranked, needed)
     return Outcome(hits, ranked.matched.bit_count(), facets)
+
+
+def _best_first(index: SearchIndex, ranked: Ranked, needed: int | None) -> list[Hit]:
+    hits: list[Hit] = []
+    for score, bits in ranked.by_score:
+        limit = None if needed is None else needed - len(hits)
+        for subject in index.postings.subjects_in(bits, limit):
+            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
+    return hits
+
+
+def _sorted_from_postings(
+    index: SearchIndex, matched: int, sorts: Sorts, needed: int | None
+) -> list[Hit]:
+    """The first ``needed`` matches (of one entry each) in the order of
+    ``sorts``, read off the postings' sort keys where that is cheaper."""
+
+    def hits_of(subjects: list[str]) -> list[Hit]:
+        return [Hit(s, list(index.subjects[s].values()), 1.0) for s in subjects]
+
+    def by_entries(subjects: list[str], sorts: Sorts) -> list[str]:
+        return [hit.subject for hit in _sorted(hits_of(subjects), sorts)]
+
+    return hits_of(sorted_subjects(index.postings, matched, sorts, needed, by_entries))
 
 
 def _candidates(
@@ -129,17 +155,24 @@ def _list_of(request: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _sorted(hits: list[Hit], sorts: list[Any]) -> list[Hit]:
-    # Sort by the last key first so earlier keys win (a stable multi-sort);
-    # subjects without the field go last either way.
-    for spec in reversed(sorts):
+def _sorts(request: dict[str, Any]) -> Sorts:
+    """The request's sorts, checked (the last first, as they are applied)."""
+    sorts: Sorts = []
+    for spec in reversed(_list_of(request, "sort")):
         if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
             raise bad_query("each sort needs a field_name")
         order = spec.get("order", "asc")
         if order not in ("asc", "desc"):
             raise bad_query("sort order must be asc or desc")
-        descending = order == "desc"
-        keyed = [(sort_value(h.entries, spec["field_name"], descending), h) for h in hits]
+        sorts.insert(0, (spec["field_name"], order == "desc"))
+    return sorts
+
+
+def _sorted(hits: list[Hit], sorts: Sorts) -> list[Hit]:
+    # Sort by the last key first so earlier keys win (a stable multi-sort);
+    # subjects without the field go last either way.
+    for name, descending in reversed(sorts):
+        keyed = [(sort_value(h.entries, name, descending), h) for h in hits]
         present = [kh for kh in keyed if kh[0] is not None]
         present.sort(key=lambda kh: kh[0], reverse=descending)  # type: ignore[arg-type,return-value]
         hits = [h for _, h in present] + [h for k, h in keyed if k is None]
