@@ -95,18 +95,32 @@ _WALK_IS_CHEAPER = 4
 def sorted_subjects(
     postings: Postings, bits: int, sorts: Sorts, needed: int | None, by_entries: ByEntries
 ) -> list[str]:
-    """The subjects of ``bits`` (each holding one entry) in the order of
-    ``sorts``: by the first sort's field (subjects without it last), ties
+    """The subjects of ``bits`` in the order of ``sorts`` over all their
+    entries: by the first sort's field (subjects without it last), ties
     by the next sorts, then in the index's order; at least the first
-    ``needed`` of them (None: all)."""
+    ``needed`` of them (None: all). ``by_entries`` orders those whose keys
+    the walk would not pay for, and all of them when a sort's field holds
+    NaN: it has no order, so only sorting them all as a scan does gives
+    the scan's."""
+    paths = [split_field(name) for name, _ in sorts]
+    for path in paths:
+        postings.keep_in_order(path)
+    if any(postings.get(("sort-nan", path)) for path in paths):
+        return by_entries(postings.subjects_in(bits), sorts)[:needed]
+    return _walk(postings, bits, sorts, needed, by_entries)
+
+
+def _walk(
+    postings: Postings, bits: int, sorts: Sorts, needed: int | None, by_entries: ByEntries
+) -> list[str]:
+    """``sorted_subjects`` once no sort's field holds NaN."""
     if not sorts:
         return postings.subjects_in(bits, needed)
     (name, descending), rest = sorts[0], sorts[1:]
     path = split_field(name)
-    postings.keep_in_order(path)
     count = bits.bit_count()
-    keys = None if postings.get(("sort-nan", path)) else postings.in_order(("sort", path))
-    if keys is None or _walk_length(len(keys), needed, count) > count * _WALK_IS_CHEAPER:
+    keys = postings.in_order(("sort", path))
+    if _walk_length(len(keys), needed, count) > count * _WALK_IS_CHEAPER:
         return by_entries(postings.subjects_in(bits), sorts)[:needed]
     found: list[str] = []
     seen: set[str] = set()
@@ -123,14 +137,14 @@ def sorted_subjects(
         seen.update(group)
         left = None if needed is None else needed - len(found)
         if rest and len(group) > 1:
-            found += sorted_subjects(postings, postings.bitmap(group), rest, left, by_entries)
+            found += _walk(postings, postings.bitmap(group), rest, left, by_entries)
         else:
             found += sorted(group, key=postings.rank.__getitem__)
     if needed is not None and len(found) >= needed:
         return found
     missing = bits & ~postings.bits(("field", path))
     left = None if needed is None else needed - len(found)
-    return found + sorted_subjects(postings, missing, rest, left, by_entries)
+    return found + _walk(postings, missing, rest, left, by_entries)
 
 
 def _walk_length(keys: int, needed: int | None, count: int) -> int:
