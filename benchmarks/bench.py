@@ -69,6 +69,7 @@ from scale import (
     search_index,
     search_range_filter,
     search_sorted,
+    search_sorted_with_a_subject_of_two_entries,
     task_list_page,
     transfer_of,
 )
@@ -242,6 +243,14 @@ def main(argv: list[str] | None = None) -> int:
         small_vs_big(
             f"scale: a search sorted by a number (first 10) over 100 vs {many:,} entries",
             search_sorted,
+            (100, many),
+            "entries",
+            max(2, calls // 20),
+        ),
+        small_vs_big(
+            "scale: a search sorted by a number (first 10), a subject of 2 entries,"
+            f" over 100 vs {many:,} entries",
+            search_sorted_with_a_subject_of_two_entries,
             (100, many),
             "entries",
             max(2, calls // 20),

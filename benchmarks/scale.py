@@ -297,3 +297,22 @@ def search_range_filter(entries: int) -> Callable[[ExitStack], Runner]:
 def search_sorted(entries: int) -> Callable[[ExitStack], Runner]:
     """The first page (10) of every one of ``entries`` entries, by ``n`` descending."""
     return search_index(entries, SORT_QUERY)
+
+
+def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitStack], Runner]:
+    """``search_sorted`` once one subject holds a second entry: the postings
+    no longer know the matches exactly, so every entry is checked."""
+
+    def setup(stack: ExitStack) -> Runner:
+        client, index_id = _search_world(stack, entries)
+        second = {"subject": "https://example.org/0", "id": "second", "content": {"n": -1}}
+        client.ingest(
+            index_id,
+            {
+                "ingest_type": "GMetaList",
+                "ingest_data": {"gmeta": [second | {"visible_to": ["public"]}]},
+            },
+        )
+        return lambda: client.post_search(index_id, SORT_QUERY)
+
+    return setup

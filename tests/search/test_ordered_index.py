@@ -16,6 +16,8 @@ from globus_testkit.services.search.models import PUBLIC, Entry, SearchIndex
 from globus_testkit.services.search.ordered import range_bits
 from globus_testkit.services.search.query import compile_filter
 
+from .test_postings import by_entries_alone
+
 # values of every reading: numbers in several spellings, dates (and "2020",
 # a number and a date), text, booleans, and strings Python reads as NaN or
 # infinity ("Nan" is a name too)
@@ -58,6 +60,7 @@ def scanned(monkeypatch: pytest.MonkeyPatch, *asked: Any) -> Any:
     with monkeypatch.context() as patched:
         patched.setattr(engine, "candidate_subjects", lambda *a, **k: None)
         patched.setattr(engine, "exact_matches", lambda *a, **k: None)
+        patched.setattr(engine, "sorted_subjects", by_entries_alone)
         return answer(*asked)
 
 

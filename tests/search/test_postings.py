@@ -193,8 +193,15 @@ def scan(monkeypatch):
     def switch_off() -> None:
         monkeypatch.setattr(engine, "candidate_subjects", lambda *a, **k: None)
         monkeypatch.setattr(engine, "exact_matches", lambda *a, **k: None)
+        monkeypatch.setattr(engine, "sorted_subjects", by_entries_alone)
 
     return switch_off
+
+
+def by_entries_alone(postings, bits, sorts, needed, by_entries):
+    """``ordered.sorted_subjects`` without its sort keys: every match's
+    entries read and sorted."""
+    return by_entries(postings.subjects_in(bits), sorts)
 
 
 def as_text(response: globus_sdk.GlobusHTTPResponse) -> str:

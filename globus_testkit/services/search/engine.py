@@ -3,7 +3,7 @@ subjects match, their order and the facets counted over them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,14 +60,15 @@ def run(
     if post_filters:
         matched = [m for m in matched if any(all(f(e) for f in post_filters) for e in m[2])]
     result = [Hit(subject, visible, score) for subject, visible, _, score in matched]
+    total = len(result)
     if not ordered:
         result.sort(key=lambda h: h.subject)
     elif request.get("sort"):
-        result = _sorted(result, _sorts(request))
+        result = _sorted_hits(index, result, _sorts(request), needed)
     else:
         _boost(result, _list_of(request, "boosts"), scorer)
         result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
-    return Outcome(result, len(result), facets)
+    return Outcome(result, total, facets)
 
 
 def _from_postings(
@@ -96,7 +97,7 @@ def _from_postings(
         for spec in _list_of(request, "facets")
     ]
     if sorting:
-        hits = _sorted_from_postings(index, ranked.matched, _sorts(request), needed)
+        hits = _by_sort_keys(index, ranked.matched, _sorts(request), needed, _whole_hit(index))
     else:
         hits = _best_first(index, ranked, needed)
     return Outcome(hits, ranked.matched.bit_count(), facets)
@@ -111,19 +112,36 @@ def _best_first(index: SearchIndex, ranked: Ranked, needed: int | None) -> list[
     return hits
 
 
-def _sorted_from_postings(
-    index: SearchIndex, matched: int, sorts: Sorts, needed: int | None
-) -> list[Hit]:
-    """The first ``needed`` matches (of one entry each) in the order of
-    ``sorts``, read off the postings' sort keys where that is cheaper."""
+def _whole_hit(index: SearchIndex) -> Callable[[str], Hit]:
+    """A subject's hit showing all its entries (one, on the exact path)."""
+    return lambda subject: Hit(subject, list(index.subjects[subject].values()), 1.0)
 
-    def hits_of(subjects: list[str]) -> list[Hit]:
-        return [Hit(s, list(index.subjects[s].values()), 1.0) for s in subjects]
+
+def _sorted_hits(
+    index: SearchIndex, hits: list[Hit], sorts: Sorts, needed: int | None
+) -> list[Hit]:
+    """``hits`` (in the index's order) in the order of ``sorts``: read off
+    the postings' sort keys when every hit shows all its subject's entries
+    (whose keys the postings pool), each of them keyed whole; else sorted."""
+    postings = index.postings
+    by_subject = {hit.subject: hit for hit in hits}
+    if postings.always.intersection(by_subject) or any(
+        len(hit.entries) != len(index.subjects[hit.subject]) for hit in hits
+    ):
+        return _sorted(hits, sorts)
+    return _by_sort_keys(index, postings.bitmap(by_subject), sorts, needed, by_subject.__getitem__)
+
+
+def _by_sort_keys(
+    index: SearchIndex, bits: int, sorts: Sorts, needed: int | None, hit_of: Callable[[str], Hit]
+) -> list[Hit]:
+    """The first ``needed`` hits of the subjects of ``bits`` in the order of
+    ``sorts``, walking the postings' sort keys where that is cheaper."""
 
     def by_entries(subjects: list[str], sorts: Sorts) -> list[str]:
-        return [hit.subject for hit in _sorted(hits_of(subjects), sorts)]
+        return [hit.subject for hit in _sorted([hit_of(s) for s in subjects], sorts)]
 
-    return hits_of(sorted_subjects(index.postings, matched, sorts, needed, by_entries))
+    return [hit_of(s) for s in sorted_subjects(index.postings, bits, sorts, needed, by_entries)]
 
 
 def _candidates(
