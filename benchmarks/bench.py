@@ -80,6 +80,9 @@ from scale import (
     runs_list_page,
     search_index,
     search_my_endpoints_among,
+    search_range_filter,
+    search_sorted,
+    search_sorted_with_a_subject_of_two_entries,
     task_list_among_search_tasks,
     task_list_page,
     transfer_of,
@@ -267,12 +270,24 @@ def main(argv: list[str] | None = None) -> int:
             calls,
             goal="<= 1.5x",
         ),
-        small_vs_big(
-            f"scale: a search query (with a facet) over 100 vs {many:,} entries",
-            search_index,
-            (100, many),
-            "entries",
-            max(2, calls // 20),
+        # Search over a small and a big index
+        *(
+            small_vs_big(
+                f"scale: a search {what} over 100 vs {many:,} entries",
+                setup,
+                (100, many),
+                "entries",
+                max(2, calls // 20),
+            )
+            for what, setup in (
+                ("query (with a facet)", search_index),
+                ("range filter (11 matches)", search_range_filter),
+                ("sorted by a number (first 10)", search_sorted),
+                (
+                    "sorted by a number (first 10), a subject of 2 entries,",
+                    search_sorted_with_a_subject_of_two_entries,
+                ),
+            )
         ),
     ]
     comparisons += [

@@ -613,3 +613,39 @@ def lenient_call_among_scopes(flows: int) -> Callable[[ExitStack], Runner]:
         return lambda: transfer.get_endpoint(TUTORIAL_1)
 
     return setup
+
+
+RANGE_QUERY: dict[str, object] = {
+    "q": "*",
+    "filters": [{"type": "range", "field_name": "n", "values": [{"from": 10, "to": 20}]}],
+}
+SORT_QUERY: dict[str, object] = {"q": "*", "sort": [{"field_name": "n", "order": "desc"}]}
+
+
+def search_range_filter(entries: int) -> Callable[[ExitStack], Runner]:
+    """A post_search keeping ``n`` from 10 to 20 (11 matches) of ``entries``."""
+    return search_index(entries, RANGE_QUERY)
+
+
+def search_sorted(entries: int) -> Callable[[ExitStack], Runner]:
+    """The first page (10) of every one of ``entries`` entries, by ``n`` descending."""
+    return search_index(entries, SORT_QUERY)
+
+
+def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitStack], Runner]:
+    """``search_sorted`` once one subject holds a second entry: the postings
+    no longer know the matches exactly, so every entry is checked."""
+
+    def setup(stack: ExitStack) -> Runner:
+        client, index_id = _search_world(stack, entries)
+        second = {"subject": "https://example.org/0", "id": "second", "content": {"n": -1}}
+        client.ingest(
+            index_id,
+            {
+                "ingest_type": "GMetaList",
+                "ingest_data": {"gmeta": [second | {"visible_to": ["public"]}]},
+            },
+        )
+        return lambda: client.post_search(index_id, SORT_QUERY)
+
+    return setup

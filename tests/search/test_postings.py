@@ -113,6 +113,76 @@ QUERIES = [
         ],
     },
     {"q": "ocean", "offset": 10, "limit": 5},
+    # ranges: numbers in several spellings, dates ("2020" is a number and a
+    # date too), text, booleans, lists, open ends, several ranges, bounds
+    # comparing some values as numbers and others as dates
+    *(
+        {"q": "*", "filters": [{"type": "range", "field_name": field, "values": values}]}
+        for field, values in [
+            ("size", [{"from": 2, "to": 5}]),
+            ("size", [{"from": "3.0", "to": "*"}]),
+            ("size", [{"from": "*", "to": 1}, {"from": 5, "to": "*"}]),
+            ("published", [{"from": "2020-01-01", "to": "2021-06"}]),
+            ("published", [{"from": 2020, "to": 2021}]),
+            ("published", [{"from": "2020"}]),
+            ("published", [{"from": 1, "to": "2021-01-01"}]),
+            ("title", [{"from": "f", "to": "p"}]),
+            ("open", [{"from": "a", "to": "z"}]),
+            ("open", [{"from": "*", "to": "*"}]),
+            ("keywords", [{"from": "forest", "to": "ice"}]),
+            ("creator.n", [{"from": 1, "to": 1}]),
+            ("size", [{"from": 5, "to": 2}]),
+        ]
+    ),
+    {
+        "q": "ocean storm",
+        "filters": [
+            {"type": "range", "field_name": "size", "values": [{"from": 1, "to": 4}]},
+            {
+                "type": "or",
+                "filters": [
+                    {"type": "range", "field_name": "published", "values": [{"to": "2020-06"}]},
+                    {"type": "match_any", "field_name": "tag", "values": ["c"]},
+                ],
+            },
+        ],
+        "facets": [{"field_name": "tag"}, {"field_name": "size"}],
+        "limit": 25,
+    },
+    {"q": "size:[2 TO 4] OR published:{2020 TO *]", "advanced": True},
+    {"q": "creator.n:>=1 AND title:[lidar TO storm}", "advanced": True},
+    # sorts: mixed spellings and readings, several values (the least, or
+    # descending the greatest, counts), ties (the next sort, then ingest
+    # order), subjects without the field last, pages past the first
+    *(
+        {"q": "*", "sort": sort, "offset": offset, "limit": limit}
+        for sort, offset, limit in [
+            ([{"field_name": "size"}], 0, 20),
+            ([{"field_name": "size", "order": "desc"}], 10, 15),
+            ([{"field_name": "published"}], 0, 10),
+            ([{"field_name": "keywords", "order": "desc"}], 80, 30),
+            ([{"field_name": "keywords"}], 0, 100),
+            ([{"field_name": "open"}], 0, 12),
+            ([{"field_name": "tag"}, {"field_name": "size", "order": "desc"}], 0, 50),
+            (
+                [
+                    {"field_name": "creator.n", "order": "desc"},
+                    {"field_name": "published"},
+                    {"field_name": "title"},
+                ],
+                30,
+                30,
+            ),
+            ([{"field_name": "nothing"}, {"field_name": "creator.name"}], 0, 10),
+        ]
+    ),
+    {
+        "q": "ocean",
+        "sort": [{"field_name": "published", "order": "desc"}],
+        "filters": [{"type": "range", "field_name": "size", "values": [{"from": 3}]}],
+        "facets": [{"field_name": "tag"}],
+        "limit": 7,
+    },
 ]
 
 
@@ -123,8 +193,15 @@ def scan(monkeypatch):
     def switch_off() -> None:
         monkeypatch.setattr(engine, "candidate_subjects", lambda *a, **k: None)
         monkeypatch.setattr(engine, "exact_matches", lambda *a, **k: None)
+        monkeypatch.setattr(engine, "sorted_subjects", by_entries_alone)
 
     return switch_off
+
+
+def by_entries_alone(postings, bits, sorts, needed, by_entries):
+    """``ordered.sorted_subjects`` without its sort keys: every match's
+    entries read and sorted."""
+    return by_entries(postings.subjects_in(bits), sorts)
 
 
 def as_text(response: globus_sdk.GlobusHTTPResponse) -> str:
@@ -171,6 +248,7 @@ def test_answers_match_a_scan(world, scan, globus_emulator):
 
 def test_answers_match_a_scan_after_updates_and_deletes(world, scan, globus_emulator):
     owner, reader, index_id, readers = world
+    answers(owner, index_id)  # the postings (and their values in order) are built, then kept up
     owner.ingest(index_id, gmeta_list(*corpus(8, 40, readers, 40)))  # replaces and adds
     owner.delete_subject(index_id, "s3")
     owner.delete_entry(index_id, "s12", entry_id="extra")
@@ -215,3 +293,15 @@ def test_a_wildcard_forgets_words_nobody_holds_any_more(sc, globus_emulator):
     sc.delete_subject(index.id, "https://z/a")
     assert subjects(sc.search(index.id, "zeb*", advanced=True)) == ["b"]
     assert subjects(sc.search(index.id, "t:zebr*", advanced=True)) == []
+
+
+def test_subjects_ingested_together_keep_the_order_they_came_in(sc, scan, globus_emulator):
+    index = globus_emulator.search.create_index("order", entries=[entry("https://o/a", {"t": "x"})])
+    assert sc.search(index.id, "x")["total"] == 1  # the postings are built
+    names = [f"n{k}" for k in range(30)]
+    sc.ingest(index.id, gmeta_list(*[entry(f"https://o/{n}", {"t": "x", "k": 1}) for n in names]))
+    queries = [{"q": "x", "limit": 40}, {"q": "*", "sort": [{"field_name": "k"}], "limit": 40}]
+    indexed = [subjects(sc.post_search(index.id, query)) for query in queries]
+    assert indexed == [["a", *names], [*names, "a"]]
+    scan()
+    assert [subjects(sc.post_search(index.id, query)) for query in queries] == indexed

@@ -3,12 +3,13 @@ subjects match, their order and the facets counted over them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Entry, SearchIndex, bad_query
-from .plan import candidate_subjects, exact_matches, term_counts
+from .ordered import Sorts, sorted_subjects
+from .plan import Ranked, candidate_subjects, exact_matches, term_counts
 from .query import (
     Predicate,
     compile_filter,
@@ -59,14 +60,15 @@ def run(
     if post_filters:
         matched = [m for m in matched if any(all(f(e) for f in post_filters) for e in m[2])]
     result = [Hit(subject, visible, score) for subject, visible, _, score in matched]
+    total = len(result)
     if not ordered:
         result.sort(key=lambda h: h.subject)
     elif request.get("sort"):
-        result = _sorted(result, _list_of(request, "sort"))
+        result = _sorted_hits(index, result, _sorts(request), needed)
     else:
         _boost(result, _list_of(request, "boosts"), scorer)
         result.sort(key=lambda h: -h.score)  # stable: ties keep ingest order
-    return Outcome(result, len(result), facets)
+    return Outcome(result, total, facets)
 
 
 def _from_postings(
@@ -78,16 +80,13 @@ def _from_postings(
 ) -> Outcome | None:
     """The outcome read off the postings, when they know the matches
     exactly (see ``plan.exact_matches``); else None."""
-    if _list_of(request, "sort") or _list_of(request, "boosts"):
+    sorting = bool(request.get("sort"))
+    if not sorting and _list_of(request, "boosts"):
         return None
     postings = index.postings
     ranked = exact_matches(postings, request, principals, bypass_visible_to=bypass)
     if ranked is None:
         return None
-    hits: list[Hit] = []
-    for score, bits in ranked.by_score:
-        for subject in postings.subjects_in(bits, None if needed is None else needed - len(hits)):
-            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
 
     def entries() -> list[Entry]:
         in_order = postings.subjects_in(ranked.matched)
@@ -97,7 +96,52 @@ def _from_postings(
         facet_result(spec, entries, lambda name: term_counts(postings, name, ranked.matched))
         for spec in _list_of(request, "facets")
     ]
+    if sorting:
+        hits = _by_sort_keys(index, ranked.matched, _sorts(request), needed, _whole_hit(index))
+    else:
+        hits = _best_first(index, ranked, needed)
     return Outcome(hits, ranked.matched.bit_count(), facets)
+
+
+def _best_first(index: SearchIndex, ranked: Ranked, needed: int | None) -> list[Hit]:
+    hits: list[Hit] = []
+    for score, bits in ranked.by_score:
+        limit = None if needed is None else needed - len(hits)
+        for subject in index.postings.subjects_in(bits, limit):
+            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
+    return hits
+
+
+def _whole_hit(index: SearchIndex) -> Callable[[str], Hit]:
+    """A subject's hit showing all its entries (one, on the exact path)."""
+    return lambda subject: Hit(subject, list(index.subjects[subject].values()), 1.0)
+
+
+def _sorted_hits(
+    index: SearchIndex, hits: list[Hit], sorts: Sorts, needed: int | None
+) -> list[Hit]:
+    """``hits`` (in the index's order) in the order of ``sorts``: read off
+    the postings' sort keys when every hit shows all its subject's entries
+    (whose keys the postings pool), each of them keyed whole; else sorted."""
+    postings = index.postings
+    by_subject = {hit.subject: hit for hit in hits}
+    if postings.always.intersection(by_subject) or any(
+        len(hit.entries) != len(index.subjects[hit.subject]) for hit in hits
+    ):
+        return _sorted(hits, sorts)
+    return _by_sort_keys(index, postings.bitmap(by_subject), sorts, needed, by_subject.__getitem__)
+
+
+def _by_sort_keys(
+    index: SearchIndex, bits: int, sorts: Sorts, needed: int | None, hit_of: Callable[[str], Hit]
+) -> list[Hit]:
+    """The first ``needed`` hits of the subjects of ``bits`` in the order of
+    ``sorts``, walking the postings' sort keys where that is cheaper."""
+
+    def by_entries(subjects: list[str], sorts: Sorts) -> list[str]:
+        return [hit.subject for hit in _sorted([hit_of(s) for s in subjects], sorts)]
+
+    return [hit_of(s) for s in sorted_subjects(index.postings, bits, sorts, needed, by_entries)]
 
 
 def _candidates(
@@ -129,17 +173,24 @@ def _list_of(request: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _sorted(hits: list[Hit], sorts: list[Any]) -> list[Hit]:
-    # Sort by the last key first so earlier keys win (a stable multi-sort);
-    # subjects without the field go last either way.
-    for spec in reversed(sorts):
+def _sorts(request: dict[str, Any]) -> Sorts:
+    """The request's sorts, checked (the last first, as they are applied)."""
+    sorts: Sorts = []
+    for spec in reversed(_list_of(request, "sort")):
         if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
             raise bad_query("each sort needs a field_name")
         order = spec.get("order", "asc")
         if order not in ("asc", "desc"):
             raise bad_query("sort order must be asc or desc")
-        descending = order == "desc"
-        keyed = [(sort_value(h.entries, spec["field_name"], descending), h) for h in hits]
+        sorts.insert(0, (spec["field_name"], order == "desc"))
+    return sorts
+
+
+def _sorted(hits: list[Hit], sorts: Sorts) -> list[Hit]:
+    # Sort by the last key first so earlier keys win (a stable multi-sort);
+    # subjects without the field go last either way.
+    for name, descending in reversed(sorts):
+        keyed = [(sort_value(h.entries, name, descending), h) for h in hits]
         present = [kh for kh in keyed if kh[0] is not None]
         present.sort(key=lambda kh: kh[0], reverse=descending)  # type: ignore[arg-type,return-value]
         hits = [h for _, h in present] + [h for k, h in keyed if k is None]

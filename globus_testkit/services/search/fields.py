@@ -28,8 +28,13 @@ def split_field(name: str) -> tuple[str, ...]:
 
 def values_at(content: Any, name: str) -> list[Any]:
     """Every leaf value the field ``name`` reaches in ``content``."""
+    return values_along(content, split_field(name))
+
+
+def values_along(content: Any, path: tuple[str, ...]) -> list[Any]:
+    """Every leaf value the field ``path`` (split) reaches in ``content``."""
     found: list[Any] = []
-    _collect(content, split_field(name), found)
+    _collect(content, path, found)
     return found
 
 

@@ -168,20 +168,22 @@ class SearchIndex(KeepsDerived):
 
     def store(self, entries: list[Entry]) -> None:
         """Write ``entries``, each replacing any of its subject and id."""
-        touched = {e.subject for e in entries}
+        # in the order they came: new subjects take their places in it
+        touched = dict.fromkeys(e.subject for e in entries)
         before = self._held(touched)
         for entry in entries:
             self.subjects.setdefault(entry.subject, {})[entry.entry_id] = entry
         self._reindex(touched, before)
 
     def remove_subjects(self, subjects: list[str]) -> None:
-        before = self._held(set(subjects))
-        for subject in subjects:
+        touched = dict.fromkeys(subjects)
+        before = self._held(touched)
+        for subject in touched:
             self.subjects.pop(subject, None)
-        self._reindex(set(subjects), before)
+        self._reindex(touched, before)
 
     def remove_entries(self, keys: list[tuple[str, str | None]]) -> None:
-        touched = {subject for subject, _ in keys}
+        touched = dict.fromkeys(subject for subject, _ in keys)
         before = self._held(touched)
         for subject, entry_id in keys:
             entries = self.subjects.get(subject, {})
@@ -190,9 +192,9 @@ class SearchIndex(KeepsDerived):
                 self.subjects.pop(subject, None)
         self._reindex(touched, before)
 
-    def _reindex(self, subjects: set[str], held_before: int) -> None:
-        """After a write to these subjects, which held ``held_before``
-        entries before it."""
+    def _reindex(self, subjects: Iterable[str], held_before: int) -> None:
+        """After a write to these subjects (each once), which held
+        ``held_before`` entries before it."""
         if self._entry_count is not None:
             self._entry_count += self._held(subjects) - held_before
         if self._postings is not None:

@@ -3,10 +3,11 @@
 Each part of a request that narrows the results (the query string's words
 and phrases, field filters, who may see an entry) names a set of subjects
 from the postings (a wildcard term by the words starting as it does); a
-part the postings cannot answer (ranges, wildcards starting with ``*`` or
-``?``, fuzzy and regular-expression terms, negations, ``like`` filters)
-narrows nothing. The sets are supersets of the matches: the engine checks every
-candidate exactly as a scan would, so answers do not depend on the plan.
+part the postings cannot answer (ranges over every field, wildcards
+starting with ``*`` or ``?``, fuzzy and regular-expression terms,
+negations, ``like`` filters) narrows nothing. The sets are supersets of
+the matches: the engine checks every candidate exactly as a scan would,
+so answers do not depend on the plan.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from luqum import tree
 
 from .fields import split_field, tokens
 from .models import PUBLIC
+from .ordered import range_bits
 from .postings import Path, Postings, wanted_equality_keys
-from .query import parse_advanced, simple_terms
+from .query import parse_advanced, range_bound, range_bounds, simple_terms
 
 # None: every subject (the postings cannot narrow). The sets may be the
 # postings' own: never change one, make a new one.
@@ -127,7 +129,21 @@ def _node(postings: Postings, node: tree.Item, path: Path | None) -> Subjects:
         return _all_words(postings, tokens(node.term.value.strip('"')), path)
     if isinstance(node, tree.Word):
         return _word(postings, node.value.replace("\\", ""), path)
+    if path is not None and isinstance(node, (tree.Range, tree.From, tree.To)):
+        return _range(postings, node, path)
     return None
+
+
+def _range(postings: Postings, node: tree.Range | tree.From | tree.To, path: Path) -> Subjects:
+    """Candidates for a range term in a field (see ``query._leaf``)."""
+    if isinstance(node, tree.Range):
+        low, high = range_bound(node.low), range_bound(node.high)
+        bits = range_bits(postings, path, low, high, node.include_low, node.include_high)
+    elif isinstance(node, tree.From):
+        bits = range_bits(postings, path, range_bound(node.a), None, node.include, node.include)
+    else:
+        bits = range_bits(postings, path, None, range_bound(node.a), node.include, node.include)
+    return None if bits is None else set(postings.subjects_in(bits))
 
 
 def _any_of(postings: Postings, children: list[tree.Item], path: Path | None) -> Subjects:
@@ -175,6 +191,9 @@ def _filter(postings: Postings, spec: dict[str, Any]) -> Subjects:
         return _intersect([_filter(postings, f) for f in spec["filters"]])
     if kind == "or":
         return _union_of_known([_filter(postings, f) for f in spec["filters"]])
+    if kind == "range":
+        bits = _range_filter_bits(postings, spec)
+        return None if bits is None else set(postings.subjects_in(bits))
     if kind not in ("exists", "match_any", "match_all"):
         return None
     path = split_field(spec["field_name"])
@@ -205,7 +224,7 @@ def _equality_keys(wanted: Any) -> list[tuple[str, Any]] | None:
 # A subject with one entry has exactly that entry's keys, so for such
 # subjects the postings give the matches themselves, not candidates, when
 # every narrowing part is exact: one plain word (or none) in a simple query
-# string, match_any/match_all/exists filters, visibility. All matches then
+# string, match_any/match_all/exists/range filters, visibility. All matches then
 # score the same, so the index's order is the answer's. These are worked
 # out on the postings' bitmaps.
 
@@ -230,7 +249,7 @@ def exact_matches(
     words scores each subject by how many of them it holds)."""
     text = str(request.get("q") or "").strip()
     specs = request.get("filters") or []
-    if postings.always or not all(_exact_filter(spec) for spec in specs):
+    if postings.always:
         return None
     words: list[str] = []
     if text not in ("", "*"):
@@ -240,7 +259,10 @@ def exact_matches(
         words = [term[0] for term in terms]
     allowed = postings.every_bit()
     for spec in specs:
-        allowed &= _filter_bits(postings, spec)
+        bits = _filter_bits(postings, spec)
+        if bits is None:
+            return None
+        allowed &= bits
     if not bypass_visible_to:
         seen = 0
         for principal in principals | {PUBLIC}:
@@ -277,30 +299,41 @@ def _by_score(holding: list[int]) -> list[tuple[int, int]]:
     return found
 
 
-def _exact_filter(spec: dict[str, Any]) -> bool:
+def _filter_bits(postings: Postings, spec: dict[str, Any]) -> int | None:
+    """The bitmap of the subjects a filter keeps, when the postings know
+    it exactly (None: they do not, or the filter is no match_any,
+    match_all, exists or range, or a combination of them)."""
     kind = spec.get("type")
     if kind in ("and", "or"):
-        return all(_exact_filter(f) for f in spec["filters"])
-    if kind in ("match_any", "match_all"):  # not when a value is no float
-        return all(_equality_keys(wanted) is not None for wanted in spec["values"])
-    return kind == "exists"
-
-
-def _filter_bits(postings: Postings, spec: dict[str, Any]) -> int:
-    """The bitmap of the subjects an exact filter (``_exact_filter``) keeps."""
-    kind = spec["type"]
-    if kind in ("and", "or"):
         parts = [_filter_bits(postings, f) for f in spec["filters"]]
+        if None in parts:
+            return None
         return reduce(operator.and_ if kind == "and" else operator.or_, parts)
+    if kind == "range":
+        return _range_filter_bits(postings, spec)
+    if kind not in ("exists", "match_any", "match_all"):
+        return None
     path = split_field(spec["field_name"])
     if kind == "exists":
         return postings.bits(("field", path))
-    per_value = [
-        reduce(operator.or_, [postings.bits(("equal", path, k)) for k in keys], 0)
-        for keys in map(_equality_keys, spec["values"])
-        if keys is not None
-    ]
+    per_value = []
+    for keys in map(_equality_keys, spec["values"]):
+        if keys is None:  # a value no float holds
+            return None
+        per_value.append(reduce(operator.or_, [postings.bits(("equal", path, k)) for k in keys], 0))
     return reduce(operator.and_ if kind == "match_all" else operator.or_, per_value)
+
+
+def _range_filter_bits(postings: Postings, spec: dict[str, Any]) -> int | None:
+    """The bitmap of the subjects a range filter keeps (any of its ranges)."""
+    path = split_field(spec["field_name"])
+    found = 0
+    for low, high in map(range_bounds, spec["values"]):
+        bits = range_bits(postings, path, low, high)
+        if bits is None:
+            return None
+        found |= bits
+    return found
 
 
 def term_counts(postings: Postings, field_name: str, matched: int) -> Counter[Any] | None:

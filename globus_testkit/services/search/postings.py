@@ -10,14 +10,20 @@ answers exactly as a scan would. Where keys are exact for a subject with
 one entry, :mod:`.plan` also counts and facets from them directly, as
 bitmaps (bit ``rank`` set for each subject: one machine word holds 64
 subjects, so and-ing, or-ing and counting them costs next to nothing).
+
+The values of a field a range or a sort has asked about are also kept by
+how ranges compare them and by how a sort orders them, with their
+distinct keys in order (see :mod:`.ordered`): keyed when first asked,
+then kept up by every write.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .fields import as_date, as_number, facet_key, tokens
+from .fields import as_date, as_number, facet_key, sort_key, tokens, values_along
 
 if TYPE_CHECKING:
     from .models import Entry
@@ -44,6 +50,11 @@ class Postings:
         self.values_of: dict[Path, set[Any]] = {}  # each field's values (facet keys)
         # the words held anywhere (None) and in each field, for wildcards
         self.vocabulary: dict[Path | None, set[str]] = {}
+        # the distinct last parts of ordered keys (see ``_ORDERED``) by the
+        # rest of the key, and those asked for in order, until they change
+        self.ordered_values: dict[Key, set[Any]] = {}
+        self._in_order: dict[Key, list[Any]] = {}
+        self.ordered_paths: set[Path] = set()  # the fields keyed so
         self._next_rank = 0
 
     def get(self, key: Key) -> set[str]:
@@ -70,13 +81,32 @@ class Postings:
         if not complete:  # a number no float holds: always a candidate
             self.always.add(subject)
         for key in keys:
-            if self._bits:
-                self._bits.pop(key, None)
-            holders = self.subjects.get(key)
-            if holders is None:
-                holders = self.subjects[key] = set()
-                self._listed(key).add(key[-1])
-            holders.add(subject)
+            self._hold(subject, key)
+
+    def _hold(self, subject: str, key: Key) -> None:
+        if self._bits:
+            self._bits.pop(key, None)
+        holders = self.subjects.get(key)
+        if holders is None:
+            holders = self.subjects[key] = set()
+            self._list(key)
+        holders.add(subject)
+
+    def keep_in_order(self, path: Path) -> None:
+        """Key the values of ``path`` by their order from now on (the
+        subjects' keys, as ``_keys`` works them out, gain them)."""
+        if path in self.ordered_paths:
+            return
+        self.ordered_paths.add(path)
+        for subject, entries in self.indexed.items():
+            if subject in self.always:  # keyed in part: exactly as _keys stops
+                keys = self._keys(entries)[0]
+                found = [k for k in keys if k[0] in _ORDERED_KINDS and k[1] == path]
+            else:
+                values = [v for entry in entries for v in values_along(entry.content, path)]
+                found = [k for value in values for k in _ordered_keys(path, value)]
+            for key in found:
+                self._hold(subject, key)
 
     def _unindex(self, subject: str) -> None:
         keys, _ = self._keys(self.indexed.pop(subject, ()))
@@ -87,14 +117,35 @@ class Postings:
             holders.discard(subject)
             if not holders:
                 del self.subjects[key]
-                self._listed(key).discard(key[-1])
+                self._unlist(key)
         self.always.discard(subject)
         self.multi_entry.discard(subject)
 
+    def _list(self, key: Key) -> None:
+        self._listed(key).add(key[-1])
+        if key[0] in _ORDERED and (in_order := self._in_order.get(key[:-1])) is not None:
+            bisect.insort(in_order, key[-1])
+
+    def _unlist(self, key: Key) -> None:
+        self._listed(key).discard(key[-1])
+        if key[0] in _ORDERED and (in_order := self._in_order.get(key[:-1])) is not None:
+            del in_order[bisect.bisect_left(in_order, key[-1])]
+
+    def in_order(self, prefix: Key) -> list[Any]:
+        """The last parts, in order, of the ordered keys starting ``prefix``
+        (sorted when first asked, then kept up by every write)."""
+        found = self._in_order.get(prefix)
+        if found is None:
+            found = self._in_order[prefix] = sorted(self.ordered_values.get(prefix, ()))
+        return found
+
     def _listed(self, key: Key) -> set[Any]:
         """Where a key's last part is listed while anyone holds it: a
-        field's values, the words of the index or of a field (else nowhere)."""
+        field's values, the words of the index or of a field, an ordered
+        key's values (else nowhere)."""
         kind = key[0]
+        if kind in _ORDERED:
+            return self.ordered_values.setdefault(key[:-1], set())
         if kind == "value":
             return self.values_of.setdefault(key[1], set())
         if kind == "word":
@@ -123,21 +174,21 @@ class Postings:
             holders = self.subjects.get(key)
             if holders is None:
                 return 0  # not kept: keys nobody holds come from queries
-            found = self._bits[key] = self._bitmap(holders)
+            found = self._bits[key] = self.bitmap(holders)
         return found
 
     def every_bit(self) -> int:
         if _EVERY not in self._bits:
-            self._bits[_EVERY] = self._bitmap(self.rank)
+            self._bits[_EVERY] = self.bitmap(self.rank)
         return self._bits[_EVERY]
 
     def several_entries_bits(self) -> int:
         """The bitmap of the subjects holding more than one entry."""
         if _SEVERAL not in self._bits:
-            self._bits[_SEVERAL] = self._bitmap(self.multi_entry)
+            self._bits[_SEVERAL] = self.bitmap(self.multi_entry)
         return self._bits[_SEVERAL]
 
-    def _bitmap(self, subjects: Iterable[str]) -> int:
+    def bitmap(self, subjects: Iterable[str]) -> int:
         raw = bytearray((self._next_rank >> 3) + 1)
         for subject in subjects:
             rank = self.rank[subject]
@@ -155,7 +206,8 @@ class Postings:
         return found
 
     def _keys(self, entries: tuple[Entry, ...]) -> tuple[set[Key], bool]:
-        """The keys of ``entries``, and whether they are all there."""
+        """The keys of ``entries``, and whether they are all there (else
+        those before the value that stopped them)."""
         keys: set[Key] = set()
         try:
             for entry in entries:
@@ -178,9 +230,29 @@ class Postings:
                 yield ("equal", path, key)
                 if key[0] in ("number", "date"):
                     yield ("equal-any", key)
+            if path in self.ordered_paths:
+                yield from _ordered_keys(path, value)
+
+
+def _ordered_keys(path: Path, value: Any) -> Iterator[Key]:
+    """A value's keys in the order ranges compare it (by its readings as
+    a number, date and text, under the set of readings it has, which
+    decides the one a range bound takes) and in the order a sort puts it.
+    NaN has no place in an order: it is kept apart."""
+    found = readings(value)
+    signature = tuple(found)
+    for kind, reading in found.items():
+        if reading == reading:
+            yield ("range", path, signature, kind, reading)
+        else:
+            yield ("range-nan", path, signature)
+    key = sort_key(value)
+    yield ("sort", path, key) if key[1] == key[1] else ("sort-nan", path)
 
 
 _EMPTY: set[str] = set()
+_ORDERED = ("range", "sort")  # keys whose last parts are kept in order
+_ORDERED_KINDS = (*_ORDERED, "range-nan", "sort-nan")
 _EVERY, _SEVERAL = ("every subject",), ("subjects of several entries",)
 
 
@@ -220,13 +292,20 @@ def wanted_equality_keys(wanted: Any) -> list[tuple[str, Any]]:
 
 def _typed_keys(value: Any) -> list[tuple[str, Any]]:
     """A value's number, date and text keys (those it has)."""
-    keys: list[tuple[str, Any]] = []
+    # NaN equals nothing
+    return [(kind, reading) for kind, reading in readings(value).items() if reading == reading]
+
+
+def readings(value: Any) -> dict[str, Any]:
+    """A value read as a number, a date and text (those it reads as), in
+    the order ``fields.comparable`` tries them."""
+    found: dict[str, Any] = {}
     number = as_number(value)
-    if number is not None and number == number:  # NaN equals nothing
-        keys.append(("number", number))
+    if number is not None:
+        found["number"] = number
     if isinstance(value, str):
         date = as_date(value)
         if date is not None:
-            keys.append(("date", date))
-        keys.append(("text", value))
-    return keys
+            found["date"] = date
+        found["text"] = value
+    return found

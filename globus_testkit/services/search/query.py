@@ -185,13 +185,13 @@ def _leaf(node: tree.Item) -> Callable[[list[Any]], bool]:
     """Whether some of an entry's values (of the field in force) match a
     term, range, phrase, fuzzy term or regex."""
     if isinstance(node, tree.Range):
-        low, high = _bound(node.low), _bound(node.high)
+        low, high = range_bound(node.low), range_bound(node.high)
         return lambda found: any(
             _within(v, low, high, node.include_low, node.include_high) for v in found
         )
     if isinstance(node, (tree.From, tree.To)):
-        bound = _bound(node.a)
-        low, high = (bound, None) if isinstance(node, tree.From) else (None, bound)
+        at = range_bound(node.a)
+        low, high = (at, None) if isinstance(node, tree.From) else (None, at)
         return lambda found: any(_within(v, low, high, node.include, node.include) for v in found)
     if isinstance(node, tree.Fuzzy):
         return _fuzzy(node.term.value.lower(), node.degree)
@@ -251,7 +251,8 @@ def _word(word: str) -> Callable[[list[Any]], bool]:
     return lambda found: any(is_word(value) for value in found) or _term_in(term, found)
 
 
-def _bound(item: tree.Item) -> str | None:
+def range_bound(item: tree.Item) -> str | None:
+    """A range bound of the advanced syntax (None: ``*``, open)."""
     value = str(item).strip('"')
     return None if value == "*" else value
 
@@ -338,7 +339,7 @@ def compile_filter(spec: Any) -> Predicate:
         join = any if kind == "match_any" else all
         return lambda entry: join(any(equal(v, w) for v in read(entry)) for w in wanted)
     if kind == "range":
-        ranges = [_range_bounds(r) for r in _list(spec, "values")]
+        ranges = [range_bounds(r) for r in _list(spec, "values")]
         return lambda entry: any(
             _within(v, low, high, True, True) for v in read(entry) for low, high in ranges
         )
@@ -357,7 +358,7 @@ def _list(spec: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _range_bounds(bounds: Any) -> tuple[Any, Any]:
+def range_bounds(bounds: Any) -> tuple[Any, Any]:
     if not isinstance(bounds, dict):
         raise bad_query("range filter values must be objects with from and to")
     low = bounds.get("from", bounds.get("low", "*"))
