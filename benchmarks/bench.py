@@ -59,6 +59,7 @@ from harness import Comparison, Contender, measure, report, small_vs_big
 from scale import (
     among_groups,
     canned_search_answer,
+    create_pause_rule_among_tasks,
     create_tunnel_among_tunnels,
     flow_states,
     gcs_calls_among,
@@ -92,6 +93,7 @@ from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
 GCS_ROLES = partial(gcs_calls_among, roles=True)
+CREATE_PAUSE_RULE = "endpoint_manager_create_pause_rule on the caller's endpoint"
 MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
 MY_INDEXES = "a Search index_list by a caller with 3 indexes,"
 HIGH_ASSURANCE = "get_group of a high-assurance group"
@@ -260,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                 (HIGH_ASSURANCE, high_assurance_group_among_logins, "other people with logins"),
                 (LOGOUT, revoke_among_logins, "other people with tokens and logins"),
                 ("a lenient get_endpoint (unissued token)", lenient_call_among_scopes, "scopes"),
+                (CREATE_PAUSE_RULE, create_pause_rule_among_tasks, "others' unfinished tasks"),
             )
         ),
         small_vs_big(

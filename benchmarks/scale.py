@@ -649,3 +649,34 @@ def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitS
         return lambda: client.post_search(index_id, SORT_QUERY)
 
     return setup
+
+
+def create_pause_rule_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_create_pause_rule on the caller's managed collection
+    beside ``others`` unfinished tasks of another user's between two other
+    collections (timed progress, too slow to finish)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = emulator.transfer.add_collection(
+            "Mine", owner=emulator.user, subscription_id=emulator.world.ids.uuid()
+        )
+        other = emulator.auth.add_identity("other@example.org").id
+        files = {"/data/a.dat": "alpha"}
+        ends = [
+            emulator.transfer.add_collection(f"end{n}", owner=other, files=files) for n in (1, 2)
+        ]
+        emulator.transfer.set_progress("timed", bytes_per_second=0.001)
+        document = {
+            "DATA_TYPE": "transfer",
+            "source_endpoint": ends[0].id,
+            "destination_endpoint": ends[1].id,
+            "DATA": [{"source_path": "/data/a.dat", "destination_path": "/a.dat"}],
+        }
+        with emulator.lock:
+            for _ in range(others):
+                emulator.world.tasks.submit(other, other, Principals.of(other), document)
+        rule = {"DATA_TYPE": "pause_rule", "endpoint_id": mine.id, "pause_ls": True}
+        return lambda: client.endpoint_manager_create_pause_rule(rule)
+
+    return setup
