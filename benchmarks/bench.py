@@ -63,6 +63,7 @@ from scale import (
     create_tunnel_among_tunnels,
     flow_states,
     gcs_calls_among,
+    get_clients_among,
     get_endpoint_with_timers_waiting,
     get_group_with_children_among,
     get_index_of,
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                 (LOGOUT, revoke_among_logins, "other people with tokens and logins"),
                 ("a lenient get_endpoint (unissued token)", lenient_call_among_scopes, "scopes"),
                 (CREATE_PAUSE_RULE, create_pause_rule_among_tasks, "others' unfinished tasks"),
+                ("get_clients by a caller with 2 clients,", get_clients_among, "others' clients"),
             )
         ),
         small_vs_big(

@@ -680,3 +680,26 @@ def create_pause_rule_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.endpoint_manager_create_pause_rule(rule)
 
     return setup
+
+
+def get_clients_among(others: int) -> Callable[[ExitStack], Runner]:
+    """AuthClient.get_clients by a caller with 2 clients (one in a project
+    of theirs) beside ``others`` other users' clients, half of them in
+    projects of their owners (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state, me = emulator.world.auth, emulator.user.id
+        mine = state.create_project("Mine", "me@example.org", [me])
+        state.register_client("one", owner_id=me)
+        state.register_client("two", owner_id=me, project_id=mine.id)
+        other = emulator.auth.add_identity("other@example.org").id
+        theirs = state.create_project("Theirs", "other@example.org", [other])
+        for n in range(others):
+            state.register_client(f"c{n}", owner_id=other, project_id=theirs.id if n % 2 else None)
+        scope = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+        token = emulator.auth.issue_token(emulator.user, scope)
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.get_clients()
+
+    return setup
