@@ -65,6 +65,7 @@ from scale import (
     gcs_calls_among,
     get_clients_among,
     get_endpoint_with_timers_waiting,
+    get_endpoints_among,
     get_group_with_children_among,
     get_index_of,
     get_registered_api_among,
@@ -94,6 +95,7 @@ from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
 GCS_ROLES = partial(gcs_calls_among, roles=True)
+COMPUTE_ENDPOINTS = "a Compute get_endpoints by a caller with 2 endpoints,"
 CREATE_PAUSE_RULE = "endpoint_manager_create_pause_rule on the caller's endpoint"
 MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
 MY_INDEXES = "a Search index_list by a caller with 3 indexes,"
@@ -265,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("a lenient get_endpoint (unissued token)", lenient_call_among_scopes, "scopes"),
                 (CREATE_PAUSE_RULE, create_pause_rule_among_tasks, "others' unfinished tasks"),
                 ("get_clients by a caller with 2 clients,", get_clients_among, "others' clients"),
+                (COMPUTE_ENDPOINTS, get_endpoints_among, "others' endpoints"),
             )
         ),
         small_vs_big(

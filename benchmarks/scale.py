@@ -703,3 +703,22 @@ def get_clients_among(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.get_clients()
 
     return setup
+
+
+def get_endpoints_among(others: int) -> Callable[[ExitStack], Runner]:
+    """A Compute get_endpoints by a caller with 2 endpoints beside
+    ``others`` other users' private endpoints (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state = emulator.world.compute
+        for name in ("one", "two"):
+            state.register_endpoint(emulator.user.id, name)
+        other = emulator.auth.add_identity("other@example.org").id
+        for n in range(others):
+            state.register_endpoint(other, f"e{n}")
+        token = emulator.auth.issue_token(emulator.user, COMPUTE_ALL)
+        client = globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.get_endpoints()
+
+    return setup
