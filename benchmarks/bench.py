@@ -79,6 +79,7 @@ from scale import (
     ls_among_consents,
     ls_among_pause_rules,
     ls_first_page,
+    manager_task_list_among_tasks,
     revoke_among_logins,
     runs_list_page,
     search_index,
@@ -95,6 +96,7 @@ from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
 GCS_ROLES = partial(gcs_calls_among, roles=True)
+MANAGER_TASK_LIST = "endpoint_manager_task_list of the caller's endpoint (2 tasks)"
 COMPUTE_ENDPOINTS = "a Compute get_endpoints by a caller with 2 endpoints,"
 CREATE_PAUSE_RULE = "endpoint_manager_create_pause_rule on the caller's endpoint"
 MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
@@ -268,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 (CREATE_PAUSE_RULE, create_pause_rule_among_tasks, "others' unfinished tasks"),
                 ("get_clients by a caller with 2 clients,", get_clients_among, "others' clients"),
                 (COMPUTE_ENDPOINTS, get_endpoints_among, "others' endpoints"),
+                (MANAGER_TASK_LIST, manager_task_list_among_tasks, "others' tasks elsewhere"),
             )
         ),
         small_vs_big(

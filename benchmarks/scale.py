@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
+from typing import Any
 
 import globus_sdk
 import responses
@@ -651,6 +652,42 @@ def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitS
     return setup
 
 
+FILES = {"/data/a.dat": "alpha"}
+
+
+def _my_managed_collection(emulator: Emulator) -> Any:
+    """A collection of the world's user's, under a subscription (so they
+    manage its activity), holding FILES."""
+    subscription = emulator.world.ids.uuid()
+    return emulator.transfer.add_collection(
+        "Mine", owner=emulator.user, subscription_id=subscription, files=FILES
+    )
+
+
+def _submit_copies(
+    emulator: Emulator, owner: str, source: str, destination: str, count: int
+) -> None:
+    """``count`` tasks of ``owner``'s copying FILES (through the model)."""
+    document = {
+        "DATA_TYPE": "transfer",
+        "source_endpoint": source,
+        "destination_endpoint": destination,
+        "DATA": [{"source_path": "/data/a.dat", "destination_path": "/a.dat"}],
+    }
+    with emulator.lock:
+        for _ in range(count):
+            emulator.world.tasks.submit(owner, owner, Principals.of(owner), document)
+
+
+def _others_copies(emulator: Emulator, count: int) -> None:
+    """``count`` tasks of another user's between two collections of theirs."""
+    other = emulator.auth.add_identity("other@example.org").id
+    source, destination = (
+        emulator.transfer.add_collection(f"end{n}", owner=other, files=FILES) for n in (1, 2)
+    )
+    _submit_copies(emulator, other, source.id, destination.id, count)
+
+
 def create_pause_rule_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
     """endpoint_manager_create_pause_rule on the caller's managed collection
     beside ``others`` unfinished tasks of another user's between two other
@@ -658,24 +695,9 @@ def create_pause_rule_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
 
     def setup(stack: ExitStack) -> Runner:
         emulator, client = emulated_transfer(stack)
-        mine = emulator.transfer.add_collection(
-            "Mine", owner=emulator.user, subscription_id=emulator.world.ids.uuid()
-        )
-        other = emulator.auth.add_identity("other@example.org").id
-        files = {"/data/a.dat": "alpha"}
-        ends = [
-            emulator.transfer.add_collection(f"end{n}", owner=other, files=files) for n in (1, 2)
-        ]
+        mine = _my_managed_collection(emulator)
         emulator.transfer.set_progress("timed", bytes_per_second=0.001)
-        document = {
-            "DATA_TYPE": "transfer",
-            "source_endpoint": ends[0].id,
-            "destination_endpoint": ends[1].id,
-            "DATA": [{"source_path": "/data/a.dat", "destination_path": "/a.dat"}],
-        }
-        with emulator.lock:
-            for _ in range(others):
-                emulator.world.tasks.submit(other, other, Principals.of(other), document)
+        _others_copies(emulator, others)
         rule = {"DATA_TYPE": "pause_rule", "endpoint_id": mine.id, "pause_ls": True}
         return lambda: client.endpoint_manager_create_pause_rule(rule)
 
@@ -720,5 +742,20 @@ def get_endpoints_among(others: int) -> Callable[[ExitStack], Runner]:
         token = emulator.auth.issue_token(emulator.user, COMPUTE_ALL)
         client = globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
         return lambda: client.get_endpoints()
+
+    return setup
+
+
+def manager_task_list_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_task_list filtered by the caller's managed endpoint
+    (2 tasks on it) beside ``others`` tasks of another user's between two
+    other collections."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        _submit_copies(emulator, emulator.user.id, mine.id, mine.id, 2)
+        _others_copies(emulator, others)
+        return lambda: client.endpoint_manager_task_list(filter_endpoint=mine.id)
 
     return setup

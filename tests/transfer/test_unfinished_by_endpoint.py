@@ -1,9 +1,11 @@
 """A pause rule's change first brings up to date the unfinished tasks with
-an end on its endpoint, read from an index of unfinished tasks by endpoint
-(not every unfinished task in the world): after any mix of tasks submitted
-(transfers within and across endpoints, deletes), worked on by the clock,
-paused by rules, cancelled and finished, through copies too, the tasks it
-brings up to date must be those a walk over every task finds."""
+an end on its endpoint, read from an index of unfinished tasks by endpoint,
+and an endpoint manager's task list filtered by endpoint reads that
+endpoint's tasks from an index of tasks by endpoint (not every task in the
+world): after any mix of tasks submitted (transfers within and across
+endpoints, deletes), worked on by the clock, paused by rules, cancelled and
+finished, through copies too, each must answer what a walk over every task
+answers."""
 
 from __future__ import annotations
 
@@ -55,9 +57,11 @@ def test_unfinished_tasks_by_endpoint_agree_with_a_walk(seed, tmp_path):
         endpoints.append(collection.id)
     emulator.transfer.set_progress("timed", bytes_per_second=4)
     draw = random.Random(seed)
+    most_unfinished = 0
     for _ in range(150):
         tasks = emulator.world.tasks
         unfinished = [t for t in tasks.tasks.values() if not t.done]
+        most_unfinished = max(most_unfinished, len(unfinished))
         move = draw.random()
         if move < 0.35 or not unfinished:
             owner = draw.choice(owners)
@@ -81,6 +85,8 @@ def test_unfinished_tasks_by_endpoint_agree_with_a_walk(seed, tmp_path):
         tasks = emulator.world.tasks
         for endpoint_id in endpoints:
             assert unfinished_indexed(tasks, endpoint_id) == unfinished_walked(tasks, endpoint_id)
+            on_it = [t for t in tasks.order if endpoint_id in tasks.tasks[t].ends()]
+            assert [t.id for t in tasks.on_endpoint(endpoint_id)] == on_it[::-1]
         endpoint_id = draw.choice(endpoints)
         walked = pickle.loads(pickle.dumps(emulator.world)).tasks
         for task_id in sorted(unfinished_walked(walked, endpoint_id), key=walked.order.index):
@@ -88,4 +94,4 @@ def test_unfinished_tasks_by_endpoint_agree_with_a_walk(seed, tmp_path):
         tasks.bring_up_to_date(endpoint_id)
         assert tasks.tasks == walked.tasks
         assert unfinished_indexed(tasks, endpoint_id) == unfinished_walked(tasks, endpoint_id)
-    assert any(not t.done for t in emulator.world.tasks.tasks.values())
+    assert most_unfinished >= 3  # the walk did meet tasks still at work

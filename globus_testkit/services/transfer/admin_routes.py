@@ -97,7 +97,7 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
             "ACTIVE and/or INACTIVE"
         )
     found = []
-    for task in svc.tasks.list_for(None):
+    for task in svc.tasks.on_endpoint(endpoint) if endpoint else svc.tasks.list_for(None):
         ends = {"source": task.source_id, "destination": task.destination_id}
         if not ACTIVITY_VIEWERS & task_roles(svc.state, task, who):
             continue

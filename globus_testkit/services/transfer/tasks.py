@@ -52,11 +52,13 @@ class Tasks(TaskEngine, KeepsDerived):
     # costs, not what every task in the world costs. They are derived from
     # ``tasks`` and ``order``: not saved, rebuilt when a world is copied or
     # loaded; so is the cache of finished tasks' JSON, which starts empty.
-    DERIVED = ("by_owner", "unfinished", "unfinished_on", "encoded")
+    DERIVED = ("by_owner", "by_endpoint", "unfinished", "unfinished_on", "encoded")
 
     def _index(self) -> None:
         # each owner's task ids, by request time
         self.by_owner: dict[str, list[str]] = {}
+        # the task ids with an end on each endpoint, by request time
+        self.by_endpoint: dict[str, list[str]] = {}
         # each owner's tasks that may still change (ids, by request time);
         # finished ones leave when next listed
         self.unfinished: dict[str, dict[str, None]] = {}
@@ -69,6 +71,8 @@ class Tasks(TaskEngine, KeepsDerived):
 
     def _add_to_index(self, task: Task) -> None:
         self.by_owner.setdefault(task.owner_id, []).append(task.id)
+        for endpoint_id in task.ends():
+            self.by_endpoint.setdefault(endpoint_id, []).append(task.id)
         if not task.done:
             self.unfinished.setdefault(task.owner_id, {})[task.id] = None
             for endpoint_id in task.ends():
@@ -168,6 +172,13 @@ class Tasks(TaskEngine, KeepsDerived):
             self._advance_waiting(self.unfinished.get(owner, {}))
         ids = self.order if owner_id is None else self.by_owner.get(owner_id, [])
         return _NewestFirst(ids, self.tasks)
+
+    def on_endpoint(self, endpoint_id: str) -> Sequence[Task]:
+        """The tasks with an end on an endpoint, newest first, each brought
+        up to date: what an endpoint's manager lists, at the cost of that
+        endpoint's tasks."""
+        self.bring_up_to_date(endpoint_id)
+        return _NewestFirst(self.by_endpoint.get(endpoint_id, []), self.tasks)
 
     # -- the engine -------------------------------------------------------------------
 
