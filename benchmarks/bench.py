@@ -87,6 +87,7 @@ from scale import (
     search_range_filter,
     search_sorted,
     search_sorted_with_a_subject_of_two_entries,
+    shared_endpoint_list_among,
     task_list_among_search_tasks,
     task_list_page,
     transfer_of,
@@ -96,6 +97,7 @@ from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
 GCS_ROLES = partial(gcs_calls_among, roles=True)
+SHARED_LIST = "get_shared_endpoint_list of the caller's collection (1 guest)"
 MANAGER_TASK_LIST = "endpoint_manager_task_list of the caller's endpoint (2 tasks)"
 COMPUTE_ENDPOINTS = "a Compute get_endpoints by a caller with 2 endpoints,"
 CREATE_PAUSE_RULE = "endpoint_manager_create_pause_rule on the caller's endpoint"
@@ -271,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("get_clients by a caller with 2 clients,", get_clients_among, "others' clients"),
                 (COMPUTE_ENDPOINTS, get_endpoints_among, "others' endpoints"),
                 (MANAGER_TASK_LIST, manager_task_list_among_tasks, "others' tasks elsewhere"),
+                (SHARED_LIST, shared_endpoint_list_among, "others' collections"),
             )
         ),
         small_vs_big(

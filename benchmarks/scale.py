@@ -759,3 +759,22 @@ def manager_task_list_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.endpoint_manager_task_list(filter_endpoint=mine.id)
 
     return setup
+
+
+def shared_endpoint_list_among(others: int) -> Callable[[ExitStack], Runner]:
+    """get_shared_endpoint_list of the caller's collection (1 guest on it)
+    beside ``others`` other users' collections (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        state, me = emulator.world.transfer, emulator.user.id
+        state.create_guest(
+            mine, "/data/", "guest", owner_id=me, owner_string=me, who=Principals.of(me)
+        )
+        other = emulator.auth.add_identity("other@example.org").id
+        for n in range(others):
+            state.create_collection(f"c{n}", owner_id=other, owner_string=other)
+        return lambda: client.get_shared_endpoint_list(mine.id)
+
+    return setup

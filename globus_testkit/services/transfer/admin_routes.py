@@ -349,11 +349,7 @@ def endpoint_manager_hosted_endpoint_list(
     svc: TransferService, call: Call, collection_id: str
 ) -> Reply:
     host = _monitored(svc, call, collection_id)
-    hosted = [
-        c
-        for c in svc.state.collections.values()
-        if host.id in (c.host_endpoint_id, c.host_collection_id)
-    ]
+    hosted = svc.state.hosted_on(host.id)
     return _endpoint_list(sorted(hosted, key=lambda c: (c.display_name.lower(), c.id)))
 
 
