@@ -307,16 +307,12 @@ class ClientRegistry(IdentityRegistry, KeepsDerived):
     def administered_projects(self, identity_id: str) -> list[str]:
         """The ids of the projects ``identity_id`` administers, in the world's order."""
         if self._project_admins is None:
-            self._project_admins = PrincipalIndex()
-            for project in self.projects.values():
-                self._project_admins.put(project.id, project.admin_ids)
+            self._project_admins = PrincipalIndex.of(self.projects, lambda p: p.admin_ids)
         return self._project_admins.held_by([identity_id])
 
     def _managers(self) -> PrincipalIndex:
         if self._client_managers is None:
-            self._client_managers = PrincipalIndex()
-            for client in self.clients.values():
-                self._client_managers.put(client.id, client.managers())
+            self._client_managers = PrincipalIndex.of(self.clients, Client.managers)
         return self._client_managers
 
     def authenticate_client(self, client_id: str, secret: str | None) -> Client:

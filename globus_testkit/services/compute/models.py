@@ -232,9 +232,7 @@ class ComputeState(KeepsDerived):
         if role not in ("owner", "any"):
             raise ComputeError(400, "BAD_REQUEST", f"role must be 'owner' or 'any', not {role!r}")
         if self._endpoints_by_holder is None:
-            self._endpoints_by_holder = PrincipalIndex()
-            for endpoint in self.endpoints.values():
-                self._endpoints_by_holder.put(endpoint.id, _holders(endpoint))
+            self._endpoints_by_holder = PrincipalIndex.of(self.endpoints, _holders)
         holders = [caller, PUBLIC] if role == "any" else [caller]
         return [self.endpoints[e] for e in self._endpoints_by_holder.held_by(holders)]
 

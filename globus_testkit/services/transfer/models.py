@@ -186,9 +186,7 @@ class TransferState(KeepsDerived):
         """The collections whose host endpoint or host collection is
         ``host_id``, in the world's order."""
         if self._by_host is None:
-            self._by_host = PrincipalIndex()
-            for collection in self.collections.values():
-                self._by_host.put(collection.id, _hosts(collection))
+            self._by_host = PrincipalIndex.of(self.collections, _hosts)
         return [self.collections[c] for c in self._by_host.held_by([host_id])]
 
     def _note_hosts(self, collection: Collection) -> None:
