@@ -76,6 +76,7 @@ from scale import (
     lenient_call_among_scopes,
     list_flows_among,
     list_jobs_among_timers,
+    list_runs_among,
     ls_among_consents,
     ls_among_pause_rules,
     ls_first_page,
@@ -274,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                 (COMPUTE_ENDPOINTS, get_endpoints_among, "others' endpoints"),
                 (MANAGER_TASK_LIST, manager_task_list_among_tasks, "others' tasks elsewhere"),
                 (SHARED_LIST, shared_endpoint_list_among, "others' collections"),
+                ("list_runs by a caller with 2 runs,", list_runs_among, "others' finished runs"),
             )
         ),
         small_vs_big(

@@ -778,3 +778,23 @@ def shared_endpoint_list_among(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.get_shared_endpoint_list(mine.id)
 
     return setup
+
+
+def list_runs_among(others: int) -> Callable[[ExitStack], Runner]:
+    """list_runs by a caller with 2 runs beside ``others`` finished runs of
+    another user's flow (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = flows_client(stack)
+        state = emulator.world.flows
+        me = emulator.user.id
+        mine = state.add_flow(me, {"title": "mine", "definition": chain(1)})
+        for _ in range(2):
+            state.add_run(mine, me, me, {}, {})
+        other = emulator.auth.add_identity("other@example.org").id
+        theirs = state.add_flow(other, {"title": "theirs", "definition": chain(1)})
+        for _ in range(others):
+            state.add_run(theirs, other, other, {}, {}).status = "SUCCEEDED"
+        return lambda: client.list_runs()
+
+    return setup
