@@ -61,6 +61,7 @@ from scale import (
     canned_search_answer,
     create_pause_rule_among_tasks,
     create_tunnel_among_tunnels,
+    delete_client_among_tokens,
     flow_states,
     gcs_calls_among,
     get_clients_among,
@@ -276,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                 (MANAGER_TASK_LIST, manager_task_list_among_tasks, "others' tasks elsewhere"),
                 (SHARED_LIST, shared_endpoint_list_among, "others' collections"),
                 ("list_runs by a caller with 2 runs,", list_runs_among, "others' finished runs"),
+                ("an Auth delete_client", delete_client_among_tokens, "tokens of another app"),
             )
         ),
         small_vs_big(

@@ -798,3 +798,23 @@ def list_runs_among(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: client.list_runs()
 
     return setup
+
+
+def delete_client_among_tokens(others: int) -> Callable[[ExitStack], Runner]:
+    """AuthClient.delete_client of one of the caller's clients (a fresh one
+    each call) beside ``others`` tokens issued to another user's app."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state, me = emulator.world.auth, emulator.user.id
+        other = emulator.auth.add_identity("other@example.org")
+        app = state.register_client("their app", owner_id=other.id)
+        for _ in range(others):
+            state.issue_token(other.id, "openid", client_id=app.id)
+        mine = [state.register_client(f"c{n}", owner_id=me).id for n in range(250)]
+        scope = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+        token = emulator.auth.issue_token(emulator.user, scope)
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.delete_client(mine.pop())
+
+    return setup
