@@ -64,6 +64,7 @@ from scale import (
     delete_client_among_tokens,
     flow_states,
     gcs_calls_among,
+    gcs_collection_list_among,
     get_clients_among,
     get_endpoint_with_timers_waiting,
     get_endpoints_among,
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                 (SHARED_LIST, shared_endpoint_list_among, "others' collections"),
                 ("list_runs by a caller with 2 runs,", list_runs_among, "others' finished runs"),
                 ("an Auth delete_client", delete_client_among_tokens, "tokens of another app"),
+                ("GCS get_collection_list", gcs_collection_list_among, OTHER_COLLECTIONS),
             )
         ),
         small_vs_big(

@@ -336,6 +336,17 @@ def _gcs_client(emulator: Emulator, endpoint_id: str, username: str) -> globus_s
     )
 
 
+def _gcs_world_once(
+    built: list[tuple[Emulator, str, str]], others: int, stack: ExitStack
+) -> tuple[Emulator, str, str]:
+    """The world of ``_gcs_world(others)``, built on the first round and
+    kept in ``built`` for the next, entered for this one."""
+    if not built:
+        built.append(_gcs_world(others))
+    stack.enter_context(built[0][0])
+    return built[0]
+
+
 def gcs_calls_among(others: int, *, roles: bool) -> Callable[[ExitStack], Runner]:
     """GCS get_collection by the endpoint's owner, or with ``roles``
     get_role_list (include=all_roles) by its administrator by role, beside
@@ -344,10 +355,7 @@ def gcs_calls_among(others: int, *, roles: bool) -> Callable[[ExitStack], Runner
     built: list[tuple[Emulator, str, str]] = []
 
     def setup(stack: ExitStack) -> Runner:
-        if not built:
-            built.append(_gcs_world(others))
-        emulator, endpoint_id, collection_id = built[0]
-        stack.enter_context(emulator)
+        emulator, endpoint_id, collection_id = _gcs_world_once(built, others, stack)
         if roles:
             admin = _gcs_client(emulator, endpoint_id, "admin@example.org")
             return lambda: admin.get_role_list(query_params={"include": "all_roles"})
@@ -816,5 +824,19 @@ def delete_client_among_tokens(others: int) -> Callable[[ExitStack], Runner]:
         token = emulator.auth.issue_token(emulator.user, scope)
         client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
         return lambda: client.delete_client(mine.pop())
+
+    return setup
+
+
+def gcs_collection_list_among(others: int) -> Callable[[ExitStack], Runner]:
+    """GCS get_collection_list by the endpoint's owner beside ``others``
+    mapped collections on another endpoint (the world of gcs_calls_among,
+    built once and reused by every round)."""
+    built: list[tuple[Emulator, str, str]] = []
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, endpoint_id, _ = _gcs_world_once(built, others, stack)
+        owner = _gcs_client(emulator, endpoint_id, emulator.user.username)
+        return lambda: owner.get_collection_list()
 
     return setup
