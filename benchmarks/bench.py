@@ -59,10 +59,15 @@ from harness import Comparison, Contender, measure, report, small_vs_big
 from scale import (
     among_groups,
     canned_search_answer,
+    create_pause_rule_among_tasks,
     create_tunnel_among_tunnels,
+    delete_client_among_tokens,
     flow_states,
     gcs_calls_among,
+    gcs_collection_list_among,
+    get_clients_among,
     get_endpoint_with_timers_waiting,
+    get_endpoints_among,
     get_group_with_children_among,
     get_index_of,
     get_registered_api_among,
@@ -73,9 +78,11 @@ from scale import (
     lenient_call_among_scopes,
     list_flows_among,
     list_jobs_among_timers,
+    list_runs_among,
     ls_among_consents,
     ls_among_pause_rules,
     ls_first_page,
+    manager_task_list_among_tasks,
     revoke_among_logins,
     runs_list_page,
     search_index,
@@ -83,6 +90,7 @@ from scale import (
     search_range_filter,
     search_sorted,
     search_sorted_with_a_subject_of_two_entries,
+    shared_endpoint_list_among,
     task_list_among_search_tasks,
     task_list_page,
     transfer_of,
@@ -92,6 +100,10 @@ from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
 GCS_ROLES = partial(gcs_calls_among, roles=True)
+SHARED_LIST = "get_shared_endpoint_list of the caller's collection (1 guest)"
+MANAGER_TASK_LIST = "endpoint_manager_task_list of the caller's endpoint (2 tasks)"
+COMPUTE_ENDPOINTS = "a Compute get_endpoints by a caller with 2 endpoints,"
+CREATE_PAUSE_RULE = "endpoint_manager_create_pause_rule on the caller's endpoint"
 MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
 MY_INDEXES = "a Search index_list by a caller with 3 indexes,"
 HIGH_ASSURANCE = "get_group of a high-assurance group"
@@ -260,6 +272,14 @@ def main(argv: list[str] | None = None) -> int:
                 (HIGH_ASSURANCE, high_assurance_group_among_logins, "other people with logins"),
                 (LOGOUT, revoke_among_logins, "other people with tokens and logins"),
                 ("a lenient get_endpoint (unissued token)", lenient_call_among_scopes, "scopes"),
+                (CREATE_PAUSE_RULE, create_pause_rule_among_tasks, "others' unfinished tasks"),
+                ("get_clients by a caller with 2 clients,", get_clients_among, "others' clients"),
+                (COMPUTE_ENDPOINTS, get_endpoints_among, "others' endpoints"),
+                (MANAGER_TASK_LIST, manager_task_list_among_tasks, "others' tasks elsewhere"),
+                (SHARED_LIST, shared_endpoint_list_among, "others' collections"),
+                ("list_runs by a caller with 2 runs,", list_runs_among, "others' finished runs"),
+                ("an Auth delete_client", delete_client_among_tokens, "tokens of another app"),
+                ("GCS get_collection_list", gcs_collection_list_among, OTHER_COLLECTIONS),
             )
         ),
         small_vs_big(

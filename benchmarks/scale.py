@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
+from typing import Any
 
 import globus_sdk
 import responses
@@ -335,6 +336,17 @@ def _gcs_client(emulator: Emulator, endpoint_id: str, username: str) -> globus_s
     )
 
 
+def _gcs_world_once(
+    built: list[tuple[Emulator, str, str]], others: int, stack: ExitStack
+) -> tuple[Emulator, str, str]:
+    """The world of ``_gcs_world(others)``, built on the first round and
+    kept in ``built`` for the next, entered for this one."""
+    if not built:
+        built.append(_gcs_world(others))
+    stack.enter_context(built[0][0])
+    return built[0]
+
+
 def gcs_calls_among(others: int, *, roles: bool) -> Callable[[ExitStack], Runner]:
     """GCS get_collection by the endpoint's owner, or with ``roles``
     get_role_list (include=all_roles) by its administrator by role, beside
@@ -343,10 +355,7 @@ def gcs_calls_among(others: int, *, roles: bool) -> Callable[[ExitStack], Runner
     built: list[tuple[Emulator, str, str]] = []
 
     def setup(stack: ExitStack) -> Runner:
-        if not built:
-            built.append(_gcs_world(others))
-        emulator, endpoint_id, collection_id = built[0]
-        stack.enter_context(emulator)
+        emulator, endpoint_id, collection_id = _gcs_world_once(built, others, stack)
         if roles:
             admin = _gcs_client(emulator, endpoint_id, "admin@example.org")
             return lambda: admin.get_role_list(query_params={"include": "all_roles"})
@@ -647,5 +656,187 @@ def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitS
             },
         )
         return lambda: client.post_search(index_id, SORT_QUERY)
+
+    return setup
+
+
+FILES = {"/data/a.dat": "alpha"}
+
+
+def _my_managed_collection(emulator: Emulator) -> Any:
+    """A collection of the world's user's, under a subscription (so they
+    manage its activity), holding FILES."""
+    subscription = emulator.world.ids.uuid()
+    return emulator.transfer.add_collection(
+        "Mine", owner=emulator.user, subscription_id=subscription, files=FILES
+    )
+
+
+def _submit_copies(
+    emulator: Emulator, owner: str, source: str, destination: str, count: int
+) -> None:
+    """``count`` tasks of ``owner``'s copying FILES (through the model)."""
+    document = {
+        "DATA_TYPE": "transfer",
+        "source_endpoint": source,
+        "destination_endpoint": destination,
+        "DATA": [{"source_path": "/data/a.dat", "destination_path": "/a.dat"}],
+    }
+    with emulator.lock:
+        for _ in range(count):
+            emulator.world.tasks.submit(owner, owner, Principals.of(owner), document)
+
+
+def _others_copies(emulator: Emulator, count: int) -> None:
+    """``count`` tasks of another user's between two collections of theirs."""
+    other = emulator.auth.add_identity("other@example.org").id
+    source, destination = (
+        emulator.transfer.add_collection(f"end{n}", owner=other, files=FILES) for n in (1, 2)
+    )
+    _submit_copies(emulator, other, source.id, destination.id, count)
+
+
+def create_pause_rule_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_create_pause_rule on the caller's managed collection
+    beside ``others`` unfinished tasks of another user's between two other
+    collections (timed progress, too slow to finish)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        emulator.transfer.set_progress("timed", bytes_per_second=0.001)
+        _others_copies(emulator, others)
+        rule = {"DATA_TYPE": "pause_rule", "endpoint_id": mine.id, "pause_ls": True}
+        return lambda: client.endpoint_manager_create_pause_rule(rule)
+
+    return setup
+
+
+def get_clients_among(others: int) -> Callable[[ExitStack], Runner]:
+    """AuthClient.get_clients by a caller with 2 clients (one in a project
+    of theirs) beside ``others`` other users' clients, half of them in
+    projects of their owners (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state, me = emulator.world.auth, emulator.user.id
+        mine = state.create_project("Mine", "me@example.org", [me])
+        state.register_client("one", owner_id=me)
+        state.register_client("two", owner_id=me, project_id=mine.id)
+        other = emulator.auth.add_identity("other@example.org").id
+        theirs = state.create_project("Theirs", "other@example.org", [other])
+        for n in range(others):
+            state.register_client(f"c{n}", owner_id=other, project_id=theirs.id if n % 2 else None)
+        scope = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+        token = emulator.auth.issue_token(emulator.user, scope)
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.get_clients()
+
+    return setup
+
+
+def get_endpoints_among(others: int) -> Callable[[ExitStack], Runner]:
+    """A Compute get_endpoints by a caller with 2 endpoints beside
+    ``others`` other users' private endpoints (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state = emulator.world.compute
+        for name in ("one", "two"):
+            state.register_endpoint(emulator.user.id, name)
+        other = emulator.auth.add_identity("other@example.org").id
+        for n in range(others):
+            state.register_endpoint(other, f"e{n}")
+        token = emulator.auth.issue_token(emulator.user, COMPUTE_ALL)
+        client = globus_sdk.ComputeClientV2(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.get_endpoints()
+
+    return setup
+
+
+def manager_task_list_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_task_list filtered by the caller's managed endpoint
+    (2 tasks on it) beside ``others`` tasks of another user's between two
+    other collections."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        _submit_copies(emulator, emulator.user.id, mine.id, mine.id, 2)
+        _others_copies(emulator, others)
+        return lambda: client.endpoint_manager_task_list(filter_endpoint=mine.id)
+
+    return setup
+
+
+def shared_endpoint_list_among(others: int) -> Callable[[ExitStack], Runner]:
+    """get_shared_endpoint_list of the caller's collection (1 guest on it)
+    beside ``others`` other users' collections (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        state, me = emulator.world.transfer, emulator.user.id
+        state.create_guest(
+            mine, "/data/", "guest", owner_id=me, owner_string=me, who=Principals.of(me)
+        )
+        other = emulator.auth.add_identity("other@example.org").id
+        for n in range(others):
+            state.create_collection(f"c{n}", owner_id=other, owner_string=other)
+        return lambda: client.get_shared_endpoint_list(mine.id)
+
+    return setup
+
+
+def list_runs_among(others: int) -> Callable[[ExitStack], Runner]:
+    """list_runs by a caller with 2 runs beside ``others`` finished runs of
+    another user's flow (made through the model)."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = flows_client(stack)
+        state = emulator.world.flows
+        me = emulator.user.id
+        mine = state.add_flow(me, {"title": "mine", "definition": chain(1)})
+        for _ in range(2):
+            state.add_run(mine, me, me, {}, {})
+        other = emulator.auth.add_identity("other@example.org").id
+        theirs = state.add_flow(other, {"title": "theirs", "definition": chain(1)})
+        for _ in range(others):
+            state.add_run(theirs, other, other, {}, {}).status = "SUCCEEDED"
+        return lambda: client.list_runs()
+
+    return setup
+
+
+def delete_client_among_tokens(others: int) -> Callable[[ExitStack], Runner]:
+    """AuthClient.delete_client of one of the caller's clients (a fresh one
+    each call) beside ``others`` tokens issued to another user's app."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator = stack.enter_context(Emulator())
+        state, me = emulator.world.auth, emulator.user.id
+        other = emulator.auth.add_identity("other@example.org")
+        app = state.register_client("their app", owner_id=other.id)
+        for _ in range(others):
+            state.issue_token(other.id, "openid", client_id=app.id)
+        mine = [state.register_client(f"c{n}", owner_id=me).id for n in range(250)]
+        scope = "urn:globus:auth:scope:auth.globus.org:manage_projects"
+        token = emulator.auth.issue_token(emulator.user, scope)
+        client = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(token))
+        return lambda: client.delete_client(mine.pop())
+
+    return setup
+
+
+def gcs_collection_list_among(others: int) -> Callable[[ExitStack], Runner]:
+    """GCS get_collection_list by the endpoint's owner beside ``others``
+    mapped collections on another endpoint (the world of gcs_calls_among,
+    built once and reused by every round)."""
+    built: list[tuple[Emulator, str, str]] = []
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, endpoint_id, _ = _gcs_world_once(built, others, stack)
+        owner = _gcs_client(emulator, endpoint_id, emulator.user.username)
+        return lambda: owner.get_collection_list()
 
     return setup

@@ -5,7 +5,10 @@ from the items' role lists, so a model keeps it among its ``DERIVED``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class PrincipalIndex:
@@ -20,6 +23,15 @@ class PrincipalIndex:
         self._principals: dict[str, frozenset[str]] = {}
         self._place: dict[str, int] = {}
         self._next_place = 0
+
+    @classmethod
+    def of(cls, items: Mapping[str, T], principals: Callable[[T], Iterable[str]]) -> PrincipalIndex:
+        """The index of ``items`` (a model's dict by id, in the world's
+        order), each held by ``principals(item)``: how it is first built."""
+        index = cls()
+        for item_id, item in items.items():
+            index.put(item_id, principals(item))
+        return index
 
     def put(self, item_id: str, principals: Iterable[str]) -> None:
         """An item entered the world, or its role lists changed: from now on

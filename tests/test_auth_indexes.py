@@ -1,10 +1,11 @@
-"""Auth answers three per-request questions from indexes instead of walking
-the world: when an identity last authenticated (every request to a
-high-assurance group), which access tokens a refresh token made (revoking
-it), and which scopes a resource server registered (a lenient token's
-scopes, a client's document). After any mix of logins, grants, refreshes,
-revocations, scope and client changes, through copies and state files,
-each must answer what walking every session, token and scope answers."""
+"""Auth answers four questions from indexes instead of walking the world:
+when an identity last authenticated (every request to a high-assurance
+group), which access tokens a refresh token made (revoking it), which
+scopes a resource server registered (a lenient token's scopes, a client's
+document), and which tokens a client was issued (deleting it). After any
+mix of logins, grants, refreshes, revocations, scope and client changes,
+through copies and state files, each must answer what walking every
+session, token and scope answers."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def assert_agrees(state: AuthState) -> None:
     for client_id in {*state.clients, *(s.client_id for s in state.scopes.values())}:
         mine = [s for s in state.scopes.values() if s.client_id == client_id]
         assert state.scopes_of_client(client_id) == mine  # in the order registered
+        issued = [t for t in state.tokens.values() if t.client_id == client_id]
+        assert state.tokens_of_client(client_id) == issued  # in the order issued
 
 
 class World:

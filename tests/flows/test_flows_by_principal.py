@@ -78,3 +78,49 @@ def test_flows_held_agrees_with_a_walk_over_every_flow_after_any_change(seed, tm
             emulator.clock.advance(1.0)  # otherwise flows made at one time tie
         assert_agrees(state)
     assert all(walked(state, principals) for principals in CALLERS[:2])
+
+
+def walked_runs(state: FlowsState, principals: set[str]) -> list[str]:
+    """What list_runs walked before the index: every run, in order."""
+    return [r.id for r in state.runs.values() if r.roles_of(principals, state.flows.get(r.flow_id))]
+
+
+def run_roles(draw: random.Random) -> dict[str, list[str]]:
+    return {
+        r: draw.sample(NAMED, draw.choice([0, 1, 2]))
+        for r in draw.sample(["run_managers", "run_monitors"], draw.randint(0, 2))
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_runs_held_agrees_with_a_walk_over_every_run_after_any_change(seed, tmp_path):
+    """list_runs reads the caller's runs from an index by principal (the
+    run's owner, managers and monitors, and its flow's run managers and
+    monitors): after runs made, given new role lists and released, flows
+    given new run managers or monitors and deleted, and copies, it must
+    answer what a walk over every run answers."""
+    emulator, draw = Emulator(seed=seed), random.Random(seed)
+    state: FlowsState = emulator.world.flows
+    for step in range(150):
+        flows, runs = list(state.flows.values()), list(state.runs.values())
+        kind = draw.choice(["flow", "run", "run", "update", "roles", "release", "drop", "copy"])
+        if kind == "flow" or not flows:
+            fields = {"title": f"f{step}", "definition": PASSING, **run_roles(draw)}
+            state.add_flow(draw.choice(PEOPLE), fields)
+        elif kind == "run":
+            owner = draw.choice(PEOPLE)
+            state.add_run(draw.choice(flows), owner, owner, {}, run_roles(draw))
+        elif kind == "update" and runs:
+            state.update_run(draw.choice(runs), {"label": f"u{step}", **run_roles(draw)})
+        elif kind == "roles":
+            state.update_flow(draw.choice(flows), run_roles(draw))
+        elif kind == "release" and runs:
+            state.release_run(draw.choice(runs))
+        elif kind == "drop":
+            state.delete_flow(draw.choice(flows))
+        elif kind == "copy":
+            copy_world(emulator, draw, tmp_path / f"state-{step}.json")
+            state = emulator.world.flows
+        for principals in CALLERS:
+            assert state.runs_held(principals) == walked_runs(state, principals)
+    assert all(walked_runs(state, principals) for principals in CALLERS[:3])

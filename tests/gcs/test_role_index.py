@@ -1,8 +1,10 @@
 """GCS reads roles from an index by place and holder (nearly every GCS call
-asks whether its caller administers the endpoint or the collection): after
-any mix of collections and roles made and deleted, collections deleted
-through Transfer (whose roles GCS forgets with them once it notices), and
-copies, it must answer what walking every role in the world answers."""
+asks whether its caller administers the endpoint or the collection), and
+an endpoint's collections from an index by endpoint: after any mix of
+collections and roles made and deleted, collections deleted through
+Transfer (whose roles GCS forgets with them once it notices), and copies,
+each must answer what walking every role and collection in the world
+answers."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ def walked(
 
 def assert_agrees(state: GCSState, identities: list[str]) -> None:
     for endpoint in state.endpoints.values():
+        if state._on_endpoint is not None:  # built (else the next write may meet it unbuilt)
+            on_it = [c.id for c in state.collections.values() if c.endpoint_id == endpoint.id]
+            assert list(state._on_endpoint.get(endpoint.id, {})) == on_it
         places = [None, *{r.collection for r in state.roles.values()} - {None}]
         for collection in places:
             everyone = state.roles_of(endpoint, identities[0], collection, True)
@@ -103,7 +108,13 @@ def test_role_answers_agree_with_a_walk_over_every_role(seed):
         elif move < 0.87:
             transfer.remove_collection(draw.choice(mine).id)  # deleted through Transfer
         elif move < 0.9:
-            gcs.live_collections(transfer)
+            for each in endpoints:
+                live = [c.id for c in gcs.live_collections(transfer, each.id)]
+                assert live == [
+                    c.id
+                    for c in gcs.collections.values()
+                    if c.endpoint_id == each.id and c.id in transfer.collections
+                ]
             for collection in {r.collection for r in gcs.roles.values()} - {None}:
                 assert collection in gcs.collections
         else:

@@ -1,8 +1,10 @@
 """A search for one owner's collections (endpoint_search's my-endpoints
 and my-gcp-endpoints scopes, or filter_owner_id) reads an index of
-collections by owner: after any mix of collections made and removed,
-owners changed (GCS adopting a collection), and copies, it must answer
-what walking every collection in the world answers."""
+collections by owner, and a host's guest and hosted collections an index
+by host: after any mix of collections made (guests too) and removed,
+owners changed (GCS adopting a collection, which places it on its
+endpoint), and copies, each must answer what walking every collection in
+the world answers."""
 
 from __future__ import annotations
 
@@ -42,6 +44,13 @@ def assert_agrees(state: TransferState, people: list[str]) -> None:
                 i for i in walked(state, owner_id) if state.visible(state.collections[i], who)
             ]
             assert [c.id for c in theirs] == visible
+    for host in state.collections:
+        hosted = [
+            c.id
+            for c in state.collections.values()
+            if host in (c.host_endpoint_id, c.host_collection_id)
+        ]
+        assert [c.id for c in state.hosted_on(host)] == hosted
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -65,6 +74,17 @@ def test_owned_collections_agree_with_a_walk_over_every_collection(seed):
                 entity_type=draw.choice([MAPPED, PERSONAL]),
                 public=draw.random() < 0.5,
             )
+        elif move < 0.5:
+            hosts = [
+                c for c in others(transfer, endpoint.id) if c.entity_type in (MAPPED, PERSONAL)
+            ]
+            if hosts:
+                host = draw.choice(hosts)
+                owner = host.owner_id
+                who = Principals.of(owner)
+                transfer.create_guest(
+                    host, "/", "guest", owner_id=owner, owner_string=owner, who=who
+                )
         elif move < 0.6 and len(transfer.collections) > 1:
             transfer.remove_collection(draw.choice(others(transfer, endpoint.id)).id)
         elif move < 0.75:
@@ -88,6 +108,7 @@ def test_owned_collections_agree_with_a_walk_over_every_collection(seed):
         if draw.random() < 0.5:  # (else the next write may meet an index not built yet)
             assert_agrees(transfer, people)
     assert changed_owner and any(transfer.owned_by(p) for p in people[1:])
+    assert any(c.host_collection_id for c in transfer.collections.values())
 
 
 def others(state: TransferState, endpoint_id: str) -> list[Collection]:

@@ -68,8 +68,8 @@ def _client_reply(svc: AuthService, client: Client, status: int = 200) -> Reply:
 @routes.route("/v2/api/projects", "GET", operation="get_projects")
 def get_projects(svc: AuthService, call: Call) -> Reply:
     identity_id = caller_id(svc, call)
-    projects = [p for p in svc.state.projects.values() if identity_id in p.admin_ids]
-    return Reply({"projects": [_project_doc(svc, p.id) for p in projects]})
+    projects = svc.state.administered_projects(identity_id)
+    return Reply({"projects": [_project_doc(svc, p) for p in projects]})
 
 
 def _project_doc(svc: AuthService, project_id: str) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def update_project(svc: AuthService, call: Call, project_id: str) -> Reply:
     if "admin_ids" in fields:
         for admin in fields["admin_ids"]:
             svc.state.identity(admin)
-        project.admin_ids = list(fields["admin_ids"])
+        svc.state.set_project_admins(project, fields["admin_ids"])
     return Reply({"project": _project_doc(svc, project_id)})
 
 
@@ -125,7 +125,7 @@ def delete_project(svc: AuthService, call: Call, project_id: str) -> Reply:
 @routes.route("/v2/api/clients", "GET", operation="get_clients")
 def get_clients(svc: AuthService, call: Call) -> Reply:
     identity_id = caller_id(svc, call)
-    clients = [c for c in svc.state.clients.values() if svc.state.can_manage_client(identity_id, c)]
+    clients = svc.state.managed_clients(identity_id)
     fqdn = call.args.get("fqdn")
     if fqdn:
         clients = [c for c in clients if c.fqdn == fqdn]
@@ -160,10 +160,10 @@ def create_client(svc: AuthService, call: Call) -> Reply:
         redirect_uris=fields.get("redirect_uris", []),
         project_id=project_id,
         owner_id=creator,
+        # a client making a client is its parent
+        parent_client=creator if creator in svc.state.clients else None,
         visibility=fields.get("visibility", "private"),
     )
-    if creator in svc.state.clients:
-        client.parent_client = creator
     # A new confidential client's first secret is made with its own call.
     for credential in list(client.credentials):
         svc.state.delete_credential(client.id, credential.id)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from ...derived import KeepsDerived
+from ...principal_index import PrincipalIndex
 from .errors import ApiBadRequest, ApiNotFound, InvalidClient
 from .identities import Identity, IdentityRegistry
 
@@ -58,6 +60,14 @@ class Client:
     def identity_username(self) -> str:
         return f"{self.id}@clients.auth.globus.org"
 
+    def managers(self) -> set[str]:
+        """Who may manage the client: itself, its owner, its parent client,
+        and its project (whose administrators do: see ``project_key``)."""
+        held = {self.id, self.owner_id, self.parent_client}
+        if self.project_id:
+            held.add(project_key(self.project_id))
+        return {holder for holder in held if holder is not None}
+
     def grant_types(self) -> list[str]:
         if self.is_public:
             return ["authorization_code", "refresh_token"]
@@ -89,6 +99,11 @@ class Client:
         }
 
 
+def project_key(project_id: str) -> str:
+    """How a project is named among a client's managers."""
+    return f"project:{project_id}"
+
+
 @dataclass
 class Project:
     id: str
@@ -109,8 +124,16 @@ class Project:
         }
 
 
-class ClientRegistry(IdentityRegistry):
+class ClientRegistry(IdentityRegistry, KeepsDerived):
     """Clients, credentials and projects: the second layer of :class:`AuthState`."""
+
+    # Who manages each client (Client.managers) and which projects each
+    # identity administers, so a caller's clients and projects cost
+    # theirs, not every client and project in the world (built when first
+    # asked, kept up by every write)
+    DERIVED: ClassVar[tuple[str, ...]] = ("_client_managers", "_project_admins")
+    _client_managers: PrincipalIndex | None = None
+    _project_admins: PrincipalIndex | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,6 +152,7 @@ class ClientRegistry(IdentityRegistry):
         project_id: str | None = None,
         fqdn: str | None = None,
         owner_id: str | None = None,
+        parent_client: str | None = None,
         visibility: str = "private",
     ) -> Client:
         if client_type not in CLIENT_TYPES:
@@ -141,11 +165,14 @@ class ClientRegistry(IdentityRegistry):
             redirect_uris=list(redirect_uris),
             fqdn=fqdn,
             owner_id=owner_id,
+            parent_client=parent_client,
             visibility=visibility,
         )
         if client.id in self.clients:
             raise ApiBadRequest(f"client {client.id} already exists")
         self.clients[client.id] = client
+        if self._client_managers is not None:
+            self._client_managers.put(client.id, client.managers())
         if fqdn:
             self._client_by_fqdn[fqdn] = client.id
         if not client.is_public:
@@ -173,9 +200,11 @@ class ClientRegistry(IdentityRegistry):
         if template is None or not template.template:
             raise ApiBadRequest(f"{template_id} is not a template client")
         client = self.register_client(
-            name, client_type=CONFIDENTIAL, redirect_uris=template.redirect_uris
+            name,
+            client_type=CONFIDENTIAL,
+            redirect_uris=template.redirect_uris,
+            parent_client=template.id,
         )
-        client.parent_client = template.id
         client.credentials[0].name = "Auto-created at client creation"
         return client, client.credentials[0]
 
@@ -197,6 +226,8 @@ class ClientRegistry(IdentityRegistry):
     def delete_client(self, client_id: str) -> Client:
         client = self.client(client_id)
         del self.clients[client_id]
+        if self._client_managers is not None:
+            self._client_managers.remove(client_id)
         if client.fqdn:
             self._client_by_fqdn.pop(client.fqdn, None)
         return client
@@ -238,7 +269,14 @@ class ClientRegistry(IdentityRegistry):
             project_id or self.ids.uuid(), display_name, contact_email, list(admin_ids)
         )
         self.projects[project.id] = project
+        if self._project_admins is not None:
+            self._project_admins.put(project.id, project.admin_ids)
         return project
+
+    def set_project_admins(self, project: Project, admin_ids: Iterable[str]) -> None:
+        project.admin_ids = list(admin_ids)
+        if self._project_admins is not None:
+            self._project_admins.put(project.id, project.admin_ids)
 
     def project(self, project_id: str) -> Project:
         found = self.projects.get(project_id)
@@ -248,8 +286,10 @@ class ClientRegistry(IdentityRegistry):
 
     def delete_project(self, project_id: str) -> Project:
         self.project(project_id)
-        if any(c.project_id == project_id for c in self.clients.values()):
+        if self._managers().held_by([project_key(project_id)]):
             raise ApiBadRequest("a project with clients cannot be deleted")
+        if self._project_admins is not None:
+            self._project_admins.remove(project_id)
         return self.projects.pop(project_id)
 
     def can_manage_client(self, identity_id: str, client: Client) -> bool:
@@ -257,6 +297,23 @@ class ClientRegistry(IdentityRegistry):
             return True
         project = self.projects.get(client.project_id or "")
         return project is not None and identity_id in project.admin_ids
+
+    def managed_clients(self, identity_id: str) -> list[Client]:
+        """The clients ``identity_id`` may manage (as ``can_manage_client``
+        has it), in the world's order."""
+        projects = [project_key(p) for p in self.administered_projects(identity_id)]
+        return [self.clients[c] for c in self._managers().held_by([identity_id, *projects])]
+
+    def administered_projects(self, identity_id: str) -> list[str]:
+        """The ids of the projects ``identity_id`` administers, in the world's order."""
+        if self._project_admins is None:
+            self._project_admins = PrincipalIndex.of(self.projects, lambda p: p.admin_ids)
+        return self._project_admins.held_by([identity_id])
+
+    def _managers(self) -> PrincipalIndex:
+        if self._client_managers is None:
+            self._client_managers = PrincipalIndex.of(self.clients, Client.managers)
+        return self._client_managers
 
     def authenticate_client(self, client_id: str, secret: str | None) -> Client:
         """Check a client's id and secret (None for public clients)."""

@@ -12,7 +12,7 @@ from .service import AuthService, caller_id, routes, wrapped_body
 
 def _admin_projects(svc: AuthService, call: Call) -> tuple[str, set[str]]:
     identity_id = caller_id(svc, call)
-    return identity_id, {p.id for p in svc.state.projects.values() if identity_id in p.admin_ids}
+    return identity_id, set(svc.state.administered_projects(identity_id))
 
 
 def _administered_policy(svc: AuthService, call: Call, policy_id: str) -> Policy:

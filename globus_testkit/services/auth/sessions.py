@@ -113,7 +113,7 @@ class SessionRegistry(PolicyRegistry, KeepsDerived):
     # identity id -> when it last authenticated, in any session: asked on
     # every request to a high-assurance group, so none walks the world's
     # sessions (built when first asked; sessions are only ever added)
-    DERIVED: ClassVar[tuple[str, ...]] = ("_last_authenticated",)
+    DERIVED: ClassVar[tuple[str, ...]] = (*PolicyRegistry.DERIVED, "_last_authenticated")
     _last_authenticated: dict[str, float] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

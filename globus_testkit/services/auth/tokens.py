@@ -76,8 +76,9 @@ class TokenRegistry(ConsentRegistry):
     # refresh token value -> the access tokens refreshed from it: revoking
     # a refresh token (an app's logout) revokes them without walking every
     # token in the world (built when first asked)
-    DERIVED: ClassVar[tuple[str, ...]] = (*ConsentRegistry.DERIVED, "_born_of")
+    DERIVED: ClassVar[tuple[str, ...]] = (*ConsentRegistry.DERIVED, "_born_of", "_by_client")
     _born_of: dict[str, list[str]] | None = None  # refresh token -> access tokens' values
+    _by_client: dict[str, list[str]] | None = None  # client id -> its tokens' values
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,9 +87,8 @@ class TokenRegistry(ConsentRegistry):
 
     def delete_client(self, client_id: str) -> Client:
         client = super().delete_client(client_id)
-        for token in self.tokens.values():
-            if token.client_id == client_id:
-                token.revoked = True
+        for token in self.tokens_of_client(client_id):
+            token.revoked = True
         return client
 
     def _grant(
@@ -168,6 +168,8 @@ class TokenRegistry(ConsentRegistry):
             session_id=session_id,
         )
         self.tokens[token.value] = token
+        if self._by_client is not None:
+            self._by_client.setdefault(client_id, []).append(token.value)
         return token
 
     def issue_token(
@@ -269,6 +271,13 @@ class TokenRegistry(ConsentRegistry):
         if token.kind == "refresh":
             for other in self.born_of(token.value):
                 other.revoked = True
+
+    def tokens_of_client(self, client_id: str) -> list[Token]:
+        """The tokens issued to a client, oldest first (read from an index,
+        so deleting a client costs its tokens, not every token)."""
+        if self._by_client is None:
+            self._by_client = ids_by(self.tokens, lambda token: token.client_id)
+        return [self.tokens[value] for value in self._by_client.get(client_id, [])]
 
     def born_of(self, refresh_value: str) -> list[Token]:
         """The access tokens minted from a refresh token (at the grant that

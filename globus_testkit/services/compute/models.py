@@ -18,6 +18,7 @@ from ...clock import Clock
 from ...derived import KeepsDerived
 from ...http import ApiError
 from ...ids import Ids
+from ...principal_index import PrincipalIndex
 
 ONLINE, OFFLINE = "online", "offline"
 WAITING, SUCCESS, FAILED = "waiting-for-ep", "success", "failed"
@@ -160,6 +161,13 @@ class TaskGroup:
     task_ids: list[str] = field(default_factory=list)
 
 
+PUBLIC = "public"  # where public endpoints are listed, besides their owner
+
+
+def _holders(endpoint: ComputeEndpoint) -> list[str]:
+    return [endpoint.owner, PUBLIC] if endpoint.public else [endpoint.owner]
+
+
 class ComputeState(KeepsDerived):
     """Every endpoint, function, task and task group of the world."""
 
@@ -168,9 +176,12 @@ class ComputeState(KeepsDerived):
     # are due, and an endpoint's status counts its outstanding ones, so both
     # cost the unfinished tasks, not every task the world has run (built
     # when first asked, with the place the next task takes)
-    DERIVED = ("_unfinished", "_next_place")
+    DERIVED = ("_unfinished", "_next_place", "_endpoints_by_holder")
     _unfinished: dict[str, dict[str, int]] | None = None
     _next_place = 0
+    # each endpoint under its owner, and public ones under "public" too:
+    # listing a caller's endpoints costs theirs, not every one in the world
+    _endpoints_by_holder: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -190,11 +201,12 @@ class ComputeState(KeepsDerived):
         self.update_endpoint(endpoint, **fields)
         return endpoint
 
-    @staticmethod
-    def update_endpoint(endpoint: ComputeEndpoint, **fields: Any) -> None:
+    def update_endpoint(self, endpoint: ComputeEndpoint, **fields: Any) -> None:
         for key, value in fields.items():
             if value is not None:
                 setattr(endpoint, key, value)
+        if self._endpoints_by_holder is not None:
+            self._endpoints_by_holder.put(endpoint.id, _holders(endpoint))
 
     def endpoint(self, endpoint_id: str, caller: str | None = None) -> ComputeEndpoint:
         """The endpoint, if ``caller`` (None: anyone) may see it."""
@@ -219,13 +231,16 @@ class ComputeState(KeepsDerived):
         """``role="owner"`` (the default): the caller's; ``"any"``: also public ones."""
         if role not in ("owner", "any"):
             raise ComputeError(400, "BAD_REQUEST", f"role must be 'owner' or 'any', not {role!r}")
-        return [
-            e for e in self.endpoints.values() if e.owner == caller or (role == "any" and e.public)
-        ]
+        if self._endpoints_by_holder is None:
+            self._endpoints_by_holder = PrincipalIndex.of(self.endpoints, _holders)
+        holders = [caller, PUBLIC] if role == "any" else [caller]
+        return [self.endpoints[e] for e in self._endpoints_by_holder.held_by(holders)]
 
     def delete_endpoint(self, endpoint_id: str, caller: str) -> None:
         self.owned_endpoint(endpoint_id, caller)
         del self.endpoints[endpoint_id]
+        if self._endpoints_by_holder is not None:
+            self._endpoints_by_holder.remove(endpoint_id)
 
     def status_of(self, endpoint: ComputeEndpoint) -> dict[str, Any]:
         waiting = len(self._unfinished_by_endpoint().get(endpoint.id, ()))

@@ -267,13 +267,29 @@ class Run:
         }
 
 
+def _flow_key(flow_id: str) -> str:
+    """How a run's flow is named among its principals (its flow's run
+    managers and monitors hold a role on it)."""
+    return f"flow:{flow_id}"
+
+
+def _run_principals(run: Run) -> set[str]:
+    return {
+        identity_urn(run.owner_id),
+        *run.run_managers,
+        *run.run_monitors,
+        _flow_key(run.flow_id),
+    }
+
+
 class FlowsState(KeepsDerived):
     # the ids of the runs not yet ended, in creation order, built when
     # first asked (see unfinished_runs); the flows each principal holds a
-    # role on, built when first asked (see flows_held)
-    DERIVED = ("_unfinished", "_by_principal")
+    # role on, and the runs (see runs_held), built when first asked
+    DERIVED = ("_unfinished", "_by_principal", "_runs_by_principal")
     _unfinished: dict[str, None] | None = None
     _by_principal: PrincipalIndex | None = None
+    _runs_by_principal: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -327,9 +343,7 @@ class FlowsState(KeepsDerived):
         read from an index by principal, so a listing costs the caller's
         flows, not the world's."""
         if self._by_principal is None:
-            self._by_principal = PrincipalIndex()
-            for each in self.flows.values():
-                self._by_principal.put(each.id, each.principals)
+            self._by_principal = PrincipalIndex.of(self.flows, lambda flow: flow.principals)
         # a starter or viewer list naming every signed-in user names them too
         asked = principals | {"all_authenticated_users"}
         return [
@@ -379,7 +393,41 @@ class FlowsState(KeepsDerived):
         self.run_order.append(run.id)
         if self._unfinished is not None:
             self._unfinished[run.id] = None
+        self._reindex_run(run)
         return run
+
+    def update_run(self, run: Run, fields: dict[str, Any]) -> None:
+        """Change a run's fields (its role lists among them)."""
+        for key, value in fields.items():
+            setattr(run, key, value)
+        self._reindex_run(run)
+
+    def release_run(self, run: Run) -> None:
+        """Forget a run (its ending already checked)."""
+        del self.runs[run.id]
+        self._reindex_run(run)
+
+    def _reindex_run(self, run: Run) -> None:
+        """Keep a built index up with a run made, changed or forgotten."""
+        index = self._runs_by_principal
+        if index is not None and run.id in self.runs:
+            index.put(run.id, _run_principals(run))
+        elif index is not None:
+            index.remove(run.id)
+
+    def runs_held(self, principals: set[str]) -> list[str]:
+        """The ids of the runs where ``principals`` may hold a role (as
+        ``Run.roles_of`` has it: on the run, or as a run manager or monitor
+        of its flow), oldest first: read from an index by principal, so a
+        listing costs the caller's runs, not the world's."""
+        if self._runs_by_principal is None:
+            self._runs_by_principal = PrincipalIndex.of(self.runs, _run_principals)
+        flows = [
+            _flow_key(flow.id)
+            for flow in self.flows_held(principals)
+            if {*flow.run_managers, *flow.run_monitors} & principals
+        ]
+        return self._runs_by_principal.held_by([*principals, *flows])
 
     def unfinished_runs(self) -> list[Run]:
         """The runs not yet ended, oldest first: what a request that brings

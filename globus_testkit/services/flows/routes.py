@@ -438,7 +438,7 @@ def list_runs(svc: FlowsService, call: Call) -> Reply:
     def visible() -> Iterator[Run]:
         """The caller's runs, newest first, drawn only as far as the page
         needs (each brought up to date as it is reached)."""
-        for run_id in reversed(svc.state.run_order):
+        for run_id in reversed(svc.state.runs_held(principals)):
             run = svc.state.runs.get(run_id)
             flow = svc.state.flows.get(run.flow_id) if run is not None else None
             if run is None or not run.roles_of(principals, flow):
@@ -476,8 +476,7 @@ def update_run(svc: FlowsService, call: Call, run_id: str) -> Reply:
     run = svc.run_for(run_id, principals, manage=True)
     body = call.json_object()
     validate(body, "flows_run_update", code="UNPROCESSABLE_ENTITY", status=422)
-    for key, value in body.items():
-        setattr(run, key, value)
+    svc.state.update_run(run, body)
     return Reply(run.to_api(principals, svc.state.flows.get(run.flow_id)))
 
 
@@ -545,7 +544,7 @@ def _release(svc: FlowsService, run: Run) -> Run:
     """Forget an ended run; a run still going cannot be released."""
     if not run.done:
         raise ApiError(409, "STATE_CONFLICT", "a run can be released only when it has ended")
-    del svc.state.runs[run.id]
+    svc.state.release_run(run)
     return run
 
 

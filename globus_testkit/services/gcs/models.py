@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...clock import Clock, iso
-from ...derived import KeepsDerived
+from ...derived import KeepsDerived, ids_by
 from ...ids import Ids
 from ..auth.models import identity_urn
 from ..transfer.collection import GUEST, MAPPED, Collection
@@ -49,9 +49,12 @@ from .role_index import RoleIndex
 class GCSState(KeepsDerived):
     """Every endpoint's GCS Manager state."""
 
-    # roles by place and holder (see role_index); None until first asked
-    DERIVED = ("_role_index",)
+    # roles by place and holder (see role_index), and collection ids by
+    # endpoint (every collection question is about one endpoint's); None
+    # until first asked
+    DERIVED = ("_role_index", "_on_endpoint")
     _role_index: RoleIndex | None = None
+    _on_endpoint: dict[str, dict[str, None]] | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -230,12 +233,20 @@ class GCSState(KeepsDerived):
 
     # -- collections ---------------------------------------------------------------
 
-    def live_collections(self, transfer: TransferState) -> list[GCSCollection]:
-        """GCS's collections that Transfer still holds (forgetting the rest:
-        a collection deleted through Transfer is deleted)."""
-        for record in list(self.collections.values()):
-            self._forgotten_if_deleted(transfer, record.endpoint_id, record.id)
-        return list(self.collections.values())
+    def live_collections(self, transfer: TransferState, endpoint_id: str) -> list[GCSCollection]:
+        """An endpoint's collections that Transfer still holds (forgetting
+        the rest: a collection deleted through Transfer is deleted)."""
+        if self._on_endpoint is None:
+            by_endpoint = ids_by(self.collections, lambda record: record.endpoint_id)
+            self._on_endpoint = {e: dict.fromkeys(ids) for e, ids in by_endpoint.items()}
+        for collection_id in list(self._on_endpoint.get(endpoint_id, ())):
+            self._forgotten_if_deleted(transfer, endpoint_id, collection_id)
+        return [self.collections[c] for c in self._on_endpoint.get(endpoint_id, ())]
+
+    def _add_collection(self, record: GCSCollection) -> None:
+        self.collections[record.id] = record
+        if self._on_endpoint is not None:
+            self._on_endpoint.setdefault(record.endpoint_id, {})[record.id] = None
 
     def _forgotten_if_deleted(
         self, transfer: TransferState, endpoint_id: str, collection_id: str
@@ -251,6 +262,8 @@ class GCSState(KeepsDerived):
         """A deleted collection takes its roles with it (as in GCS, whose
         roles on it are then not found and listed nowhere)."""
         self.collections.pop(collection_id, None)
+        if self._on_endpoint is not None:
+            self._on_endpoint.get(endpoint_id, {}).pop(collection_id, None)
         for role_id in self._roles().ids_at(endpoint_id, collection_id):
             self._remove_role(self.roles[role_id])
 
@@ -269,7 +282,7 @@ class GCSState(KeepsDerived):
     ) -> list[tuple[GCSCollection, Collection]]:
         return [
             (record, transfer.collection(record.id))
-            for record in self.live_collections(transfer)
+            for record in self.live_collections(transfer, gateway.endpoint_id)
             if record.storage_gateway_id == gateway.id
         ]
 
@@ -346,7 +359,7 @@ class GCSState(KeepsDerived):
             iso(self.clock.now()),
             fields,
         )
-        self.collections[record.id] = record
+        self._add_collection(record)
         _apply_gateway(entry, gateway)
         self._add_role(endpoint.id, record.id, identity_urn(identity_id), "administrator")
         self._mirror_to_transfer(transfer, endpoint.id, record.id, identity_urn(identity_id))
@@ -375,7 +388,7 @@ class GCSState(KeepsDerived):
             created_at=iso(self.clock.now()),
             extra=extra,
         )
-        self.collections[record.id] = record
+        self._add_collection(record)
         _apply_gateway(entry, gateway)
         self._add_role(endpoint.id, record.id, identity_urn(creator), "administrator")
         self._mirror_to_transfer(transfer, endpoint.id, record.id, identity_urn(creator))
@@ -417,7 +430,8 @@ class GCSState(KeepsDerived):
         record, entry = self.collection(transfer, endpoint, collection_id)
         if not self.can_manage(endpoint, record, identity_id):
             raise PermissionDenied("You do not have permission to delete this collection")
-        if any(c.mapped_collection_id == record.id for c in self.live_collections(transfer)):
+        guests = self.live_collections(transfer, endpoint.id)
+        if any(c.mapped_collection_id == record.id for c in guests):
             raise GCSError("Collection has guest collections; delete them first")
         transfer.remove_collection(entry.id)
         self._forget_collection(endpoint.id, record.id)
@@ -432,9 +446,7 @@ class GCSState(KeepsDerived):
     ) -> list[tuple[GCSCollection, Collection]]:
         found = []
         admin = self.is_endpoint_admin(endpoint, identity_id)
-        for record in self.live_collections(transfer):
-            if record.endpoint_id != endpoint.id:
-                continue
+        for record in self.live_collections(transfer, endpoint.id):
             entry = transfer.collection(record.id)
             manages = self.can_manage(endpoint, record, identity_id)
             if not (admin or manages or entry.public):

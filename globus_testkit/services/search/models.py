@@ -393,9 +393,7 @@ class SearchState(KeepsDerived):
         world's order: read from an index by principal, so a listing costs
         the caller's indexes, not every index."""
         if self._by_principal is None:
-            self._by_principal = PrincipalIndex()
-            for index in self.indexes.values():
-                self._by_principal.put(index.id, _principals(index))
+            self._by_principal = PrincipalIndex.of(self.indexes, _principals)
         return [self.indexes[i] for i in self._by_principal.held_by(principals)]
 
     # -- tasks -------------------------------------------------------------------

@@ -97,7 +97,7 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
             "ACTIVE and/or INACTIVE"
         )
     found = []
-    for task in svc.tasks.list_for(None):
+    for task in svc.tasks.on_endpoint(endpoint) if endpoint else svc.tasks.list_for(None):
         ends = {"source": task.source_id, "destination": task.destination_id}
         if not ACTIVITY_VIEWERS & task_roles(svc.state, task, who):
             continue
@@ -248,7 +248,8 @@ def endpoint_manager_create_pause_rule(svc: TransferService, call: Call) -> Repl
     info, who = svc.caller(call)
     body = call.json_object()
     validate(body, "transfer_pause_rule", code="ClientError.BadRequest")
-    svc.tasks.bring_up_to_date()  # work done before the rule stands
+    # work done before the rule stands
+    svc.tasks.bring_up_to_date(svc.state.collection(body["endpoint_id"]).id)
     rule = svc.tasks.pause_rules.create(info.identity_id, who, body)
     return Reply(_rule_doc(svc, rule))
 
@@ -271,7 +272,7 @@ def endpoint_manager_update_pause_rule(svc: TransferService, call: Call, rule_id
     validate(body, "transfer_pause_rule_update", code="ClientError.BadRequest")
     if body.get("endpoint_id") not in (None, rule.endpoint_id):
         raise BadRequest("a pause rule's endpoint_id cannot be changed")
-    svc.tasks.bring_up_to_date()
+    svc.tasks.bring_up_to_date(rule.endpoint_id)
     rule.update(body)
     rule.modified_by = info.identity_id
     return Reply(_rule_doc(svc, rule))
@@ -281,7 +282,7 @@ def endpoint_manager_update_pause_rule(svc: TransferService, call: Call, rule_id
 def endpoint_manager_delete_pause_rule(svc: TransferService, call: Call, rule_id: str) -> Reply:
     _, who = svc.caller(call)
     rule = svc.tasks.pause_rules.get(rule_id, who, manage=True)
-    svc.tasks.bring_up_to_date()
+    svc.tasks.bring_up_to_date(rule.endpoint_id)
     svc.tasks.pause_rules.delete(rule)
     return _result(call, "result", "Deleted", "Pause rule deleted successfully")
 
@@ -348,11 +349,7 @@ def endpoint_manager_hosted_endpoint_list(
     svc: TransferService, call: Call, collection_id: str
 ) -> Reply:
     host = _monitored(svc, call, collection_id)
-    hosted = [
-        c
-        for c in svc.state.collections.values()
-        if host.id in (c.host_endpoint_id, c.host_collection_id)
-    ]
+    hosted = svc.state.hosted_on(host.id)
     return _endpoint_list(sorted(hosted, key=lambda c: (c.display_name.lower(), c.id)))
 
 

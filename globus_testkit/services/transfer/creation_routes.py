@@ -131,9 +131,6 @@ def shared_endpoint_list(svc: TransferService, call: Call, collection_id: str) -
 def _guests_of(svc: TransferService, host: Collection) -> list[Collection]:
     """The guest collections on a host collection (or GCSv5 endpoint)."""
     found = [
-        c
-        for c in svc.state.collections.values()
-        if c.entity_type in (GUEST, "GCP_guest_collection")
-        and host.id in (c.host_endpoint_id, c.host_collection_id)
+        c for c in svc.state.hosted_on(host.id) if c.entity_type in (GUEST, "GCP_guest_collection")
     ]
     return sorted(found, key=lambda c: (c.display_name.lower(), c.id))

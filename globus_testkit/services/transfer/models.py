@@ -16,6 +16,7 @@ from typing import Any
 from ...clock import Clock
 from ...derived import KeepsDerived
 from ...ids import Ids
+from ...principal_index import PrincipalIndex
 from .access import AccessRule, Principals, covers, principal_matches
 from .collection import (
     ENTITY_TYPES,
@@ -43,13 +44,21 @@ SEARCH_SCOPES = (
 )
 
 
+def _hosts(collection: Collection) -> set[str]:
+    hosts = {collection.host_endpoint_id, collection.host_collection_id}
+    return {host for host in hosts if host is not None}
+
+
 class TransferState(KeepsDerived):
     """Collections and bookmarks; tasks live in :mod:`.tasks`."""
 
     # collection ids by owner id (a search for one owner's collections);
     # None until first asked
-    DERIVED = ("_by_owner",)
+    DERIVED = ("_by_owner", "_by_host")
     _by_owner: dict[str, dict[str, None]] | None = None
+    # collections by the endpoint and collection hosting them (a host's
+    # guest and hosted collections); None until first asked
+    _by_host: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -85,6 +94,7 @@ class TransferState(KeepsDerived):
             raise Conflict(f"a collection {collection.id} already exists")
         self.collections[collection.id] = collection
         self._owners().setdefault(collection.owner_id, {})[collection.id] = None
+        self._note_hosts(collection)
         return collection
 
     def create_guest(
@@ -161,13 +171,27 @@ class TransferState(KeepsDerived):
         if collection.entity_type != MAPPED:
             raise BadRequest("only a GCSv5 mapped collection can be placed on an endpoint")
         collection.host_endpoint_id = self.collection(endpoint_id).id
+        self._note_hosts(collection)
         return collection
 
     def remove_collection(self, collection_id: str) -> Collection:
         """Forget a collection (its owner's decision, already checked)."""
         collection = self.collection(collection_id)
         self._forget_owner(collection)  # first: an index built now holds it
+        if self._by_host is not None:
+            self._by_host.remove(collection.id)
         return self.collections.pop(collection.id)
+
+    def hosted_on(self, host_id: str) -> list[Collection]:
+        """The collections whose host endpoint or host collection is
+        ``host_id``, in the world's order."""
+        if self._by_host is None:
+            self._by_host = PrincipalIndex.of(self.collections, _hosts)
+        return [self.collections[c] for c in self._by_host.held_by([host_id])]
+
+    def _note_hosts(self, collection: Collection) -> None:
+        if self._by_host is not None:
+            self._by_host.put(collection.id, _hosts(collection))
 
     def give_to(self, collection: Collection, owner_id: str, owner_string: str) -> None:
         """Make ``owner_id`` a collection's owner."""

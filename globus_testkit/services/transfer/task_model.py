@@ -76,6 +76,11 @@ class Task:
     # so never saved in a state file, nor compared.
     finished_document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
+    def ends(self) -> tuple[str, ...]:
+        """The endpoints the task has an end on (a delete's one; a transfer's
+        two, or one if it copies within an endpoint)."""
+        return tuple(dict.fromkeys(filter(None, (self.source_id, self.destination_id))))
+
     @property
     def done(self) -> bool:  # INACTIVE is not done: it resumes
         return self.status in ("SUCCEEDED", "FAILED")

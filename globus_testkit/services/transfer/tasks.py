@@ -52,22 +52,31 @@ class Tasks(TaskEngine, KeepsDerived):
     # costs, not what every task in the world costs. They are derived from
     # ``tasks`` and ``order``: not saved, rebuilt when a world is copied or
     # loaded; so is the cache of finished tasks' JSON, which starts empty.
-    DERIVED = ("by_owner", "unfinished", "encoded")
+    DERIVED = ("by_owner", "by_endpoint", "unfinished", "unfinished_on", "encoded")
 
     def _index(self) -> None:
         # each owner's task ids, by request time
         self.by_owner: dict[str, list[str]] = {}
+        # the task ids with an end on each endpoint, by request time
+        self.by_endpoint: dict[str, list[str]] = {}
         # each owner's tasks that may still change (ids, by request time);
         # finished ones leave when next listed
         self.unfinished: dict[str, dict[str, None]] = {}
+        # the same by endpoint (either end), so a pause rule's change
+        # brings up to date only the tasks it can pause
+        self.unfinished_on: dict[str, dict[str, None]] = {}
         for task_id in self.order:
             self._add_to_index(self.tasks[task_id])
         self.encoded = EncodedDocuments()
 
     def _add_to_index(self, task: Task) -> None:
         self.by_owner.setdefault(task.owner_id, []).append(task.id)
+        for endpoint_id in task.ends():
+            self.by_endpoint.setdefault(endpoint_id, []).append(task.id)
         if not task.done:
             self.unfinished.setdefault(task.owner_id, {})[task.id] = None
+            for endpoint_id in task.ends():
+                self.unfinished_on.setdefault(endpoint_id, {})[task.id] = None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -160,20 +169,36 @@ class Tasks(TaskEngine, KeepsDerived):
         of their index: a page of it costs the page, whatever the total."""
         owners = list(self.unfinished) if owner_id is None else [owner_id]
         for owner in owners:
-            waiting = self.unfinished.get(owner, {})
-            for task_id in list(waiting):
-                task = self.tasks[task_id]
-                self.advance(task)
-                if task.done:
-                    del waiting[task_id]
+            self._advance_waiting(self.unfinished.get(owner, {}))
         ids = self.order if owner_id is None else self.by_owner.get(owner_id, [])
         return _NewestFirst(ids, self.tasks)
 
+    def on_endpoint(self, endpoint_id: str) -> Sequence[Task]:
+        """The tasks with an end on an endpoint, newest first, each brought
+        up to date: what an endpoint's manager lists, at the cost of that
+        endpoint's tasks."""
+        self.bring_up_to_date(endpoint_id)
+        return _NewestFirst(self.by_endpoint.get(endpoint_id, []), self.tasks)
+
     # -- the engine -------------------------------------------------------------------
 
-    def bring_up_to_date(self) -> None:
-        """Advance every unfinished task, before the rules they run under change."""
-        self.list_for(None)
+    def bring_up_to_date(self, endpoint_id: str) -> None:
+        """Advance every unfinished task with an end on an endpoint, before
+        the rules they run under there change (a rule pauses only tasks
+        with an end on its endpoint, so others may wait to be read)."""
+        waiting = self.unfinished_on.get(endpoint_id, {})
+        self._advance_waiting(waiting)
+        if not waiting:
+            self.unfinished_on.pop(endpoint_id, None)
+
+    def _advance_waiting(self, waiting: dict[str, None]) -> None:
+        """Advance the tasks of one list of unfinished ones (an owner's or
+        an endpoint's), leaving out those now done."""
+        for task_id in list(waiting):
+            task = self.tasks[task_id]
+            self.advance(task)
+            if task.done:
+                del waiting[task_id]
 
     def cancel(self, task_id: str, viewer_id: str) -> bool:
         """Cancel an active task; False if it had already finished."""
