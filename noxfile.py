@@ -202,6 +202,8 @@ def bench(session: nox.Session) -> None:
     """The benchmarks in smoke mode: they run, nothing is timed against a goal."""
     session.install("-e", ".", SDK4, COMPUTE)  # COMPUTE: the Compute line
     session.run("python", "benchmarks/bench.py", *(session.posargs or ["--quick"]))
+    if not session.posargs:  # the busy-world probe still runs (one other user, a few calls)
+        session.run("python", "benchmarks/busy_sweep.py", "--others", "1", "--only", "get_group")
 
 
 @nox.session
