@@ -1,7 +1,11 @@
 """Which items each principal holds a role on, for the listings that show a
 caller what they can see (Flows' list_flows, Search's index_list): such a
 listing costs the caller's items, not every item in the world. Derived
-from the items' role lists, so a model keeps it among its ``DERIVED``."""
+from the items' role lists, so a model keeps it among its ``DERIVED``.
+
+Any string an item is looked up by serves as its "principal": the same
+index keeps Transfer's collections by owner and by host, and GCS's by
+endpoint."""
 
 from __future__ import annotations
 
@@ -50,7 +54,9 @@ class PrincipalIndex:
         self._principals[item_id] = held
 
     def remove(self, item_id: str) -> None:
-        """An item left the world."""
+        """An item left the world (one never put is already gone)."""
+        if item_id not in self._place:
+            return
         self.put(item_id, ())
         del self._principals[item_id], self._place[item_id]
 

@@ -38,7 +38,7 @@ def assert_agrees(state: GCSState, identities: list[str]) -> None:
     for endpoint in state.endpoints.values():
         if state._on_endpoint is not None:  # built (else the next write may meet it unbuilt)
             on_it = [c.id for c in state.collections.values() if c.endpoint_id == endpoint.id]
-            assert list(state._on_endpoint.get(endpoint.id, {})) == on_it
+            assert state._on_endpoint.held_by((endpoint.id,)) == on_it
         places = [None, *{r.collection for r in state.roles.values()} - {None}]
         for collection in places:
             everyone = state.roles_of(endpoint, identities[0], collection, True)

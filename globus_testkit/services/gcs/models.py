@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...clock import Clock, iso
-from ...derived import KeepsDerived, ids_by
+from ...derived import KeepsDerived
 from ...ids import Ids
+from ...principal_index import PrincipalIndex
 from ..auth.models import identity_urn
 from ..transfer.collection import GUEST, MAPPED, Collection
 from ..transfer.models import TransferState
@@ -54,7 +55,7 @@ class GCSState(KeepsDerived):
     # until first asked
     DERIVED = ("_role_index", "_on_endpoint")
     _role_index: RoleIndex | None = None
-    _on_endpoint: dict[str, dict[str, None]] | None = None
+    _on_endpoint: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -237,16 +238,18 @@ class GCSState(KeepsDerived):
         """An endpoint's collections that Transfer still holds (forgetting
         the rest: a collection deleted through Transfer is deleted)."""
         if self._on_endpoint is None:
-            by_endpoint = ids_by(self.collections, lambda record: record.endpoint_id)
-            self._on_endpoint = {e: dict.fromkeys(ids) for e, ids in by_endpoint.items()}
-        for collection_id in list(self._on_endpoint.get(endpoint_id, ())):
-            self._forgotten_if_deleted(transfer, endpoint_id, collection_id)
-        return [self.collections[c] for c in self._on_endpoint.get(endpoint_id, ())]
+            self._on_endpoint = PrincipalIndex.of(self.collections, lambda r: (r.endpoint_id,))
+        on_endpoint = self._on_endpoint.held_by((endpoint_id,))
+        return [
+            self.collections[c]
+            for c in on_endpoint
+            if not self._forgotten_if_deleted(transfer, endpoint_id, c)
+        ]
 
     def _add_collection(self, record: GCSCollection) -> None:
         self.collections[record.id] = record
         if self._on_endpoint is not None:
-            self._on_endpoint.setdefault(record.endpoint_id, {})[record.id] = None
+            self._on_endpoint.put(record.id, (record.endpoint_id,))
 
     def _forgotten_if_deleted(
         self, transfer: TransferState, endpoint_id: str, collection_id: str
@@ -263,7 +266,7 @@ class GCSState(KeepsDerived):
         roles on it are then not found and listed nowhere)."""
         self.collections.pop(collection_id, None)
         if self._on_endpoint is not None:
-            self._on_endpoint.get(endpoint_id, {}).pop(collection_id, None)
+            self._on_endpoint.remove(collection_id)
         for role_id in self._roles().ids_at(endpoint_id, collection_id):
             self._remove_role(self.roles[role_id])
 

@@ -55,7 +55,7 @@ class TransferState(KeepsDerived):
     # collection ids by owner id (a search for one owner's collections);
     # None until first asked
     DERIVED = ("_by_owner", "_by_host")
-    _by_owner: dict[str, dict[str, None]] | None = None
+    _by_owner: PrincipalIndex | None = None
     # collections by the endpoint and collection hosting them (a host's
     # guest and hosted collections); None until first asked
     _by_host: PrincipalIndex | None = None
@@ -93,7 +93,7 @@ class TransferState(KeepsDerived):
         if collection.id in self.collections:
             raise Conflict(f"a collection {collection.id} already exists")
         self.collections[collection.id] = collection
-        self._owners().setdefault(collection.owner_id, {})[collection.id] = None
+        self._owners().put(collection.id, (collection.owner_id,))
         self._note_hosts(collection)
         return collection
 
@@ -177,7 +177,7 @@ class TransferState(KeepsDerived):
     def remove_collection(self, collection_id: str) -> Collection:
         """Forget a collection (its owner's decision, already checked)."""
         collection = self.collection(collection_id)
-        self._forget_owner(collection)  # first: an index built now holds it
+        self._owners().remove(collection.id)
         if self._by_host is not None:
             self._by_host.remove(collection.id)
         return self.collections.pop(collection.id)
@@ -195,27 +195,18 @@ class TransferState(KeepsDerived):
 
     def give_to(self, collection: Collection, owner_id: str, owner_string: str) -> None:
         """Make ``owner_id`` a collection's owner."""
-        self._forget_owner(collection)
         collection.owner_id, collection.owner_string = owner_id, owner_string
-        self._owners().setdefault(owner_id, {})[collection.id] = None
+        self._owners().put(collection.id, (owner_id,))
 
     def owned_by(self, owner_id: str) -> list[Collection]:
-        return [self.collections[c] for c in self._owners().get(owner_id, ())]
+        return [self.collections[c] for c in self._owners().held_by((owner_id,))]
 
-    def _owners(self) -> dict[str, dict[str, None]]:
+    def _owners(self) -> PrincipalIndex:
         """Collection ids by owner: built on first ask, kept up by every
         create, removal and change of owner (the only writes to either)."""
         if self._by_owner is None:
-            self._by_owner = {}
-            for collection in self.collections.values():
-                self._by_owner.setdefault(collection.owner_id, {})[collection.id] = None
+            self._by_owner = PrincipalIndex.of(self.collections, lambda c: (c.owner_id,))
         return self._by_owner
-
-    def _forget_owner(self, collection: Collection) -> None:
-        owned = self._owners()[collection.owner_id]
-        del owned[collection.id]
-        if not owned:
-            del self._owners()[collection.owner_id]
 
     def set_role(self, collection_id: str, identity_id: str, role: str | None) -> None:
         """Make ``role`` the one role ``identity_id`` holds directly on a
