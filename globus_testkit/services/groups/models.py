@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock
-from ...derived import KeepsDerived
+from ...derived import IdsByKey, KeepsDerived
 from ...http import ApiError, BadRequest, Forbidden, NotFound
 from ...ids import Ids
 from .assurance import SessionSource, session_required, session_timeouts, stale_identities
@@ -103,28 +103,28 @@ class LinkIndex:
     subscription are fixed when it is made)."""
 
     def __init__(self, groups: Iterable[Group]) -> None:
-        self._children: dict[str, dict[str, None]] = {}
-        self._subscribed: dict[str, dict[str, None]] = {}
+        self._children: IdsByKey[str] = IdsByKey()
+        self._subscribed: IdsByKey[str] = IdsByKey()
         for group in groups:
             self.placed(group)
 
-    def _lists(self, group: Group) -> list[tuple[dict[str, dict[str, None]], str]]:
+    def _lists(self, group: Group) -> list[tuple[IdsByKey[str], str]]:
         keys = ((self._children, group.parent_id), (self._subscribed, group.subscription_id))
         return [(links, key) for links, key in keys if key is not None]
 
     def placed(self, group: Group) -> None:
         for links, key in self._lists(group):
-            links.setdefault(key, {})[group.id] = None
+            links.add(key, group.id)
 
     def removed(self, group: Group) -> None:
         for links, key in self._lists(group):
-            links.get(key, {}).pop(group.id, None)
+            links.discard(key, group.id)
 
     def children(self, group_id: str) -> list[str]:
-        return list(self._children.get(group_id, ()))
+        return self._children.ids(group_id)
 
     def subscribed(self, subscription_id: str) -> list[str]:
-        return list(self._subscribed.get(subscription_id, ()))
+        return self._subscribed.ids(subscription_id)
 
 
 class GroupsState(KeepsDerived):
