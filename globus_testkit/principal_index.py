@@ -60,6 +60,10 @@ class PrincipalIndex:
         self.put(item_id, ())
         del self._principals[item_id], self._place[item_id]
 
+    def principals(self) -> list[str]:
+        """Every principal that holds a role on some item."""
+        return list(self._items)
+
     def held_by(self, principals: Iterable[str]) -> list[str]:
         """The ids of the items where one of ``principals`` holds a role,
         in the world's order."""

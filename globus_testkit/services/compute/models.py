@@ -171,14 +171,13 @@ def _holders(endpoint: ComputeEndpoint) -> list[str]:
 class ComputeState(KeepsDerived):
     """Every endpoint, function, task and task group of the world."""
 
-    # endpoint id -> its tasks without a result yet, each id with its place
-    # in the order tasks were made: every Compute request asks which tasks
-    # are due, and an endpoint's status counts its outstanding ones, so both
-    # cost the unfinished tasks, not every task the world has run (built
-    # when first asked, with the place the next task takes)
-    DERIVED = ("_unfinished", "_next_place", "_endpoints_by_holder")
-    _unfinished: dict[str, dict[str, int]] | None = None
-    _next_place = 0
+    # the tasks without a result yet, by endpoint, in the order they were
+    # made: every Compute request asks which tasks are due, and an
+    # endpoint's status counts its outstanding ones, so both cost the
+    # unfinished tasks, not every task the world has run (built when first
+    # asked)
+    DERIVED = ("_unfinished", "_endpoints_by_holder")
+    _unfinished: PrincipalIndex | None = None
     # each endpoint under its owner, and public ones under "public" too:
     # listing a caller's endpoints costs theirs, not every one in the world
     _endpoints_by_holder: PrincipalIndex | None = None
@@ -243,7 +242,7 @@ class ComputeState(KeepsDerived):
             self._endpoints_by_holder.remove(endpoint_id)
 
     def status_of(self, endpoint: ComputeEndpoint) -> dict[str, Any]:
-        waiting = len(self._unfinished_by_endpoint().get(endpoint.id, ()))
+        waiting = len(self._unfinished_on().held_by((endpoint.id,)))
         online = endpoint.status == ONLINE
         return {
             "status": endpoint.status,
@@ -369,34 +368,26 @@ class ComputeState(KeepsDerived):
             raise not_found("task", task_id)
         return found
 
-    def _unfinished_by_endpoint(self) -> dict[str, dict[str, int]]:
+    def _unfinished_on(self) -> PrincipalIndex:
         if self._unfinished is None:
-            self._unfinished = {}
-            for place, task in enumerate(self.tasks.values()):
-                if task.ready_at is None:
-                    self._unfinished.setdefault(task.endpoint_id, {})[task.id] = place
-            self._next_place = len(self.tasks)
+            unfinished = {t.id: t for t in self.tasks.values() if t.ready_at is None}
+            self._unfinished = PrincipalIndex.of(unfinished, lambda task: (task.endpoint_id,))
         return self._unfinished
 
     def _track(self, task: ComputeTask) -> None:
         """Index a new task as unfinished, after every earlier task."""
-        unfinished = self._unfinished_by_endpoint()
-        unfinished.setdefault(task.endpoint_id, {})[task.id] = self._next_place
-        self._next_place += 1
+        self._unfinished_on().put(task.id, (task.endpoint_id,))
 
     def due(self) -> list[ComputeTask]:
         """Tasks an online endpoint has yet to take, oldest first."""
-        unfinished = self._unfinished_by_endpoint()
-        due = [
-            (place, self.tasks[task_id])
-            for endpoint_id, places in unfinished.items()
+        unfinished = self._unfinished_on()
+        online = [
+            endpoint_id
+            for endpoint_id in unfinished.principals()
             if (endpoint := self.endpoints.get(endpoint_id)) and endpoint.status == ONLINE
-            for task_id, place in places.items()
-            if self.tasks[task_id].started is None
         ]
-        if len(unfinished) > 1:
-            due.sort(key=lambda placed: placed[0])
-        return [task for _, task in due]
+        waiting = (self.tasks[task_id] for task_id in unfinished.held_by(online))
+        return [task for task in waiting if task.started is None]
 
     def take(self, task: ComputeTask) -> None:
         """The endpoint takes the task: it runs now (outside the world)."""
@@ -413,8 +404,4 @@ class ComputeState(KeepsDerived):
         else:
             task.result, task.exception = None, outcome
         task.ready_at = (task.started or self.clock.now()) + delay
-        by_endpoint = self._unfinished_by_endpoint()
-        unfinished = by_endpoint.get(task.endpoint_id, {})
-        unfinished.pop(task.id, None)
-        if not unfinished:
-            by_endpoint.pop(task.endpoint_id, None)
+        self._unfinished_on().remove(task.id)

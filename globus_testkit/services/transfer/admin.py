@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...clock import iso, parse_iso
 from ...derived import KeepsDerived
+from ...principal_index import PrincipalIndex
 from .access import Principals
 from .collection import Collection
 from .errors import BadRequest, NotFound, PermissionDenied
@@ -187,41 +188,14 @@ def managed_ends(state: TransferState, task: Task, who: Principals) -> str:
     return "BOTH" if len(ends) == 2 else ends[0]
 
 
-class RulesByEndpoint:
-    """Each endpoint's pause rules (ids, with the place of each among all
-    rules), so the rules an ls or a task meets cost what that endpoint's
-    rules cost, not what every rule in the world costs."""
-
-    def __init__(self, rules: dict[str, PauseRule]) -> None:
-        self.at: dict[str, dict[str, int]] = {}
-        self.made = 0  # rules indexed so far: the next one's place
-        for rule in rules.values():
-            self.add(rule)
-
-    def add(self, rule: PauseRule) -> None:
-        self.at.setdefault(rule.endpoint_id, {})[rule.id] = self.made
-        self.made += 1
-
-    def remove(self, rule: PauseRule) -> None:
-        on_endpoint = self.at.get(rule.endpoint_id, {})
-        on_endpoint.pop(rule.id, None)
-        if not on_endpoint:
-            self.at.pop(rule.endpoint_id, None)
-
-    def ids_on(self, *endpoint_ids: str | None) -> list[str]:
-        """The rules on any of these endpoints, in the order they were made."""
-        found: dict[str, int] = {}
-        for endpoint_id in endpoint_ids:
-            found.update(self.at.get(endpoint_id or "", {}))
-        return sorted(found, key=found.__getitem__)
-
-
 class PauseRules(KeepsDerived):
     """Every pause rule, by id, and the admin cancels that were asked for."""
 
-    # the rules by endpoint (RulesByEndpoint); None until first asked
+    # rule ids by endpoint, in the order the rules were made, so the rules
+    # an ls or a task meets cost what its endpoints' rules cost, not what
+    # every rule in the world costs; None until first asked
     DERIVED = ("_by_endpoint",)
-    _by_endpoint: RulesByEndpoint | None = None
+    _by_endpoint: PrincipalIndex | None = None
 
     def __init__(self, state: TransferState) -> None:
         self.state = state
@@ -232,8 +206,9 @@ class PauseRules(KeepsDerived):
         """The rules on any of these endpoints (an endpoint's rules never
         move: a rule's endpoint_id cannot be changed)."""
         if self._by_endpoint is None:
-            self._by_endpoint = RulesByEndpoint(self.rules)
-        return [self.rules[rule_id] for rule_id in self._by_endpoint.ids_on(*endpoint_ids)]
+            self._by_endpoint = PrincipalIndex.of(self.rules, lambda rule: (rule.endpoint_id,))
+        on = self._by_endpoint.held_by(e for e in endpoint_ids if e)
+        return [self.rules[rule_id] for rule_id in on]
 
     def create(self, identity_id: str, who: Principals, fields: dict[str, Any]) -> PauseRule:
         collection = self.state.collection(fields["endpoint_id"])
@@ -247,7 +222,7 @@ class PauseRules(KeepsDerived):
         rule.update({"modify_existing": True, **fields})
         self.rules[rule.id] = rule
         if self._by_endpoint is not None:
-            self._by_endpoint.add(rule)
+            self._by_endpoint.put(rule.id, (rule.endpoint_id,))
         return rule
 
     def get(self, rule_id: str, who: Principals, *, manage: bool) -> PauseRule:
@@ -262,7 +237,7 @@ class PauseRules(KeepsDerived):
     def delete(self, rule: PauseRule) -> None:
         """Lift a rule: the tasks it paused go on at their next update."""
         if self.rules.pop(rule.id, None) is not None and self._by_endpoint is not None:
-            self._by_endpoint.remove(rule)
+            self._by_endpoint.remove(rule.id)
 
     def visible(self, who: Principals, endpoint_id: str | None) -> list[PauseRule]:
         found = []
