@@ -5,10 +5,9 @@ state file, and rebuilt by the model when it is next needed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 T = TypeVar("T")
-K = TypeVar("K")
 
 
 class KeepsDerived:
@@ -37,27 +36,3 @@ def ids_by(items: Mapping[str, T], key: Callable[[T], str | None]) -> dict[str, 
         if value is not None:
             grouped.setdefault(value, []).append(item_id)
     return grouped
-
-
-class IdsByKey(Generic[K]):
-    """Ids grouped by a key, each group in the order its ids were added
-    (an id added again keeps its place); a group left empty is dropped, so
-    the index holds only what is there."""
-
-    def __init__(self) -> None:
-        self._groups: dict[K, dict[str, None]] = {}
-
-    def add(self, key: K, item_id: str) -> None:
-        self._groups.setdefault(key, {})[item_id] = None
-
-    def discard(self, key: K, item_id: str) -> None:
-        group = self._groups.get(key)
-        if group is not None:
-            group.pop(item_id, None)
-            if not group:
-                del self._groups[key]
-
-    def ids(self, key: K) -> list[str]:
-        """The ids under ``key`` (a copy: safe to change the index while
-        walking it)."""
-        return list(self._groups.get(key, ()))

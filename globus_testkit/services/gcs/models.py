@@ -481,7 +481,7 @@ class GCSState(KeepsDerived):
 
     def _roles(self) -> RoleIndex:
         if self._role_index is None:
-            self._role_index = RoleIndex(self.roles.values())
+            self._role_index = RoleIndex(self.roles)
         return self._role_index
 
     def _add_role(

@@ -6,39 +6,42 @@ rebuilt when a world is copied or loaded. No HTTP here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
-from ...derived import IdsByKey
+from ...principal_index import PrincipalIndex
 from .documents import Role
-
-# where a role is held: its endpoint and collection (None: the endpoint itself)
-Place = tuple[str, str | None]
 
 
 class RoleIndex:
-    """Role ids by place, and by place and principal, in the order the
-    roles were made (the order GCS lists them in)."""
+    """Role ids by place (an endpoint, or one collection of it), and by
+    place and principal, in the order the roles were made (the order GCS
+    lists them in): a PrincipalIndex whose keys name both."""
 
-    def __init__(self, roles: Iterable[Role]) -> None:
-        self.at: IdsByKey[Place] = IdsByKey()
-        self.held: IdsByKey[tuple[str, str | None, str]] = IdsByKey()
-        for role in roles:
-            self.add(role)
+    def __init__(self, roles: Mapping[str, Role]) -> None:
+        self._index = PrincipalIndex.of(roles, _keys)
 
     def add(self, role: Role) -> None:
-        self.at.add((role.endpoint_id, role.collection), role.id)
-        self.held.add(_holder(role), role.id)
+        self._index.put(role.id, _keys(role))
 
     def remove(self, role: Role) -> None:
-        self.at.discard((role.endpoint_id, role.collection), role.id)
-        self.held.discard(_holder(role), role.id)
+        self._index.remove(role.id)
 
     def ids_at(self, endpoint_id: str, collection: str | None) -> list[str]:
-        return self.at.ids((endpoint_id, collection))
+        return self._index.held_by((_at(endpoint_id, collection),))
 
     def ids_held(self, endpoint_id: str, collection: str | None, principal: str) -> list[str]:
-        return self.held.ids((endpoint_id, collection, principal))
+        return self._index.held_by((_held(endpoint_id, collection, principal),))
 
 
-def _holder(role: Role) -> tuple[str, str | None, str]:
-    return role.endpoint_id, role.collection, role.principal
+def _at(endpoint_id: str, collection: str | None) -> str:
+    return f"at {endpoint_id} {collection or ''}"
+
+
+def _held(endpoint_id: str, collection: str | None, principal: str) -> str:
+    return f"{_at(endpoint_id, collection)} by {principal}"
+
+
+def _keys(role: Role) -> tuple[str, str]:
+    return _at(role.endpoint_id, role.collection), _held(
+        role.endpoint_id, role.collection, role.principal
+    )

@@ -8,14 +8,15 @@ high assurance in ``assurance.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...clock import Clock
-from ...derived import IdsByKey, KeepsDerived
+from ...derived import KeepsDerived
 from ...http import ApiError, BadRequest, Forbidden, NotFound
 from ...ids import Ids
+from ...principal_index import PrincipalIndex
 from .assurance import SessionSource, session_required, session_timeouts, stale_identities
 from .memberships import ACTIONS, ROLES, Actor, Membership, Refused, Roster
 from .policies import Policies
@@ -102,29 +103,25 @@ class LinkIndex:
     world's order. Derived from the groups (a group's parent and
     subscription are fixed when it is made)."""
 
-    def __init__(self, groups: Iterable[Group]) -> None:
-        self._children: IdsByKey[str] = IdsByKey()
-        self._subscribed: IdsByKey[str] = IdsByKey()
-        for group in groups:
-            self.placed(group)
-
-    def _lists(self, group: Group) -> list[tuple[IdsByKey[str], str]]:
-        keys = ((self._children, group.parent_id), (self._subscribed, group.subscription_id))
-        return [(links, key) for links, key in keys if key is not None]
+    def __init__(self, groups: Mapping[str, Group]) -> None:
+        self._index = PrincipalIndex.of(groups, _links_of)
 
     def placed(self, group: Group) -> None:
-        for links, key in self._lists(group):
-            links.add(key, group.id)
+        self._index.put(group.id, _links_of(group))
 
     def removed(self, group: Group) -> None:
-        for links, key in self._lists(group):
-            links.discard(key, group.id)
+        self._index.remove(group.id)
 
     def children(self, group_id: str) -> list[str]:
-        return self._children.ids(group_id)
+        return self._index.held_by((f"parent {group_id}",))
 
     def subscribed(self, subscription_id: str) -> list[str]:
-        return self._subscribed.ids(subscription_id)
+        return self._index.held_by((f"subscription {subscription_id}",))
+
+
+def _links_of(group: Group) -> list[str]:
+    links = [("parent", group.parent_id), ("subscription", group.subscription_id)]
+    return [f"{kind} {key}" for kind, key in links if key is not None]
 
 
 class GroupsState(KeepsDerived):
@@ -319,7 +316,7 @@ class GroupsState(KeepsDerived):
     @property
     def _links(self) -> LinkIndex:
         if self._link_index is None:
-            self._link_index = LinkIndex(self.groups.values())
+            self._link_index = LinkIndex(self.groups)
         return self._link_index
 
     def children(self, group: Group) -> list[Group]:
