@@ -44,7 +44,7 @@ from .documents import (
     identity_of,
     manager_url,
 )
-from .role_index import RoleIndex
+from .role_index import at, held, role_keys
 
 
 class GCSState(KeepsDerived):
@@ -54,7 +54,7 @@ class GCSState(KeepsDerived):
     # endpoint (every collection question is about one endpoint's); None
     # until first asked
     DERIVED = ("_role_index", "_on_endpoint")
-    _role_index: RoleIndex | None = None
+    _role_index: PrincipalIndex | None = None
     _on_endpoint: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
@@ -267,7 +267,7 @@ class GCSState(KeepsDerived):
         self.collections.pop(collection_id, None)
         if self._on_endpoint is not None:
             self._on_endpoint.remove(collection_id)
-        for role_id in self._roles().ids_at(endpoint_id, collection_id):
+        for role_id in self._roles().held_by((at(endpoint_id, collection_id),)):
             self._remove_role(self.roles[role_id])
 
     def collection(
@@ -476,12 +476,12 @@ class GCSState(KeepsDerived):
     def _roles_held(self, endpoint_id: str, collection: str | None, identity_id: str) -> set[str]:
         """The roles an identity holds on an endpoint itself (``collection``
         None) or on one of its collections."""
-        ids = self._roles().ids_held(endpoint_id, collection, identity_urn(identity_id))
+        ids = self._roles().held_by((held(endpoint_id, collection, identity_urn(identity_id)),))
         return {self.roles[role_id].role for role_id in ids}
 
-    def _roles(self) -> RoleIndex:
+    def _roles(self) -> PrincipalIndex:
         if self._role_index is None:
-            self._role_index = RoleIndex(self.roles)
+            self._role_index = PrincipalIndex.of(self.roles, role_keys)
         return self._role_index
 
     def _add_role(
@@ -489,12 +489,12 @@ class GCSState(KeepsDerived):
     ) -> Role:
         created = Role(self.ids.uuid(), endpoint_id, collection, principal, role)
         self.roles[created.id] = created
-        self._roles().add(created)
+        self._roles().put(created.id, role_keys(created))
         return created
 
     def _remove_role(self, role: Role) -> None:
         del self.roles[role.id]
-        self._roles().remove(role)
+        self._roles().remove(role.id)
 
     def _may_manage_roles(
         self, transfer: TransferState, endpoint: Endpoint, identity_id: str, collection: str | None
@@ -521,7 +521,7 @@ class GCSState(KeepsDerived):
             self.collection(transfer, endpoint, collection)
         if not self._may_manage_roles(transfer, endpoint, identity_id, collection):
             raise PermissionDenied("You do not have permission to manage roles here")
-        for role_id in self._roles().ids_held(endpoint.id, collection, principal):
+        for role_id in self._roles().held_by((held(endpoint.id, collection, principal),)):
             if self.roles[role_id].role == role:
                 return self.roles[role_id]  # GCS answers the existing role
         created = self._add_role(endpoint.id, collection, principal, role)
@@ -545,13 +545,12 @@ class GCSState(KeepsDerived):
     ) -> list[Role]:
         """Roles on the endpoint (or one collection): the caller's own, or
         all of them (``include=all_roles``) for those who manage roles."""
-        index = self._roles()
-        ids = (
-            index.ids_at(endpoint.id, collection)
+        key = (
+            at(endpoint.id, collection)
             if everyone
-            else index.ids_held(endpoint.id, collection, identity_urn(identity_id))
+            else held(endpoint.id, collection, identity_urn(identity_id))
         )
-        return [self.roles[role_id] for role_id in ids]
+        return [self.roles[role_id] for role_id in self._roles().held_by((key,))]
 
     def delete_role(
         self, transfer: TransferState, endpoint: Endpoint, identity_id: str, role_id: str

@@ -8,7 +8,7 @@ high assurance in ``assurance.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,28 +98,9 @@ class RosterIndex:
         return sorted(found, key=self._place.__getitem__)  # every group held was placed
 
 
-class LinkIndex:
-    """Each group's subgroups and each subscription's groups, in the
-    world's order. Derived from the groups (a group's parent and
-    subscription are fixed when it is made)."""
-
-    def __init__(self, groups: Mapping[str, Group]) -> None:
-        self._index = PrincipalIndex.of(groups, _links_of)
-
-    def placed(self, group: Group) -> None:
-        self._index.put(group.id, _links_of(group))
-
-    def removed(self, group: Group) -> None:
-        self._index.remove(group.id)
-
-    def children(self, group_id: str) -> list[str]:
-        return self._index.held_by((f"parent {group_id}",))
-
-    def subscribed(self, subscription_id: str) -> list[str]:
-        return self._index.held_by((f"subscription {subscription_id}",))
-
-
 def _links_of(group: Group) -> list[str]:
+    """The keys a group is found under in the link index: its parent's and
+    its subscription's (both fixed when it is made)."""
     links = [("parent", group.parent_id), ("subscription", group.subscription_id)]
     return [f"{kind} {key}" for kind, key in links if key is not None]
 
@@ -129,7 +110,7 @@ class GroupsState(KeepsDerived):
     # groups_holding and _links)
     DERIVED = ("_index", "_link_index")
     _index: RosterIndex | None = None
-    _link_index: LinkIndex | None = None
+    _link_index: PrincipalIndex | None = None
 
     def __init__(self, ids: Ids, clock: Clock | None = None) -> None:
         self.ids = ids
@@ -247,7 +228,7 @@ class GroupsState(KeepsDerived):
         if self._index is not None:
             self._index.placed(group)
         if self._link_index is not None:
-            self._link_index.placed(group)
+            self._link_index.put(group.id, _links_of(group))
         for identity_id, role in (members or {}).items():
             self._put_in_roster(group, Membership(identity_id, role))
         return group
@@ -296,7 +277,7 @@ class GroupsState(KeepsDerived):
             raise ApiError(409, "HAS_SUBGROUPS", "Delete the group's subgroups first.")
         del self.groups[group.id]
         if self._link_index is not None:
-            self._link_index.removed(group)
+            self._link_index.remove(group.id)
         return group
 
     def set_policies(self, group: Group, actor: Actor, changes: dict[str, Any]) -> Policies:
@@ -314,15 +295,16 @@ class GroupsState(KeepsDerived):
         return found
 
     @property
-    def _links(self) -> LinkIndex:
+    def _links(self) -> PrincipalIndex:
+        """Groups by parent and by subscription, in the world's order."""
         if self._link_index is None:
-            self._link_index = LinkIndex(self.groups)
+            self._link_index = PrincipalIndex.of(self.groups, _links_of)
         return self._link_index
 
     def children(self, group: Group) -> list[Group]:
         """The group's subgroups, in the world's order (read from the link
         index: a get_group with child_ids costs its children, not the world)."""
-        return [self.groups[i] for i in self._links.children(group.id)]
+        return [self.groups[i] for i in self._links.held_by((f"parent {group.id}",))]
 
     def _descendants(self, group: Group) -> list[Group]:
         found: list[Group] = []
@@ -459,7 +441,7 @@ class GroupsState(KeepsDerived):
 
     def by_subscription(self, subscription_id: str) -> Group:
         """The first group (in the world's order) of a subscription."""
-        found = self._links.subscribed(subscription_id)
+        found = self._links.held_by((f"subscription {subscription_id}",))
         if not found:
             raise NotFound(
                 f"Subscription {subscription_id} not found.", code="SUBSCRIPTION_NOT_FOUND"
