@@ -14,7 +14,7 @@ from .admin import (
     ACTIVITY_MANAGERS,
     ACTIVITY_VIEWERS,
     managed_ends,
-    manager_roles,
+    monitored_collections,
     require_manager_role,
     require_task_role,
     task_roles,
@@ -73,7 +73,7 @@ def delete_endpoint_role(
     collection = _role_holder(svc, call, collection_id, ("administrator",), "manage roles")
     svc.state.role(collection, role_id)
     svc.state.require_roles_assignable(collection)
-    del collection.roles[role_id]
+    svc.state.remove_role(collection, role_id)
     return _result(call, "result", "Deleted", "Role deleted successfully")
 
 
@@ -323,16 +323,8 @@ def _endpoint_list(collections: list[Collection]) -> Reply:
 @routes.route(f"{EM}/monitored_endpoints", "GET", operation="endpoint_manager_monitored_endpoints")
 def endpoint_manager_monitored_endpoints(svc: TransferService, call: Call) -> Reply:
     _, who = svc.caller(call)
-    return _endpoint_list(
-        sorted(
-            (
-                c
-                for c in svc.state.collections.values()
-                if ACTIVITY_VIEWERS & manager_roles(svc.state, c, who)
-            ),
-            key=lambda c: (c.display_name.lower(), c.id),
-        )
-    )
+    monitored = monitored_collections(svc.state, who)
+    return _endpoint_list(sorted(monitored, key=lambda c: (c.display_name.lower(), c.id)))
 
 
 @routes.route(f"{EM}/endpoint/<collection_id>", "GET", operation="endpoint_manager_get_endpoint")
