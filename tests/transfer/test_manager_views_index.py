@@ -180,7 +180,7 @@ def test_monitored_endpoints_and_their_tasks_agree_with_a_walk(seed, tmp_path):
     draw = random.Random(seed)
     world = World(emulator, draw, tmp_path / "state.json")
     emulator.transfer.set_progress("timed", bytes_per_second=4)
-    seen_monitored = 0
+    seen_monitored = seen_tasks = 0
     for _ in range(200):
         world.write()
         for person in world.people:
@@ -189,8 +189,11 @@ def test_monitored_endpoints_and_their_tasks_agree_with_a_walk(seed, tmp_path):
             assert [c.id for c in held] == held_walked(emulator, who)
             monitored = [c.id for c in monitored_collections(emulator.world.transfer, who)]
             assert monitored == monitored_walked(emulator, who)
+            merged = [t.id for t in emulator.world.tasks.on_endpoints(monitored)]
+            assert merged == tasks_walked(emulator, who)
             seen_monitored += len(monitored)
-    assert seen_monitored  # the walks did find something
+            seen_tasks += len(merged)
+    assert seen_monitored and seen_tasks  # the walks did find something
 
 
 def page_through(client: globus_sdk.TransferClient, filter_status: str) -> list[str]:
