@@ -83,6 +83,7 @@ from scale import (
     ls_among_pause_rules,
     ls_first_page,
     manager_task_list_among_tasks,
+    monitored_endpoints_among,
     revoke_among_logins,
     runs_list_page,
     search_index,
@@ -94,6 +95,7 @@ from scale import (
     task_list_among_search_tasks,
     task_list_page,
     transfer_of,
+    unfiltered_manager_task_list_among_tasks,
 )
 from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 
@@ -108,6 +110,8 @@ MY_ENDPOINTS = "endpoint_search (filter_scope my-endpoints)"
 MY_INDEXES = "a Search index_list by a caller with 3 indexes,"
 HIGH_ASSURANCE = "get_group of a high-assurance group"
 LOGOUT = "an app's logout (revoke its refresh token)"
+MONITORED = "endpoint_manager_monitored_endpoints by a monitor of 2"
+ALL_MANAGED_TASKS = "endpoint_manager_task_list (ACTIVE, no endpoint filter; 2 tasks)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("list_runs by a caller with 2 runs,", list_runs_among, "others' finished runs"),
                 ("an Auth delete_client", delete_client_among_tokens, "tokens of another app"),
                 ("GCS get_collection_list", gcs_collection_list_among, OTHER_COLLECTIONS),
+                (MONITORED, monitored_endpoints_among, "others' collections (with roles)"),
+                (ALL_MANAGED_TASKS, unfiltered_manager_task_list_among_tasks, "others' tasks"),
             )
         ),
         small_vs_big(

@@ -840,3 +840,62 @@ def gcs_collection_list_among(others: int) -> Callable[[ExitStack], Runner]:
         return lambda: owner.get_collection_list()
 
     return setup
+
+
+def _others_with_roles(emulator: Emulator, count: int) -> None:
+    """``count`` collections of another user's, every other one under a
+    subscription, each with an activity monitor (a third user) and a group
+    role (made through the model)."""
+    state = emulator.world.transfer
+    other = emulator.auth.add_identity("other@example.org").id
+    monitor = emulator.auth.add_identity("monitor@example.org").id
+    subscription, group = emulator.world.ids.uuid(), emulator.world.ids.uuid()
+    with emulator.lock:
+        for n in range(count):
+            collection = state.create_collection(
+                f"c{n}",
+                owner_id=other,
+                owner_string=other,
+                subscription_id=subscription if n % 2 else None,
+            )
+            state.add_role(collection, "identity", monitor, "activity_monitor")
+            state.add_role(collection, "group", group, "activity_manager")
+
+
+def monitored_endpoints_among(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_monitored_endpoints by a caller owning one managed
+    collection and monitoring another (a role of theirs), beside ``others``
+    other users' collections with their roles."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        _my_managed_collection(emulator)
+        someone = emulator.auth.add_identity("someone@example.org")
+        theirs = emulator.transfer.add_collection(
+            "Theirs", owner=someone, subscription_id=emulator.world.ids.uuid()
+        )
+        emulator.transfer.set_role(theirs, emulator.user, "activity_monitor")
+        _others_with_roles(emulator, others)
+        return lambda: client.endpoint_manager_monitored_endpoints()
+
+    return setup
+
+
+def unfiltered_manager_task_list_among_tasks(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_task_list of ACTIVE tasks, no endpoint filter, by
+    the manager of one endpoint (2 tasks on it, held by manual progress)
+    beside ``others`` finished tasks of another user's between two other
+    collections."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        _others_copies(emulator, others)
+        with emulator.lock:
+            for task in emulator.world.tasks.list_for(None):
+                emulator.world.tasks.advance(task)  # immediate progress: done
+        emulator.transfer.set_progress("manual")
+        _submit_copies(emulator, emulator.user.id, mine.id, mine.id, 2)
+        return lambda: client.endpoint_manager_task_list(filter_status="ACTIVE")
+
+    return setup

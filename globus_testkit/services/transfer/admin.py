@@ -155,6 +155,13 @@ def manager_roles(state: TransferState, collection: Collection, who: Principals)
     return collection.effective_roles(who) if state.managed(collection) else frozenset()
 
 
+def monitored_collections(state: TransferState, who: Principals) -> list[Collection]:
+    """The collections whose activity the caller may monitor, in the
+    world's order: sought among those they may hold a role on, not among
+    every collection."""
+    return [c for c in state.held_by(who) if ACTIVITY_VIEWERS & manager_roles(state, c, who)]
+
+
 def require_manager_role(
     state: TransferState, collection: Collection, who: Principals, roles: frozenset[str], doing: str
 ) -> None:

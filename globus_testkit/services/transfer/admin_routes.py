@@ -5,6 +5,7 @@ subscriptions. They register on Transfer's one routes table."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ...http import Call, Reply, marker_page, validate
@@ -14,7 +15,7 @@ from .admin import (
     ACTIVITY_MANAGERS,
     ACTIVITY_VIEWERS,
     managed_ends,
-    manager_roles,
+    monitored_collections,
     require_manager_role,
     require_task_role,
     task_roles,
@@ -73,7 +74,7 @@ def delete_endpoint_role(
     collection = _role_holder(svc, call, collection_id, ("administrator",), "manage roles")
     svc.state.role(collection, role_id)
     svc.state.require_roles_assignable(collection)
-    del collection.roles[role_id]
+    svc.state.remove_role(collection, role_id)
     return _result(call, "result", "Deleted", "Role deleted successfully")
 
 
@@ -96,23 +97,29 @@ def endpoint_manager_task_list(svc: TransferService, call: Call) -> Reply:
             "filter_task_id or filter_endpoint is required unless filter_status is "
             "ACTIVE and/or INACTIVE"
         )
-    found = []
-    for task in svc.tasks.on_endpoint(endpoint) if endpoint else svc.tasks.list_for(None):
+    if endpoint:
+        candidates: Iterable[Task] = svc.tasks.on_endpoint(endpoint)
+    else:  # the tasks on the endpoints the caller monitors, not every task
+        monitored = monitored_collections(svc.state, who)
+        candidates = svc.tasks.on_endpoints(c.id for c in monitored)
+
+    def wanted(task: Task) -> bool:
         ends = {"source": task.source_id, "destination": task.destination_id}
         if not ACTIVITY_VIEWERS & task_roles(svc.state, task, who):
-            continue
+            return False
         if statuses and task.status not in statuses:
-            continue
+            return False
         if task_ids and task.id not in task_ids:
-            continue
+            return False
         if endpoint and (ends.get(use or "") != endpoint if use else endpoint not in ends.values()):
-            continue
+            return False
         if owner and task.owner_id != owner:
-            continue
-        if task.counts["faults"] < min_faults:
-            continue
-        found.append(task)
+            return False
+        return task.counts["faults"] >= min_faults
+
     limit = call.arg_int("limit", 1000, minimum=1, maximum=1000)
+    # drawn lazily: a page costs the tasks up to its end, not all of them
+    found = (task for task in candidates if wanted(task))
     page, next_key = marker_page(found, call.args.get("last_key"), limit)
     return Reply(
         {
@@ -323,16 +330,8 @@ def _endpoint_list(collections: list[Collection]) -> Reply:
 @routes.route(f"{EM}/monitored_endpoints", "GET", operation="endpoint_manager_monitored_endpoints")
 def endpoint_manager_monitored_endpoints(svc: TransferService, call: Call) -> Reply:
     _, who = svc.caller(call)
-    return _endpoint_list(
-        sorted(
-            (
-                c
-                for c in svc.state.collections.values()
-                if ACTIVITY_VIEWERS & manager_roles(svc.state, c, who)
-            ),
-            key=lambda c: (c.display_name.lower(), c.id),
-        )
-    )
+    monitored = monitored_collections(svc.state, who)
+    return _endpoint_list(sorted(monitored, key=lambda c: (c.display_name.lower(), c.id)))
 
 
 @routes.route(f"{EM}/endpoint/<collection_id>", "GET", operation="endpoint_manager_get_endpoint")

@@ -49,16 +49,25 @@ def _hosts(collection: Collection) -> set[str]:
     return {host for host in hosts if host is not None}
 
 
+def _holders(collection: Collection) -> tuple[str, ...]:
+    """Whoever may hold a role on a collection: its owner and every
+    identity or group granted one."""
+    return (collection.owner_id, *(record.principal for record in collection.roles.values()))
+
+
 class TransferState(KeepsDerived):
     """Collections and bookmarks; tasks live in :mod:`.tasks`."""
 
     # collection ids by owner id (a search for one owner's collections);
     # None until first asked
-    DERIVED = ("_by_owner", "_by_host")
+    DERIVED = ("_by_owner", "_by_host", "_by_holder")
     _by_owner: PrincipalIndex | None = None
     # collections by the endpoint and collection hosting them (a host's
     # guest and hosted collections); None until first asked
     _by_host: PrincipalIndex | None = None
+    # collections by their owner and by every principal granted a role on
+    # them (what a caller may hold roles on); None until first asked
+    _by_holder: PrincipalIndex | None = None
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self.clock = clock
@@ -95,6 +104,7 @@ class TransferState(KeepsDerived):
         self.collections[collection.id] = collection
         self._owners().put(collection.id, (collection.owner_id,))
         self._note_hosts(collection)
+        self._note_holders(collection)
         return collection
 
     def create_guest(
@@ -178,8 +188,9 @@ class TransferState(KeepsDerived):
         """Forget a collection (its owner's decision, already checked)."""
         collection = self.collection(collection_id)
         self._owners().remove(collection.id)
-        if self._by_host is not None:
-            self._by_host.remove(collection.id)
+        for index in (self._by_host, self._by_holder):
+            if index is not None:
+                index.remove(collection.id)
         return self.collections.pop(collection.id)
 
     def hosted_on(self, host_id: str) -> list[Collection]:
@@ -197,6 +208,7 @@ class TransferState(KeepsDerived):
         """Make ``owner_id`` a collection's owner."""
         collection.owner_id, collection.owner_string = owner_id, owner_string
         self._owners().put(collection.id, (owner_id,))
+        self._note_holders(collection)
 
     def owned_by(self, owner_id: str) -> list[Collection]:
         return [self.collections[c] for c in self._owners().held_by((owner_id,))]
@@ -217,8 +229,23 @@ class TransferState(KeepsDerived):
         for record in list(collection.roles.values()):
             if record.principal_type == "identity" and record.principal == identity_id:
                 del collection.roles[record.id]
+        self._note_holders(collection)
         if role is not None:
             self.add_role(collection, "identity", identity_id, role)
+
+    def held_by(self, who: Principals) -> list[Collection]:
+        """The collections the caller may hold a role on (owned by one of
+        their identities, or granted a role to one of them or one of their
+        groups), in the world's order: a superset of those where
+        ``effective_roles`` finds a role, at the cost of the caller's."""
+        if self._by_holder is None:
+            self._by_holder = PrincipalIndex.of(self.collections, _holders)
+        found = self._by_holder.held_by(who.identities | who.groups)
+        return [self.collections[c] for c in found]
+
+    def _note_holders(self, collection: Collection) -> None:
+        if self._by_holder is not None:
+            self._by_holder.put(collection.id, _holders(collection))
 
     def visible(self, collection: Collection, who: Principals) -> bool:
         if collection.public or collection.effective_roles(who):
@@ -360,6 +387,13 @@ class TransferState(KeepsDerived):
                 raise Conflict(f"{principal} already has the {role} role", code="Exists")
         record = RoleRecord(self.ids.uuid(), principal_type, principal, role, self.clock.now())
         collection.roles[record.id] = record
+        self._note_holders(collection)
+        return record
+
+    def remove_role(self, collection: Collection, role_id: str) -> RoleRecord:
+        record = self.role(collection, role_id)
+        del collection.roles[role_id]
+        self._note_holders(collection)
         return record
 
     def managed(self, collection: Collection) -> bool:

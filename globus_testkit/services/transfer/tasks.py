@@ -17,7 +17,8 @@ columns of state files in task_rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
 from ...clock import Clock, parse_iso
@@ -52,7 +53,7 @@ class Tasks(TaskEngine, KeepsDerived):
     # costs, not what every task in the world costs. They are derived from
     # ``tasks`` and ``order``: not saved, rebuilt when a world is copied or
     # loaded; so is the cache of finished tasks' JSON, which starts empty.
-    DERIVED = ("by_owner", "by_endpoint", "unfinished", "unfinished_on", "encoded")
+    DERIVED = ("by_owner", "by_endpoint", "unfinished", "unfinished_on", "encoded", "place")
 
     def _index(self) -> None:
         # each owner's task ids, by request time
@@ -65,11 +66,14 @@ class Tasks(TaskEngine, KeepsDerived):
         # the same by endpoint (either end), so a pause rule's change
         # brings up to date only the tasks it can pause
         self.unfinished_on: dict[str, dict[str, None]] = {}
+        # each task's place in ``order``, to merge lists of task ids
+        self.place: dict[str, int] = {}
         for task_id in self.order:
             self._add_to_index(self.tasks[task_id])
         self.encoded = EncodedDocuments()
 
     def _add_to_index(self, task: Task) -> None:
+        self.place[task.id] = len(self.place)
         self.by_owner.setdefault(task.owner_id, []).append(task.id)
         for endpoint_id in task.ends():
             self.by_endpoint.setdefault(endpoint_id, []).append(task.id)
@@ -179,6 +183,25 @@ class Tasks(TaskEngine, KeepsDerived):
         endpoint's tasks."""
         self.bring_up_to_date(endpoint_id)
         return _NewestFirst(self.by_endpoint.get(endpoint_id, []), self.tasks)
+
+    def on_endpoints(self, endpoint_ids: Iterable[str]) -> Iterator[Task]:
+        """The tasks with an end on any of these endpoints, newest first,
+        each once, after every unfinished task in the world is brought up
+        to date (as for the list of all tasks: which task is worked on
+        first may decide what another finds in a tree they share, or how
+        many faults a task on a down endpoint counts). The endpoints' lists
+        are merged lazily, so drawing a page costs the tasks drawn, not the
+        finished tasks elsewhere."""
+        self.list_for(None)
+        return self._merged(endpoint_ids)
+
+    def _merged(self, endpoint_ids: Iterable[str]) -> Iterator[Task]:
+        newest_first = [reversed(self.by_endpoint.get(e, [])) for e in endpoint_ids]
+        last = None
+        for task_id in heapq.merge(*newest_first, key=lambda t: -self.place[t]):
+            if task_id != last:  # a task on two of the endpoints comes twice in a row
+                yield self.tasks[task_id]
+            last = task_id
 
     # -- the engine -------------------------------------------------------------------
 
