@@ -270,6 +270,23 @@ def test_manual_progress_finishes_when_told(tc, lab, scratch, globus_emulator):
     assert tc.get_task(task_id)["status"] == "SUCCEEDED"
 
 
+@pytest.mark.parametrize("mode", ["manual", "timed"])
+def test_a_task_whose_endpoint_is_deleted_fails_and_still_reads(
+    tc, lab, scratch, globus_emulator, mode
+):
+    globus_emulator.transfer.set_progress(mode, bytes_per_second=1)
+    task_id = transfer(tc, lab.id, scratch.id, ("/data/run1", "/copy", True))
+    tc.delete_endpoint(scratch.id)
+    task = tc.get_task(task_id)
+    assert (task["status"], task["nice_status"]) == ("FAILED", "ENDPOINT_NOT_FOUND")
+    assert scratch.id in task["fatal_error"]["description"]
+    assert task["subtasks_failed"] >= 1
+    assert [t["task_id"] for t in tc.task_list()] == [task_id]
+    assert tc.task_event_list(task_id).data["DATA"][0]["code"] == "ENDPOINT_NOT_FOUND"
+    assert globus_emulator.transfer.finish(task_id).status == "FAILED"
+    assert tc.cancel_task(task_id)["code"] == "TaskComplete"
+
+
 def test_delete_tasks_remove_files_and_honour_recursive(tc, lab, globus_emulator):
     task_id = delete(tc, lab.id, "/data/run1")
     task = tc.get_task(task_id)

@@ -32,6 +32,8 @@ class TaskEngine:
             self._finish(task, "FAILED", "DEADLINE_EXCEEDED", "the task's deadline passed")
             task.counts["subtasks_expired"] = len(task.plan or []) - task.next_op
             return
+        if self._end_gone(task):
+            return
         if self._paused(task, now):
             return
         if task.plan is None:
@@ -64,10 +66,24 @@ class TaskEngine:
     def finish(self, task_id: str) -> Task:
         """Manual mode: do all of a task's remaining work now."""
         task = self.tasks[task_id]
+        if task.done or self._end_gone(task):
+            return task
         if task.plan is None:
             task.plan = plan_task(task, self.collections)
         self._work(task, None)
         return task
+
+    def _end_gone(self, task: Task) -> bool:
+        """Fail a task whose source or destination was deleted before it
+        finished (True if so): it can never go on, and reading it (or a
+        list holding it) must not answer the missing endpoint's 404."""
+        ends = (task.source_id, task.destination_id)
+        gone = next((c for c in ends if c and c not in self.collections.collections), None)
+        if gone is None:
+            return False
+        task.counts["subtasks_failed"] += max(len(task.plan or []) - task.next_op, 1)
+        self._finish(task, "FAILED", "ENDPOINT_NOT_FOUND", f"the endpoint {gone} was deleted")
+        return True
 
     def _blocked(self, task: Task) -> bool:
         """Whether trouble at either end holds the task back this time."""
