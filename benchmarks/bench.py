@@ -96,6 +96,7 @@ from scale import (
     task_list_page,
     transfer_of,
     unfiltered_manager_task_list_among_tasks,
+    unfiltered_pause_rule_list_among_rules,
 )
 from system import load_test, memory_soak, per_test_cost, state_file_round_trip
 
@@ -112,6 +113,7 @@ HIGH_ASSURANCE = "get_group of a high-assurance group"
 LOGOUT = "an app's logout (revoke its refresh token)"
 MONITORED = "endpoint_manager_monitored_endpoints by a monitor of 2"
 ALL_MANAGED_TASKS = "endpoint_manager_task_list (ACTIVE, no endpoint filter; 2 tasks)"
+ALL_MY_RULES = "endpoint_manager_pause_rule_list (no endpoint filter; 2 rules)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("GCS get_collection_list", gcs_collection_list_among, OTHER_COLLECTIONS),
                 (MONITORED, monitored_endpoints_among, "others' collections (with roles)"),
                 (ALL_MANAGED_TASKS, unfiltered_manager_task_list_among_tasks, "others' tasks"),
+                (ALL_MY_RULES, unfiltered_pause_rule_list_among_rules, "others' pause rules"),
             )
         ),
         small_vs_big(

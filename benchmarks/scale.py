@@ -899,3 +899,26 @@ def unfiltered_manager_task_list_among_tasks(others: int) -> Callable[[ExitStack
         return lambda: client.endpoint_manager_task_list(filter_status="ACTIVE")
 
     return setup
+
+
+def unfiltered_pause_rule_list_among_rules(others: int) -> Callable[[ExitStack], Runner]:
+    """endpoint_manager_pause_rule_list, no endpoint filter, by the manager
+    of one endpoint (2 rules on it) beside ``others`` rules another manager
+    made on theirs."""
+
+    def setup(stack: ExitStack) -> Runner:
+        emulator, client = emulated_transfer(stack)
+        mine = _my_managed_collection(emulator)
+        manager = emulator.auth.add_identity("manager@example.org").id
+        theirs = emulator.transfer.add_collection("Managed", owner=manager)
+        with emulator.lock:
+            theirs.subscription_id = emulator.world.ids.uuid()
+            rules = emulator.world.tasks.pause_rules
+            for _ in range(others):
+                rules.create(manager, Principals.of(manager), {"endpoint_id": theirs.id})
+            me = Principals.of(emulator.user.id)
+            for _ in range(2):
+                rules.create(emulator.user.id, me, {"endpoint_id": mine.id})
+        return lambda: client.endpoint_manager_pause_rule_list()
+
+    return setup

@@ -20,6 +20,12 @@ def assert_agrees(rules: PauseRules, endpoints: list[str], people: list[str]) ->
     now = rules.state.clock.now()
     for identity_id in people:
         who = Principals.of(identity_id)
+        # unfiltered: every rule (in the order made) on an endpoint the
+        # caller monitors; only the manager monitors these endpoints
+        every = [r.id for r in rules.rules.values() if r.endpoint_id in endpoints]
+        assert [r.id for r in rules.visible(who, None)] == (
+            every if identity_id == people[0] else []
+        )
         for endpoint_id in endpoints:
             walked = [
                 r.id

@@ -247,8 +247,15 @@ class PauseRules(KeepsDerived):
             self._by_endpoint.remove(rule.id)
 
     def visible(self, who: Principals, endpoint_id: str | None) -> list[PauseRule]:
+        """The rules on endpoints whose activity the caller may see (on
+        ``endpoint_id`` only, if given): sought on the caller's monitored
+        endpoints, not among every rule."""
+        if endpoint_id:
+            on = self._on(endpoint_id.lower())
+        else:
+            on = self._on(*(c.id for c in monitored_collections(self.state, who)))
         found = []
-        for rule in self._on(endpoint_id.lower()) if endpoint_id else self.rules.values():
+        for rule in on:
             collection = self.state.collections.get(rule.endpoint_id)
             if collection is None:
                 continue
