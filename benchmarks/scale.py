@@ -643,7 +643,7 @@ def search_sorted(entries: int) -> Callable[[ExitStack], Runner]:
 
 def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitStack], Runner]:
     """``search_sorted`` once one subject holds a second entry: the postings
-    no longer know the matches exactly, so every entry is checked."""
+    pool that subject's entries' keys, so its entries are checked."""
 
     def setup(stack: ExitStack) -> Runner:
         client, index_id = _search_world(stack, entries)
