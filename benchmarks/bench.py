@@ -27,6 +27,7 @@ from functools import partial
 import globus_sdk
 import requests
 from calls import (
+    QUERY,
     bare_werkzeug_server,
     canned_collection_list,
     canned_compute_round_trip,
@@ -57,6 +58,8 @@ from calls import (
 )
 from harness import Comparison, Contender, measure, report, small_vs_big
 from scale import (
+    PRIVATE,
+    SORT_QUERY,
     among_groups,
     canned_search_answer,
     create_pause_rule_among_tasks,
@@ -91,6 +94,7 @@ from scale import (
     search_range_filter,
     search_sorted,
     search_sorted_with_a_subject_of_two_entries,
+    search_with_a_second_entry,
     shared_endpoint_list_among,
     task_list_among_search_tasks,
     task_list_page,
@@ -315,6 +319,14 @@ def main(argv: list[str] | None = None) -> int:
                 (
                     "sorted by a number (first 10), a subject of 2 entries,",
                     search_sorted_with_a_subject_of_two_entries,
+                ),
+                (
+                    "query (with a facet), a subject of 2 entries (one private),",
+                    search_with_a_second_entry(QUERY, PRIVATE),
+                ),
+                (
+                    "sorted by a number (first 10), a subject of 2 entries (one private),",
+                    search_with_a_second_entry(SORT_QUERY, PRIVATE),
                 ),
             )
         ),

@@ -643,21 +643,9 @@ def search_sorted(entries: int) -> Callable[[ExitStack], Runner]:
 
 def search_sorted_with_a_subject_of_two_entries(entries: int) -> Callable[[ExitStack], Runner]:
     """``search_sorted`` once one subject holds a second entry: the postings
-    no longer know the matches exactly, so every entry is checked."""
+    pool that subject's entries' keys, so its entries are checked."""
 
-    def setup(stack: ExitStack) -> Runner:
-        client, index_id = _search_world(stack, entries)
-        second = {"subject": "https://example.org/0", "id": "second", "content": {"n": -1}}
-        client.ingest(
-            index_id,
-            {
-                "ingest_type": "GMetaList",
-                "ingest_data": {"gmeta": [second | {"visible_to": ["public"]}]},
-            },
-        )
-        return lambda: client.post_search(index_id, SORT_QUERY)
-
-    return setup
+    return search_with_a_second_entry(SORT_QUERY, ["public"])(entries)
 
 
 FILES = {"/data/a.dat": "alpha"}
@@ -922,3 +910,30 @@ def unfiltered_pause_rule_list_among_rules(others: int) -> Callable[[ExitStack],
         return lambda: client.endpoint_manager_pause_rule_list()
 
     return setup
+
+
+def search_with_a_second_entry(
+    query: dict[str, object], visible_to: list[str]
+) -> Callable[[int], Callable[[ExitStack], Runner]]:
+    """``search_index`` of ``query`` once one subject holds a second entry
+    (the greatest ``n``, an "ocean" title) seen by ``visible_to``."""
+
+    def by_size(entries: int) -> Callable[[ExitStack], Runner]:
+        def setup(stack: ExitStack) -> Runner:
+            client, index_id = _search_world(stack, entries)
+            second = {
+                "subject": "https://example.org/0",
+                "id": "second",
+                "visible_to": visible_to,
+                "content": {"n": entries, "title": "ocean", "keywords": ["ice"]},
+            }
+            client.ingest(index_id, {"ingest_type": "GMetaEntry", "ingest_data": second})
+            return lambda: client.post_search(index_id, query)
+
+        return setup
+
+    return by_size
+
+
+# a second entry the caller (the world's user, not bypassing) may not see
+PRIVATE = ["urn:globus:auth:identity:00000000-0000-4000-8000-000000000000"]

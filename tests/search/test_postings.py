@@ -18,10 +18,13 @@ WORDS = ["ocean", "ice", "forest", "desert", "storm", "lidar", "salinity", "Ocea
 DATES = ["2019-05-01", "2020", "2020-02-11T10:00:00Z", "2021-01-15", "2022-06"]
 
 
-def corpus(seed: int, size: int, readers: list[str], subjects: int) -> list[dict]:
+def corpus(
+    seed: int, size: int, readers: list[str], subjects: int, entry_ids: tuple = (None, "extra")
+) -> list[dict]:
     """Entries of every shape the queries below reach: words, numbers in
     several spellings, dates, booleans, nested and listed fields, several
-    entries in a subject, and entries only some callers may see."""
+    entries in a subject (now and then, or with three ``entry_ids``
+    always), and entries only some callers may see."""
     rng = random.Random(seed)
     documents = []
     for n in range(size):
@@ -37,7 +40,8 @@ def corpus(seed: int, size: int, readers: list[str], subjects: int) -> list[dict
         if n % 5 == 0:
             del content["keywords"]
         visible = ["public"] if n % 4 else [rng.choice(readers)]
-        entry_id = None if n % 6 or subjects == size else rng.choice([None, "extra"])
+        several = len(entry_ids) > 2 or not n % 6
+        entry_id = rng.choice(entry_ids) if several and subjects < size else None
         documents.append(entry(f"s{n % subjects}", content, visible, entry_id))
     return documents
 
@@ -113,6 +117,24 @@ QUERIES = [
         ],
     },
     {"q": "ocean", "offset": 10, "limit": 5},
+    {
+        "q": "ocean ice",
+        "facets": [{"field_name": "tag"}, {"type": "sum", "field_name": "creator.n"}],
+        "limit": 30,
+    },
+    {
+        "q": "*",
+        "sort": [{"field_name": "size", "order": "desc"}, {"field_name": "tag"}],
+        "filters": [{"type": "match_any", "field_name": "tag", "values": ["a", "b"]}],
+        "facets": [{"field_name": "tag"}, {"field_name": "open"}],
+        "limit": 25,
+    },
+    {
+        "q": "storm ice",
+        "sort": [{"field_name": "keywords"}, {"field_name": "published", "order": "desc"}],
+        "filters": [{"type": "exists", "field_name": "keywords"}],
+        "limit": 15,
+    },
     # ranges: numbers in several spellings, dates ("2020" is a number and a
     # date too), text, booleans, lists, open ends, several ranges, bounds
     # comparing some values as numbers and others as dates
@@ -221,15 +243,25 @@ def answers(client: globus_sdk.SearchClient, index_id: str) -> list[str]:
     return found
 
 
-@pytest.fixture(params=["one entry a subject", "some subjects of several entries"])
+# subjects of the 120 entries, and the entry ids a subject's entries draw from
+WORLDS = {
+    "one entry a subject": (120, (None, "extra")),
+    "some subjects of several entries": (90, (None, "extra")),
+    # most subjects hold two or three entries, some of them seen by the
+    # reader alone: each caller sees other entries of one subject
+    "most subjects of several entries": (45, (None, "extra", "third")),
+}
+
+
+@pytest.fixture(params=list(WORLDS))
 def world(request, globus_emulator, search_for):
     reader = globus_emulator.auth.add_identity("reader@example.org")
     group = globus_emulator.world.groups.create("Readers", members={reader.id: "member"})
     readers = [f"urn:globus:auth:identity:{reader.id}", f"urn:globus:groups:id:{group.id}"]
     owner = search_for()
     index_id = owner.create_index("Mixed", "indexed vs scanned")["id"]
-    subjects = 120 if request.param == "one entry a subject" else 90
-    owner.ingest(index_id, gmeta_list(*corpus(7, 120, readers, subjects)))
+    subjects, entry_ids = WORLDS[request.param]
+    owner.ingest(index_id, gmeta_list(*corpus(7, 120, readers, subjects, entry_ids)))
     return owner, search_for(reader), index_id, readers
 
 
@@ -305,3 +337,36 @@ def test_subjects_ingested_together_keep_the_order_they_came_in(sc, scan, globus
     assert indexed == [["a", *names], [*names, "a"]]
     scan()
     assert [subjects(sc.post_search(index.id, query)) for query in queries] == indexed
+
+
+# requests the postings answer with only subjects of several entries checked
+EXACT_QUERIES = [
+    {"q": "*", "sort": [{"field_name": "size", "order": "desc"}], "limit": 20},
+    {"q": "ocean storm", "sort": [{"field_name": "published"}, {"field_name": "tag"}]},
+    {"q": "ocean ice", "facets": [{"field_name": "tag"}, {"field_name": "keywords"}]},
+    {
+        "q": "*",
+        "filters": [{"type": "range", "field_name": "size", "values": [{"from": 2, "to": 5}]}],
+        "sort": [{"field_name": "creator.n"}, {"field_name": "keywords", "order": "desc"}],
+        "facets": [{"field_name": "tag"}, {"type": "avg", "field_name": "creator.n"}],
+        "limit": 40,
+    },
+]
+
+
+def test_subjects_of_several_entries_are_checked_alone(world, scan, monkeypatch):
+    owner, reader, index_id, _ = world
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("every candidate checked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "_candidates", no_scan)
+        indexed = [
+            as_text(c.post_search(index_id, q)) for c in (owner, reader) for q in EXACT_QUERIES
+        ]
+    assert all(json.loads(a)["total"] for a in indexed)
+    scan()
+    assert [
+        as_text(c.post_search(index_id, q)) for c in (owner, reader) for q in EXACT_QUERIES
+    ] == indexed

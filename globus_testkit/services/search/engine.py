@@ -3,17 +3,21 @@ subjects match, their order and the facets counted over them."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Entry, SearchIndex, bad_query
-from .ordered import Sorts, sorted_subjects
+from .ordered import Sorts, holds_nan, sorted_subjects
 from .plan import Ranked, candidate_subjects, exact_matches, term_counts
+from .postings import Postings
 from .query import (
     Predicate,
+    Scorer,
     compile_filter,
     compile_q,
+    entry_term_counts,
     facet_result,
     field_reader,
     sort_value,
@@ -26,6 +30,20 @@ class Outcome:
     hits: list[Hit]  # every match, or at least the first ``needed``
     total: int
     facet_results: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Match:
+    """How one subject matches: the entries the caller may see, those of
+    them the filters keep (facets count these) and its best score."""
+
+    visible: list[Entry]
+    kept: list[Entry]
+    score: float
+
+
+# checks one subject's entries (by entry id) as a scan does; None: no match
+Check = Callable[[dict[str | None, Entry]], "Match | None"]
 
 
 def run(
@@ -42,24 +60,27 @@ def run(
     caller ``needed`` only the first few, the hits may stop there."""
     scorer = compile_q(str(request.get("q") or ""), bool(request.get("advanced")))
     filters, post_filters = _filters(request)
+    check = _checker(principals, bypass_visible_to, filters, scorer)
     if ordered and not post_filters:
-        found = _from_postings(index, request, principals, bypass_visible_to, needed)
+        found = _from_postings(index, request, check, principals, bypass_visible_to, needed)
         if found is not None:
             return found
-    matched: list[tuple[str, list[Entry], list[Entry], float]] = []
+    matched: list[tuple[str, Match]] = []
     for subject, by_id in _candidates(index, request, principals, bypass_visible_to):
-        visible = [e for e in by_id.values() if bypass_visible_to or e.visible(principals)]
-        hits = [e for e in visible if all(f(e) for f in filters)]
-        scores = [scorer(e, None) for e in hits]
-        if any(scores):
-            matched.append((subject, visible, hits, max(scores)))
+        match = check(by_id)
+        if match is not None:
+            matched.append((subject, match))
     facets = [
-        facet_result(spec, lambda: [e for _, _, hits, _ in matched for e in hits])
+        facet_result(spec, lambda: [e for _, match in matched for e in match.kept])
         for spec in _list_of(request, "facets")
     ]
     if post_filters:
-        matched = [m for m in matched if any(all(f(e) for f in post_filters) for e in m[2])]
-    result = [Hit(subject, visible, score) for subject, visible, _, score in matched]
+        matched = [
+            (subject, match)
+            for subject, match in matched
+            if any(all(f(e) for f in post_filters) for e in match.kept)
+        ]
+    result = [Hit(subject, match.visible, match.score) for subject, match in matched]
     total = len(result)
     if not ordered:
         result.sort(key=lambda h: h.subject)
@@ -71,15 +92,29 @@ def run(
     return Outcome(result, total, facets)
 
 
+def _checker(
+    principals: frozenset[str], bypass: bool, filters: list[Predicate], scorer: Scorer
+) -> Check:
+    def check(by_id: dict[str | None, Entry]) -> Match | None:
+        visible = [e for e in by_id.values() if bypass or e.visible(principals)]
+        kept = [e for e in visible if all(f(e) for f in filters)]
+        scores = [scorer(e, None) for e in kept]
+        return Match(visible, kept, max(scores)) if any(scores) else None
+
+    return check
+
+
 def _from_postings(
     index: SearchIndex,
     request: dict[str, Any],
+    check: Check,
     principals: frozenset[str],
     bypass: bool,
     needed: int | None,
 ) -> Outcome | None:
     """The outcome read off the postings, when they know the matches
-    exactly (see ``plan.exact_matches``); else None."""
+    exactly (see ``plan.exact_matches``): its subjects of several entries
+    are checked one by one; else None."""
     sorting = bool(request.get("sort"))
     if not sorting and _list_of(request, "boosts"):
         return None
@@ -87,61 +122,114 @@ def _from_postings(
     ranked = exact_matches(postings, request, principals, bypass_visible_to=bypass)
     if ranked is None:
         return None
+    checked = _checked(index, ranked.to_check, check)
+    matched = ranked.matched | postings.bitmap(checked)
 
     def entries() -> list[Entry]:
-        in_order = postings.subjects_in(ranked.matched)
-        return [e for subject in in_order for e in index.subjects[subject].values()]
+        in_order = postings.subjects_in(matched)
+        return [e for subject in in_order for e in _counted(index, checked, subject)]
 
-    facets = [
-        facet_result(spec, entries, lambda name: term_counts(postings, name, ranked.matched))
-        for spec in _list_of(request, "facets")
-    ]
+    def counts(name: str) -> Counter[Any] | None:
+        found = term_counts(postings, name, ranked.matched)
+        if found is not None:
+            found.update(entry_term_counts((e for m in checked.values() for e in m.kept), name))
+        return found
+
+    facets = [facet_result(spec, entries, counts) for spec in _list_of(request, "facets")]
+
+    def hit_of(subject: str, score: float = 1.0) -> Hit:
+        match = checked.get(subject)
+        if match is None:  # a subject of one entry, which the caller may see
+            return Hit(subject, list(index.subjects[subject].values()), score)
+        return Hit(subject, match.visible, match.score)
+
     if sorting:
-        hits = _by_sort_keys(index, ranked.matched, _sorts(request), needed, _whole_hit(index))
+        whole = [s for s, m in checked.items() if len(m.visible) == len(index.subjects[s])]
+        partial = [hit_of(s) for s in checked.keys() - whole]
+        bits = ranked.matched | postings.bitmap(whole)
+        hits = _by_sort_keys(index, bits, partial, _sorts(request), needed, hit_of)
     else:
-        hits = _best_first(index, ranked, needed)
-    return Outcome(hits, ranked.matched.bit_count(), facets)
+        hits = _best_first(postings, _scored(ranked, checked, postings), needed, hit_of)
+    return Outcome(hits, matched.bit_count(), facets)
 
 
-def _best_first(index: SearchIndex, ranked: Ranked, needed: int | None) -> list[Hit]:
+def _checked(index: SearchIndex, bits: int, check: Check) -> dict[str, Match]:
+    """The subjects of ``bits`` that match, checked entry by entry."""
+    matches = {s: check(index.subjects[s]) for s in index.postings.subjects_in(bits)}
+    return {s: match for s, match in matches.items() if match is not None}
+
+
+def _counted(index: SearchIndex, checked: dict[str, Match], subject: str) -> Iterable[Entry]:
+    """The entries of a matching subject that facets count."""
+    match = checked.get(subject)
+    return index.subjects[subject].values() if match is None else match.kept
+
+
+def _scored(ranked: Ranked, checked: dict[str, Match], postings: Postings) -> list[tuple[int, int]]:
+    """``ranked.by_score`` with the checked subjects in their scores' bitmaps."""
+    by_score = dict(ranked.by_score)
+    for subject, match in checked.items():
+        score = int(match.score)  # how many of the query's words an entry holds
+        by_score[score] = by_score.get(score, 0) | 1 << postings.rank[subject]
+    return sorted(by_score.items(), reverse=True)
+
+
+def _best_first(
+    postings: Postings,
+    by_score: list[tuple[int, int]],
+    needed: int | None,
+    hit_of: Callable[[str, float], Hit],
+) -> list[Hit]:
     hits: list[Hit] = []
-    for score, bits in ranked.by_score:
+    for score, bits in by_score:
         limit = None if needed is None else needed - len(hits)
-        for subject in index.postings.subjects_in(bits, limit):
-            hits.append(Hit(subject, list(index.subjects[subject].values()), float(score)))
+        hits += [hit_of(subject, float(score)) for subject in postings.subjects_in(bits, limit)]
     return hits
-
-
-def _whole_hit(index: SearchIndex) -> Callable[[str], Hit]:
-    """A subject's hit showing all its entries (one, on the exact path)."""
-    return lambda subject: Hit(subject, list(index.subjects[subject].values()), 1.0)
 
 
 def _sorted_hits(
     index: SearchIndex, hits: list[Hit], sorts: Sorts, needed: int | None
 ) -> list[Hit]:
-    """``hits`` (in the index's order) in the order of ``sorts``: read off
-    the postings' sort keys when every hit shows all its subject's entries
-    (whose keys the postings pool), each of them keyed whole; else sorted."""
+    """``hits`` (in the index's order) in the order of ``sorts``: those
+    showing all their subject's entries (whose keys the postings pool)
+    read off the postings' sort keys, the others sorted in with them."""
     postings = index.postings
-    by_subject = {hit.subject: hit for hit in hits}
-    if postings.always.intersection(by_subject) or any(
-        len(hit.entries) != len(index.subjects[hit.subject]) for hit in hits
-    ):
-        return _sorted(hits, sorts)
-    return _by_sort_keys(index, postings.bitmap(by_subject), sorts, needed, by_subject.__getitem__)
+    whole = {
+        hit.subject: hit
+        for hit in hits
+        if hit.subject not in postings.always
+        and len(hit.entries) == len(index.subjects[hit.subject])
+    }
+    partial = [hit for hit in hits if hit.subject not in whole]
+    bits = postings.bitmap(whole)
+    return _by_sort_keys(index, bits, partial, sorts, needed, whole.__getitem__)
 
 
 def _by_sort_keys(
-    index: SearchIndex, bits: int, sorts: Sorts, needed: int | None, hit_of: Callable[[str], Hit]
+    index: SearchIndex,
+    bits: int,
+    partial: list[Hit],
+    sorts: Sorts,
+    needed: int | None,
+    hit_of: Callable[[str], Hit],
 ) -> list[Hit]:
-    """The first ``needed`` hits of the subjects of ``bits`` in the order of
-    ``sorts``, walking the postings' sort keys where that is cheaper."""
+    """The first ``needed`` hits in the order of ``sorts``: the subjects of
+    ``bits`` (each hit showing all its entries) walking the postings' sort
+    keys where that is cheaper, and the ``partial`` hits (showing only some
+    entries, or keyed in part) sorted in with them as a scan sorts them. A
+    sort over a field holding NaN has no order to merge into: then every
+    hit is sorted, as a scan does."""
+    postings = index.postings
 
     def by_entries(subjects: list[str], sorts: Sorts) -> list[str]:
         return [hit.subject for hit in _sorted([hit_of(s) for s in subjects], sorts)]
 
-    return [hit_of(s) for s in sorted_subjects(index.postings, bits, sorts, needed, by_entries)]
+    walk_to = None if partial and holds_nan(postings, sorts) else needed
+    walked = [hit_of(s) for s in sorted_subjects(postings, bits, sorts, walk_to, by_entries)]
+    if not partial:
+        return walked
+    together = sorted(walked + partial, key=lambda hit: postings.rank[hit.subject])
+    return _sorted(together, sorts)[:needed]
 
 
 def _candidates(

@@ -102,12 +102,18 @@ def sorted_subjects(
     the walk would not pay for, and all of them when a sort's field holds
     NaN: it has no order, so only sorting them all as a scan does gives
     the scan's."""
+    if holds_nan(postings, sorts):
+        return by_entries(postings.subjects_in(bits), sorts)[:needed]
+    return _walk(postings, bits, sorts, needed, by_entries)
+
+
+def holds_nan(postings: Postings, sorts: Sorts) -> bool:
+    """Whether a value of some sort's field is NaN (which has no order),
+    keeping the fields' keys in order from now on."""
     paths = [split_field(name) for name, _ in sorts]
     for path in paths:
         postings.keep_in_order(path)
-    if any(postings.get(("sort-nan", path)) for path in paths):
-        return by_entries(postings.subjects_in(bits), sorts)[:needed]
-    return _walk(postings, bits, sorts, needed, by_entries)
+    return any(postings.get(("sort-nan", path)) for path in paths)
 
 
 def _walk(

@@ -223,18 +223,22 @@ def _equality_keys(wanted: Any) -> list[tuple[str, Any]] | None:
 #
 # A subject with one entry has exactly that entry's keys, so for such
 # subjects the postings give the matches themselves, not candidates, when
-# every narrowing part is exact: one plain word (or none) in a simple query
-# string, match_any/match_all/exists/range filters, visibility. All matches then
-# score the same, so the index's order is the answer's. These are worked
-# out on the postings' bitmaps.
+# every narrowing part is exact: plain words (or none) in a simple query
+# string, match_any/match_all/exists/range filters, visibility. A subject
+# of several entries pools their keys (one entry may hold a word, another
+# pass the filter), so for those the postings give candidates, which the
+# engine checks entry by entry. These are worked out on the postings'
+# bitmaps.
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """Exact matches as bitmaps: all of them, and by score, best first."""
+    """Exact matches as bitmaps: all of them, and by score, best first;
+    and the candidates of several entries, to check."""
 
     matched: int
     by_score: list[tuple[int, int]]  # (score, bitmap of the subjects scoring it)
+    to_check: int  # subjects of several entries that may match
 
 
 def exact_matches(
@@ -244,9 +248,10 @@ def exact_matches(
     *,
     bypass_visible_to: bool,
 ) -> Ranked | None:
-    """The subjects ``request`` matches, by score, when the postings know
-    them exactly (each holding one entry; a simple query string of plain
-    words scores each subject by how many of them it holds)."""
+    """The subjects of one entry ``request`` matches, by score, when the
+    postings know them exactly (a simple query string of plain words
+    scores each subject by how many of them it holds), with the subjects
+    of several entries it may match; None when the postings cannot tell."""
     text = str(request.get("q") or "").strip()
     specs = request.get("filters") or []
     if postings.always:
@@ -268,12 +273,10 @@ def exact_matches(
         for principal in principals | {PUBLIC}:
             seen |= postings.bits(("principal", principal))
         allowed &= seen
-    if not words:
-        ranked = Ranked(allowed, [(1, allowed)])
-    else:
-        holding = [allowed & postings.bits(("word", w)) for w in words]
-        ranked = Ranked(reduce(operator.or_, holding), _by_score(holding))
-    return None if ranked.matched & postings.several_entries_bits() else ranked
+    holding = [allowed & postings.bits(("word", w)) for w in words] or [allowed]
+    reached = reduce(operator.or_, holding)
+    one = ~postings.several_entries_bits()
+    return Ranked(reached & one, _by_score([bits & one for bits in holding]), reached & ~one)
 
 
 def _by_score(holding: list[int]) -> list[tuple[int, int]]:

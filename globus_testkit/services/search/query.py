@@ -386,8 +386,7 @@ def facet_result(
         size = _size(spec)
         counts = term_counts(spec["field_name"]) if term_counts else None
         if counts is None:
-            read = field_reader(spec["field_name"])
-            counts = Counter(v for e in entries() for v in {facet_key(v) for v in read(e)})
+            counts = entry_term_counts(entries(), spec["field_name"])
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:size]
         return {"name": name, "buckets": [{"value": v, "count": c} for v, c in ranked]}
     read = field_reader(spec["field_name"])
@@ -402,6 +401,13 @@ def facet_result(
     if kind == "date_histogram":
         return {"name": name, "buckets": _date_buckets(spec, per_entry)}
     raise bad_query(f"unknown facet type {kind!r}")
+
+
+def entry_term_counts(entries: Iterable[Entry], field_name: str) -> Counter[Any]:
+    """How many of ``entries`` hold each value of the field (a terms
+    facet's counts, in the order the entries meet the values)."""
+    read = field_reader(field_name)
+    return Counter(v for e in entries for v in {facet_key(v) for v in read(e)})
 
 
 def _size(spec: dict[str, Any]) -> int:
