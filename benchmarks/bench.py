@@ -96,6 +96,7 @@ from scale import (
     transfer_of,
 )
 from system import load_test, memory_soak, per_test_cost, state_file_round_trip
+from workers_floor import bare_pipe_echo, worker_round_trip
 
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
@@ -181,6 +182,16 @@ def main(argv: list[str] | None = None) -> int:
                     Contender("emulated, run in a worker process", emulated_compute_round_trip),
                 ],
                 max(2, calls // 10),
+            )
+        )
+        comparisons.append(
+            Comparison(
+                "Compute: a worker's round trip (Workers.run, trivial function) vs its floor",
+                [
+                    Contender("bare pipe echo to a child Python (floor)", bare_pipe_echo),
+                    Contender("Workers.run: pipes, unpack, run, pack", worker_round_trip),
+                ],
+                calls,
             )
         )
     big = 2_000 if args.quick else 100_000
