@@ -1,6 +1,7 @@
 """One Compute worker process: run as a script (never imported by the
-emulator), it reads tasks as JSON lines on stdin and answers each with one
-JSON line: ``{"status", "outcome", "details"}``.
+emulator), it reads tasks in frames on stdin and answers each with one
+frame on stdout (the frames are described in workers.py): first a ready
+frame with its environment, then per task its result or traceback.
 
 It imports only the standard library and globus-compute-sdk, whose own
 ``ComputeSerializer`` unpacks the function and its arguments and packs the
@@ -13,27 +14,40 @@ from __future__ import annotations
 import json
 import os
 import platform
+import struct
 import sys
 import traceback
-from typing import Any
+from typing import Any, BinaryIO
+
+_TASK = struct.Struct(">II")  # code and payload byte lengths
+_ANSWER = struct.Struct(">cI")  # kind and byte length
+_KIND_OF_STATUS = {"success": b"s", "failed": b"f"}
+_ENCODING, _ERRORS = "utf-8", "surrogatepass"
 
 
 def main() -> None:
-    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # the function's prints must not corrupt the answers
     sys.stdout = sys.stderr
     from globus_compute_sdk.serialize import ComputeSerializer
 
     serializer = ComputeSerializer()
-    details = _environment()
-    answers.write("ready\n")  # imports done: the function's time starts now
+    # imports done: the function's time starts now
+    _answer(answers, b"r", json.dumps(_environment()))
+    tasks = sys.stdin.buffer
+    while len(header := tasks.read(_TASK.size)) == _TASK.size:
+        code_length, payload_length = _TASK.unpack(header)
+        code = tasks.read(code_length).decode(_ENCODING, _ERRORS)
+        payload = tasks.read(payload_length).decode(_ENCODING, _ERRORS)
+        status, outcome = _run(serializer, code, payload)
+        _answer(answers, _KIND_OF_STATUS[status], outcome)
+
+
+def _answer(answers: BinaryIO, kind: bytes, text: str) -> None:
+    """One frame, in one write."""
+    data = text.encode(_ENCODING, _ERRORS)
+    answers.write(_ANSWER.pack(kind, len(data)) + data)
     answers.flush()
-    for line in sys.stdin:
-        job = json.loads(line)
-        status, outcome = _run(serializer, job["code"], job["payload"])
-        answers.write(json.dumps({"status": status, "outcome": outcome, "details": details}))
-        answers.write("\n")
-        answers.flush()
 
 
 def _run(serializer: Any, code: str, payload: str) -> tuple[str, str]:
