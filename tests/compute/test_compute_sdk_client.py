@@ -150,6 +150,16 @@ def test_traceback_keeps_text_that_is_not_ascii(gcc, endpoint):
         gcc.get_result(task_id)
 
 
+def test_function_pickled_by_value_starts_afresh_on_every_run(gcc, endpoint):
+    def count_calls(seen=[]):  # noqa: B006 - shared only if the worker reused the function
+        seen.append(None)
+        return len(seen)
+
+    function_id = gcc.register_function(count_calls)
+    runs = [gcc.run(endpoint_id=endpoint.id, function_id=function_id) for _ in range(3)]
+    assert [gcc.get_result(task_id) for task_id in runs] == [1, 1, 1]
+
+
 def test_endpoints_list_metadata_and_status(gcc, endpoint):
     assert [e["uuid"] for e in gcc.get_endpoints()] == [endpoint.id]
     assert gcc.get_endpoint_metadata(endpoint.id)["name"] == "laptop"

@@ -32,6 +32,7 @@ def main() -> None:
     from globus_compute_sdk.serialize import ComputeSerializer
 
     serializer = ComputeSerializer()
+    functions = _KnownFunctions()
     # imports done: the function's time starts now
     _answer(answers, b"r", json.dumps(_environment()))
     tasks = sys.stdin.buffer
@@ -39,7 +40,7 @@ def main() -> None:
         code_length, payload_length = _TASK.unpack(header)
         code = tasks.read(code_length).decode(_ENCODING, _ERRORS)
         payload = tasks.read(payload_length).decode(_ENCODING, _ERRORS)
-        status, outcome = _run(serializer, code, payload)
+        status, outcome = _run(serializer, functions, code, payload)
         _answer(answers, _KIND_OF_STATUS[status], outcome)
 
 
@@ -50,10 +51,44 @@ def _answer(answers: BinaryIO, kind: bytes, text: str) -> None:
     answers.flush()
 
 
-def _run(serializer: Any, code: str, payload: str) -> tuple[str, str]:
-    try:
+class _KnownFunctions:
+    """The last few functions unpacked that dill pickled by reference
+    (defined in an importable module): unpacking their code again would
+    import the same module and hand back the very same object, so
+    repeated tasks of one function skip dill. Functions pickled by value
+    are unpacked afresh every time, as an endpoint does: each run gets
+    new default arguments and closures."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._by_code: dict[str, Any] = {}
+
+    def unpack(self, serializer: Any, code: str) -> Any:
+        function = self._by_code.get(code)
+        if function is not None and _found_by_name(function):
+            return function
         (packed_function,) = serializer.unpack_buffers(code)
         function = serializer.deserialize(packed_function)
+        if _found_by_name(function):
+            self._by_code[code] = function
+            if len(self._by_code) > self.KEPT:
+                del self._by_code[next(iter(self._by_code))]  # the oldest
+        return function
+
+
+def _found_by_name(function: Any) -> bool:
+    """Whether ``function`` is what its module holds under its name, as
+    unpickling a reference to it would find it."""
+    found = sys.modules.get(getattr(function, "__module__", None) or "")
+    for name in str(getattr(function, "__qualname__", "")).split("."):
+        found = getattr(found, name, None)
+    return found is not None and found is function
+
+
+def _run(serializer: Any, functions: _KnownFunctions, code: str, payload: str) -> tuple[str, str]:
+    try:
+        function = functions.unpack(serializer, code)
         args, kwargs = (serializer.deserialize(b) for b in serializer.unpack_buffers(payload))
     except BaseException:  # reported to the client, as an endpoint does
         return "failed", traceback.format_exc()
