@@ -21,6 +21,7 @@ pipes).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -50,7 +51,11 @@ _ENCODING, _ERRORS = "utf-8", "surrogatepass"
 Outcome = tuple[str, str, dict[str, Any]]  # status, result or traceback, details
 
 
+@functools.cache
 def compute_sdk_installed() -> bool:
+    # Asked on every submission, and find_spec scans sys.path (~40 us)
+    # while the emulator's own process has not imported it, as with
+    # globus-sdk's Compute clients; it does not get installed mid-run.
     return importlib.util.find_spec("globus_compute_sdk") is not None
 
 
