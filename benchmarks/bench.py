@@ -96,7 +96,7 @@ from scale import (
     transfer_of,
 )
 from system import load_test, memory_soak, per_test_cost, state_file_round_trip
-from workers_floor import bare_pipe_echo, worker_round_trip
+from workers_floor import bare_pipe_echo, worker_round_trip, worker_work_in_process
 
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
                 "Compute: a worker's round trip (Workers.run, trivial function) vs its floor",
                 [
                     Contender("bare pipe echo to a child Python (floor)", bare_pipe_echo),
+                    Contender(
+                        "the worker's unpack, run, pack, here (no pipes)", worker_work_in_process
+                    ),
                     Contender("Workers.run: pipes, unpack, run, pack", worker_round_trip),
                 ],
                 calls,

@@ -1,18 +1,23 @@
 """How close the Compute worker round trip comes to its floor: a trivial
 function run through ``Workers.run`` (the pool, the pipes, the worker's
 unpacking, running and packing) against a bare echo of as many bytes
-through the pipes of a child Python doing nothing else."""
+through the pipes of a child Python doing nothing else, and against the
+worker's own unpacking, running and packing done in this process (the
+two floors added up are what the round trip cannot go under)."""
 
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 from calls import trivial_function_task
 from harness import Runner
 
+import globus_testkit.services.compute.workers as workers_module
 from globus_testkit.services.compute.workers import Workers
 
 _ECHO = """
@@ -51,6 +56,22 @@ def worker_round_trip(stack: ExitStack) -> Runner:
 
     def run() -> None:
         status, _, _ = workers.run(code, payload)
+        assert status == "success"
+
+    return run
+
+
+def worker_work_in_process(stack: ExitStack) -> Runner:
+    """The worker's unpack, run and pack of the task, here: no pipes."""
+    from globus_compute_sdk.serialize import ComputeSerializer
+
+    code, payload = trivial_function_task()
+    script = Path(workers_module.__file__).with_name("worker_main.py")
+    worker = runpy.run_path(str(script))  # its functions; main() runs only as a script
+    serializer, functions = ComputeSerializer(), worker["_KnownFunctions"]()
+
+    def run() -> None:
+        status, _ = worker["_run"](serializer, functions, code, payload)
         assert status == "success"
 
     return run
