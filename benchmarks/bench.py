@@ -103,6 +103,7 @@ from scale import (
     unfiltered_pause_rule_list_among_rules,
 )
 from system import load_test, memory_soak, per_test_cost, state_file_round_trip
+from workers_floor import bare_pipe_echo, worker_round_trip, worker_work_in_process
 
 # long names in the table of "among 0 vs many" lines
 OTHER_COLLECTIONS = "other collections (with their roles)"
@@ -191,6 +192,19 @@ def main(argv: list[str] | None = None) -> int:
                     Contender("emulated, run in a worker process", emulated_compute_round_trip),
                 ],
                 max(2, calls // 10),
+            )
+        )
+        comparisons.append(
+            Comparison(
+                "Compute: a worker's round trip (Workers.run, trivial function) vs its floor",
+                [
+                    Contender("bare pipe echo to a child Python (floor)", bare_pipe_echo),
+                    Contender(
+                        "the worker's unpack, run, pack, here (no pipes)", worker_work_in_process
+                    ),
+                    Contender("Workers.run: pipes, unpack, run, pack", worker_round_trip),
+                ],
+                calls,
             )
         )
     big = 2_000 if args.quick else 100_000

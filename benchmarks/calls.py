@@ -412,6 +412,17 @@ def _trivial(x: int) -> int:
     return x + 1
 
 
+def trivial_function_task() -> tuple[str, str]:
+    """A trivial function's code and the payload of a call of it, as
+    globus-compute-sdk packs them."""
+    from globus_compute_sdk.serialize import ComputeSerializer
+
+    serializer = ComputeSerializer()
+    code = serializer.pack_buffers([serializer.serialize(_trivial)])
+    payload = serializer.pack_buffers([serializer.serialize((1,)), serializer.serialize({})])
+    return code, payload
+
+
 def emulated_compute_round_trip(stack: ExitStack) -> Runner:
     """Submit, run in the emulator's worker process, read the result back."""
     from globus_compute_sdk.serialize import ComputeSerializer
@@ -420,11 +431,10 @@ def emulated_compute_round_trip(stack: ExitStack) -> Runner:
     emulator = stack.enter_context(Emulator())
     endpoint = emulator.compute.create_endpoint("bench")
     v2, v3 = _compute_clients(emulator.auth.issue_token(emulator.user, COMPUTE_ALL))
-    code = serializer.pack_buffers([serializer.serialize(_trivial)])
+    code, payload = trivial_function_task()
     function_id = v3.register_function({"function_name": "trivial", "function_code": code})[
         "function_uuid"
     ]
-    payload = serializer.pack_buffers([serializer.serialize((1,)), serializer.serialize({})])
 
     def run() -> None:
         tasks = v3.submit(endpoint.id, {"tasks": {function_id: [payload]}})["tasks"]

@@ -106,16 +106,58 @@ def sleepy():
     time.sleep(30)
 
 
-def test_function_overrunning_the_timeout_fails_and_its_worker_is_killed(
-    globus_emulator, gcc, endpoint
+def exit_abruptly():
+    import os
+
+    os._exit(3)
+
+
+@pytest.mark.parametrize(
+    ("function", "error"),
+    [
+        (sleepy, "ran longer than 3 seconds"),
+        (exit_abruptly, "worker running this function stopped"),
+    ],
+    ids=["overrunning the timeout", "killing its worker"],
+)
+def test_function_losing_its_worker_fails_and_the_next_task_gets_a_new_worker(
+    globus_emulator, gcc, endpoint, function, error
 ):
     globus_emulator.compute.set_worker_limits(timeout=3)
-    slow = gcc.register_function(sleepy)
-    task_id = gcc.run(endpoint_id=endpoint.id, function_id=slow)
-    with pytest.raises(TaskExecutionFailed, match="timeout"):
+    lost = gcc.register_function(function)
+    task_id = gcc.run(endpoint_id=endpoint.id, function_id=lost)
+    with pytest.raises(TaskExecutionFailed, match=error):
         gcc.get_result(task_id)
     fast = gcc.register_function(double)
     assert gcc.get_result(gcc.run(3, endpoint_id=endpoint.id, function_id=fast)) == 6
+
+
+def test_arguments_and_result_bigger_than_a_pipe_holds_cross_whole(gcc, endpoint):
+    function_id = gcc.register_function(double)
+    text = "ab\u00e9\u2603" * 100_000  # several pipe buffers, not only ASCII
+    task_id = gcc.run(text, endpoint_id=endpoint.id, function_id=function_id)
+    assert gcc.get_result(task_id) == text * 2
+
+
+def fail_in_words(words):
+    raise ValueError(words)
+
+
+def test_traceback_keeps_text_that_is_not_ascii(gcc, endpoint):
+    function_id = gcc.register_function(fail_in_words)
+    task_id = gcc.run("caf\u00e9 \u2603", endpoint_id=endpoint.id, function_id=function_id)
+    with pytest.raises(TaskExecutionFailed, match="caf\u00e9 \u2603"):
+        gcc.get_result(task_id)
+
+
+def test_function_pickled_by_value_starts_afresh_on_every_run(gcc, endpoint):
+    def count_calls(seen=[]):  # noqa: B006 - shared only if the worker reused the function
+        seen.append(None)
+        return len(seen)
+
+    function_id = gcc.register_function(count_calls)
+    runs = [gcc.run(endpoint_id=endpoint.id, function_id=function_id) for _ in range(3)]
+    assert [gcc.get_result(task_id) for task_id in runs] == [1, 1, 1]
 
 
 def test_endpoints_list_metadata_and_status(gcc, endpoint):
